@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "lienthong.accounts"
+    label = "accounts"
+    verbose_name = _("Tài khoản")
+
+    def ready(self) -> None:
+        from lienthong.accounts import receivers, seeds  # noqa: F401  (audit hooks, demo seeder)

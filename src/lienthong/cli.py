@@ -1,0 +1,38 @@
+"""The ``lienthong`` command: Django's manage.py with the platform's subcommands.
+
+Configuration mistakes (missing SECRET_KEY in production, unreachable database)
+stop with one clear line on stderr and exit status 2, not a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# Public names use hyphens; Django commands use underscores.
+ALIASES = {"load-reference-data": "load_reference_data"}
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv if argv is None else argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lienthong.settings")
+    argv[1:3] = [ALIASES.get(a, a) for a in argv[1:3]]  # `lienthong [help] load-reference-data`
+    argv[0] = "lienthong"
+    from django.core.exceptions import ImproperlyConfigured
+    from django.db.utils import OperationalError
+
+    try:
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(argv)
+    except ImproperlyConfigured as exc:
+        print(f"lienthong: cấu hình sai: {exc}", file=sys.stderr)
+        sys.exit(2)
+    except OperationalError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(f"lienthong: không kết nối được cơ sở dữ liệu: {first}", file=sys.stderr)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

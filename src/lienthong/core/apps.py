@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "lienthong.core"
+    label = "core"
+    verbose_name = _("Nền tảng dùng chung")
+
+    def ready(self) -> None:
+        from lienthong.core import checks, reference  # noqa: F401  (registers checks and loaders)

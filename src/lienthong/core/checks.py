@@ -1,0 +1,40 @@
+"""System checks: reject bad configuration at start-up with one clear line."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import Error, Tags, register
+
+
+@register(Tags.security, deploy=False)
+def production_settings(app_configs: Any, **kwargs: Any) -> list[Error]:
+    errors: list[Error] = []
+    if not getattr(settings, "PRODUCTION", False):
+        return errors
+    if settings.DEBUG:
+        errors.append(Error("DEBUG must be off when LIENTHONG_ENV=production", id="lienthong.E001"))
+    if not settings.ALLOWED_HOSTS:
+        errors.append(
+            Error("ALLOWED_HOSTS must be set when LIENTHONG_ENV=production", id="lienthong.E002")
+        )
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        errors.append(
+            Error(
+                "production needs PostgreSQL: set DATABASE_URL=postgres://…",
+                id="lienthong.E003",
+            )
+        )
+    return errors
+
+
+@register()
+def work_calendar_file(app_configs: Any, **kwargs: Any) -> list[Error]:
+    from lienthong.core.workcalendar import CalendarError, get_calendar
+
+    try:
+        get_calendar()
+    except (CalendarError, OSError) as exc:
+        return [Error(f"work calendar: {exc}", id="lienthong.E010")]
+    return []

@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from lienthong.core import audit
+
+
+class Command(BaseCommand):
+    help = "Nhật ký kiểm tra: 'verify' tính lại toàn bộ chuỗi băm và báo mọi chỗ bị sửa hoặc xoá."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("action", choices=["verify"])
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        result = audit.verify()
+        if result.ok:
+            self.stdout.write(
+                self.style.SUCCESS(f"Chuỗi nhật ký toàn vẹn: {result.checked} bản ghi đã kiểm tra.")
+            )
+            return
+        for seq, reason in result.problems:
+            self.stderr.write(f"#{seq}: {reason}")
+        raise CommandError(
+            f"Chuỗi nhật ký bị phá vỡ: {len(result.problems)} lỗi trên {result.checked} bản ghi."
+        )

@@ -1,0 +1,114 @@
+"""Shared-kernel tables: the domain-event outbox and the hash-chained audit log."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OutboxEvent(models.Model):
+    """A domain event, written in the same transaction as the change it describes."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    topic = models.CharField(_("chủ đề"), max_length=120, db_index=True)
+    aggregate_type = models.CharField(_("loại đối tượng"), max_length=80)
+    aggregate_id = models.CharField(_("mã đối tượng"), max_length=80)
+    payload = models.JSONField(_("nội dung"), default=dict)
+    created_at = models.DateTimeField(_("thời điểm"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sự kiện miền")
+        verbose_name_plural = _("sự kiện miền")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["aggregate_type", "aggregate_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.topic} {self.aggregate_type}:{self.aggregate_id}"
+
+
+class DeliveryStatus(models.TextChoices):
+    DONE = "done", _("Đã xử lý")
+    RETRY = "retry", _("Chờ thử lại")
+    DEAD = "dead", _("Thất bại, cần xem xét")
+
+
+class OutboxDelivery(models.Model):
+    """Which consumer has handled which event.
+
+    The row is written in the consumer's own transaction, together with the
+    consumer's effects, so an event is handled exactly once per consumer as far
+    as the database is concerned: a dispatcher killed mid-way leaves no row and
+    no effect, and the event is picked up again.
+    """
+
+    event = models.ForeignKey(OutboxEvent, on_delete=models.CASCADE, related_name="deliveries")
+    consumer = models.CharField(max_length=120)
+    status = models.CharField(max_length=10, choices=DeliveryStatus.choices)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("lần chuyển sự kiện")
+        verbose_name_plural = _("lần chuyển sự kiện")
+        constraints = [
+            models.UniqueConstraint(fields=["event", "consumer"], name="outbox_delivery_once"),
+        ]
+        indexes = [models.Index(fields=["consumer", "status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.consumer} ← #{self.event_id}: {self.status}"
+
+
+class AuditHead(models.Model):
+    """The tip of the audit chain: one row, locked by every append.
+
+    Holding the last sequence number and hash here serialises appends (no fork
+    in the chain) and lets verification notice a deleted tail.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_seq = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default="0" * 64)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="audit_head_single")]
+
+    def __str__(self) -> str:
+        return f"#{self.last_seq} {self.last_hash[:12]}"
+
+
+class AuditEntry(models.Model):
+    """One append-only audit record, chained to the previous one by SHA-256."""
+
+    seq = models.BigIntegerField(primary_key=True)
+    created_at = models.DateTimeField(_("thời điểm"))
+    actor = models.CharField(_("người thực hiện"), max_length=120, blank=True)
+    actor_label = models.CharField(_("tên người thực hiện"), max_length=200, blank=True)
+    action = models.CharField(_("hành động"), max_length=120, db_index=True)
+    object_type = models.CharField(_("loại đối tượng"), max_length=80, blank=True)
+    object_id = models.CharField(_("mã đối tượng"), max_length=80, blank=True)
+    data = models.JSONField(_("chi tiết"), default=dict, blank=True)
+    ip = models.CharField(_("địa chỉ IP"), max_length=45, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("nhật ký kiểm tra")
+        verbose_name_plural = _("nhật ký kiểm tra")
+        ordering = ["seq"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self._state.adding:
+            raise RuntimeError("audit entries are append-only")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise RuntimeError("audit entries are append-only")

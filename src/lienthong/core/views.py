@@ -1,0 +1,32 @@
+"""Probes for the process manager and the load balancer."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from lienthong.core.errors import problem_response
+from lienthong.core.selectors import readiness
+
+
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """The process is up (no dependency checked)."""
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+def readyz(request: HttpRequest) -> JsonResponse:
+    """The process can serve: database reachable and migrations applied."""
+    state = readiness()
+    if not state.ready:
+        return problem_response(
+            request,
+            status=503,
+            code="not-ready",
+            title=_("Hệ thống chưa sẵn sàng"),
+            detail=_("Cơ sở dữ liệu: %(db)s; di chuyển dữ liệu (migrations): %(mig)s. %(detail)s")
+            % {"db": state.database, "mig": state.migrations, "detail": state.detail},
+        )
+    return JsonResponse({"status": "ready", "database": "ok", "migrations": "ok"})

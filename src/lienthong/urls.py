@@ -1,0 +1,33 @@
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path
+from django.utils.translation import gettext as _
+from django.views import defaults
+
+from lienthong.api import api
+from lienthong.core import views as core_views
+from lienthong.core.errors import problem_response
+
+admin.site.site_header = "LiênThông — Quản trị"
+admin.site.site_title = "LiênThông"
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
+    path("api/v1/", api.urls),
+    path("quan-tri/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("lienthong.web.urls")),
+]
+
+
+def handler404(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return problem_response(request, status=404, code="not-found", title=_("Không tìm thấy"))
+    return defaults.page_not_found(request, exception)
+
+
+def handler500(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return problem_response(request, status=500, code="internal-error", title=_("Lỗi hệ thống"))
+    return defaults.server_error(request)

@@ -1,0 +1,76 @@
+"""Pages of the web shell: portal home, back-office and dashboard entry pages.
+
+Views stay thin: they call selectors/services and render.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from lienthong.core.selectors import last_audit_verification, platform_health, readiness
+from lienthong.core.tasks import verify_audit_chain
+from lienthong.core.workcalendar import get_calendar
+
+
+def _upcoming_days_off(today: date, days: int = 120) -> list[tuple[date, str]]:
+    cal = get_calendar()
+    found: dict[date, str] = {}
+    for year in {today.year, (today + timedelta(days=days)).year}:
+        found.update(cal.holidays(year))
+    end = today + timedelta(days=days)
+    return sorted((d, name) for d, name in found.items() if today <= d <= end)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/home.html")
+
+
+@login_required
+def backoffice(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    cal = get_calendar()
+    return render(
+        request,
+        "web/backoffice.html",
+        {
+            "today": today,
+            "is_working_day": cal.is_working_day(today),
+            "upcoming_days_off": _upcoming_days_off(today),
+            "due_in_5": cal.add_working_days(today, 5),
+        },
+    )
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "web/dashboard.html",
+        {
+            "health": platform_health(),
+            "ready": readiness(),
+            "verification": last_audit_verification(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def start_audit_verification(request: HttpRequest) -> HttpResponse:
+    verify_audit_chain.enqueue()
+    return render(
+        request, "web/partials/verification.html", {"verification": last_audit_verification()}
+    )
+
+
+@login_required
+def audit_verification_status(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "web/partials/verification.html", {"verification": last_audit_verification()}
+    )

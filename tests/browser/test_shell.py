@@ -1,0 +1,48 @@
+"""A person opens the portal and the API docs in a real (headless) browser."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_the_home_page_renders_and_is_keyboard_navigable(page, live_server):
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.goto(live_server.url + "/")
+    assert page.locator("h1").inner_text().startswith("Một hệ thống thống nhất")
+    page.keyboard.press("Tab")
+    skip = page.locator(".skip-link")
+    assert skip.evaluate("el => el === document.activeElement")
+    assert skip.is_visible()
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#noi-dung"
+    assert page.evaluate("typeof htmx") == "object"  # htmx served locally
+    host = urlparse(live_server.url).netloc
+    assert {urlparse(u).netloc for u in requested} == {host}, "nothing loaded from elsewhere"
+
+
+def test_the_api_docs_render_from_local_assets(page, live_server):
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.goto(live_server.url + "/api/v1/docs")
+    page.wait_for_selector(".swagger-ui .info .title")
+    assert "LiênThông API" in page.locator(".swagger-ui .info .title").inner_text()
+    page.get_by_text("/api/v1/calendar/due-date", exact=True).wait_for()
+    host = urlparse(live_server.url).netloc
+    assert {urlparse(u).netloc for u in requested} == {host}
+
+
+def test_a_narrow_screen_keeps_the_navigation_usable(page, live_server):
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(live_server.url + "/")
+    nav_links = page.locator("nav .nav a")
+    assert nav_links.count() == 4
+    for i in range(4):
+        box = nav_links.nth(i).bounding_box()
+        assert box is not None
+        assert box["x"] + box["width"] <= 360
+    page.screenshot(path="var/screenshots/home-mobile.png", full_page=True)

@@ -1,0 +1,170 @@
+"""The outbox: events commit with their change and reach each consumer exactly once."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+from django.db import transaction
+
+from lienthong.core import audit, outbox
+from lienthong.core.models import AuditEntry, DeliveryStatus, OutboxDelivery, OutboxEvent
+from tests.conftest import REPO, database_url_of_current_test_db
+
+
+def _emit_events(n: int, topic: str = "test.created") -> list[int]:
+    ids = []
+    with transaction.atomic():
+        for i in range(n):
+            ids.append(
+                outbox.emit(topic, aggregate_type="thing", aggregate_id=i, payload={"i": i}).pk
+            )
+    return ids
+
+
+@pytest.mark.django_db(transaction=True)
+def test_emit_outside_a_transaction_is_refused():
+    with pytest.raises(RuntimeError, match="atomic"):
+        outbox.emit("test.created", aggregate_type="thing", aggregate_id=1, payload={})
+
+
+@pytest.mark.django_db
+def test_an_event_rolls_back_with_the_change_it_describes():
+    def change_that_fails() -> None:
+        with transaction.atomic():
+            outbox.emit("test.created", aggregate_type="thing", aggregate_id=1, payload={})
+            raise ZeroDivisionError
+
+    with pytest.raises(ZeroDivisionError):
+        change_that_fails()
+    assert not OutboxEvent.objects.exists()
+
+
+@pytest.mark.django_db
+def test_each_consumer_gets_only_its_topics_and_each_event_once(temporary_consumer):
+    seen: dict[str, list[int]] = {"a": [], "b": []}
+
+    @temporary_consumer("test.a", topics=["test."])
+    def a(event):
+        seen["a"].append(event.pk)
+
+    @temporary_consumer("test.b", topics=["other.thing"])
+    def b(event):
+        seen["b"].append(event.pk)
+
+    ids = _emit_events(3)
+    other = _emit_events(1, topic="other.thing")
+    assert outbox.dispatch() == 4
+    assert outbox.dispatch() == 0  # nothing twice
+    assert seen == {"a": ids, "b": other}
+
+
+@pytest.mark.django_db
+def test_a_failing_consumer_is_retried_later_and_does_not_block_others(temporary_consumer):
+    calls = {"ok": 0, "bad": 0}
+
+    @temporary_consumer("test.ok", topics=["test."])
+    def ok(event):
+        calls["ok"] += 1
+
+    @temporary_consumer("test.bad", topics=["test."])
+    def bad(event):
+        calls["bad"] += 1
+        audit.record("test.should_roll_back")
+        raise ValueError("boom")
+
+    _emit_events(1)
+    outbox.dispatch()
+    assert calls == {"ok": 1, "bad": 1}
+    failed = OutboxDelivery.objects.get(consumer="test.bad")
+    assert failed.status == DeliveryStatus.RETRY
+    assert "boom" in failed.last_error
+    assert failed.next_attempt_at is not None
+    # The failed consumer's own writes were rolled back.
+    assert not AuditEntry.objects.filter(action="test.should_roll_back").exists()
+    # Not retried before its time.
+    outbox.dispatch()
+    assert calls["bad"] == 1
+
+
+@pytest.mark.django_db
+def test_a_consumer_that_keeps_failing_is_parked_as_dead(temporary_consumer, settings):
+    settings.OUTBOX_MAX_ATTEMPTS = 2
+
+    @temporary_consumer("test.bad", topics=["test."])
+    def bad(event):
+        raise ValueError("still broken")
+
+    _emit_events(1)
+    outbox.dispatch()
+    OutboxDelivery.objects.filter(status=DeliveryStatus.RETRY).update(
+        next_attempt_at="2000-01-01T00:00:00Z"
+    )
+    outbox.dispatch()
+    delivery = OutboxDelivery.objects.get()
+    assert delivery.status == DeliveryStatus.DEAD
+    assert delivery.attempts == 2
+
+
+KILLED_DISPATCHER = textwrap.dedent(
+    """
+    import os, sys, time
+    import django
+    django.setup()
+    from lienthong.core import audit, outbox
+
+    @outbox.consumer("test.kill", topics=["test."])
+    def handle(event):
+        audit.record("test.handled", object_type="event", object_id=event.pk)
+        print(event.pk, flush=True)  # the effect is written but not yet committed
+        time.sleep(0.1)
+
+    outbox.dispatch(limit=1000)
+    """
+)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_event_is_delivered_once_when_the_dispatcher_is_killed_and_restarted(
+    temporary_consumer, tmp_path
+):
+    ids = _emit_events(30)
+    script = tmp_path / "dispatcher.py"
+    script.write_text(KILLED_DISPATCHER)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "lienthong.settings_test",
+        "DATABASE_URL": database_url_of_current_test_db(),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, str(script)], cwd=REPO, env=env, stdout=subprocess.PIPE, text=True
+    )
+    printed = 0
+    deadline = time.monotonic() + 60
+    while printed < 6 and time.monotonic() < deadline:
+        if proc.stdout.readline():
+            printed += 1
+    # Killed while the 6th event's transaction is open (its effect not committed).
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    assert printed == 6
+    handled_before_restart = OutboxDelivery.objects.filter(consumer="test.kill").count()
+    assert 4 <= handled_before_restart <= 6
+
+    @temporary_consumer("test.kill", topics=["test."])
+    def handle(event):
+        audit.record("test.handled", object_type="event", object_id=event.pk)
+
+    outbox.dispatch(limit=1000)
+
+    handled = list(
+        AuditEntry.objects.filter(action="test.handled").values_list("object_id", flat=True)
+    )
+    assert sorted(handled, key=int) == [str(i) for i in ids]  # every event, exactly once
+    assert OutboxDelivery.objects.filter(consumer="test.kill", status="done").count() == 30
+    assert audit.verify().ok
