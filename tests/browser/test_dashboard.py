@@ -1,0 +1,52 @@
+"""An official logs in, starts the audit-chain check and sees the worker's answer."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, database_url_of_current_test_db
+from tests.factories import UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def worker():
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "lienthong.settings_test",
+        "DATABASE_URL": database_url_of_current_test_db(),
+    }
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "lienthong"), "worker", "--interval", "0.2"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    yield proc
+    proc.terminate()
+    proc.wait(timeout=15)
+
+
+def test_login_then_verify_the_audit_chain_from_the_dashboard(page, live_server, worker):
+    UserFactory(username="lanhdao", full_name="Trần Thị Bình", admin=True)
+    page.goto(live_server.url + "/dieu-hanh/")
+    assert "/dang-nhap/" in page.url  # sent to the login page first
+    page.get_by_label("Tên đăng nhập").fill("lanhdao")
+    page.get_by_label("Mật khẩu").fill("MatKhau@2026")
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url("**/dieu-hanh/")
+    assert page.locator("h1").inner_text() == "Bảng điều hành"
+    assert "Trần Thị Bình" in page.locator(".who").inner_text()
+
+    page.get_by_role("button", name="Kiểm tra ngay").click()
+    result = page.locator("#ket-qua-kiem-tra .ok")
+    result.wait_for(timeout=30000)  # htmx polls until the worker has finished
+    assert result.inner_text().startswith("Toàn vẹn:")
+    page.screenshot(path="var/screenshots/dashboard.png", full_page=True)
