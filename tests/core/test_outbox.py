@@ -140,6 +140,7 @@ def test_each_event_is_delivered_once_when_the_dispatcher_is_killed_and_restarte
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "lienthong.settings_test",
         "DATABASE_URL": database_url_of_current_test_db(),
+        "OUTBOX_BATCH_SIZE": "1",  # commit after each event, so the kill lands between commits
     }
     proc = subprocess.Popen(
         [sys.executable, str(script)], cwd=REPO, env=env, stdout=subprocess.PIPE, text=True
@@ -167,4 +168,22 @@ def test_each_event_is_delivered_once_when_the_dispatcher_is_killed_and_restarte
     )
     assert sorted(handled, key=int) == [str(i) for i in ids]  # every event, exactly once
     assert OutboxDelivery.objects.filter(consumer="test.kill", status="done").count() == 30
+    assert audit.verify().ok
+
+
+@pytest.mark.django_db
+def test_one_failing_event_in_a_batch_does_not_undo_the_others(temporary_consumer):
+    ids = _emit_events(3)
+
+    @temporary_consumer("test.picky", topics=["test."])
+    def picky(event):
+        audit.record("test.picky", object_id=event.pk)
+        if event.pk == ids[1]:
+            raise ValueError("cannot handle this one")
+
+    assert outbox.dispatch() == 2
+    statuses = dict(OutboxDelivery.objects.values_list("event_id", "status"))
+    assert statuses == {ids[0]: "done", ids[1]: "retry", ids[2]: "done"}
+    handled = AuditEntry.objects.filter(action="test.picky").values_list("object_id", flat=True)
+    assert sorted(handled) == sorted([str(ids[0]), str(ids[2])])
     assert audit.verify().ok

@@ -96,54 +96,85 @@ def _pending(cons: Consumer, limit: int) -> list[int]:
     )
 
 
-def _deliver(cons: Consumer, event_id: int) -> bool:
-    """Handle one event for one consumer; True if it was handled now."""
+def _deliver_batch(cons: Consumer, event_ids: list[int]) -> int:
+    """Handle a batch of events for one consumer in one transaction.
+
+    Each event runs in its own savepoint together with the insert of its
+    delivery row, so one failing event is rolled back alone and recorded for a
+    retry, while the batch commits once (one fsync per batch, not per event).
+    A process killed mid-batch commits nothing of it; the events are handled
+    again, once, by the next dispatcher.
+    """
     max_attempts: int = settings.OUTBOX_MAX_ATTEMPTS
+    handled = 0
     with transaction.atomic():
-        event = OutboxEvent.objects.get(pk=event_id)
-        delivery = (
-            OutboxDelivery.objects.select_for_update(skip_locked=True)
-            .filter(event_id=event_id, consumer=cons.name)
-            .first()
-        )
-        if delivery is None:
+        events = OutboxEvent.objects.in_bulk(event_ids)
+        retries = {
+            d.event_id: d
+            for d in OutboxDelivery.objects.select_for_update(skip_locked=True).filter(
+                event_id__in=event_ids, consumer=cons.name, status=DeliveryStatus.RETRY
+            )
+        }
+        for event_id in event_ids:
+            event = events.get(event_id)
+            if event is None:
+                continue
+            delivery = retries.get(event_id)
             try:
                 with transaction.atomic():
-                    delivery = OutboxDelivery.objects.create(
-                        event=event, consumer=cons.name, status=DeliveryStatus.DONE
-                    )
+                    cons.handler(event)
+                    if delivery is None:
+                        OutboxDelivery.objects.create(
+                            event=event, consumer=cons.name, status=DeliveryStatus.DONE, attempts=1
+                        )
+                    else:
+                        delivery.status = DeliveryStatus.DONE
+                        delivery.attempts += 1
+                        delivery.last_error = ""
+                        delivery.next_attempt_at = None
+                        delivery.save()
             except IntegrityError:
-                return False  # another dispatcher took it
-        elif delivery.status != DeliveryStatus.RETRY:
-            return False
-        delivery.attempts += 1
-        try:
-            with transaction.atomic():
-                cons.handler(event)
-        except Exception as exc:  # a consumer's bug must not stop the others
-            logger.warning("outbox consumer %s failed on event %s: %s", cons.name, event_id, exc)
-            dead = delivery.attempts >= max_attempts
-            delivery.status = DeliveryStatus.DEAD if dead else DeliveryStatus.RETRY
-            delivery.last_error = "".join(traceback.format_exception(exc))[-4000:]
-            delivery.next_attempt_at = (
-                None if dead else timezone.now() + _backoff(delivery.attempts)
-            )
+                continue  # another dispatcher handled it meanwhile; our effects were undone
+            except Exception as exc:  # a consumer's bug must not stop the others
+                logger.warning(
+                    "outbox consumer %s failed on event %s: %s", cons.name, event_id, exc
+                )
+                _record_failure(cons, event, delivery, exc, max_attempts)
+                continue
+            handled += 1
+    return handled
+
+
+def _record_failure(
+    cons: Consumer,
+    event: OutboxEvent,
+    delivery: OutboxDelivery | None,
+    exc: Exception,
+    max_attempts: int,
+) -> None:
+    if delivery is None:
+        delivery = OutboxDelivery(event=event, consumer=cons.name, attempts=0)
+    delivery.attempts += 1
+    dead = delivery.attempts >= max_attempts
+    delivery.status = DeliveryStatus.DEAD if dead else DeliveryStatus.RETRY
+    delivery.last_error = "".join(traceback.format_exception(exc))[-4000:]
+    delivery.next_attempt_at = None if dead else timezone.now() + _backoff(delivery.attempts)
+    try:
+        with transaction.atomic():
             delivery.save()
-            return False
-        delivery.status = DeliveryStatus.DONE
-        delivery.last_error = ""
-        delivery.next_attempt_at = None
-        delivery.save()
-        return True
+    except IntegrityError:
+        pass  # another dispatcher recorded this event meanwhile
 
 
 def dispatch(*, limit: int | None = None) -> int:
     """Deliver pending events to every consumer once; returns how many were handled."""
-    batch = limit or settings.OUTBOX_BATCH_SIZE
+    batch: int = settings.OUTBOX_BATCH_SIZE
+    wanted = limit or batch
     handled = 0
     for cons in registered_consumers():
-        for event_id in _pending(cons, batch):
-            handled += _deliver(cons, event_id)
+        pending = _pending(cons, wanted)
+        for i in range(0, len(pending), batch):
+            handled += _deliver_batch(cons, pending[i : i + batch])
     return handled
 
 
