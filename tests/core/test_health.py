@@ -33,11 +33,12 @@ def test_ready_when_the_database_is_reachable_and_migrated(client):
     assert response.json()["status"] == "ready"
 
 
-def test_readyz_fails_when_the_database_is_unreachable():
+def _probe(database_url: str) -> tuple[dict, dict]:
+    """GET /healthz and /readyz in a fresh process configured with ``database_url``."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "lienthong.settings_test",
-        "DATABASE_URL": "postgres://postgres@127.0.0.1:1/nowhere",
+        "DATABASE_URL": database_url,
     }
     out = subprocess.run(
         [sys.executable, "-c", PROBE],
@@ -49,6 +50,11 @@ def test_readyz_fails_when_the_database_is_unreachable():
         check=True,
     ).stdout
     health, ready = (json.loads(line) for line in out.strip().splitlines())
+    return health, ready
+
+
+def test_readyz_fails_when_the_database_is_unreachable():
+    health, ready = _probe("postgres://postgres@127.0.0.1:1/nowhere")
     assert health["status"] == 200
     assert ready["status"] == 503
     assert ready["body"]["code"] == "not-ready"
@@ -56,20 +62,6 @@ def test_readyz_fails_when_the_database_is_unreachable():
 
 
 def test_readyz_fails_when_migrations_are_pending(tmp_path):
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "lienthong.settings_test",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}",
-    }
-    out = subprocess.run(
-        [sys.executable, "-c", PROBE],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    ).stdout
-    ready = json.loads(out.strip().splitlines()[1])
+    _, ready = _probe(f"sqlite:///{tmp_path / 'empty.sqlite3'}")
     assert ready["status"] == 503
     assert "pending" in ready["body"]["detail"]

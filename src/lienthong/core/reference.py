@@ -47,24 +47,27 @@ _loaders: dict[str, Step] = {}
 _seeders: dict[str, Step] = {}
 
 
-def register_loader(
-    name: str, *, order: int, description: str
-) -> Callable[[Callable[[], StepResult]], Callable[[], StepResult]]:
-    def register(func: Callable[[], StepResult]) -> Callable[[], StepResult]:
-        _loaders[name] = Step(name=name, order=order, run=func, description=description)
+StepFunc = Callable[[], StepResult]
+
+
+def _registrar(
+    registry: dict[str, Step], name: str, order: int, description: str
+) -> Callable[[StepFunc], StepFunc]:
+    def register(func: StepFunc) -> StepFunc:
+        registry[name] = Step(name=name, order=order, run=func, description=description)
         return func
 
     return register
 
 
-def register_seeder(
-    name: str, *, order: int, description: str
-) -> Callable[[Callable[[], StepResult]], Callable[[], StepResult]]:
-    def register(func: Callable[[], StepResult]) -> Callable[[], StepResult]:
-        _seeders[name] = Step(name=name, order=order, run=func, description=description)
-        return func
+def register_loader(name: str, *, order: int, description: str) -> Callable[[StepFunc], StepFunc]:
+    """Add a reference-data loader run by ``lienthong load-reference-data``."""
+    return _registrar(_loaders, name, order, description)
 
-    return register
+
+def register_seeder(name: str, *, order: int, description: str) -> Callable[[StepFunc], StepFunc]:
+    """Add a demo-data seeder run by ``lienthong seed`` and ``make demo``."""
+    return _registrar(_seeders, name, order, description)
 
 
 def loaders() -> list[Step]:
