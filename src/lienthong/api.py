@@ -108,6 +108,7 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 api.add_router("/", "lienthong.core.api.router")
+api.add_router("/", "lienthong.geo.api.router")
 
 
 class StatusOut(Schema):

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "ninja",
     "lienthong.core",
+    "lienthong.geo",
     "lienthong.accounts",
     "lienthong.web",
 ]

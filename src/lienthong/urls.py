@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("quan-tri/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("dia-gioi/", include("lienthong.geo.urls")),
     path("", include("lienthong.web.urls")),
 ]
 

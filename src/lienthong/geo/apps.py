@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class GeoConfig(AppConfig):
+    name = "lienthong.geo"
+    label = "geo"
+    verbose_name = _("Địa giới hành chính")
+
+    def ready(self) -> None:
+        from lienthong.geo import loaders  # noqa: F401  (registers the reference-data loader)

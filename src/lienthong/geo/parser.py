@@ -1,0 +1,142 @@
+"""Split a free-text Vietnamese address into typed segments.
+
+Handles the common forms: with or without diacritics, abbreviations (P., Q.,
+TP., TX., H., X., TT.), numbered wards ("Phường 1", "P.01", "P1"), any
+separator (comma, semicolon, " - "), or none at all. Never raises.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from lienthong.geo.text import compact, fold, lower_nfc
+
+__all__ = ["Segment", "accented_key", "name_key", "parse_segments", "split_address"]
+
+COMMUNE, DISTRICT, PROVINCE = "commune", "district", "province"
+
+# Folded type words → (canonical type, levels it can denote). Longest first.
+_TYPE_WORDS: list[tuple[tuple[str, ...], str, tuple[str, ...]]] = [
+    (("thanh", "pho"), "Thành phố", (PROVINCE, DISTRICT)),
+    (("thi", "tran"), "Thị trấn", (COMMUNE,)),
+    (("thi", "xa"), "Thị xã", (DISTRICT,)),
+    (("dac", "khu"), "Đặc khu", (COMMUNE,)),
+    (("tinh",), "Tỉnh", (PROVINCE,)),
+    (("tp",), "Thành phố", (PROVINCE, DISTRICT)),
+    (("huyen",), "Huyện", (DISTRICT,)),
+    (("quan",), "Quận", (DISTRICT,)),
+    (("tx",), "Thị xã", (DISTRICT,)),
+    (("h",), "Huyện", (DISTRICT,)),
+    (("q",), "Quận", (DISTRICT,)),
+    (("xa",), "Xã", (COMMUNE,)),
+    (("phuong",), "Phường", (COMMUNE,)),
+    (("tt",), "Thị trấn", (COMMUNE,)),
+    (("x",), "Xã", (COMMUNE,)),
+    (("t",), "Tỉnh", (PROVINCE,)),
+    (("p",), "Phường", (COMMUNE,)),
+    (("f",), "Phường", (COMMUNE,)),  # "F.1": southern shorthand for Phường 1
+]
+_TYPES_BY_FIRST: dict[str, list[tuple[tuple[str, ...], str, tuple[str, ...]]]] = {}
+for _entry in _TYPE_WORDS:
+    _TYPES_BY_FIRST.setdefault(_entry[0][0], []).append(_entry)
+_GLUED = re.compile(r"^(p|f|q|tp|tx|tt|h|x)(\d+)$")  # "P1", "Q10"
+_TOKEN = re.compile(r"[0-9a-z]+")
+_SEPARATORS = re.compile(r"\s*[,;\n|]\s*")
+_DASHES = re.compile(r"\s+[-–]\s+")  # " - " separates parts only when there is no comma
+# Where to cut an address written without separators (folded text, whole words).
+_BOUNDARY = re.compile(
+    r"(?<![0-9a-z])(?=(?:xa|phuong|thi tran|dac khu|huyen|quan|thi xa|thanh pho|tinh|tp|tx|tt)"
+    r"(?![0-9a-z]))"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    text: str  # the original text of the segment, trimmed
+    key: str  # compact name without the type word ("vuban", "1")
+    accented: str  # lower-case name keeping diacritics, without spaces ("" if written without)
+    unit_type: str  # canonical type word ("Huyện"), or "" when none was written
+    levels: tuple[str, ...]  # levels the type word allows; empty = any
+    whole_key: str = ""  # compact whole text, for names that begin like a type word ("Quan Hóa")
+
+
+# How a full type word is spelt with diacritics: "Quản Bạ" and "Tịnh Biên" are names, not types.
+_ACCENTED_TYPES = {
+    ("thanh", "pho"): "thànhphố",
+    ("thi", "tran"): "thịtrấn",
+    ("thi", "xa"): "thịxã",
+    ("dac", "khu"): "đặckhu",
+    ("tinh",): "tỉnh",
+    ("huyen",): "huyện",
+    ("quan",): "quận",
+    ("xa",): "xã",
+    ("phuong",): "phường",
+}
+
+
+def split_address(text: str) -> list[str]:
+    """Cut an address into its comma-like parts (or at type words when it has none)."""
+    text = (text or "").strip()
+    if not text:
+        return []
+    parts = [p for p in _SEPARATORS.split(text) if p and p.strip(" .")]
+    if len(parts) != 1:
+        return parts
+    parts = [p for p in _DASHES.split(text) if p and p.strip(" .")]
+    if len(parts) > 1:
+        return parts
+    folded = fold(text)
+    cuts = [m.start() for m in _BOUNDARY.finditer(folded) if m.start() > 0]
+    if not cuts:
+        return [text]
+    bounds = [0, *cuts, len(text)]
+    return [text[a:b].strip(" .") for a, b in itertools.pairwise(bounds) if text[a:b].strip(" .")]
+
+
+@lru_cache(maxsize=131072)  # administrative parts repeat across addresses; pure function
+def _segment(part: str) -> Segment:
+    folded = fold(part)
+    spans = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(folded)]
+    tokens = [t for t, _, _ in spans]
+    if len(tokens) == 1 and (glued := _GLUED.match(tokens[0])):
+        tokens = [glued.group(1), glued.group(2)]
+        spans = []
+    unit_type, levels, n_type = "", (), 0
+    for words, canonical, lv in _TYPES_BY_FIRST.get(tokens[0], ()) if tokens else ():
+        n = len(words)
+        # A type word needs a name after it ("Huyện Vụ Bản").
+        if tuple(tokens[:n]) != words or len(tokens) <= n:
+            continue
+        accented = _ACCENTED_TYPES.get(words)
+        if accented and spans:
+            written = "".join(lower_nfc(part[start:end]) for _, start, end in spans[:n])
+            if written != "".join(words) and written != accented:
+                continue  # spelt with other diacritics: part of a name
+        unit_type, levels, n_type = canonical, lv, n
+        break
+    rest = tokens[n_type:]
+    key = "".join(t.lstrip("0") or "0" if t.isdigit() else t for t in rest)
+    accented_name = ""
+    if fold(part) != part.lower():  # written with diacritics
+        words = re.findall(r"\w+", lower_nfc(part))
+        accented_name = "".join(words[n_type:]) if len(words) == len(tokens) else ""
+    whole = compact(part) if unit_type else ""
+    return Segment(part, key, accented_name, unit_type, levels, whole)
+
+
+def parse_segments(text: str) -> list[Segment]:
+    """Typed segments, left to right as written."""
+    return [seg for seg in (_segment(p.strip()) for p in split_address(text)) if seg.key]
+
+
+def name_key(name: str) -> str:
+    """The key under which a unit's short name is indexed (same rules as segments)."""
+    return compact(name)
+
+
+def accented_key(name: str) -> str:
+    """The diacritics-keeping key of a unit's short name (same rules as segments)."""
+    return "".join(re.findall(r"\w+", lower_nfc(name)))

@@ -1,0 +1,160 @@
+"""Reads of the administrative geography, for the API, the web pages and other apps."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+
+from django.db.models import Q, QuerySet
+
+from lienthong.core.errors import NotFound
+from lienthong.geo.address import AddressIndex, ConversionResult, EdgeRecord, UnitRecord
+from lienthong.geo.constants import Level
+from lienthong.geo.models import AdministrativeUnit, ConversionJob, GeoDataVersion, Succession
+from lienthong.geo.text import compact
+
+__all__ = [
+    "UnitDetail",
+    "address_index",
+    "convert_address",
+    "data_version",
+    "get_job_for",
+    "get_unit",
+    "jobs_of",
+    "search_units",
+]
+
+
+@lru_cache(maxsize=1)
+def address_index() -> AddressIndex:
+    """The in-memory index of both maps (built once per process from the database)."""
+    by_pk: dict[int, tuple[str, str]] = {}
+    rows = list(
+        AdministrativeUnit.objects.values_list(
+            "pk",
+            "code",
+            "level",
+            "name",
+            "short_name",
+            "unit_type",
+            "parent_id",
+            "province_id",
+            "valid_to",
+            "aliases",
+        )
+    )
+    for pk, code, level, *_ in rows:
+        by_pk[pk] = (code, level)
+    units = [
+        UnitRecord(
+            code=code,
+            level=level,
+            name=name,
+            short_name=short,
+            unit_type=utype,
+            parent=by_pk[parent][0] if parent else None,
+            province=by_pk[province][0] if province else None,
+            current=valid_to is None,
+            aliases=tuple(aliases or ()),
+        )
+        for _, code, level, name, short, utype, parent, province, valid_to, aliases in rows
+    ]
+    edges = [
+        EdgeRecord(
+            old=by_pk[old][0],
+            new=by_pk[new][0],
+            level=by_pk[old][1],
+            partial=partial,
+            default=default,
+        )
+        for old, new, partial, default in Succession.objects.values_list(
+            "predecessor_id", "successor_id", "partial", "is_default"
+        )
+    ]
+    return AddressIndex(units, edges)
+
+
+def convert_address(text: str) -> ConversionResult:
+    return address_index().convert(text)
+
+
+def search_units(
+    *,
+    level: str | None = None,
+    parent: str | None = None,
+    q: str | None = None,
+    as_of: dt.date | None = None,
+) -> QuerySet[AdministrativeUnit]:
+    """Units valid on ``as_of`` (default: today), filtered; diacritics-insensitive name search."""
+    qs = AdministrativeUnit.objects.valid_on(as_of or dt.date.today()).select_related(
+        "parent", "province"
+    )
+    if level:
+        qs = qs.filter(level=level)
+    if parent:
+        qs = qs.filter(Q(parent__code=parent) | Q(province__code=parent, level=Level.COMMUNE))
+    if q:
+        key = compact(q)
+        for prefix in (
+            "tinh",
+            "thanhpho",
+            "xa",
+            "phuong",
+            "thitran",
+            "huyen",
+            "quan",
+            "thixa",
+            "dackhu",
+        ):
+            if key.startswith(prefix) and len(key) > len(prefix):
+                key = key[len(prefix) :]
+                break
+        qs = qs.filter(Q(search_key__startswith=key) | Q(code=q.strip()))
+    return qs.order_by("level", "search_key", "code")
+
+
+@dataclass(frozen=True)
+class UnitDetail:
+    unit: AdministrativeUnit
+    predecessors: list[Succession]
+    successors: list[Succession]
+    children_count: int
+
+
+def get_unit(code: str, *, as_of: dt.date | None = None, level: str | None = None) -> UnitDetail:
+    """One unit by code as valid on ``as_of``, with its lineage; NotFound otherwise."""
+    code = code.strip()
+    qs = AdministrativeUnit.objects.valid_on(as_of or dt.date.today()).filter(code=code)
+    if level:
+        qs = qs.filter(level=level)
+    elif len(code) in (2, 3, 5):
+        qs = qs.filter(level={2: Level.PROVINCE, 3: Level.DISTRICT, 5: Level.COMMUNE}[len(code)])
+    unit = qs.select_related("parent", "province").first()
+    if unit is None:
+        raise NotFound(
+            f"Không có đơn vị hành chính mã {code} vào ngày {(as_of or dt.date.today()):%d/%m/%Y}."
+        )
+    preds = list(
+        unit.predecessions.select_related("predecessor__parent", "predecessor__province").order_by(
+            "predecessor__code"
+        )
+    )
+    succs = list(unit.successions.select_related("successor__province").order_by("successor__code"))
+    return UnitDetail(unit, preds, succs, unit.children.count())
+
+
+def data_version() -> GeoDataVersion | None:
+    return GeoDataVersion.objects.order_by("-loaded_at").first()
+
+
+def jobs_of(user: object) -> QuerySet[ConversionJob]:
+    return ConversionJob.objects.filter(owner=user).order_by("-created_at")
+
+
+def get_job_for(user: object, job_uuid: object) -> ConversionJob:
+    """The user's own conversion job; the same NotFound for missing and for someone else's."""
+    job = ConversionJob.objects.filter(uuid=str(job_uuid), owner=user).first() if job_uuid else None
+    if job is None or not getattr(user, "is_authenticated", False):
+        raise NotFound("Không tìm thấy lượt chuyển đổi này.")
+    return job

@@ -1,0 +1,112 @@
+"""Writes of the geography app: spreadsheet conversion jobs."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from lienthong.core import audit
+from lienthong.core.errors import InvalidInput, InvalidParam, NotFound
+from lienthong.geo.files import FileFormatError, convert_file, count_rows
+from lienthong.geo.models import ConversionJob, JobStatus
+
+__all__ = ["MAX_UPLOAD_BYTES", "run_conversion_job", "start_conversion"]
+
+MAX_UPLOAD_BYTES = 100 * 1024 * 1024
+ALLOWED_SUFFIXES = (".csv", ".xlsx")
+
+
+def start_conversion(*, actor: Any, upload: UploadedFile, column: str = "") -> ConversionJob:
+    """Store the upload and queue its conversion; nothing is stored when the file is refused."""
+    if not getattr(actor, "is_authenticated", False):
+        raise InvalidInput("Cần đăng nhập để chuyển đổi tệp.")
+    name = Path(upload.name or "").name
+    if not name.lower().endswith(ALLOWED_SUFFIXES):
+        raise InvalidInput(
+            "Chỉ nhận tệp .csv hoặc .xlsx.",
+            invalid_params=[
+                InvalidParam("file", "unsupported_format", "Chỉ nhận tệp .csv hoặc .xlsx.")
+            ],
+        )
+    if upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
+        raise InvalidInput(
+            "Tệp lớn hơn 100 MB; hãy dùng lệnh 'lienthong geo convert' cho tệp lớn.",
+            invalid_params=[InvalidParam("file", "too_large", "Tệp lớn hơn 100 MB.")],
+        )
+    from lienthong.geo.tasks import convert_uploaded_file
+
+    with transaction.atomic():
+        job = ConversionJob(
+            uuid=uuid.uuid4(), owner=actor, original_name=name, column=column.strip()
+        )
+        job.input_file.save(name, upload, save=False)
+        job.save()
+        audit.record(
+            "geo.conversion_started",
+            actor=actor,
+            object_type="geo_conversion_job",
+            object_id=job.uuid,
+            data={"file": name, "bytes": upload.size},
+        )
+        transaction.on_commit(lambda: convert_uploaded_file.enqueue(str(job.uuid)))
+    return job
+
+
+def run_conversion_job(job_uuid: str) -> ConversionJob:
+    """Convert a stored upload, recording progress; a bad file ends as 'failed' with a reason."""
+    from lienthong.geo.selectors import address_index
+
+    job = ConversionJob.objects.filter(uuid=job_uuid).first()
+    if job is None:
+        raise NotFound(f"Không có lượt chuyển đổi {job_uuid}")
+    if job.status == JobStatus.DONE:
+        return job
+    src = Path(job.input_file.path)
+    stem = Path(job.original_name).stem
+    suffix = src.suffix.lower()
+    out_name = f"{stem}-dia-chi-moi{suffix}"
+    dst = src.with_name(out_name)
+    job.status = JobStatus.RUNNING
+    try:
+        job.total_rows = count_rows(src)
+    except Exception:  # unreadable: convert_file below reports why
+        job.total_rows = None
+    job.save(update_fields=["status", "total_rows"])
+
+    def progress(rows: int) -> None:
+        ConversionJob.objects.filter(pk=job.pk).update(processed_rows=rows)
+
+    try:
+        summary = convert_file(
+            src,
+            dst,
+            index=address_index(),
+            column=job.column or None,
+            language="vi",
+            progress=progress,
+            progress_every=2000,
+        )
+    except FileFormatError as exc:
+        job.status, job.error = JobStatus.FAILED, str(exc)
+    except Exception as exc:  # keep the job visible with a reason, never a silent loss
+        job.status, job.error = JobStatus.FAILED, f"Lỗi khi đọc tệp: {type(exc).__name__}"
+    else:
+        job.status = JobStatus.DONE
+        job.summary = summary.as_dict()
+        job.processed_rows = summary.rows
+        job.output_file.name = str(Path(job.input_file.name).with_name(out_name))
+    job.finished_at = timezone.now()
+    job.save()
+    audit.record(
+        "geo.conversion_finished",
+        actor="system:worker",
+        object_type="geo_conversion_job",
+        object_id=job.uuid,
+        data={"status": job.status, "summary": job.summary, "error": job.error},
+    )
+    return job
