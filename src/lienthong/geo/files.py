@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -159,10 +160,16 @@ def _csv_rows(path: Path) -> Iterator[list[str]]:
     except csv.Error:
         dialect = csv.excel
     with path.open(encoding=encoding, errors="replace", newline="") as f:
-        yield from csv.reader(f, dialect)
+        if encoding == "utf-8-sig":
+            yield from csv.reader(f, dialect)
+            return
+        # Windows-1258 writes tone marks as combining characters; compose them so the
+        # text reads (and matches) like any other Vietnamese text.
+        for row in csv.reader(f, dialect):
+            yield [unicodedata.normalize("NFC", cell) for cell in row]
 
 
-def _xlsx_rows(path: Path) -> Iterator[list[str]]:
+def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
     from openpyxl import load_workbook
 
     try:
@@ -171,12 +178,14 @@ def _xlsx_rows(path: Path) -> Iterator[list[str]]:
         raise FileFormatError("Không đọc được tệp Excel (.xlsx).", "unreadable_file") from exc
     try:
         for row in wb.worksheets[0].iter_rows(values_only=True):
-            yield ["" if v is None else str(v) for v in row]
+            # Values keep their type (numbers, dates) so an XLSX result keeps the
+            # official's own cells as they were; only the address is read as text.
+            yield ["" if v is None else v for v in row]
     finally:
         wb.close()
 
 
-def read_rows(path: Path) -> Iterator[list[str]]:
+def read_rows(path: Path) -> Iterator[list[Any]]:
     return _csv_rows(path) if _format_of(path) == "csv" else _xlsx_rows(path)
 
 
@@ -209,7 +218,7 @@ class _Writer:
             self._ws = self._wb.create_sheet("Kết quả")
             self._path = path
 
-    def write(self, row: list[str]) -> None:
+    def write(self, row: list[Any]) -> None:
         if self.format == "csv":
             self._csv.writerow(row)
         else:
@@ -236,7 +245,7 @@ def convert_file(
     _format_of(dst)
     rows = read_rows(src)
     try:
-        header = next(rows)
+        header = [str(h) for h in next(rows)]
     except StopIteration:
         raise FileFormatError("Tệp không có dữ liệu (thiếu dòng tiêu đề).", "empty_file") from None
     col = _pick_column(header, column)
@@ -246,12 +255,14 @@ def convert_file(
         writer.write([*header, *result_headers(language)])
         width = len(header)
         for row in rows:
-            if not any(cell.strip() for cell in row):
+            if not any(str(cell).strip() for cell in row):
                 continue  # blank line
-            text = row[col] if col < len(row) else ""
+            text = str(row[col]) if col < len(row) else ""
             result = index.convert(text)
-            cells = (row + [""] * (width - len(row)))[: max(width, len(row))]
-            writer.write([*cells, *_result_cells(result, language)])
+            # Short rows are padded so the results sit under their headers; cells beyond
+            # the header are kept after the results rather than pushing them aside.
+            cells = row[:width] + [""] * (width - len(row))
+            writer.write([*cells, *_result_cells(result, language), *row[width:]])
             summary.rows += 1
             summary.counts[result.status] += 1
             if result.status == Status.UNRESOLVED:
@@ -260,6 +271,6 @@ def convert_file(
                 progress(summary.rows)
     finally:
         writer.close()
-    if progress:
-        progress(summary.rows)
+    if progress and (summary.rows % progress_every or not summary.rows):
+        progress(summary.rows)  # the total, unless it was just reported
     return summary

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -49,7 +50,7 @@ _DASHES = re.compile(r"\s+[-–]\s+")  # " - " separates parts only when there i
 # Where to cut an address written without separators (folded text, whole words).
 _BOUNDARY = re.compile(
     r"(?<![0-9a-z])(?=(?:xa|phuong|thi tran|dac khu|huyen|quan|thi xa|thanh pho|tinh|tp|tx|tt)"
-    r"(?![0-9a-z]))"
+    r"(?![0-9a-z])|(?:p|q|f)\d+(?![0-9a-z]))"
 )
 
 
@@ -79,7 +80,9 @@ _ACCENTED_TYPES = {
 
 def split_address(text: str) -> list[str]:
     """Cut an address into its comma-like parts (or at type words when it has none)."""
-    text = (text or "").strip()
+    # NFC first: folding works character by character on composed text, so positions found
+    # in the folded text cut this text at the same places (NFD input from Mac exports too).
+    text = unicodedata.normalize("NFC", text or "").strip()
     if not text:
         return []
     parts = [p for p in _SEPARATORS.split(text) if p and p.strip(" .")]
@@ -96,7 +99,7 @@ def split_address(text: str) -> list[str]:
     return [text[a:b].strip(" .") for a, b in itertools.pairwise(bounds) if text[a:b].strip(" .")]
 
 
-@lru_cache(maxsize=131072)  # administrative parts repeat across addresses; pure function
+@lru_cache(maxsize=32768)  # administrative parts repeat across addresses; pure function
 def _segment(part: str) -> Segment:
     folded = fold(part)
     spans = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(folded)]

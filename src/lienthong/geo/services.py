@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from lienthong.core import audit
-from lienthong.core.errors import InvalidInput, InvalidParam, NotFound
+from lienthong.core.errors import InvalidInput, InvalidParam, NotFound, PermissionDenied
 from lienthong.geo.files import FileFormatError, convert_file, count_rows
 from lienthong.geo.models import ConversionJob, JobStatus
 
@@ -24,7 +24,9 @@ ALLOWED_SUFFIXES = (".csv", ".xlsx")
 def start_conversion(*, actor: Any, upload: UploadedFile, column: str = "") -> ConversionJob:
     """Store the upload and queue its conversion; nothing is stored when the file is refused."""
     if not getattr(actor, "is_authenticated", False):
-        raise InvalidInput("Cần đăng nhập để chuyển đổi tệp.")
+        raise PermissionDenied("Cần đăng nhập để chuyển đổi tệp.")
+    if not (actor.is_staff or getattr(actor, "kind", "") == "official"):
+        raise PermissionDenied("Chỉ cán bộ, công chức được chuyển đổi tệp địa chỉ.")
     name = Path(upload.name or "").name
     if not name.lower().endswith(ALLOWED_SUFFIXES):
         raise InvalidInput(

@@ -9,7 +9,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from lienthong.core.errors import InvalidInput, NotFound
+from lienthong.core.errors import InvalidInput, NotFound, PermissionDenied
 from lienthong.geo import selectors, services
 from lienthong.geo.constants import LEGACY_END, Level
 from lienthong.geo.models import JobStatus
@@ -61,25 +61,25 @@ def convert_one(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def upload(request: HttpRequest) -> HttpResponse:
-    error = ""
+    error, status = "", 200
     if request.method == "POST":
         file = request.FILES.get("file")
         if file is None:
-            error = "Hãy chọn một tệp .csv hoặc .xlsx."
+            error, status = "Hãy chọn một tệp .csv hoặc .xlsx.", 422
         else:
             try:
                 job = services.start_conversion(
                     actor=request.user, upload=file, column=request.POST.get("column", "")
                 )
-            except InvalidInput as exc:
-                error = str(exc.detail)
+            except (InvalidInput, PermissionDenied) as exc:
+                error, status = str(exc.detail), exc.status
             else:
                 return redirect("geo:job", job_uuid=job.uuid)
     return render(
         request,
         "geo/upload.html",
         {"jobs": selectors.jobs_of(request.user)[:20], "error": error},
-        status=422 if error else 200,
+        status=status,
     )
 
 

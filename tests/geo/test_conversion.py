@@ -1,0 +1,156 @@
+"""Legacy addresses convert to the new map; split communes are never guessed silently."""
+
+from __future__ import annotations
+
+import pytest
+
+from lienthong.geo.selectors import address_index
+
+
+@pytest.fixture
+def convert(db):
+    return address_index().convert
+
+
+# The four new communes of the old Vụ Bản district named in the seed documents, each from the
+# old commune that hosts its seat: Vụ Bản (old district seat, thị trấn Gôi), Liên Minh (Đại
+# Thắng), Hiển Khánh (Hợp Hưng) and Minh Tân (Minh Tân).
+@pytest.mark.parametrize(
+    ("old_address", "new_code", "new_address"),
+    [
+        ("Thị trấn Gôi, huyện Vụ Bản, tỉnh Nam Định", "13741", "Xã Vụ Bản, Tỉnh Ninh Bình"),
+        ("Xã Đại Thắng, huyện Vụ Bản, tỉnh Nam Định", "13786", "Xã Liên Minh, Tỉnh Ninh Bình"),
+        ("Xã Hợp Hưng, huyện Vụ Bản, tỉnh Nam Định", "13753", "Xã Hiển Khánh, Tỉnh Ninh Bình"),
+        ("Xã Minh Tân, huyện Vụ Bản, tỉnh Nam Định", "13750", "Xã Minh Tân, Tỉnh Ninh Bình"),
+    ],
+)
+def test_the_four_vu_ban_communes_convert_to_their_new_communes(
+    convert, old_address, new_code, new_address
+):
+    result = convert(old_address)
+    assert result.status == "converted"
+    assert result.ward_code == new_code
+    assert result.address == new_address
+    assert result.province_code == "37"
+    assert result.legacy.district_name == "Huyện Vụ Bản"
+    assert result.legacy.province_name == "Tỉnh Nam Định"
+    assert result.confidence == 1.0
+
+
+def test_the_street_and_house_number_are_kept(convert):
+    result = convert(
+        "Số 5 đường Trần Hưng Đạo, thôn Nhất, xã Đại Thắng, huyện Vụ Bản, tỉnh Nam Định"
+    )
+    assert result.street == "Số 5 đường Trần Hưng Đạo, thôn Nhất"
+    assert result.address == "Số 5 đường Trần Hưng Đạo, thôn Nhất, Xã Liên Minh, Tỉnh Ninh Bình"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "xa dai thang, huyen vu ban, tinh nam dinh",
+        "XÃ ĐẠI THẮNG - HUYỆN VỤ BẢN - NAM ĐỊNH",
+        "X. Đại Thắng, H. Vụ Bản, T. Nam Định",
+        "Đại Thắng, Vụ Bản, Nam Định",
+        "xã Đại Thắng huyện Vụ Bản tỉnh Nam Định",
+        "Nam Định; Vụ Bản; Đại Thắng".replace(
+            "Nam Định; Vụ Bản; Đại Thắng", "Đại Thắng; Vụ Bản; Nam Định"
+        ),
+        "Xã Đại Thắng, Huyện Vụ Bản, Tỉnh Nam Định, Việt Nam",
+    ],
+)
+def test_common_ways_of_writing_an_old_address_convert(convert, text):
+    result = convert(text)
+    assert (result.status, result.ward_code) == ("converted", "13786")
+
+
+def test_a_split_commune_returns_every_official_candidate_with_the_default_marked(convert):
+    result = convert("12 Lê Lợi, Phường 4, Quận 3, TP. Hồ Chí Minh")
+    assert result.status == "ambiguous"
+    assert result.reason == "split_commune"
+    names = {c.ward_name: c.is_default for c in result.candidates}
+    assert names == {"Phường Bàn Cờ": True, "Phường Xuân Hòa": False}
+    # The default is filled in, but the status says a person must choose.
+    assert result.ward_name == "Phường Bàn Cờ"
+    assert result.address == "12 Lê Lợi, Phường Bàn Cờ, Thành phố Hồ Chí Minh"
+    assert result.confidence < 1
+
+
+@pytest.mark.parametrize("text", ["Phường 1, Quận 3, TP.HCM", "P.01, Q.3, TP HCM", "p1 q3 tp hcm"])
+def test_numbered_wards_in_any_notation(convert, text):
+    result = convert(text)
+    assert result.legacy.ward_name == "Phường 1"
+    assert result.legacy.district_name == "Quận 3"
+    assert result.ward_name == "Phường Bàn Cờ"
+
+
+def test_an_address_already_in_the_new_map_is_recognised(convert):
+    result = convert("Thôn Nhất, Xã Liên Minh, Tỉnh Ninh Bình")
+    assert result.status == "already_new"
+    assert result.ward_code == "13786"
+    assert result.address == "Thôn Nhất, Xã Liên Minh, Tỉnh Ninh Bình"
+
+
+def test_an_island_district_without_communes_becomes_its_special_zone(convert):
+    result = convert("Huyện Côn Đảo, tỉnh Bà Rịa - Vũng Tàu")
+    assert result.status == "converted"
+    assert result.address == "Đặc khu Côn Đảo, Thành phố Hồ Chí Minh"
+
+
+def test_a_name_that_begins_like_a_type_word_is_still_found(convert):
+    # "Quan Hóa" (not "Quận Hóa") and "Tịnh Biên" (not "Tỉnh Biên") are district names.
+    assert convert("Xã Trung Thành, Quan Hóa, Thanh Hóa").legacy.district_name == "Huyện Quan Hóa"
+    assert convert("Xã Nhơn Hưng, Tịnh Biên, An Giang").legacy.district_name.endswith("Tịnh Biên")
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("", "empty"),
+        ("   ,  , ", "empty"),
+        ("abc xyz", "unknown_province"),
+        ("Xã Không Có Thật, huyện Vụ Bản, tỉnh Nam Định", "unknown_commune"),
+        ("Xã Đại Thắng, huyện Không Có, tỉnh Nam Định", "unknown_commune"),
+        ("Huyện Vụ Bản, tỉnh Nam Định", "missing_commune"),
+        ("Tỉnh Nam Định", "missing_commune"),
+    ],
+)
+def test_unresolvable_addresses_get_a_reason_code(convert, text, reason):
+    result = convert(text)
+    assert result.status == "unresolved"
+    assert result.reason == reason
+    assert result.address == ""
+
+
+def test_the_new_province_is_given_even_when_the_commune_is_unknown(convert):
+    result = convert("Xã Không Có Thật, huyện Vụ Bản, tỉnh Nam Định")
+    assert result.province_name == "Tỉnh Ninh Bình"
+
+
+def test_same_named_communes_without_a_district_are_not_guessed(convert):
+    result = convert("Phường 3, Tỉnh Sóc Trăng")
+    assert result.status == "ambiguous"
+    assert result.reason == "duplicate_name"
+    assert len(result.candidates) > 1
+    assert result.ward_code == ""
+
+
+@pytest.mark.parametrize("value", [None, 12345, 3.5, "\x00\x01", "🙂" * 50])
+def test_conversion_never_raises(convert, value):
+    assert convert(value).status in {"converted", "already_new", "ambiguous", "unresolved"}
+
+
+def test_conversion_is_idempotent_on_its_own_output(convert):
+    first = convert("Thôn 3, xã Đại Thắng, huyện Vụ Bản, tỉnh Nam Định")
+    second = convert(first.address)
+    assert second.status == "already_new"
+    assert second.address == first.address
+
+
+def test_decomposed_unicode_input_converts_like_composed(convert):
+    import unicodedata
+
+    text = unicodedata.normalize("NFD", "Thôn Nhất, xã Đại Thắng, huyện Vụ Bản, tỉnh Nam Định")
+    result = convert(text)
+    assert (result.status, result.ward_code) == ("converted", "13786")
+    assert result.street == "Thôn Nhất"
