@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DirectoryConfig(AppConfig):
+    name = "lienthong.directory"
+    label = "directory"
+    verbose_name = _("Danh bạ cơ quan")
+
+    def ready(self) -> None:
+        from lienthong.directory import loaders  # noqa: F401  registers the reference-data loader

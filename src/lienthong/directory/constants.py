@@ -1,0 +1,33 @@
+"""Fixed vocabularies of the agency directory."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Block(models.TextChoices):
+    """The three blocks of the political system whose agencies exchange documents."""
+
+    PARTY = "party", _("Đảng")
+    STATE = "state", _("Nhà nước")
+    FRONT = "front", _("Mặt trận và đoàn thể")
+
+
+class AgencyLevel(models.TextChoices):
+    CENTRAL = "central", _("Trung ương")
+    PROVINCE = "province", _("Tỉnh")
+    COMMUNE = "commune", _("Xã")
+
+
+class AgencyKind(models.TextChoices):
+    GOVERNMENT_OFFICE = "government_office", _("Văn phòng Chính phủ")
+    MINISTRY = "ministry", _("Bộ, cơ quan ngang bộ")
+    GOVERNMENT_AGENCY = "government_agency", _("Cơ quan thuộc Chính phủ")
+    PEOPLE_COMMITTEE = "people_committee", _("Ủy ban nhân dân")
+    SERVICE_CENTRE = "service_centre", _("Trung tâm Phục vụ hành chính công")
+    DEPARTMENT = "department", _("Sở, ngành")
+    POLICE = "police", _("Công an")
+    SOCIAL_INSURANCE = "social_insurance", _("Bảo hiểm xã hội")
+    PARTY_COMMITTEE = "party_committee", _("Cấp ủy Đảng")
+    FRONT_COMMITTEE = "front_committee", _("Ủy ban Mặt trận Tổ quốc Việt Nam")

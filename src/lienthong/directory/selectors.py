@@ -1,0 +1,169 @@
+"""Reads of the agency directory, for the API, the web pages and other apps."""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+
+from lienthong.core.errors import NotFound
+from lienthong.core.identifiers import IdentifierError, parse_agency_code
+from lienthong.directory.constants import AgencyKind, AgencyLevel
+from lienthong.directory.models import Agency, Counter
+from lienthong.geo.models import AdministrativeUnit
+from lienthong.geo.text import fold
+
+__all__ = [
+    "agencies_of_unit",
+    "children_of",
+    "counters_of",
+    "get_agency",
+    "province_of",
+    "search_agencies",
+    "search_key",
+    "service_centres",
+]
+
+_NON_ALNUM: Final = re.compile(r"[^0-9a-z]+")
+_CODE_LIKE: Final = re.compile(r"[0-9.]*[A-Za-z]?[0-9.]+")
+#: Abbreviations people type for words of agency names.
+_ABBREVIATIONS: Final[dict[str, str]] = {
+    "ubnd": "uy ban nhan dan",
+    "mttq": "mat tran to quoc",
+    "bhxh": "bao hiem xa hoi",
+    "ttpvhcc": "trung tam phuc vu hanh chinh cong",
+    "tp": "thanh pho",
+}
+
+
+def search_key(text: str) -> str:
+    """Lower case, no diacritics, words separated by one space: the form names are searched in.
+
+    "Ủy ban nhân dân xã Liên Minh" → "uy ban nhan dan xa lien minh".
+    """
+    return " ".join(w for w in _NON_ALNUM.split(fold(text)) if w)
+
+
+def _query_key(q: str) -> str:
+    """The search key of a query, abbreviations spelled out."""
+    return " ".join(_ABBREVIATIONS.get(w, w) for w in search_key(q).split())
+
+
+def search_agencies(
+    *,
+    q: str | None = None,
+    province: str | None = None,
+    unit: str | None = None,
+    kind: str | None = None,
+    block: str | None = None,
+    level: str | None = None,
+) -> QuerySet[Agency]:
+    """Agencies matching every filter given, with their unit, province and parent.
+
+    ``q`` matches names with or without diacritics (every word must appear; common
+    abbreviations such as "UBND" are expanded), an agency code exactly or in part
+    ("H41", "000.00.03.H41") and the code of the agency's administrative unit
+    ("13786"). ``province`` is a province code ("37"), ``unit`` a commune or province
+    code. Agencies whose whole name contains the query come first, then central before
+    provincial before commune agencies, each province and commune grouped, by code.
+    """
+    qs = Agency.objects.select_related("unit", "province", "parent")
+    if province:
+        qs = qs.in_province(province.strip())
+    if unit:
+        qs = qs.filter(unit__code=unit.strip(), unit__valid_to__isnull=True)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if block:
+        qs = qs.filter(block=block)
+    if level:
+        qs = qs.filter(level=level)
+    phrase = _query_key(q) if q else ""
+    if q and q.strip():
+        text = q.strip()
+        match = Q()
+        for word in phrase.split():
+            match &= Q(search_key__contains=word)
+        if not phrase:
+            match = Q(pk__in=[])
+        if _CODE_LIKE.fullmatch(text):
+            match |= Q(code__icontains=text) | Q(unit__code=text)
+        qs = qs.filter(match)
+    return qs.annotate(
+        _phrase=Case(
+            When(search_key__contains=phrase, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+        if phrase
+        else Value(0, output_field=IntegerField()),
+        _level=Case(
+            When(level=AgencyLevel.CENTRAL, then=Value(0)),
+            When(level=AgencyLevel.PROVINCE, then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        ),
+    ).order_by("_phrase", "_level", "province__code", "unit__code", "code")
+
+
+def get_agency(code: str) -> Agency:
+    """One agency by its electronic identifier code, with unit, province and parent.
+
+    Raises:
+        NotFound: for an unknown code and for a value that is not an agency code at all,
+            so that a caller never has to tell the two apart.
+    """
+    try:
+        normalised = parse_agency_code(code).code
+    except IdentifierError:
+        normalised = None
+    agency = (
+        Agency.objects.select_related("unit", "province", "parent", "parent__province")
+        .filter(code=normalised)
+        .first()
+        if normalised
+        else None
+    )
+    if agency is None:
+        raise NotFound(f"Không có cơ quan mã {str(code)[:40]}.")
+    return agency
+
+
+def children_of(agency: Agency) -> QuerySet[Agency]:
+    """The agencies whose parent is ``agency``, by code."""
+    return agency.children.select_related("unit").order_by("code")
+
+
+def agencies_of_unit(unit_code: str) -> QuerySet[Agency]:
+    """The agencies of one current administrative unit (a commune, or a province's own), by code."""
+    return (
+        Agency.objects.filter(unit__code=unit_code.strip(), unit__valid_to__isnull=True)
+        .select_related("unit", "province", "parent")
+        .order_by("code")
+    )
+
+
+def province_of(agency: Agency) -> AdministrativeUnit | None:
+    """The province an agency belongs to; ``None`` for central agencies."""
+    if agency.province is not None:
+        return agency.province
+    unit = agency.unit
+    if unit is None:
+        return None
+    return unit if unit.province_id is None else unit.province
+
+
+def service_centres(province_code: str) -> QuerySet[Agency]:
+    """The public administrative service centres of a province (its own and its communes')."""
+    return (
+        Agency.objects.in_province(province_code.strip())
+        .filter(kind=AgencyKind.SERVICE_CENTRE)
+        .select_related("unit", "province")
+        .order_by("code")
+    )
+
+
+def counters_of(centre: Agency) -> QuerySet[Counter]:
+    """The counters of a service centre by number, with the agency each receives for."""
+    return centre.counters.select_related("serves").order_by("number")
