@@ -109,6 +109,8 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 api.add_router("/", "lienthong.core.api.router")
 api.add_router("/", "lienthong.geo.api.router")
+api.add_router("/", "lienthong.directory.api.router")
+api.add_router("/", "lienthong.accounts.api.router")
 
 
 class StatusOut(Schema):

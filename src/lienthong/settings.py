@@ -9,6 +9,7 @@ checks a real deployment needs.
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -62,8 +63,13 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",
+    "oauth2_provider",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "lienthong.core",
     "lienthong.geo",
+    "lienthong.directory",
     "lienthong.accounts",
     "lienthong.web",
 ]
@@ -76,9 +82,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "lienthong.urls"
@@ -174,12 +183,99 @@ WORK_CALENDAR_FILE = Path(
 # AGPL-3.0 section 13: users of the network service are offered the source.
 SOURCE_CODE_URL: str = env.str("SOURCE_CODE_URL", default="")
 
-# Identity (OpenID Connect) -- used by the accounts app; placeholders until the
-# login issue wires them up.
+# Identity (OpenID Connect) --------------------------------------------------
+# The national e-ID issuer (VNeID or any OpenID provider): login with authorization
+# code + PKCE; the person is matched by the identification-number claim.
 OIDC_ISSUER_URL: str = env.str("OIDC_ISSUER_URL", default="")
+OIDC_ISSUER_NAME: str = env.str("OIDC_ISSUER_NAME", default="VNeID")
 OIDC_CLIENT_ID: str = env.str("OIDC_CLIENT_ID", default="")
 OIDC_CLIENT_SECRET: str = env.str("OIDC_CLIENT_SECRET", default="")
+OIDC_SCOPES: str = env.str("OIDC_SCOPES", default="openid profile")
 OIDC_PIN_CLAIM: str = env.str("OIDC_PIN_CLAIM", default="pin")
+OIDC_TAX_CODE_CLAIM: str = env.str("OIDC_TAX_CODE_CLAIM", default="tax_code")
+OIDC_TIMEOUT_SECONDS: float = env.float("OIDC_TIMEOUT_SECONDS", default=10.0)
+if OIDC_ISSUER_URL and not (OIDC_CLIENT_ID and OIDC_CLIENT_SECRET):
+    raise ImproperlyConfigured("OIDC_ISSUER_URL needs OIDC_CLIENT_ID and OIDC_CLIENT_SECRET")
+# The platform's own provider doubles as a development issuer (labelled as a test
+# environment) unless this is a production instance.
+OIDC_DEV_ISSUER: bool = env.bool("OIDC_DEV_ISSUER", default=not PRODUCTION)
+
+
+def _oidc_private_key() -> str:
+    pem = env.str("OIDC_PROVIDER_PRIVATE_KEY", default="")
+    if pem:
+        return pem.replace("\\n", "\n")
+    path_value = env.str("OIDC_PROVIDER_PRIVATE_KEY_FILE", default="")
+    if path_value:
+        try:
+            return Path(path_value).read_text()
+        except OSError as exc:
+            raise ImproperlyConfigured(
+                f"OIDC_PROVIDER_PRIVATE_KEY_FILE cannot be read: {path_value} ({exc.strerror})"
+            ) from exc
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "OIDC_PROVIDER_PRIVATE_KEY or OIDC_PROVIDER_PRIVATE_KEY_FILE must be set when "
+            "LIENTHONG_ENV=production"
+        )
+    # Embedded default: an RSA key generated once under var/, like the secret key.
+    path = VAR_DIR / "oidc_provider_key.pem"
+    if not path.exists():
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(
+            key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
+        path.chmod(0o600)
+    return path.read_text()
+
+
+# django-oauth-toolkit's models are swappable; naming them lets migrations refer to them.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"  # noqa: S105  a model name
+OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth2_provider.IDToken"  # noqa: S105  a model name
+OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"
+OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "oauth2_provider.RefreshToken"  # noqa: S105  a model name
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    "OIDC_RSA_PRIVATE_KEY": _oidc_private_key(),
+    "OIDC_ISS_ENDPOINT": env.str("OIDC_PROVIDER_ISSUER", default=""),
+    "OAUTH2_VALIDATOR_CLASS": "lienthong.accounts.provider.ClaimsValidator",
+    "PKCE_REQUIRED": True,
+    "SCOPES": {
+        "openid": _("Xác thực danh tính (OpenID Connect)"),
+        "profile": _("Họ tên, số định danh cá nhân hoặc mã số thuế"),
+        "api": _("Gọi API LiênThông thay mặt tài khoản hoặc hệ thống"),
+    },
+    "DEFAULT_SCOPES": ["api"],
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("API_TOKEN_SECONDS", default=3600),
+    # RFC 8252: a client on this machine may use any port (127.0.0.1 and localhost).
+    "ALLOW_LOCALHOST_LOOPBACK": not PRODUCTION,
+}
+
+# Login throttling (django-axes): 5 failures for one username from one address lock
+# that pair out for 15 minutes; a success resets the count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED: bool = env.bool("LOGIN_THROTTLE_ENABLED", default=True)
+AXES_FAILURE_LIMIT: int = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_VERBOSE = False
+
+# Second factor for officials (TOTP, django-otp).
+OTP_TOTP_ISSUER = "LiênThông"
 
 # Mail -----------------------------------------------------------------------
 EMAIL_BACKEND = env.str(
@@ -207,5 +303,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # django-axes logs every login at INFO; failures and lockouts stay (WARNING).
+        "axes": {"level": "WARNING"},
+    },
 }

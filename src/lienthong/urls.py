@@ -17,7 +17,10 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("quan-tri/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("oidc/", include("lienthong.accounts.provider_urls")),
     path("dia-gioi/", include("lienthong.geo.urls")),
+    path("co-quan/", include("lienthong.directory.urls")),
+    path("", include("lienthong.accounts.urls")),
     path("", include("lienthong.web.urls")),
 ]
 

@@ -38,11 +38,13 @@ def test_login_then_verify_the_audit_chain_from_the_dashboard(page, live_server,
     UserFactory(username="lanhdao", full_name="Trần Thị Bình", admin=True)
     page.goto(live_server.url + "/dieu-hanh/")
     assert "/dang-nhap/" in page.url  # sent to the login page first
+    page.get_by_text("Tài khoản quản trị, tài khoản nội bộ").click()
     page.get_by_label("Tên đăng nhập").fill("lanhdao")
     page.get_by_label("Mật khẩu").fill("MatKhau@2026")
     page.get_by_role("button", name="Đăng nhập").click()
     page.wait_for_url("**/dieu-hanh/")
     assert page.locator("h1").inner_text() == "Bảng điều hành"
+    assert page.locator(".scope").inner_text() == "Phạm vi theo dõi: Toàn quốc"
     assert "Trần Thị Bình" in page.locator(".who").inner_text()
 
     page.get_by_role("button", name="Kiểm tra ngay").click()

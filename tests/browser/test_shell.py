@@ -40,8 +40,8 @@ def test_a_narrow_screen_keeps_the_navigation_usable(page, live_server):
     page.set_viewport_size({"width": 360, "height": 740})
     page.goto(live_server.url + "/")
     nav_links = page.locator("nav .nav a")
-    assert nav_links.count() == 5
-    for i in range(5):
+    assert nav_links.count() == 6
+    for i in range(6):
         box = nav_links.nth(i).bounding_box()
         assert box is not None
         assert box["x"] + box["width"] <= 360

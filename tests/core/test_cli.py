@@ -24,13 +24,49 @@ def test_an_unreachable_database_stops_with_one_line(run_lienthong):
     assert lines[0].startswith("lienthong: không kết nối được cơ sở dữ liệu:")
 
 
+def _rsa_pem() -> str:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+
+
 def test_production_on_sqlite_is_rejected_by_the_system_checks(run_lienthong):
+    result = run_lienthong(
+        "check",
+        env={
+            "LIENTHONG_ENV": "production",
+            "SECRET_KEY": "x" * 50,
+            "ALLOWED_HOSTS": "a.gov.vn",
+            "OIDC_PROVIDER_PRIVATE_KEY": _rsa_pem(),
+        },
+    )
+    assert result.returncode != 0
+    assert "lienthong.E003" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_production_without_a_token_signing_key_stops_with_one_line(run_lienthong):
     result = run_lienthong(
         "check",
         env={"LIENTHONG_ENV": "production", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "a.gov.vn"},
     )
-    assert result.returncode != 0
-    assert "lienthong.E003" in result.stderr
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "lienthong: cấu hình sai: OIDC_PROVIDER_PRIVATE_KEY or OIDC_PROVIDER_PRIVATE_KEY_FILE "
+        "must be set when LIENTHONG_ENV=production"
+    )
+
+
+def test_an_issuer_url_without_client_credentials_stops_with_one_line(run_lienthong):
+    result = run_lienthong("check", env={"OIDC_ISSUER_URL": "https://vneid.example"})
+    assert result.returncode == 2
+    assert "OIDC_ISSUER_URL needs OIDC_CLIENT_ID and OIDC_CLIENT_SECRET" in result.stderr
     assert "Traceback" not in result.stderr
 
 

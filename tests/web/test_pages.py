@@ -50,10 +50,10 @@ def test_the_back_office_shows_the_working_calendar(client):
 @pytest.mark.django_db
 def test_login_and_a_failed_login_are_audited(client):
     user = UserFactory(username="canbo1")
-    bad = client.post(reverse("web:login"), {"username": "canbo1", "password": "sai"})
-    assert bad.status_code == 200
-    assert "Tên đăng nhập" in bad.content.decode()
-    ok = client.post(reverse("web:login"), {"username": "canbo1", "password": "MatKhau@2026"})
+    bad = client.post(reverse("accounts:login"), {"username": "canbo1", "password": "sai"})
+    assert bad.status_code == 401
+    assert "Tên đăng nhập hoặc mật khẩu không đúng" in bad.content.decode()
+    ok = client.post(reverse("accounts:login"), {"username": "canbo1", "password": "MatKhau@2026"})
     assert ok.status_code == 302
     actions = list(AuditEntry.objects.values_list("action", flat=True))
     assert actions[-2:] == ["auth.login_failed", "auth.login"]
@@ -81,3 +81,12 @@ def test_an_unknown_page_is_a_vietnamese_404(client):
     response = client.get("/khong-co-trang-nay/")
     assert response.status_code == 404
     assert "Không tìm thấy trang" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_dashboard_is_for_steering_roles_only(client):
+    client.force_login(UserFactory())
+    response = client.get("/dieu-hanh/")
+    assert response.status_code == 403
+    assert "Không có quyền truy cập" in response.content.decode()
+    assert client.post("/dieu-hanh/kiem-tra-nhat-ky/").status_code == 403

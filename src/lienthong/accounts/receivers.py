@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 from django.http import HttpRequest
@@ -39,3 +40,18 @@ def _login_failed(
         data={"username": str(credentials.get("username", ""))[:150]},
         ip=_ip(request),
     )
+
+
+def _locked_out(
+    sender: Any, request: HttpRequest | None = None, username: str = "", **kwargs: Any
+) -> None:
+    audit.record(
+        "auth.locked_out",
+        actor="anonymous",
+        data={"username": str(username)[:150]},
+        ip=_ip(request),
+    )
+
+
+# django-axes announces each lockout once.
+user_locked_out.connect(_locked_out, dispatch_uid="lienthong-audit-locked-out")

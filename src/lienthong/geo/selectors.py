@@ -18,11 +18,13 @@ __all__ = [
     "UnitDetail",
     "address_index",
     "convert_address",
+    "current_units",
     "data_version",
     "get_job_for",
     "get_unit",
     "jobs_of",
     "search_units",
+    "unit_names",
 ]
 
 
@@ -144,6 +146,16 @@ def get_unit(code: str, *, as_of: dt.date | None = None, level: str | None = Non
     return UnitDetail(unit, preds, succs, unit.children.count())
 
 
+def current_units(level: str) -> QuerySet[AdministrativeUnit]:
+    """The units of one level in force now (the post-2025 map), by code, with their province."""
+    return (
+        AdministrativeUnit.objects.current()
+        .filter(level=level)
+        .select_related("province")
+        .order_by("code")
+    )
+
+
 def data_version() -> GeoDataVersion | None:
     return GeoDataVersion.objects.order_by("-loaded_at").first()
 
@@ -158,3 +170,8 @@ def get_job_for(user: object, job_uuid: object) -> ConversionJob:
     if job is None or not getattr(user, "is_authenticated", False):
         raise NotFound("Không tìm thấy lượt chuyển đổi này.")
     return job
+
+
+def unit_names(ids: set[int] | list[int]) -> list[str]:
+    """Names of the units with these primary keys, sorted (for labels such as a scope)."""
+    return sorted(AdministrativeUnit.objects.filter(pk__in=ids).values_list("name", flat=True))

@@ -1,4 +1,3 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from lienthong.web import views
@@ -15,10 +14,4 @@ urlpatterns = [
         views.audit_verification_status,
         name="audit-verify-status",
     ),
-    path(
-        "dang-nhap/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
-    ),
-    path("dang-xuat/", auth_views.LogoutView.as_view(next_page="/"), name="logout"),
 ]

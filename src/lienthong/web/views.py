@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from lienthong.accounts import selectors as accounts
 from lienthong.core.selectors import last_audit_verification, platform_health, readiness
 from lienthong.core.tasks import verify_audit_chain
 from lienthong.core.workcalendar import get_calendar
@@ -43,16 +44,25 @@ def backoffice(request: HttpRequest) -> HttpResponse:
             "is_working_day": cal.is_working_day(today),
             "upcoming_days_off": _upcoming_days_off(today),
             "due_in_5": cal.add_working_days(today, 5),
+            "roles": accounts.roles_of(request.user),
         },
     )
 
 
+def _forbidden(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/forbidden.html", status=403)
+
+
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
+    scope = accounts.steering_scope(request.user)
+    if not scope.allowed:
+        return _forbidden(request)
     return render(
         request,
         "web/dashboard.html",
         {
+            "scope": scope,
             "health": platform_health(),
             "ready": readiness(),
             "verification": last_audit_verification(),
@@ -63,6 +73,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def start_audit_verification(request: HttpRequest) -> HttpResponse:
+    if not accounts.steering_scope(request.user).allowed:
+        return _forbidden(request)
     verify_audit_chain.enqueue()
     return render(
         request, "web/partials/verification.html", {"verification": last_audit_verification()}
@@ -71,6 +83,8 @@ def start_audit_verification(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def audit_verification_status(request: HttpRequest) -> HttpResponse:
+    if not accounts.steering_scope(request.user).allowed:
+        return _forbidden(request)
     return render(
         request, "web/partials/verification.html", {"verification": last_audit_verification()}
     )

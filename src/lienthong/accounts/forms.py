@@ -1,0 +1,40 @@
+"""Forms of the account pages (parsing only; rules live in services)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from lienthong.accounts.constants import Role
+
+
+class PasswordLoginForm(forms.Form):
+    username = forms.CharField(label=_("Tên đăng nhập"), max_length=150)
+    password = forms.CharField(label=_("Mật khẩu"), widget=forms.PasswordInput, strip=False)
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label=_("Mã xác thực (6 số)"),
+        min_length=6,
+        max_length=8,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+
+class OfficialForm(forms.Form):
+    pin = forms.CharField(label=_("Số định danh cá nhân (CCCD)"), max_length=20)
+    full_name = forms.CharField(label=_("Họ và tên"), max_length=200)
+    email = forms.EmailField(label=_("Thư điện tử công vụ"), required=False)
+    roles = forms.MultipleChoiceField(
+        label=_("Vai trò"), choices=Role.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: object, allow_platform_admin: bool = False, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if not allow_platform_admin:
+            self.fields["roles"].choices = [c for c in Role.choices if c[0] != Role.PLATFORM_ADMIN]
+
+
+class ApiClientForm(forms.Form):
+    name = forms.CharField(label=_("Tên hệ thống"), max_length=200)

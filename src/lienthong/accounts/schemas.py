@@ -1,0 +1,41 @@
+"""API schemas of accounts (parse and serialise only)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Field, Schema
+
+
+class RoleOut(Schema):
+    id: int
+    role: str
+    role_label: str
+    agency_code: str
+    agency_name: str
+    granted_at: dt.datetime
+
+
+class MeOut(Schema):
+    kind: str = Field(description="citizen, business, official hoặc system")
+    name: str
+    pin: str | None = None
+    tax_code: str | None = None
+    agency_code: str | None = Field(None, description="Cơ quan của hệ thống (client credentials)")
+    roles: list[RoleOut] = []
+    second_factor: bool = False
+
+
+class OfficialOut(Schema):
+    name: str
+    pin: str | None
+    roles: list[RoleOut]
+
+
+class OfficialIn(Schema):
+    pin: str = Field(description="Số định danh cá nhân (12 chữ số)")
+    full_name: str
+    email: str = ""
+    roles: list[str] = Field(
+        description="clerk, specialist, leader, records_clerk, agency_admin, …"
+    )

@@ -1,0 +1,118 @@
+"""Reads on accounts, with the access checks of ``permissions``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from lienthong.accounts.constants import Perm, Role
+from lienthong.accounts.models import ApiClient, RoleAssignment, User
+from lienthong.accounts.permissions import can, is_platform_admin
+from lienthong.core.errors import NotFound
+from lienthong.directory import selectors as directory
+
+__all__ = [
+    "Official",
+    "agencies_administered_by",
+    "api_clients_of",
+    "get_agency_for",
+    "has_second_factor",
+    "officials_of",
+    "roles_of",
+]
+
+
+def roles_of(user: Any) -> list[RoleAssignment]:
+    """The active roles of ``user`` with their agencies, for display."""
+    if not getattr(user, "is_authenticated", False) or user.pk is None:
+        return []
+    return list(
+        RoleAssignment.objects.active()
+        .filter(user_id=user.pk)
+        .select_related("agency", "agency__province")
+        .order_by("agency__code", "role")
+    )
+
+
+def get_agency_for(user: Any, code: str, perm: str) -> Any:
+    """The agency ``code`` if ``user`` may do ``perm`` there; the same NotFound otherwise."""
+    try:
+        agency = directory.get_agency(code)
+    except NotFound:
+        agency = None
+    if agency is None or not can(user, perm, agency=agency):
+        raise NotFound(_("Không tìm thấy cơ quan, hoặc tài khoản không có quyền với cơ quan này."))
+    return agency
+
+
+@dataclass
+class Official:
+    user: User
+    assignments: list[RoleAssignment] = field(default_factory=list)
+
+    @property
+    def roles(self) -> list[str]:
+        return [a.role for a in self.assignments]
+
+
+def officials_of(agency: Any) -> list[Official]:
+    """People holding an active role at ``agency``, by name, with their assignments."""
+    found: dict[int, Official] = {}
+    rows = (
+        RoleAssignment.objects.active()
+        .filter(agency=agency)
+        .select_related("user")
+        .order_by("user__full_name", "user__username", "role")
+    )
+    for a in rows:
+        found.setdefault(a.user_id, Official(a.user)).assignments.append(a)
+    return list(found.values())
+
+
+def agencies_administered_by(user: Any) -> QuerySet[Any] | None:
+    """Agencies whose officials ``user`` manages; ``None`` for a platform admin (all)."""
+    if is_platform_admin(user):
+        return None
+    own = RoleAssignment.objects.active().filter(user_id=user.pk, role=Role.AGENCY_ADMIN)
+    ids = list(own.values_list("agency_id", flat=True))
+    return directory.search_agencies().filter(Q(pk__in=ids) | Q(parent_id__in=ids)).order_by("code")
+
+
+def api_clients_of(agency: Any) -> QuerySet[ApiClient]:
+    return (
+        ApiClient.objects.filter(agency=agency)
+        .select_related("application")
+        .order_by("-created_at")
+    )
+
+
+def has_second_factor(user: Any) -> bool:
+    return TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists()
+
+
+def can_manage(user: Any, agency: Any) -> bool:
+    return can(user, Perm.AGENCY_MANAGE_OFFICIALS, agency=agency)
+
+
+@dataclass(frozen=True)
+class SteeringScope:
+    """What a person may watch on the steering dashboard."""
+
+    allowed: bool
+    national: bool
+    provinces: list[str]
+
+
+def steering_scope(user: Any) -> SteeringScope:
+    """The provinces ``user`` may watch (by name), the whole country, or nothing."""
+    from lienthong.accounts.permissions import steering_provinces
+    from lienthong.geo.selectors import unit_names
+
+    ids = steering_provinces(user) if getattr(user, "is_authenticated", False) else set()
+    if ids is None:
+        return SteeringScope(True, True, [])
+    return SteeringScope(bool(ids), False, unit_names(ids))
