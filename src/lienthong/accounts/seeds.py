@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth.hashers import check_password
 from django.db import transaction
+from django.utils.crypto import constant_time_compare
 
 from lienthong.accounts import oidc
 from lienthong.accounts.constants import Role
@@ -49,6 +49,9 @@ def register_portal_client() -> StepResult:
                 "client_type": Application.CLIENT_CONFIDENTIAL,
                 "authorization_grant_type": Application.GRANT_AUTHORIZATION_CODE,
                 "client_secret": secret,
+                # 256 bits from SECRET_KEY: a slow password hash adds ~0.25 s to every
+                # login and no protection; compared in constant time.
+                "hash_client_secret": False,
                 "redirect_uris": redirect_uris,
                 "algorithm": Application.RS256_ALGORITHM,
                 "skip_authorization": True,
@@ -56,9 +59,12 @@ def register_portal_client() -> StepResult:
         )
         changed = created
         if not created and (
-            app.redirect_uris != redirect_uris or not check_password(secret, app.client_secret)
+            app.redirect_uris != redirect_uris
+            or app.hash_client_secret
+            or not constant_time_compare(secret, app.client_secret)
         ):
             app.redirect_uris = redirect_uris
+            app.hash_client_secret = False
             app.client_secret = secret
             app.save()
             changed = True
