@@ -48,6 +48,7 @@ def test_production_on_sqlite_is_rejected_by_the_system_checks(run_lienthong):
     )
     assert result.returncode != 0
     assert "lienthong.E003" in result.stderr
+    assert "lienthong.E004" in result.stderr  # no identity issuer configured
     assert "Traceback" not in result.stderr
 
 

@@ -26,6 +26,14 @@ def production_settings(app_configs: Any, **kwargs: Any) -> list[Error]:
                 id="lienthong.E003",
             )
         )
+    if not settings.OIDC_ISSUER_URL and not settings.OIDC_DEV_ISSUER:
+        errors.append(
+            Error(
+                "production needs an identity issuer: set OIDC_ISSUER_URL (VNeID or another "
+                "OpenID provider) with OIDC_CLIENT_ID and OIDC_CLIENT_SECRET",
+                id="lienthong.E004",
+            )
+        )
     return errors
 
 
