@@ -111,6 +111,7 @@ api.add_router("/", "lienthong.core.api.router")
 api.add_router("/", "lienthong.geo.api.router")
 api.add_router("/", "lienthong.directory.api.router")
 api.add_router("/", "lienthong.accounts.api.router")
+api.add_router("/", "lienthong.catalog.api.router")
 
 
 class StatusOut(Schema):

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "lienthong.geo",
     "lienthong.directory",
     "lienthong.accounts",
+    "lienthong.catalog",
     "lienthong.web",
 ]
 

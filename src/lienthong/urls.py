@@ -21,6 +21,7 @@ urlpatterns = [
     path("dia-gioi/", include("lienthong.geo.urls")),
     path("co-quan/", include("lienthong.directory.urls")),
     path("", include("lienthong.accounts.urls")),
+    path("", include("lienthong.catalog.urls")),
     path("", include("lienthong.web.urls")),
 ]
 

@@ -1,0 +1,131 @@
+"""API of the procedure catalogue."""
+
+from django.http import HttpRequest
+from ninja import Query, Router
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from lienthong.catalog import selectors
+from lienthong.catalog.constants import Level, ServiceLevel
+from lienthong.catalog.models import ProcedureVersion
+from lienthong.catalog.schemas import (
+    ComponentOut,
+    DataSourceOut,
+    GroupOut,
+    GroupRefOut,
+    MemberOut,
+    ProcedureDetailOut,
+    ProcedureOut,
+)
+
+router = Router(tags=["Thủ tục hành chính"])
+
+
+def summary(v: ProcedureVersion) -> dict[str, object]:
+    return {
+        "code": v.procedure.code,
+        "version": v.number,
+        "name": v.name,
+        "field": v.field,
+        "levels": v.levels,
+        "service_level": v.service_level,
+        "processing_days": v.processing_days,
+        "boundary_free": v.boundary_free,
+        "business_related": v.business_related,
+        "life_events": v.life_events,
+    }
+
+
+@router.get("/procedures", response=list[ProcedureOut], summary="Tìm thủ tục hành chính")
+@paginate(LimitOffsetPagination)
+def list_procedures(
+    request: HttpRequest,
+    q: str = Query("", description="Từ khoá, có hoặc không dấu, chịu được lỗi gõ"),
+    field: str | None = Query(None, description="Lĩnh vực, ví dụ Hộ tịch"),
+    level: Level | None = None,
+    life_event: str | None = Query(None, description="Sự kiện đời sống, ví dụ khai-sinh"),
+    service_level: ServiceLevel | None = None,
+    boundary_free: bool | None = None,
+) -> list[dict[str, object]]:
+    """Thủ tục đang áp dụng, xếp theo mức độ phù hợp với `q` (không có `q`: theo lĩnh vực
+    và tên)."""
+    return [
+        summary(v)
+        for v in selectors.search_procedures(
+            q,
+            field=field,
+            level=level,
+            life_event=life_event,
+            service_level=service_level,
+            boundary_free=boundary_free,
+        )
+    ]
+
+
+@router.get("/procedures/{code}", response=ProcedureDetailOut, summary="Một thủ tục hành chính")
+def get_procedure(
+    request: HttpRequest, code: str, version: int | None = None
+) -> ProcedureDetailOut:
+    """Phiên bản đang áp dụng của thủ tục (hoặc phiên bản `version`, như phiên bản một hồ sơ
+    đã nộp theo): thành phần hồ sơ, giấy tờ được thay bằng dữ liệu, thời hạn, phí."""
+    v = selectors.get_version(code, version) if version else selectors.get_procedure(code)
+    return ProcedureDetailOut(
+        **summary(v),
+        status=v.status,
+        competent_agency=v.competent_agency,
+        agency_kind=v.agency_kind,
+        department=v.department,
+        channels=v.channels,
+        processing_note=v.processing_note,
+        pauses_on_supplement=v.pauses_on_supplement,
+        fees=v.fees,
+        legal_bases=v.legal_bases,
+        results=v.results,
+        requirements=v.requirements,
+        steps=v.steps,
+        essential_06=v.essential_06,
+        components=[
+            ComponentOut(
+                name=c.name,
+                originals=c.originals,
+                copies=c.copies,
+                required=c.required,
+                condition=c.condition,
+                form=c.form,
+                data_source=DataSourceOut(
+                    registry=c.data_registry, fields=c.data_fields, note=c.data_note
+                )
+                if c.data_registry
+                else None,
+            )
+            for c in v.components.all()
+        ],
+        groups=[GroupRefOut(code=g.code, name=g.name) for g in selectors.groups_of(v)],
+        decision_number=v.decision_number,
+        effective_date=v.effective_date,
+        sources=v.sources,
+    )
+
+
+@router.get("/procedure-groups/{code}", response=GroupOut, summary="Nhóm thủ tục liên thông")
+def get_group(request: HttpRequest, code: str) -> GroupOut:
+    """Các thủ tục thành viên theo thứ tự, cơ quan thực hiện từng bước, dữ liệu chuyển tiếp
+    và tổng thời hạn."""
+    g = selectors.get_group(code)
+    return GroupOut(
+        code=g.code,
+        name=g.name,
+        legal_basis=g.legal_basis,
+        total_days=g.total_days,
+        sources=g.sources,
+        members=[
+            MemberOut(
+                order=m.order,
+                code=m.procedure.code,
+                name=m.procedure_name,
+                agency=m.agency,
+                days=m.days,
+                passes_on=m.passes_on,
+            )
+            for m in g.members.all()
+        ],
+    )

@@ -1,0 +1,58 @@
+"""Reference data: the seed catalogue of ``data/`` (see data/README.md)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter
+from pathlib import Path
+from typing import Final
+
+from lienthong.catalog.records import InvalidProcedure, parse_procedure
+from lienthong.catalog.services import publish_seed, save_group
+from lienthong.core.reference import StepResult, register_loader
+
+logger = logging.getLogger(__name__)
+
+DATA: Final = Path(__file__).resolve().parent / "data"
+SEED_DECISION: Final = "Dữ liệu mẫu LiênThông (theo văn bản pháp luật ghi ở mục Nguồn)"
+
+
+def seed_records() -> list[dict]:
+    records: list[dict] = []
+    for path in sorted((DATA / "procedures").glob("*.json")):
+        records.extend(json.loads(path.read_text(encoding="utf-8")))
+    return records
+
+
+@register_loader(
+    "catalog.procedures", order=50, description="Danh mục thủ tục hành chính mẫu, nhóm liên thông"
+)
+def load_procedures() -> StepResult:
+    outcome: Counter[str] = Counter()
+    problems: list[str] = []
+    for raw in seed_records():
+        try:
+            data = parse_procedure(raw)
+        except InvalidProcedure as exc:
+            problems.append(f"{raw.get('code', '?')}: {exc}")
+            continue
+        outcome[publish_seed(data, decision_number=SEED_DECISION)] += 1
+    groups = 0
+    groups_file = DATA / "groups.json"
+    if groups_file.exists():
+        for raw in json.loads(groups_file.read_text(encoding="utf-8")):
+            try:
+                save_group(raw)
+                groups += 1
+            except ValueError as exc:
+                problems.append(str(exc))
+    for p in problems:
+        logger.warning("catalog seed: %s", p)
+    summary = (
+        f"{sum(outcome.values())} thủ tục ({outcome['created']} thêm, {outcome['updated']} "
+        f"cập nhật, {outcome['unchanged']} không đổi), {groups} nhóm liên thông"
+    )
+    if problems:
+        summary += f"; {len(problems)} mục lỗi: " + "; ".join(problems[:3])
+    return StepResult(summary)

@@ -1,0 +1,183 @@
+"""Administrative procedures (TTHC), their versions, dossier components and groups.
+
+A procedure is identified by its national code; what it requires is a
+*version*: drafted, published (with the decision that announced it and the date
+it takes effect) and later superseded. A dossier keeps the version it was filed
+under, so a change to the catalogue never rewrites what a citizen was told.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from lienthong.catalog.constants import ServiceLevel, VersionStatus
+
+
+class Procedure(models.Model):
+    code = models.CharField(_("mã thủ tục"), max_length=20, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("thủ tục hành chính")
+        verbose_name_plural = _("thủ tục hành chính")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class VersionQuerySet(models.QuerySet["ProcedureVersion"]):
+    def published(self) -> VersionQuerySet:
+        return self.filter(status=VersionStatus.PUBLISHED)
+
+
+class ProcedureVersion(models.Model):
+    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField(_("phiên bản"))
+    status = models.CharField(
+        _("trạng thái"), max_length=12, choices=VersionStatus.choices, default=VersionStatus.DRAFT
+    )
+    name = models.CharField(_("tên thủ tục"), max_length=500)
+    field = models.CharField(_("lĩnh vực"), max_length=200)
+    levels = models.JSONField(_("cấp thực hiện"), default=list)
+    competent_agency = models.CharField(_("cơ quan có thẩm quyền"), max_length=300)
+    agency_kind = models.CharField(_("loại cơ quan giải quyết"), max_length=24)
+    department = models.CharField(_("sở, ngành"), max_length=40, blank=True)
+    channels = models.JSONField(_("cách thức nộp"), default=list)
+    service_level = models.CharField(
+        _("mức độ dịch vụ công trực tuyến"), max_length=10, choices=ServiceLevel.choices
+    )
+    processing_days = models.DecimalField(
+        _("thời hạn giải quyết (ngày làm việc)"), max_digits=5, decimal_places=1
+    )
+    processing_note = models.TextField(_("ghi chú thời hạn"), blank=True)
+    pauses_on_supplement = models.BooleanField(
+        _("dừng tính thời hạn khi yêu cầu bổ sung"), default=True
+    )
+    fees = models.JSONField(_("phí, lệ phí"), default=list)
+    legal_bases = models.JSONField(_("căn cứ pháp lý"), default=list)
+    results = models.JSONField(_("kết quả"), default=list)
+    requirements = models.JSONField(_("yêu cầu, điều kiện"), default=list)
+    steps = models.JSONField(_("trình tự thực hiện"), default=list)
+    boundary_free = models.BooleanField(_("tiếp nhận không phụ thuộc địa giới"), default=False)
+    business_related = models.BooleanField(_("liên quan hoạt động kinh doanh"), default=False)
+    life_events = models.JSONField(_("sự kiện đời sống"), default=list)
+    essential_06 = models.BooleanField(_("dịch vụ công thiết yếu (QĐ 06)"), default=False)
+    sources = models.JSONField(_("nguồn"), default=list)
+    decision_number = models.CharField(_("quyết định công bố"), max_length=100, blank=True)
+    effective_date = models.DateField(_("ngày có hiệu lực"), null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = VersionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("phiên bản thủ tục")
+        verbose_name_plural = _("phiên bản thủ tục")
+        ordering = ["procedure__code", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["procedure", "number"], name="catalog_version_number"),
+            models.UniqueConstraint(
+                fields=["procedure"],
+                condition=models.Q(status="published"),
+                name="catalog_one_published_version",
+            ),
+            models.UniqueConstraint(
+                fields=["procedure"],
+                condition=models.Q(status="draft"),
+                name="catalog_one_draft_version",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "field"])]
+
+    def __str__(self) -> str:
+        return f"{self.procedure.code} v{self.number} — {self.name}"
+
+    @property
+    def code(self) -> str:
+        return self.procedure.code
+
+
+class Component(models.Model):
+    """A document of the dossier (thành phần hồ sơ), possibly replaced by registry data."""
+
+    version = models.ForeignKey(
+        ProcedureVersion, on_delete=models.CASCADE, related_name="components"
+    )
+    order = models.PositiveSmallIntegerField(_("thứ tự"))
+    name = models.CharField(_("tên giấy tờ"), max_length=500)
+    originals = models.PositiveSmallIntegerField(_("số bản chính"), default=1)
+    copies = models.PositiveSmallIntegerField(_("số bản sao"), default=0)
+    required = models.BooleanField(_("bắt buộc"), default=True)
+    condition = models.CharField(_("trường hợp phải nộp"), max_length=500, blank=True)
+    form = models.CharField(_("mẫu đơn, tờ khai"), max_length=300, blank=True)
+    data_registry = models.CharField(_("thay bằng dữ liệu từ"), max_length=30, blank=True)
+    data_fields = models.JSONField(_("trường dữ liệu"), default=list, blank=True)
+    data_note = models.CharField(_("ghi chú khai thác dữ liệu"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("thành phần hồ sơ")
+        verbose_name_plural = _("thành phần hồ sơ")
+        ordering = ["version", "order"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def replaced_by_data(self) -> bool:
+        return bool(self.data_registry)
+
+
+class ProcedureGroup(models.Model):
+    """An interconnected procedure group (nhóm thủ tục hành chính liên thông)."""
+
+    code = models.CharField(_("mã nhóm"), max_length=20, unique=True)
+    name = models.CharField(_("tên nhóm"), max_length=500)
+    legal_basis = models.CharField(_("căn cứ pháp lý"), max_length=300)
+    total_days = models.DecimalField(
+        _("tổng thời hạn (ngày làm việc)"), max_digits=5, decimal_places=1
+    )
+    sources = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = _("nhóm thủ tục liên thông")
+        verbose_name_plural = _("nhóm thủ tục liên thông")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class GroupMember(models.Model):
+    group = models.ForeignKey(ProcedureGroup, on_delete=models.CASCADE, related_name="members")
+    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="memberships")
+    order = models.PositiveSmallIntegerField()
+    agency = models.CharField(max_length=300)
+    days = models.DecimalField(max_digits=5, decimal_places=1)
+    passes_on = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["group", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "order"], name="catalog_member_order")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group.code} #{self.order}"
+
+
+class CatalogState(models.Model):
+    """One row: bumped on every publication, so every process rebuilds its search index."""
+
+    revision = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"revision {self.revision}"

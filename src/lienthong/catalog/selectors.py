@@ -1,0 +1,225 @@
+"""Reads of the catalogue for the portal, the back office, the API and other apps."""
+
+from __future__ import annotations
+
+from collections import Counter as Tally
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
+
+from lienthong.catalog import search
+from lienthong.catalog.constants import LIFE_EVENTS, VersionStatus
+from lienthong.catalog.models import (
+    CatalogState,
+    Component,
+    GroupMember,
+    Procedure,
+    ProcedureGroup,
+    ProcedureVersion,
+)
+from lienthong.core.errors import NotFound
+from lienthong.geo.text import fold
+
+__all__ = [
+    "catalog_revision",
+    "draft_of",
+    "facets",
+    "get_group",
+    "get_procedure",
+    "get_version",
+    "groups_of",
+    "published_versions",
+    "search_procedures",
+    "versions_for_admin",
+]
+
+
+def catalog_revision() -> int:
+    return CatalogState.objects.filter(pk=1).values_list("revision", flat=True).first() or 0
+
+
+def _documents() -> list[tuple[search.Entry, dict[str, str]]]:
+    components: dict[int, list[str]] = {}
+    for version_id, name in Component.objects.filter(
+        version__status=VersionStatus.PUBLISHED
+    ).values_list("version_id", "name"):
+        components.setdefault(version_id, []).append(name)
+    docs = []
+    for v in ProcedureVersion.objects.published().values(
+        "pk",
+        "procedure__code",
+        "name",
+        "field",
+        "levels",
+        "life_events",
+        "service_level",
+        "boundary_free",
+        "business_related",
+        "results",
+    ):
+        entry = search.Entry(
+            version_id=v["pk"],
+            code=v["procedure__code"],
+            name_key=" ".join(search.words(v["name"])),
+            field=v["field"],
+            levels=tuple(v["levels"]),
+            life_events=tuple(v["life_events"]),
+            service_level=v["service_level"],
+            boundary_free=v["boundary_free"],
+            business_related=v["business_related"],
+        )
+        docs.append(
+            (
+                entry,
+                {
+                    "name": f"{v['name']} {v['procedure__code']}",
+                    "field": v["field"],
+                    "event": " ".join(str(LIFE_EVENTS.get(e, e)) for e in v["life_events"]),
+                    "other": " ".join([*v["results"], *components.get(v["pk"], [])]),
+                },
+            )
+        )
+    return docs
+
+
+def _index() -> search.CatalogIndex:
+    return search.index_for(catalog_revision(), _documents)
+
+
+def search_procedures(
+    q: str = "",
+    *,
+    field: str | None = None,
+    level: str | None = None,
+    life_event: str | None = None,
+    service_level: str | None = None,
+    boundary_free: bool | None = None,
+    business_related: bool | None = None,
+    limit: int | None = None,
+) -> list[ProcedureVersion]:
+    """Published procedures best matching ``q`` (all of them, ordered by field and name,
+    when ``q`` is empty), filtered. Diacritics and small typos do not matter."""
+    hits = _index().search(
+        q,
+        filters={
+            "field": field,
+            "level": level,
+            "life_event": life_event,
+            "service_level": service_level,
+            "boundary_free": boundary_free,
+            "business_related": business_related,
+        },
+    )
+    if limit is not None:
+        hits = hits[:limit]
+    ids = [h.entry.version_id for h in hits]
+    by_id = ProcedureVersion.objects.select_related("procedure").in_bulk(ids)
+    return [by_id[i] for i in ids if i in by_id]
+
+
+@dataclass(frozen=True)
+class Facet:
+    value: str
+    label: str
+    count: int
+
+
+def facets() -> dict[str, list[Facet]]:
+    """Fields and life events of the published catalogue with their counts."""
+    entries = _index().entries
+    fields = Tally(e.field for e in entries)
+    events = Tally(ev for e in entries for ev in e.life_events)
+    return {
+        "fields": [Facet(f, f, n) for f, n in sorted(fields.items(), key=lambda x: fold(x[0]))],
+        "life_events": [
+            Facet(code, str(label), events[code])
+            for code, label in LIFE_EVENTS.items()
+            if events[code]
+        ],
+    }
+
+
+def _with_components(qs: QuerySet[ProcedureVersion]) -> QuerySet[ProcedureVersion]:
+    return qs.select_related("procedure").prefetch_related(
+        Prefetch("components", queryset=Component.objects.order_by("order"))
+    )
+
+
+def get_procedure(code: str) -> ProcedureVersion:
+    """The published version of procedure ``code`` with its components; NotFound otherwise."""
+    version = (
+        _with_components(ProcedureVersion.objects.published())
+        .filter(procedure__code=code.strip())
+        .first()
+    )
+    if version is None:
+        raise NotFound(_("Không tìm thấy thủ tục hành chính %(code)s.") % {"code": code})
+    return version
+
+
+def get_version(code: str, number: int) -> ProcedureVersion:
+    """A given version (the one a dossier was filed under), whatever its status."""
+    version = (
+        _with_components(ProcedureVersion.objects)
+        .filter(procedure__code=code, number=number)
+        .first()
+    )
+    if version is None:
+        raise NotFound(
+            _("Không tìm thấy phiên bản %(n)s của thủ tục %(code)s.") % {"n": number, "code": code}
+        )
+    return version
+
+
+def draft_of(code: str) -> ProcedureVersion | None:
+    return (
+        _with_components(ProcedureVersion.objects)
+        .filter(procedure__code=code, status=VersionStatus.DRAFT)
+        .first()
+    )
+
+
+def published_versions() -> QuerySet[ProcedureVersion]:
+    return _with_components(ProcedureVersion.objects.published()).order_by("procedure__code")
+
+
+def versions_for_admin(q: str = "") -> QuerySet[Procedure]:
+    """Procedures with their versions, for the back office (code or name contains ``q``)."""
+    qs = Procedure.objects.prefetch_related(
+        Prefetch("versions", queryset=ProcedureVersion.objects.order_by("-number"))
+    ).order_by("code")
+    if q:
+        ids = {v.procedure_id for v in search_procedures(q, limit=200)}
+        qs = qs.filter(pk__in=ids) if ids else qs.filter(code__icontains=q.strip())
+    return qs
+
+
+def groups_of(version: ProcedureVersion) -> list[ProcedureGroup]:
+    return list(
+        ProcedureGroup.objects.filter(members__procedure_id=version.procedure_id).distinct()
+    )
+
+
+def get_group(code: str) -> Any:
+    group = (
+        ProcedureGroup.objects.prefetch_related(
+            Prefetch(
+                "members",
+                queryset=GroupMember.objects.select_related("procedure").order_by("order"),
+            )
+        )
+        .filter(code=code.strip())
+        .first()
+    )
+    if group is None:
+        raise NotFound(_("Không tìm thấy nhóm thủ tục liên thông %(code)s.") % {"code": code})
+    names = dict(
+        ProcedureVersion.objects.published()
+        .filter(procedure__in=[m.procedure_id for m in group.members.all()])
+        .values_list("procedure_id", "name")
+    )
+    for m in group.members.all():
+        m.procedure_name = names.get(m.procedure_id, m.procedure.code)
+    return group

@@ -1,0 +1,327 @@
+"""Writes on the catalogue: drafts, publication, import. Only platform administrators
+publish (``catalog.publish``); every change is audited and announced in the outbox."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lienthong.accounts.constants import Perm
+from lienthong.accounts.permissions import authorize
+from lienthong.catalog.constants import VersionStatus
+from lienthong.catalog.models import (
+    CatalogState,
+    Component,
+    GroupMember,
+    Procedure,
+    ProcedureGroup,
+    ProcedureVersion,
+)
+from lienthong.catalog.records import InvalidProcedure, Problem, ProcedureData, parse_procedure
+from lienthong.core import audit, outbox
+from lienthong.core.errors import IllegalTransition, InvalidInput, InvalidParam, NotFound
+
+__all__ = [
+    "ImportReport",
+    "import_rows",
+    "publish",
+    "publish_seed",
+    "save_draft",
+    "save_group",
+]
+
+SYSTEM = "system:catalog-loader"
+
+
+def _bump_revision() -> None:
+    state, _created = CatalogState.objects.get_or_create(pk=1)
+    CatalogState.objects.filter(pk=state.pk).update(revision=F("revision") + 1)
+
+
+def _invalid(exc: InvalidProcedure) -> InvalidInput:
+    return InvalidInput(
+        _("Thông tin thủ tục chưa hợp lệ."),
+        invalid_params=[InvalidParam(p.field, p.code, p.message) for p in exc.problems],
+    )
+
+
+def _write_components(version: ProcedureVersion, data: ProcedureData) -> None:
+    Component.objects.bulk_create(
+        Component(
+            version=version,
+            order=i,
+            name=c.name,
+            originals=c.originals,
+            copies=c.copies,
+            required=c.required,
+            condition=c.condition,
+            form=c.form,
+            data_registry=c.data_registry,
+            data_fields=c.data_fields,
+            data_note=c.data_note,
+        )
+        for i, c in enumerate(data.components, start=1)
+    )
+
+
+def _new_version(
+    procedure: Procedure, data: ProcedureData, *, status: str, actor: Any
+) -> ProcedureVersion:
+    number = (procedure.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    version = ProcedureVersion.objects.create(
+        procedure=procedure,
+        number=number,
+        status=status,
+        created_by=actor if getattr(actor, "pk", None) else None,
+        **data.version_fields(),
+    )
+    _write_components(version, data)
+    return version
+
+
+def save_draft(*, actor: Any, data: dict[str, Any] | ProcedureData) -> ProcedureVersion:
+    """Create or replace the draft of a procedure (a new procedure when the code is new).
+
+    The published version is untouched until :func:`publish`. Raises PermissionDenied
+    unless ``actor`` may publish the catalogue, InvalidInput naming every bad field.
+    """
+    authorize(actor, Perm.CATALOG_PUBLISH)
+    if not isinstance(data, ProcedureData):
+        try:
+            data = parse_procedure(data)
+        except InvalidProcedure as exc:
+            raise _invalid(exc) from exc
+    with transaction.atomic():
+        procedure, created = Procedure.objects.get_or_create(code=data.code)
+        draft = procedure.versions.filter(status=VersionStatus.DRAFT).first()
+        if draft is None:
+            draft = _new_version(procedure, data, status=VersionStatus.DRAFT, actor=actor)
+        else:
+            for key, value in data.version_fields().items():
+                setattr(draft, key, value)
+            draft.save()
+            draft.components.all().delete()
+            _write_components(draft, data)
+        audit.record(
+            "catalog.draft_saved",
+            actor=actor,
+            object_type="procedure",
+            object_id=data.code,
+            data={"version": draft.number, "new_procedure": created},
+        )
+    return draft
+
+
+def publish(
+    *, actor: Any, code: str, decision_number: str, effective_date: dt.date | None = None
+) -> ProcedureVersion:
+    """Publish the draft of ``code``: it becomes the version new dossiers are filed under
+    and the previous published version is superseded (dossiers keep theirs).
+
+    Raises PermissionDenied, NotFound (no such procedure), IllegalTransition (no
+    draft to publish), InvalidInput (no decision number).
+    """
+    authorize(actor, Perm.CATALOG_PUBLISH)
+    decision_number = " ".join(decision_number.split())
+    if not decision_number:
+        raise InvalidInput(
+            _("Cần ghi số quyết định công bố thủ tục."),
+            invalid_params=[
+                InvalidParam("decision_number", "required", _("Nhập số quyết định công bố."))
+            ],
+        )
+    with transaction.atomic():
+        procedure = Procedure.objects.select_for_update().filter(code=code).first()
+        if procedure is None:
+            raise NotFound(_("Không tìm thấy thủ tục %(code)s.") % {"code": code})
+        draft = procedure.versions.filter(status=VersionStatus.DRAFT).first()
+        if draft is None:
+            raise IllegalTransition(_("Thủ tục không có dự thảo nào để công bố."))
+        previous = procedure.versions.filter(status=VersionStatus.PUBLISHED).first()
+        if previous is not None:
+            previous.status = VersionStatus.SUPERSEDED
+            previous.save(update_fields=["status"])
+        draft.status = VersionStatus.PUBLISHED
+        draft.decision_number = decision_number
+        draft.effective_date = effective_date or timezone.localdate()
+        draft.published_at = timezone.now()
+        draft.published_by = actor if getattr(actor, "pk", None) else None
+        draft.save(
+            update_fields=[
+                "status",
+                "decision_number",
+                "effective_date",
+                "published_at",
+                "published_by",
+            ]
+        )
+        _bump_revision()
+        audit.record(
+            "catalog.published",
+            actor=actor,
+            object_type="procedure",
+            object_id=code,
+            data={
+                "version": draft.number,
+                "superseded": previous.number if previous else None,
+                "decision_number": decision_number,
+            },
+        )
+        outbox.emit(
+            "catalog.procedure_published",
+            aggregate_type="procedure",
+            aggregate_id=code,
+            payload={"code": code, "version": draft.number, "name": draft.name},
+        )
+    return draft
+
+
+def _same(version: ProcedureVersion, data: ProcedureData) -> bool:
+    stored = {k: getattr(version, k) for k in data.version_fields()}
+    if stored != data.version_fields():
+        return False
+    have = list(
+        version.components.values_list(
+            "name",
+            "originals",
+            "copies",
+            "required",
+            "condition",
+            "form",
+            "data_registry",
+            "data_fields",
+            "data_note",
+        )
+    )
+    want = [
+        (
+            c.name,
+            c.originals,
+            c.copies,
+            c.required,
+            c.condition,
+            c.form,
+            c.data_registry,
+            c.data_fields,
+            c.data_note,
+        )
+        for c in data.components
+    ]
+    return have == want
+
+
+def publish_seed(data: ProcedureData, *, decision_number: str) -> str:
+    """Reference-data loader: publish ``data`` unless the published version already says
+    exactly this. Returns "created", "updated" or "unchanged"."""
+    with transaction.atomic():
+        procedure, created = Procedure.objects.get_or_create(code=data.code)
+        current = procedure.versions.filter(status=VersionStatus.PUBLISHED).first()
+        if current is not None and _same(current, data):
+            return "unchanged"
+        if current is not None:
+            current.status = VersionStatus.SUPERSEDED
+            current.save(update_fields=["status"])
+        version = _new_version(procedure, data, status=VersionStatus.PUBLISHED, actor=None)
+        version.decision_number = decision_number
+        version.effective_date = timezone.localdate()
+        version.published_at = timezone.now()
+        version.save(update_fields=["decision_number", "effective_date", "published_at"])
+        _bump_revision()
+        audit.record(
+            "catalog.published",
+            actor=SYSTEM,
+            object_type="procedure",
+            object_id=data.code,
+            data={"version": version.number, "decision_number": decision_number},
+        )
+    return "created" if created or current is None else "updated"
+
+
+def save_group(raw: dict[str, Any]) -> ProcedureGroup:
+    """Reference-data loader: create or replace an interconnected procedure group."""
+    codes = [m["code"] for m in raw.get("members", [])]
+    known = dict(Procedure.objects.filter(code__in=codes).values_list("code", "pk"))
+    missing = [c for c in codes if c not in known]
+    if missing:
+        raise ValueError(f"group {raw.get('code')}: unknown procedures {', '.join(missing)}")
+    with transaction.atomic():
+        group, _created = ProcedureGroup.objects.update_or_create(
+            code=raw["code"],
+            defaults={
+                "name": raw["name"],
+                "legal_basis": raw.get("legal_basis", ""),
+                "total_days": raw.get("total_days", 0),
+                "sources": raw.get("sources", []),
+            },
+        )
+        group.members.all().delete()
+        GroupMember.objects.bulk_create(
+            GroupMember(
+                group=group,
+                procedure_id=known[m["code"]],
+                order=m.get("order", i),
+                agency=m.get("agency", ""),
+                days=m.get("days", 0),
+                passes_on=m.get("passes_on", []),
+            )
+            for i, m in enumerate(raw.get("members", []), start=1)
+        )
+    return group
+
+
+@dataclass
+class ImportReport:
+    saved: list[str] = field(default_factory=list)
+    published: list[str] = field(default_factory=list)
+    errors: list[tuple[int, Problem]] = field(default_factory=list)
+
+    @property
+    def bad_rows(self) -> list[int]:
+        return sorted({row for row, _p in self.errors})
+
+
+def import_rows(
+    *,
+    actor: Any,
+    rows: Any,
+    publish_decision: str = "",
+    effective_date: dt.date | None = None,
+) -> ImportReport:
+    """Save each (row number, mapping) as a draft, and publish it when a decision
+    number is given. A bad row is reported with its row number and fields, and the
+    import goes on; nothing of a bad row is stored."""
+    authorize(actor, Perm.CATALOG_PUBLISH)
+    report = ImportReport()
+    for row_number, raw in rows:
+        if isinstance(raw, Problem):
+            report.errors.append((row_number, raw))
+            continue
+        try:
+            data = parse_procedure(raw)
+        except InvalidProcedure as exc:
+            report.errors.extend((row_number, p) for p in exc.problems)
+            continue
+        save_draft(actor=actor, data=data)
+        report.saved.append(data.code)
+        if publish_decision:
+            publish(
+                actor=actor,
+                code=data.code,
+                decision_number=publish_decision,
+                effective_date=effective_date,
+            )
+            report.published.append(data.code)
+    audit.record(
+        "catalog.imported",
+        actor=actor,
+        object_type="catalog",
+        object_id="import",
+        data={"saved": len(report.saved), "bad_rows": report.bad_rows[:100]},
+    )
+    return report

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from lienthong.catalog import views
+
+app_name = "catalog"
+
+urlpatterns = [
+    path("thu-tuc/", views.index, name="index"),
+    path("thu-tuc/nhom/<str:code>/", views.group, name="group"),
+    path("thu-tuc/<str:code>/", views.detail, name="detail"),
+    path("can-bo/thu-tuc/", views.manage, name="manage"),
+    path("can-bo/thu-tuc/them/", views.edit, name="create"),
+    path("can-bo/thu-tuc/nhap/", views.import_file, name="import"),
+    path("can-bo/thu-tuc/xuat.<str:fmt>", views.export, name="export"),
+    path("can-bo/thu-tuc/<str:code>/", views.manage_procedure, name="manage-procedure"),
+    path("can-bo/thu-tuc/<str:code>/sua/", views.edit, name="edit"),
+    path("can-bo/thu-tuc/<str:code>/cong-bo/", views.publish, name="publish"),
+]

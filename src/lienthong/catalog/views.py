@@ -1,0 +1,231 @@
+"""Citizen pages (find a procedure, read what to prepare) and back-office pages
+(edit drafts, publish, import and export the catalogue)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lienthong.accounts.constants import Perm
+from lienthong.accounts.permissions import can
+from lienthong.catalog import files, selectors, services
+from lienthong.catalog.constants import DEPARTMENTS, LIFE_EVENTS, REGISTRIES, Level, ServiceLevel
+from lienthong.core.errors import DomainError, InvalidInput, NotFound
+
+PAGE_SIZE = 25
+
+
+def _filters(request: HttpRequest) -> dict[str, str | None]:
+    return {
+        "field": request.GET.get("linh-vuc") or None,
+        "level": request.GET.get("cap") or None,
+        "life_event": request.GET.get("su-kien") or None,
+        "service_level": request.GET.get("muc-do") or None,
+    }
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    """Browse by life event and field; search as you type (HTMX swaps the results)."""
+    q = request.GET.get("q", "").strip()
+    filters = _filters(request)
+    results = selectors.search_procedures(q, **filters)
+    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("trang"))
+    context = {
+        "q": q,
+        "filters": filters,
+        "page": page,
+        "total": len(results),
+        "facets": selectors.facets(),
+        "levels": Level.choices,
+        "service_levels": ServiceLevel.choices,
+        "life_event_label": LIFE_EVENTS.get(filters["life_event"] or "", ""),
+        "query_string": _without_page(request),
+    }
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "catalog/partials/results.html", context)
+    return render(request, "catalog/index.html", context)
+
+
+def _without_page(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    params.pop("trang", None)
+    return params.urlencode()
+
+
+def detail(request: HttpRequest, code: str) -> HttpResponse:
+    """What to prepare, what is filled from data, how long, how much, where."""
+    try:
+        version = selectors.get_procedure(code)
+    except NotFound as exc:
+        raise Http404 from exc
+    components = list(version.components.all())
+    return render(
+        request,
+        "catalog/detail.html",
+        {
+            "v": version,
+            "to_prepare": [c for c in components if not c.data_registry],
+            "from_data": [
+                (c, REGISTRIES.get(c.data_registry, c.data_registry))
+                for c in components
+                if c.data_registry
+            ],
+            "groups": selectors.groups_of(version),
+            "department_name": DEPARTMENTS.get(version.department, ""),
+            "life_events": [(e, LIFE_EVENTS.get(e, e)) for e in version.life_events],
+            "total_fee": sum(f["amount"] or 0 for f in version.fees),
+            "fee_by_rule": any(f["amount"] is None for f in version.fees),
+        },
+    )
+
+
+def group(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        g = selectors.get_group(code)
+    except NotFound as exc:
+        raise Http404 from exc
+    return render(request, "catalog/group.html", {"g": g})
+
+
+# ------------------------------------------------------------------ back office
+
+
+def _admin_only(request: HttpRequest) -> None:
+    if not can(request.user, Perm.CATALOG_PUBLISH):
+        raise Http404
+
+
+@login_required
+def manage(request: HttpRequest) -> HttpResponse:
+    _admin_only(request)
+    q = request.GET.get("q", "").strip()
+    page = Paginator(selectors.versions_for_admin(q), 50).get_page(request.GET.get("trang"))
+    return render(request, "catalog/manage.html", {"page": page, "q": q})
+
+
+@login_required
+def edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
+    """Edit the draft (created from the published version when there is none)."""
+    _admin_only(request)
+    source = None
+    if code:
+        source = selectors.draft_of(code)
+        if source is None:
+            try:
+                source = selectors.get_procedure(code)
+            except NotFound as exc:
+                raise Http404 from exc
+    cells = files.cells_of(source) if source else {}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        cells = {k: request.POST.get(k, "") for k, _h in files.COLUMNS}
+        try:
+            draft = services.save_draft(actor=request.user, data=files.row_to_record(cells))
+        except InvalidInput as exc:
+            errors = {p.name.split("[")[0]: str(p.reason) for p in exc.invalid_params}
+        else:
+            messages.success(request, _("Đã lưu dự thảo phiên bản %(n)d.") % {"n": draft.number})
+            return redirect("catalog:manage-procedure", code=draft.procedure.code)
+    return render(
+        request,
+        "catalog/edit.html",
+        {
+            "code": code,
+            "columns": [(k, h, cells.get(k, ""), errors.get(k, "")) for k, h in files.COLUMNS],
+            "errors": errors,
+        },
+        status=422 if errors else 200,
+    )
+
+
+@login_required
+def manage_procedure(request: HttpRequest, code: str) -> HttpResponse:
+    _admin_only(request)
+    procedure = selectors.versions_for_admin().filter(code=code).first()
+    if procedure is None:
+        raise Http404
+    return render(
+        request,
+        "catalog/manage_procedure.html",
+        {"procedure": procedure, "draft": selectors.draft_of(code), "today": timezone.localdate()},
+    )
+
+
+@login_required
+@require_POST
+def publish(request: HttpRequest, code: str) -> HttpResponse:
+    _admin_only(request)
+    try:
+        effective = dt.date.fromisoformat(request.POST.get("effective_date") or "")
+    except ValueError:
+        effective = None
+    try:
+        version = services.publish(
+            actor=request.user,
+            code=code,
+            decision_number=request.POST.get("decision_number", ""),
+            effective_date=effective,
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc.detail))
+    else:
+        messages.success(
+            request,
+            _("Đã công bố phiên bản %(n)d của thủ tục %(code)s.")
+            % {"n": version.number, "code": code},
+        )
+    return redirect("catalog:manage-procedure", code=code)
+
+
+@login_required
+def import_file(request: HttpRequest) -> HttpResponse:
+    """Upload a CSV/XLSX in the catalogue layout; bad rows are listed, the rest saved."""
+    _admin_only(request)
+    report = None
+    if request.method == "POST" and request.FILES.get("file"):
+        upload = request.FILES["file"]
+        decision = request.POST.get("decision_number", "").strip()
+        report = services.import_rows(
+            actor=request.user,
+            rows=files.read_rows(upload.file, upload.name),
+            publish_decision=decision,
+        )
+    elif request.method == "POST":
+        messages.error(request, _("Chọn tệp CSV hoặc XLSX để nhập."))
+    return render(
+        request,
+        "catalog/import.html",
+        {"report": report, "columns": files.COLUMNS},
+        status=200 if report is None or not report.errors else 207 if report.saved else 422,
+    )
+
+
+@login_required
+def export(request: HttpRequest, fmt: str) -> HttpResponse:
+    _admin_only(request)
+    versions = selectors.published_versions()
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    if fmt == "xlsx":
+        out = io.BytesIO()
+        files.write_xlsx(versions, out)
+        response = HttpResponse(
+            out.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        text = io.StringIO()
+        files.write_csv(versions, text)
+        response = HttpResponse(
+            ("\ufeff" + text.getvalue()).encode(), content_type="text/csv; charset=utf-8"
+        )
+    response["Content-Disposition"] = f'attachment; filename="danh-muc-thu-tuc-{stamp}.{fmt}"'
+    return response

@@ -1,0 +1,36 @@
+"""A citizen finds a procedure by typing without diacritics and reads its page."""
+
+from __future__ import annotations
+
+from urllib.parse import unquote_plus
+
+import pytest
+
+from lienthong.catalog import search
+from lienthong.catalog.records import parse_procedure
+from lienthong.catalog.services import publish_seed
+from tests.catalog.conftest import SAMPLE
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_search_as_you_type_then_read_the_procedure(page, live_server):
+    search.forget()
+    for raw in SAMPLE:
+        publish_seed(parse_procedure(raw), decision_number="Dữ liệu kiểm thử")
+    page.goto(live_server.url + "/")
+    page.get_by_label("Tìm thủ tục hành chính").fill("khai sinh")
+    page.get_by_role("button", name="Tìm").click()
+    page.wait_for_url("**/thu-tuc/?q=khai+sinh")
+    box = page.get_by_label("Tên thủ tục, từ khoá")
+    box.fill("")
+    box.press_sequentially("dang ky khai sin", delay=30)
+    # htmx swapped the results and pushed the query into the address (shareable, back button)
+    page.wait_for_url(lambda url: "q=dang ky khai sin" in unquote_plus(url))
+    first = page.locator(".procedure-list li a").first
+    assert first.inner_text() == "Đăng ký khai sinh"
+    first.click()
+    assert page.locator("h1").inner_text() == "Đăng ký khai sinh"
+    assert "Giấy chứng sinh" in page.locator("#tu-du-lieu").locator("..").inner_text()
+    page.screenshot(path="var/screenshots/procedure.png", full_page=True)
+    search.forget()
