@@ -94,6 +94,10 @@ def has_second_factor(user: Any) -> bool:
     return TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists()
 
 
+def can_publish_catalog(user: Any) -> bool:
+    return can(user, Perm.CATALOG_PUBLISH)
+
+
 def can_manage(user: Any, agency: Any) -> bool:
     return can(user, Perm.AGENCY_MANAGE_OFFICIALS, agency=agency)
 

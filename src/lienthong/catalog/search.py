@@ -90,33 +90,63 @@ class CatalogIndex:
         allowed = self._filtered(filters or {})
         terms = words(query)
         if not terms:
-            return [Hit(self.entries[i], 0.0, 0) for i in sorted(allowed, key=self._order)]
-        scores: dict[int, float] = defaultdict(float)
-        matched: dict[int, int] = defaultdict(int)
-        for position, term in enumerate(terms):
-            best: dict[int, float] = {}
-            for variant, quality in self._variants(term, last=position == len(terms) - 1):
-                idf = self.idf[variant] * (0.2 if variant in _STOP else 1.0)
-                for i, weight in self.postings[variant].items():
-                    if i in allowed:
-                        best[i] = max(best.get(i, 0.0), quality * weight * idf)
-            for i, value in best.items():
-                scores[i] += value
-                matched[i] += 1
+            pool = range(len(self.entries)) if allowed is None else sorted(allowed)
+            return [Hit(self.entries[i], 0.0, 0) for i in sorted(pool, key=self._order)]
+        variants = [self._variants(t, last=n == len(terms) - 1) for n, t in enumerate(terms)]
+        # A misspelled word has several neighbours ("gxay": giay, xay, gay); keep those
+        # that occur together with the words typed correctly, as a speller would.
+        exact = [set(self.postings[t]) for t in terms if t in self.postings]
+        context = set.intersection(*exact) if exact else set()
+        if context:
+            for n, term in enumerate(terms):
+                if term not in self.postings:
+                    near = [
+                        (w, q) for w, q in variants[n] if context.intersection(self.postings[w])
+                    ]
+                    variants[n] = near or variants[n]
+        docs = [set().union(*(self.postings[w].keys() for w, _q in vs)) for vs in variants]
+        # Every word matched when possible; otherwise the documents matching most words.
+        pool = set.intersection(*docs) if all(docs) else set()
+        if not pool:
+            counts: dict[int, int] = defaultdict(int)
+            for d in docs:
+                for i in d:
+                    counts[i] += 1
+            most = max(counts.values(), default=0)
+            pool = {i for i, c in counts.items() if c == most}
+        if allowed is not None:
+            pool &= allowed
         phrase = " ".join(terms)
-        for i in scores:
-            if phrase in self.entries[i].name_key:
-                scores[i] *= 1.5  # the words in this order, as in the name
+        hits = []
+        for i in pool:
+            score = 0.0
+            matched = 0
+            for vs in variants:
+                best = 0.0
+                for w, quality in vs:
+                    weight = self.postings[w].get(i)
+                    if weight:
+                        idf = self.idf[w] * (0.2 if w in _STOP else 1.0)
+                        best = max(best, quality * weight * idf)
+                if best:
+                    score += best
+                    matched += 1
+            name = self.entries[i].name_key
+            if phrase in name:
+                score *= 1.5  # the words in this order, as in the name
             # A short name that is mostly the query ranks above a long one mentioning it.
-            scores[i] /= 1 + 0.02 * len(self.entries[i].name_key.split())
-        hits = [Hit(self.entries[i], s, matched[i]) for i, s in scores.items()]
+            score /= 1 + 0.02 * name.count(" ")
+            hits.append(Hit(self.entries[i], score, matched))
         hits.sort(key=lambda h: (-h.matched, -h.score, h.entry.code))
         return hits
 
     def _order(self, i: int) -> tuple[str, str]:
         return (self.entries[i].field, self.entries[i].name_key)
 
-    def _filtered(self, filters: dict[str, Any]) -> set[int]:
+    def _filtered(self, filters: dict[str, Any]) -> set[int] | None:
+        """Entries passing the filters; ``None`` when there is no filter (all of them)."""
+        if not any(v is not None and v != "" for v in filters.values()):
+            return None
         out = set()
         for i, e in enumerate(self.entries):
             if filters.get("field") and fold(e.field) != fold(filters["field"]):

@@ -45,6 +45,7 @@ def backoffice(request: HttpRequest) -> HttpResponse:
             "upcoming_days_off": _upcoming_days_off(today),
             "due_in_5": cal.add_working_days(today, 5),
             "roles": accounts.roles_of(request.user),
+            "manages_catalog": accounts.can_publish_catalog(request.user),
         },
     )
 
