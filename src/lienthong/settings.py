@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "lienthong.directory",
     "lienthong.accounts",
     "lienthong.catalog",
+    "lienthong.dossiers",
     "lienthong.web",
 ]
 

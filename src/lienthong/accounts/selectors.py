@@ -120,3 +120,9 @@ def steering_scope(user: Any) -> SteeringScope:
     if ids is None:
         return SteeringScope(True, True, [])
     return SteeringScope(bool(ids), False, unit_names(ids))
+
+
+def user_by_pin(pin: str) -> User | None:
+    """The account of a personal identification number, or None."""
+    pin = pin.strip()
+    return User.objects.filter(pin=pin).first() if pin else None

@@ -1,0 +1,194 @@
+"""API of dossiers: submit (idempotent), read, list, act, history, public tracking."""
+
+import base64
+import binascii
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Header, Query, Router, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from lienthong.accounts.auth import SystemPrincipal, api_auth
+from lienthong.accounts.selectors import user_by_pin
+from lienthong.core.errors import InvalidInput, InvalidParam, PermissionDenied
+from lienthong.dossiers import selectors, services
+from lienthong.dossiers.constants import NPSP_STATUS, TRANSFER
+from lienthong.dossiers.constants import Status as DossierStatus
+from lienthong.dossiers.models import Dossier
+from lienthong.dossiers.schemas import ActionIn, DossierOut, EventOut, FileIn, SubmitIn, TrackOut
+
+router = Router(tags=["Hồ sơ"])
+
+
+def out(d: Dossier) -> DossierOut:
+    return DossierOut(
+        code=d.code,
+        status=d.status,
+        status_label=str(DossierStatus(d.status).label),
+        npsp_status=NPSP_STATUS[d.status],
+        lock_version=d.lock_version,
+        procedure=d.procedure_version.procedure.code,
+        procedure_version=d.procedure_version.number,
+        procedure_name=d.procedure_version.name,
+        channel=d.channel,
+        receiving_agency=d.receiving_agency.code,
+        handling_agency=d.handling_agency.code,
+        competent_unit=d.competent_unit.code,
+        submitted_at=d.submitted_at,
+        received_at=d.received_at,
+        due_at=d.due_at,
+        hours_left=selectors.hours_left(d),
+        finished_at=d.finished_at,
+        returned_at=d.returned_at,
+        supplement_count=d.supplement_count,
+        fee_total=d.fee_total,
+        paid=d.paid_at is not None,
+        tracking_key=d.tracking_key,
+    )
+
+
+def _uploads(files: list[FileIn]) -> list[services.Upload]:
+    out = []
+    for i, f in enumerate(files):
+        if len(f.content_base64) > services.MAX_FILE_BYTES * 4 // 3 + 4:
+            raise InvalidInput(
+                invalid_params=[
+                    InvalidParam(f"files[{i}]", "file_too_large", _("Tệp lớn hơn 10 MB."))
+                ]
+            )
+        try:
+            content = base64.b64decode(f.content_base64, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise InvalidInput(
+                invalid_params=[
+                    InvalidParam(f"files[{i}]", "bad_base64", _("Nội dung tệp không phải base64."))
+                ]
+            ) from exc
+        out.append(services.Upload(f.component, SimpleUploadedFile(f.name[:200], content)))
+    return out
+
+
+def _person(request: HttpRequest) -> object:
+    if isinstance(request.auth, SystemPrincipal):
+        raise PermissionDenied(code="people-only")
+    return request.auth
+
+
+@router.post("/dossiers", response={201: DossierOut}, auth=api_auth, summary="Nộp hồ sơ")
+def submit(
+    request: HttpRequest,
+    payload: SubmitIn,
+    idempotency_key: str = Header("", alias="Idempotency-Key"),
+) -> Status:
+    """Nộp hồ sơ theo phiên bản đang áp dụng của thủ tục. Gửi lại với cùng tiêu đề
+    `Idempotency-Key` trả về đúng hồ sơ đã tạo (không tạo trùng). Tệp đính kèm nộp qua
+    trang web; giấy tờ được thay bằng dữ liệu không cần nộp."""
+    user = _person(request)
+    dossier = services.submit(
+        actor=user,
+        procedure_code=payload.procedure,
+        competent_unit_code=payload.competent_unit,
+        receiving_unit_code=payload.receiving_unit,
+        channel=payload.channel,
+        summary=payload.summary,
+        on_behalf_of=payload.on_behalf_of,
+        form_data=payload.form_data,
+        uploads=_uploads(payload.files),
+        idempotency_key=idempotency_key,
+        eid_authenticated=bool(getattr(user, "pin", None)),
+    )
+    return Status(201, out(selectors.get_dossier_for(user, dossier.code)))
+
+
+@router.get("/dossiers", response=list[DossierOut], auth=api_auth, summary="Danh sách hồ sơ")
+@paginate(LimitOffsetPagination)
+def list_dossiers(
+    request: HttpRequest,
+    status: DossierStatus | None = None,
+    agency: str | None = Query(None, description="Mã cơ quan tiếp nhận hoặc giải quyết"),
+    overdue: bool | None = None,
+) -> list[DossierOut]:
+    """Hồ sơ tài khoản được xem: của mình, của cơ quan mình, của tỉnh mình (theo dõi)."""
+    qs = selectors.dossiers_visible_to(
+        _person(request), status=status, agency_code=agency, overdue=overdue
+    )
+    return [out(d) for d in qs[:1000]]
+
+
+@router.get("/dossiers/{code}", response=DossierOut, auth=api_auth, summary="Một hồ sơ")
+def get_dossier(request: HttpRequest, code: str) -> DossierOut:
+    return out(selectors.get_dossier_for(_person(request), code))
+
+
+@router.post(
+    "/dossiers/{code}/actions/{action}",
+    response=DossierOut,
+    auth=api_auth,
+    summary="Thực hiện một bước xử lý",
+)
+def act(request: HttpRequest, code: str, action: str, payload: ActionIn) -> DossierOut:
+    """`receive`, `refuse_intake`, `assign` (cần `assignee_pin`), `start_review`,
+    `request_supplement`, `supplement`, `approve`, `refuse`, `issue_result`,
+    `return_result`, `withdraw`, `cancel`, `transfer` (cần `to_agency`). Sai trạng thái:
+    409 `illegal-transition`; hồ sơ vừa bị người khác cập nhật (`expected_version` cũ):
+    409 `conflict`."""
+    user = _person(request)
+    selectors.get_dossier_for(user, code)  # the same 404 for missing and forbidden
+    if action == TRANSFER:
+        dossier = services.transfer(
+            actor=user,
+            code=code,
+            to_agency_code=payload.to_agency or "",
+            note=payload.note,
+            expected_version=payload.expected_version,
+        )
+    else:
+        assignee = None
+        if action == "assign":
+            assignee = user_by_pin(payload.assignee_pin or "")
+            if assignee is None:
+                raise InvalidInput(
+                    invalid_params=[
+                        InvalidParam("assignee_pin", "unknown_person", _("Không tìm thấy cán bộ."))
+                    ]
+                )
+        dossier = services.act(
+            actor=user,
+            code=code,
+            action=action,
+            note=payload.note,
+            expected_version=payload.expected_version,
+            assignee=assignee,
+        )
+    return out(selectors.get_dossier_for(user, dossier.code))
+
+
+@router.get(
+    "/dossiers/{code}/history", response=list[EventOut], auth=api_auth, summary="Lịch sử xử lý"
+)
+def history(request: HttpRequest, code: str) -> list[EventOut]:
+    dossier = selectors.get_dossier_for(_person(request), code)
+    return [
+        EventOut(
+            action=e.action,
+            from_status=e.from_status,
+            to_status=e.to_status,
+            actor=e.actor.get_full_name() if e.actor else None,
+            role=e.role,
+            agency=e.agency.code if e.agency else None,
+            at=e.at,
+            note=e.note,
+        )
+        for e in selectors.history_of(dossier)
+    ]
+
+
+@router.get("/track/{code}", response=TrackOut, summary="Tra cứu tình trạng hồ sơ (công khai)")
+def track(
+    request: HttpRequest, code: str, key: str = Query(..., description="Mã tra cứu")
+) -> TrackOut:
+    """Chỉ trạng thái và các mốc thời gian, không có thông tin cá nhân; cần mã tra cứu in
+    trên giấy tiếp nhận."""
+    t = selectors.track(code, key)
+    return TrackOut(**t.__dict__)

@@ -1,0 +1,172 @@
+"""Dossiers (hồ sơ), their files, their append-only history, and ratings."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from lienthong.dossiers.constants import Channel, Status
+
+
+class Dossier(models.Model):
+    """One application for one procedure version, received once and tracked to the end.
+
+    ``lock_version`` is the optimistic lock: every transition updates the row only if
+    it still has the version the actor saw, so of two concurrent actions one wins and
+    the other gets a conflict. The milestone fields are what the national service
+    index (Decision 766) needs.
+    """
+
+    code = models.CharField(_("mã hồ sơ"), max_length=40, unique=True)
+    tracking_key = models.CharField(_("mã tra cứu"), max_length=12)
+    procedure_version = models.ForeignKey(
+        "catalog.ProcedureVersion", on_delete=models.PROTECT, related_name="dossiers"
+    )
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="dossiers"
+    )
+    #: Set when somebody files for another person (người được ủy quyền, cán bộ một cửa).
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    on_behalf_of = models.CharField(_("nộp thay cho"), max_length=200, blank=True)
+    channel = models.CharField(_("kênh nộp"), max_length=10, choices=Channel.choices)
+    status = models.CharField(
+        _("trạng thái"), max_length=24, choices=Status.choices, default=Status.SUBMITTED
+    )
+    lock_version = models.PositiveIntegerField(default=1)
+    #: Commune of residence or of the property: decides the competent agency.
+    competent_unit = models.ForeignKey(
+        "geo.AdministrativeUnit", on_delete=models.PROTECT, related_name="+"
+    )
+    receiving_agency = models.ForeignKey(
+        "directory.Agency", on_delete=models.PROTECT, related_name="received_dossiers"
+    )
+    handling_agency = models.ForeignKey(
+        "directory.Agency", on_delete=models.PROTECT, related_name="handled_dossiers"
+    )
+    province = models.ForeignKey(
+        "geo.AdministrativeUnit", on_delete=models.PROTECT, related_name="+"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    summary = models.CharField(_("nội dung yêu cầu"), max_length=500, blank=True)
+    form_data = models.JSONField(default=dict, blank=True)
+    submitted_at = models.DateTimeField(_("thời điểm nộp"))
+    received_at = models.DateTimeField(_("thời điểm tiếp nhận"), null=True, blank=True)
+    #: Counting starts here (the next working moment for an online dossier out of hours).
+    clock_start = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(_("hẹn trả"), null=True, blank=True)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    supplement_count = models.PositiveSmallIntegerField(default=0)
+    supplement_hours = models.FloatField(default=0)
+    finished_at = models.DateTimeField(_("thời điểm giải quyết xong"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("thời điểm trả kết quả"), null=True, blank=True)
+    overdue = models.BooleanField(default=False)
+    fee_total = models.PositiveBigIntegerField(_("phí, lệ phí (đồng)"), default=0)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    paid_online = models.BooleanField(default=False)
+    eid_authenticated = models.BooleanField(_("xác thực bằng định danh điện tử"), default=False)
+    electronic_result = models.BooleanField(default=False)
+    idempotency_key = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("hồ sơ")
+        verbose_name_plural = _("hồ sơ")
+        ordering = ["-submitted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submitted_by", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="dossiers_idempotent_submit",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["handling_agency", "status"]),
+            models.Index(fields=["receiving_agency", "status"]),
+            models.Index(fields=["province", "status"]),
+            models.Index(fields=["applicant", "-submitted_at"]),
+            models.Index(fields=["status", "due_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class DossierFile(models.Model):
+    """A component as submitted: an uploaded file, or data taken from a registry."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="files")
+    component_name = models.CharField(max_length=500)
+    file = models.FileField(upload_to="dossiers/%Y/%m/", blank=True)
+    original_name = models.CharField(max_length=255, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    #: The paper was replaced by registry data (once-only); no file then.
+    from_registry = models.CharField(max_length=30, blank=True)
+    digitised = models.BooleanField(default=False)
+    supplement = models.BooleanField(default=False)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["dossier", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.dossier.code}: {self.component_name}"
+
+
+class DossierEvent(models.Model):
+    """One step of a dossier's history. Never updated or deleted."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=30)
+    from_status = models.CharField(max_length=24, blank=True)
+    to_status = models.CharField(max_length=24)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    role = models.CharField(max_length=30, blank=True)
+    agency = models.ForeignKey(
+        "directory.Agency", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    at = models.DateTimeField()
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["dossier", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.dossier.code} {self.action}"
+
+
+class Rating(models.Model):
+    """The applicant's satisfaction after the result is returned (one per dossier)."""
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.CASCADE, related_name="rating")
+    satisfied = models.BooleanField()
+    score = models.PositiveSmallIntegerField()
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.dossier.code}: {self.score}"
+
+
+class DossierSequence(models.Model):
+    """The last sequence number of a receiving agency's dossier codes for one day."""
+
+    agency = models.ForeignKey("directory.Agency", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "day"], name="dossiers_sequence_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.day}: {self.last}"

@@ -1,0 +1,56 @@
+"""Which agency handles a dossier: the competent agency for the procedure and the place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from lienthong.catalog.constants import DEPARTMENTS
+from lienthong.core.errors import InvalidInput, InvalidParam
+from lienthong.directory import selectors as directory
+
+
+def competent_agency(version: Any, commune: Any) -> Any:
+    """The agency that decides ``version`` for a person or property in ``commune``.
+
+    Commune-level procedures go to the commune's People's Committee (or police);
+    province-level ones to the province's department, police or social insurance.
+    """
+    kind = version.agency_kind
+    province_code = commune.province.code if commune.province else commune.code
+    if "commune" in version.levels and kind in ("people_committee", "police", "service_centre"):
+        found = directory.agencies_of_unit(commune.code).filter(
+            kind="people_committee" if kind == "service_centre" else kind
+        )
+    elif kind == "department":
+        name = DEPARTMENTS.get(version.department, "")
+        found = directory.search_agencies(province=province_code, kind="department").filter(
+            name__startswith=name
+        )
+    else:
+        found = directory.search_agencies(
+            province=province_code,
+            kind="people_committee" if kind in ("ministry", "service_centre") else kind,
+            level="province",
+        )
+    agency = found.first()
+    if agency is None:
+        raise InvalidInput(
+            _("Chưa xác định được cơ quan giải quyết thủ tục này tại địa bàn đã chọn."),
+            invalid_params=[
+                InvalidParam("competent_unit", "no_competent_agency", _("Chọn xã, phường khác."))
+            ],
+        )
+    return agency
+
+
+def receiving_centre(unit: Any) -> Any:
+    """The public administrative service centre of a commune (or of a province)."""
+    centre = directory.agencies_of_unit(unit.code).filter(kind="service_centre").first()
+    if centre is None:
+        raise InvalidInput(
+            _("Xã, phường đã chọn chưa có Trung tâm Phục vụ hành chính công."),
+            invalid_params=[InvalidParam("receiving_unit", "no_centre", _("Chọn nơi nộp khác."))],
+        )
+    return centre

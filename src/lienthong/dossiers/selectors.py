@@ -1,0 +1,141 @@
+"""Reads of dossiers with the access rules: the applicant, and officials of the
+receiving or handling agency (or their province's steering viewers) — nobody else."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lienthong.accounts.constants import ROLE_PERMISSIONS, Perm
+from lienthong.accounts.permissions import can, grants_of, is_platform_admin
+from lienthong.core.errors import NotFound
+from lienthong.core.workcalendar import get_calendar
+from lienthong.dossiers.constants import CLOSED, NPSP_STATUS, Status
+from lienthong.dossiers.models import Dossier, DossierEvent
+
+__all__ = [
+    "Tracking",
+    "dossiers_visible_to",
+    "get_dossier_for",
+    "history_of",
+    "hours_left",
+    "track",
+]
+
+
+def _base() -> QuerySet[Dossier]:
+    return Dossier.objects.select_related(
+        "procedure_version__procedure",
+        "receiving_agency",
+        "handling_agency",
+        "province",
+        "competent_unit",
+        "applicant",
+        "assignee",
+    )
+
+
+def _agency_ids(user: Any, perm: str) -> list[int]:
+    return [g.agency_id for g in grants_of(user) if perm in ROLE_PERMISSIONS[g.role]]
+
+
+def dossiers_visible_to(
+    user: Any,
+    *,
+    status: str | None = None,
+    agency_code: str | None = None,
+    overdue: bool | None = None,
+) -> QuerySet[Dossier]:
+    """Dossiers ``user`` may read: their own, those their agencies receive or handle,
+    those of their province for steering viewers; all for a platform admin."""
+    qs = _base()
+    if not is_platform_admin(user):
+        visible = Q(applicant_id=user.pk) | Q(submitted_by_id=user.pk)
+        ids = _agency_ids(user, Perm.DOSSIER_VIEW)
+        if ids:
+            visible |= Q(receiving_agency_id__in=ids) | Q(handling_agency_id__in=ids)
+        provinces = [
+            g.province_id
+            for g in grants_of(user)
+            if Perm.STEERING_VIEW in ROLE_PERMISSIONS[g.role] and g.province_id
+        ]
+        if provinces:
+            visible |= Q(province_id__in=provinces)
+        qs = qs.filter(visible)
+    if status:
+        qs = qs.filter(status=status)
+    if agency_code:
+        qs = qs.filter(Q(handling_agency__code=agency_code) | Q(receiving_agency__code=agency_code))
+    if overdue is not None:
+        now = timezone.now()
+        late = Q(due_at__lt=now) & ~Q(status__in=CLOSED) & Q(finished_at__isnull=True)
+        qs = qs.filter(late | Q(overdue=True)) if overdue else qs.exclude(late | Q(overdue=True))
+    return qs.order_by("-submitted_at")
+
+
+def get_dossier_for(user: Any, code: str) -> Dossier:
+    """The dossier if ``user`` may read it; the same NotFound whether missing or forbidden."""
+    dossier = _base().filter(code=code.strip()).first()
+    if dossier is None or not _may_read(user, dossier):
+        raise NotFound(_("Không tìm thấy hồ sơ %(code)s.") % {"code": code})
+    return dossier
+
+
+def _may_read(user: Any, dossier: Dossier) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.pk in (dossier.applicant_id, dossier.submitted_by_id):
+        return True
+    return (
+        can(user, Perm.DOSSIER_VIEW, agency=dossier.handling_agency)
+        or can(user, Perm.DOSSIER_VIEW, agency=dossier.receiving_agency)
+        or can(user, Perm.STEERING_VIEW, province=dossier.province)
+    )
+
+
+def history_of(dossier: Dossier) -> QuerySet[DossierEvent]:
+    return dossier.events.select_related("actor", "agency").order_by("at", "id")
+
+
+def hours_left(dossier: Dossier, now: dt.datetime | None = None) -> float | None:
+    """Working hours until the due date (negative once late); frozen while paused."""
+    if dossier.due_at is None or dossier.status in CLOSED or dossier.finished_at:
+        return None
+    moment = dossier.paused_at or now or timezone.now()
+    return round(get_calendar().working_hours_between(moment, dossier.due_at), 1)
+
+
+@dataclass(frozen=True)
+class Tracking:
+    code: str
+    status: str
+    status_label: str
+    npsp_status: int
+    procedure: str
+    received_at: dt.datetime | None
+    due_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    returned_at: dt.datetime | None
+
+
+def track(code: str, key: str) -> Tracking:
+    """Public tracking: the status only, no personal data; needs the key on the receipt."""
+    dossier = _base().filter(code=code.strip()).first()
+    if dossier is None or dossier.tracking_key.upper() != key.strip().upper():
+        raise NotFound(_("Không tìm thấy hồ sơ với mã và mã tra cứu đã nhập."))
+    return Tracking(
+        code=dossier.code,
+        status=dossier.status,
+        status_label=str(Status(dossier.status).label),
+        npsp_status=NPSP_STATUS[dossier.status],
+        procedure=dossier.procedure_version.name,
+        received_at=dossier.received_at,
+        due_at=dossier.due_at,
+        finished_at=dossier.finished_at,
+        returned_at=dossier.returned_at,
+    )

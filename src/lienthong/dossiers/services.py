@@ -1,0 +1,563 @@
+"""Writes on dossiers: submission (online, counter, post), every workflow transition,
+transfer, payment, rating. Each is one transaction with an append-only history row
+and an outbox event; transitions use an optimistic lock (the loser gets Conflict)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lienthong.accounts.constants import Perm
+from lienthong.accounts.permissions import authorize, can
+from lienthong.catalog import selectors as catalog
+from lienthong.core import outbox
+from lienthong.core.errors import (
+    Conflict,
+    IllegalTransition,
+    InvalidInput,
+    InvalidParam,
+    NotFound,
+    PermissionDenied,
+)
+from lienthong.core.workcalendar import get_calendar
+from lienthong.directory import selectors as directory
+from lienthong.dossiers import routing
+from lienthong.dossiers.constants import TRANSFER, TRANSFERABLE, TRANSITIONS, Channel, Status
+from lienthong.dossiers.models import Dossier, DossierEvent, DossierFile, DossierSequence, Rating
+from lienthong.geo import selectors as geo
+
+__all__ = [
+    "ALLOWED_TYPES",
+    "MAX_FILE_BYTES",
+    "Upload",
+    "act",
+    "confirm_payment",
+    "rate",
+    "submit",
+    "transfer",
+]
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+ALLOWED_TYPES = {
+    "application/pdf": b"%PDF",
+    "image/jpeg": b"\xff\xd8\xff",
+    "image/png": b"\x89PNG",
+}
+
+
+@dataclass(frozen=True)
+class Upload:
+    component: str
+    file: UploadedFile
+
+
+def _bad(field: str, code: str, reason: str) -> InvalidInput:
+    return InvalidInput(reason, invalid_params=[InvalidParam(field, code, reason)])
+
+
+def _check_upload(upload: Upload, index: int) -> tuple[str, str]:
+    """(content type, sha256) of an upload whose type and size are acceptable."""
+    f = upload.file
+    field = f"files[{index}]"
+    if f.size is None or f.size == 0:
+        raise _bad(field, "empty_file", _("Tệp «%(n)s» rỗng.") % {"n": f.name})
+    if f.size > MAX_FILE_BYTES:
+        raise _bad(field, "file_too_large", _("Tệp «%(n)s» lớn hơn 10 MB.") % {"n": f.name})
+    f.seek(0)
+    head = f.read(8)
+    kind = next((t for t, magic in ALLOWED_TYPES.items() if head.startswith(magic)), None)
+    if kind is None:
+        raise _bad(field, "file_type", _("Tệp «%(n)s» phải là PDF, JPEG hoặc PNG.") % {"n": f.name})
+    f.seek(0)
+    digest = hashlib.sha256()
+    for chunk in f.chunks():
+        digest.update(chunk)
+    f.seek(0)
+    return kind, digest.hexdigest()
+
+
+def _next_code(agency: Any, day: dt.date) -> str:
+    """``<receiving agency code>-<yymmdd>-<4-digit sequence>`` (the pattern seen on the NPSP)."""
+    row, _created = DossierSequence.objects.select_for_update().get_or_create(
+        agency=agency, day=day
+    )
+    DossierSequence.objects.filter(pk=row.pk).update(last=F("last") + 1)
+    row.refresh_from_db(fields=["last"])
+    return f"{agency.code}-{day:%y%m%d}-{row.last:04d}"
+
+
+def _due(version: Any, start: dt.datetime) -> dt.datetime:
+    hours = float(version.processing_days) * 8 or 4  # "ngay trong ngày": half a day
+    return get_calendar().add_working_hours(start, hours)
+
+
+def _event(
+    dossier: Dossier,
+    action: str,
+    before: str,
+    actor: Any,
+    *,
+    agency: Any,
+    note: str = "",
+    role: str = "",
+    data: dict[str, Any] | None = None,
+    at: dt.datetime,
+) -> None:
+    DossierEvent.objects.create(
+        dossier=dossier,
+        action=action,
+        from_status=before,
+        to_status=dossier.status,
+        actor=actor if getattr(actor, "pk", None) else None,
+        role=role,
+        agency=agency,
+        at=at,
+        note=note,
+        data=data or {},
+    )
+    outbox.emit(
+        f"dossier.{action}",
+        aggregate_type="dossier",
+        aggregate_id=dossier.code,
+        payload={
+            "code": dossier.code,
+            "status": dossier.status,
+            "from": before,
+            "procedure": dossier.procedure_version.procedure.code,
+            "handling_agency": dossier.handling_agency.code,
+            "province": dossier.province.code,
+        },
+    )
+
+
+def submit(
+    *,
+    actor: Any,
+    procedure_code: str,
+    competent_unit_code: str,
+    channel: str = Channel.ONLINE,
+    receiving_unit_code: str | None = None,
+    uploads: list[Upload] | None = None,
+    summary: str = "",
+    on_behalf_of: str = "",
+    form_data: dict[str, Any] | None = None,
+    idempotency_key: str = "",
+    eid_authenticated: bool = False,
+    applicant: Any = None,
+    now: dt.datetime | None = None,
+) -> Dossier:
+    """File a dossier for the published version of ``procedure_code``.
+
+    Online and postal dossiers wait for a one-stop clerk to receive them; a dossier
+    filed at a counter by a clerk is received at once. A boundary-free procedure may be
+    received by any service centre of the province; the handling agency is the
+    competent one for ``competent_unit_code``. Retrying with the same
+    ``idempotency_key`` returns the first dossier. Raises InvalidInput naming the bad
+    field (unknown procedure or place, a channel the procedure does not offer, a missing
+    required component, a file of the wrong type or size), PermissionDenied when a
+    counter intake is not made by a clerk of the receiving centre. ``applicant`` is the
+    person the dossier is for when a clerk or a proxy files it (default: ``actor``).
+    """
+    now = now or timezone.now()
+    uploads = uploads or []
+    idempotency_key = idempotency_key.strip()[:100]
+    if idempotency_key:
+        existing = Dossier.objects.filter(
+            submitted_by=actor, idempotency_key=idempotency_key
+        ).first()
+        if existing is not None:
+            return existing
+    try:
+        version = catalog.get_procedure(procedure_code)
+    except NotFound as exc:
+        raise _bad("procedure", "unknown_procedure", str(exc.detail)) from exc
+    if channel not in Channel.values:
+        raise _bad("channel", "unknown_channel", _("Kênh nộp không hợp lệ."))
+    if channel == Channel.ONLINE and (
+        version.service_level == "none" or "online" not in version.channels
+    ):
+        raise _bad("channel", "not_online", _("Thủ tục này chưa nhận hồ sơ trực tuyến."))
+    try:
+        commune = geo.get_unit(competent_unit_code, level="commune").unit
+    except NotFound as exc:
+        raise _bad(
+            "competent_unit", "unknown_unit", _("Không tìm thấy xã, phường đã chọn.")
+        ) from exc
+    province = commune.province
+    handling = routing.competent_agency(version, commune)
+    if channel == Channel.COUNTER:
+        receiving = _clerk_centre(actor, province)
+    else:
+        place = commune
+        if receiving_unit_code and receiving_unit_code != commune.code:
+            try:
+                place = geo.get_unit(receiving_unit_code, level="commune").unit
+            except NotFound as exc:
+                raise _bad(
+                    "receiving_unit", "unknown_unit", _("Không tìm thấy nơi nộp đã chọn.")
+                ) from exc
+            if not version.boundary_free:
+                raise _bad(
+                    "receiving_unit",
+                    "not_boundary_free",
+                    _("Thủ tục này chỉ nộp tại xã, phường có thẩm quyền."),
+                )
+            if place.province_id != commune.province_id:
+                raise _bad(
+                    "receiving_unit",
+                    "other_province",
+                    _("Chỉ nộp được tại xã, phường trong cùng tỉnh, thành phố."),
+                )
+        receiving = routing.receiving_centre(place)
+    checked = [_check_upload(u, i) for i, u in enumerate(uploads)]
+    components = list(version.components.all())
+    provided = {u.component for u in uploads}
+    missing = [
+        c.name for c in components if c.required and not c.data_registry and c.name not in provided
+    ]
+    if missing and channel == Channel.ONLINE:
+        raise InvalidInput(
+            _("Còn thiếu giấy tờ bắt buộc."),
+            invalid_params=[InvalidParam("files", "missing_component", name) for name in missing],
+        )
+    fee = sum(int(f["amount"] or 0) for f in version.fees)
+    try:
+        with transaction.atomic():
+            dossier = Dossier(
+                code=_next_code(receiving, timezone.localdate(now)),
+                tracking_key=secrets.token_hex(3).upper(),
+                procedure_version=version,
+                applicant=applicant or actor,
+                submitted_by=actor,
+                on_behalf_of=on_behalf_of.strip()[:200],
+                channel=channel,
+                competent_unit=commune,
+                receiving_agency=receiving,
+                handling_agency=handling,
+                province=province,
+                summary=summary.strip()[:500],
+                form_data=form_data or {},
+                submitted_at=now,
+                fee_total=fee,
+                eid_authenticated=eid_authenticated,
+                idempotency_key=idempotency_key,
+            )
+            dossier.save()
+            for upload, (kind, digest) in zip(uploads, checked, strict=True):
+                DossierFile.objects.create(
+                    dossier=dossier,
+                    component_name=upload.component[:500],
+                    file=upload.file,
+                    original_name=upload.file.name[:255],
+                    content_type=kind,
+                    size=upload.file.size or 0,
+                    sha256=digest,
+                    digitised=channel == Channel.COUNTER,
+                )
+            for c in components:
+                if c.data_registry:
+                    DossierFile.objects.create(
+                        dossier=dossier,
+                        component_name=c.name,
+                        from_registry=c.data_registry,
+                        digitised=True,
+                    )
+            _event(
+                dossier, "submit", "", actor, agency=receiving, at=now, data={"channel": channel}
+            )
+            if channel == Channel.COUNTER:
+                _apply(
+                    dossier,
+                    TRANSITIONS["receive"].target,
+                    actor,
+                    "receive",
+                    receiving,
+                    now=now,
+                    note="",
+                    role="clerk",
+                )
+    except IntegrityError:
+        if idempotency_key:  # a concurrent retry with the same key won
+            return Dossier.objects.get(submitted_by=actor, idempotency_key=idempotency_key)
+        raise
+    return dossier
+
+
+def _clerk_centre(actor: Any, province: Any) -> Any:
+    """The service centre where ``actor`` receives dossiers, in ``province``."""
+    centres = directory.service_centres(province.code)
+    for centre in centres:
+        if can(actor, Perm.DOSSIER_RECEIVE, agency=centre):
+            return centre
+    raise PermissionDenied(
+        _("Chỉ cán bộ một cửa của một trung tâm trong tỉnh mới tiếp nhận hồ sơ tại quầy.")
+    )
+
+
+def _apply(
+    dossier: Dossier,
+    target: str,
+    actor: Any,
+    action: str,
+    agency: Any,
+    *,
+    now: dt.datetime,
+    note: str,
+    role: str,
+    expected: int | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Dossier:
+    """Move ``dossier`` to ``target`` if nobody changed it since ``expected``."""
+    before = dossier.status
+    fields: dict[str, Any] = {"status": target, **(extra or {})}
+    cal = get_calendar()
+    version = dossier.procedure_version
+    if action == "receive":
+        start = cal.next_working_moment(
+            dossier.submitted_at if dossier.channel != Channel.COUNTER else now
+        )
+        fields.update(received_at=now, clock_start=start, due_at=_due(version, start))
+    elif action == "request_supplement":
+        fields.update(supplement_count=dossier.supplement_count + 1)
+        if version.pauses_on_supplement:
+            fields["paused_at"] = now
+    elif action == "supplement" and dossier.paused_at is not None:
+        hours = max(cal.working_hours_between(dossier.paused_at, now), 0.0)
+        fields.update(
+            paused_at=None,
+            supplement_hours=dossier.supplement_hours + hours,
+            due_at=cal.add_working_hours(dossier.due_at, hours) if dossier.due_at else None,
+        )
+    elif action in ("approve", "refuse", "refuse_intake", "withdraw", "cancel"):
+        fields["finished_at"] = now
+    elif action == "issue_result":
+        fields["electronic_result"] = True
+    elif action == "return_result":
+        fields["returned_at"] = now
+    seen = dossier.lock_version if expected is None else expected
+    updated = Dossier.objects.filter(pk=dossier.pk, lock_version=seen).update(
+        lock_version=F("lock_version") + 1, **fields
+    )
+    if not updated:
+        raise Conflict(
+            _("Hồ sơ %(code)s vừa được người khác cập nhật. Tải lại để xem trạng thái mới.")
+            % {"code": dossier.code}
+        )
+    dossier.refresh_from_db()
+    _event(dossier, action, before, actor, agency=agency, note=note, role=role, at=now)
+    return dossier
+
+
+def _role_for(actor: Any, perm: str, agency: Any) -> str:
+    from lienthong.accounts.constants import ROLE_PERMISSIONS
+    from lienthong.accounts.permissions import grants_of, is_platform_admin
+
+    for g in grants_of(actor):
+        if g.agency_id == agency.pk and perm in ROLE_PERMISSIONS[g.role]:
+            return g.role
+    return "platform_admin" if is_platform_admin(actor) else ""
+
+
+def act(
+    *,
+    actor: Any,
+    code: str,
+    action: str,
+    note: str = "",
+    expected_version: int | None = None,
+    assignee: Any = None,
+    uploads: list[Upload] | None = None,
+    now: dt.datetime | None = None,
+) -> Dossier:
+    """Carry out one workflow ``action`` on dossier ``code``.
+
+    Raises NotFound (unknown dossier, or one the actor may not see), IllegalTransition
+    (the action does not apply in the current status), PermissionDenied (the actor's
+    role or agency does not allow it), InvalidInput (a required note, assignee or
+    file missing or bad), Conflict (somebody acted on the dossier first).
+    """
+    now = now or timezone.now()
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise NotFound(_("Không có thao tác «%(a)s».") % {"a": action})
+    dossier = _load(code)
+    if transition.who == "applicant":
+        if actor.pk not in (dossier.applicant_id, dossier.submitted_by_id):
+            raise NotFound(_("Không tìm thấy hồ sơ %(code)s.") % {"code": code})
+        agency, role = dossier.receiving_agency, "applicant"
+    else:
+        agency = (
+            dossier.receiving_agency
+            if transition.where == "receiving"
+            else (dossier.handling_agency)
+        )
+        authorize(actor, transition.who, agency=agency)
+        role = _role_for(actor, transition.who, agency)
+    if dossier.status not in transition.sources:
+        raise IllegalTransition(
+            _("Không thể «%(action)s» hồ sơ đang ở trạng thái «%(status)s».")
+            % {"action": transition.label, "status": dossier.get_status_display()}
+        )
+    note = note.strip()
+    if transition.note_required and not note:
+        raise _bad("note", "note_required", _("Cần ghi rõ lý do."))
+    extra: dict[str, Any] = {}
+    if action == "assign":
+        if assignee is None or not can(
+            assignee, Perm.DOSSIER_PROCESS, agency=dossier.handling_agency
+        ):
+            raise _bad(
+                "assignee",
+                "not_a_specialist",
+                _("Người được phân công phải là chuyên viên của cơ quan giải quyết."),
+            )
+        extra["assignee"] = assignee
+    uploads = uploads or []
+    checked = [_check_upload(u, i) for i, u in enumerate(uploads)]
+    if action == "supplement" and not uploads:
+        raise _bad("files", "missing_component", _("Hãy đính kèm giấy tờ bổ sung."))
+    with transaction.atomic():
+        for upload, (kind, digest) in zip(uploads, checked, strict=True):
+            DossierFile.objects.create(
+                dossier=dossier,
+                component_name=upload.component[:500],
+                file=upload.file,
+                original_name=upload.file.name[:255],
+                content_type=kind,
+                size=upload.file.size or 0,
+                sha256=digest,
+                supplement=True,
+            )
+        return _apply(
+            dossier,
+            transition.target,
+            actor,
+            action,
+            agency,
+            now=now,
+            note=note,
+            role=role,
+            expected=expected_version,
+            extra=extra,
+        )
+
+
+def transfer(
+    *,
+    actor: Any,
+    code: str,
+    to_agency_code: str,
+    note: str,
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> Dossier:
+    """Hand the dossier to another agency; it keeps its code and its due date.
+
+    The receiving agency's leader assigns it again. Raises as :func:`act`.
+    """
+    now = now or timezone.now()
+    dossier = _load(code)
+    authorize(actor, Perm.DOSSIER_PROCESS, agency=dossier.handling_agency)
+    if dossier.status not in TRANSFERABLE:
+        raise IllegalTransition(
+            _("Không thể chuyển hồ sơ đang ở trạng thái «%(s)s».")
+            % {"s": dossier.get_status_display()}
+        )
+    try:
+        target = directory.get_agency(to_agency_code)
+    except NotFound as exc:
+        raise _bad("agency", "unknown_agency", _("Không tìm thấy cơ quan nhận.")) from exc
+    if target.pk == dossier.handling_agency_id:
+        raise _bad("agency", "same_agency", _("Hồ sơ đang ở chính cơ quan này."))
+    if not note.strip():
+        raise _bad("note", "note_required", _("Cần ghi rõ lý do chuyển."))
+    source = dossier.handling_agency
+    with transaction.atomic():
+        dossier = _apply(
+            dossier,
+            Status.RECEIVED,
+            actor,
+            TRANSFER,
+            source,
+            now=now,
+            note=note.strip(),
+            role=_role_for(actor, Perm.DOSSIER_PROCESS, source),
+            expected=expected_version,
+            extra={"handling_agency": target, "assignee": None},
+        )
+        DossierEvent.objects.filter(dossier=dossier, action=TRANSFER).order_by("-id").update(
+            data={"from_agency": source.code, "to_agency": target.code}
+        )
+    return dossier
+
+
+def confirm_payment(*, actor: Any, code: str, online: bool = False, reference: str = "") -> Dossier:
+    """Record that the fees were paid (a clerk at the counter, or a payment gateway)."""
+    dossier = _load(code)
+    if actor is not None:
+        authorize(actor, Perm.DOSSIER_RECEIVE, agency=dossier.receiving_agency)
+    if dossier.paid_at is not None:
+        return dossier
+    now = timezone.now()
+    with transaction.atomic():
+        Dossier.objects.filter(pk=dossier.pk).update(
+            paid_at=now, paid_online=online, lock_version=F("lock_version") + 1
+        )
+        dossier.refresh_from_db()
+        _event(
+            dossier,
+            "payment",
+            dossier.status,
+            actor,
+            agency=dossier.receiving_agency,
+            at=now,
+            data={"online": online, "reference": reference[:100], "amount": dossier.fee_total},
+        )
+    return dossier
+
+
+def rate(*, actor: Any, code: str, score: int, comment: str = "") -> Rating:
+    """The applicant rates the service (1–5) once the result is returned."""
+    dossier = _load(code)
+    if actor.pk not in (dossier.applicant_id, dossier.submitted_by_id):
+        raise NotFound(_("Không tìm thấy hồ sơ %(code)s.") % {"code": code})
+    if dossier.status != Status.RETURNED:
+        raise IllegalTransition(_("Chỉ đánh giá được sau khi đã nhận kết quả."))
+    if not 1 <= int(score) <= 5:
+        raise _bad("score", "score_range", _("Điểm đánh giá từ 1 đến 5."))
+    with transaction.atomic():
+        rating, created = Rating.objects.get_or_create(
+            dossier=dossier,
+            defaults={"score": score, "satisfied": score >= 4, "comment": comment.strip()},
+        )
+        if not created:
+            raise IllegalTransition(_("Hồ sơ này đã được đánh giá."))
+        outbox.emit(
+            "dossier.rated",
+            aggregate_type="dossier",
+            aggregate_id=dossier.code,
+            payload={"code": dossier.code, "score": score, "province": dossier.province.code},
+        )
+    return rating
+
+
+def _load(code: str) -> Dossier:
+    dossier = (
+        Dossier.objects.select_related(
+            "procedure_version__procedure", "receiving_agency", "handling_agency", "province"
+        )
+        .filter(code=code.strip())
+        .first()
+    )
+    if dossier is None:
+        raise NotFound(_("Không tìm thấy hồ sơ %(code)s.") % {"code": code})
+    return dossier

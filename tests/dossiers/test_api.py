@@ -1,0 +1,130 @@
+"""The dossier API: idempotent submission, actions with 409s, history, public tracking."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from tests.dossiers.conftest import ELSEWHERE, HOME, PDF
+
+
+def _submit(client, key: str = "k-1", **over):
+    body = {
+        "procedure": "2.000815",
+        "competent_unit": HOME,
+        "receiving_unit": ELSEWHERE,
+        "channel": "online",
+        "files": [
+            {
+                "component": "Bản chính giấy tờ, văn bản",
+                "name": "ban-chinh.pdf",
+                "content_base64": base64.b64encode(PDF).decode(),
+            }
+        ],
+        **over,
+    }
+    return client.post(
+        "/api/v1/dossiers", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY=key
+    )
+
+
+@pytest.fixture
+def citizen_client(client, cast):
+    client.force_login(cast.citizen)
+    return client
+
+
+def test_submit_is_idempotent(citizen_client, cast):
+    first = _submit(citizen_client)
+    assert first.status_code == 201, first.content
+    again = _submit(citizen_client)
+    assert again.status_code == 201
+    assert again.json()["code"] == first.json()["code"]
+    body = first.json()
+    assert body["status"] == "submitted"
+    assert body["npsp_status"] == 1
+    assert body["handling_agency"] == cast.home_committee.code
+
+
+def test_bad_submissions_are_422_problem_json(citizen_client):
+    bad_file = [
+        {
+            "component": "Bản chính giấy tờ, văn bản",
+            "name": "x.pdf",
+            "content_base64": base64.b64encode(b"not a pdf").decode(),
+        }
+    ]
+    response = _submit(citizen_client, key="k-4", files=bad_file)
+    assert response.status_code == 422
+    assert response.json()["invalid_params"][0]["code"] == "file_type"
+    response = _submit(citizen_client, key="k-2", procedure="9.999999")
+    assert response.status_code == 422
+    assert response.json()["invalid_params"][0]["name"] == "procedure"
+    response = _submit(citizen_client, key="k-3", competent_unit="00000")
+    assert response.json()["invalid_params"][0]["code"] == "unknown_unit"
+
+
+def test_actions_history_and_conflicts(client, cast):
+    client.force_login(cast.citizen)
+    code = _submit(client).json()["code"]
+    client.force_login(cast.clerk_elsewhere)
+    url = f"/api/v1/dossiers/{code}/actions/receive"
+    ok = client.post(url, {"expected_version": 1}, content_type="application/json")
+    assert ok.status_code == 200
+    assert ok.json()["status"] == "received"
+    stale = client.post(
+        f"/api/v1/dossiers/{code}/actions/refuse_intake",
+        {"expected_version": 1, "note": "x"},
+        content_type="application/json",
+    )
+    assert stale.status_code == 409
+    illegal = client.post(url, {}, content_type="application/json")
+    assert illegal.status_code == 409
+    assert illegal.json()["type"] == "urn:lienthong:problem:illegal-transition"
+    client.force_login(cast.leader)
+    assigned = client.post(
+        f"/api/v1/dossiers/{code}/actions/assign",
+        {"assignee_pin": cast.specialist.pin},
+        content_type="application/json",
+    )
+    assert assigned.json()["status"] == "assigned"
+    history = client.get(f"/api/v1/dossiers/{code}/history").json()
+    assert [h["action"] for h in history] == ["submit", "receive", "assign"]
+    listed = client.get("/api/v1/dossiers", {"status": "assigned"}).json()
+    assert [d["code"] for d in listed["items"]] == [code]
+
+
+def test_other_communes_officials_get_404(client, cast):
+    client.force_login(cast.citizen)
+    code = _submit(client).json()["code"]
+    client.force_login(cast.other_specialist)
+    assert client.get(f"/api/v1/dossiers/{code}").status_code == 404
+    assert (
+        client.post(
+            f"/api/v1/dossiers/{code}/actions/withdraw", {}, content_type="application/json"
+        ).status_code
+        == 404
+    )
+    assert client.get("/api/v1/dossiers").json()["count"] == 0
+
+
+def test_public_tracking(client, cast):
+    client.force_login(cast.citizen)
+    body = _submit(client).json()
+    client.logout()
+    shown = client.get(f"/api/v1/track/{body['code']}", {"key": body["tracking_key"]})
+    assert shown.status_code == 200
+    assert set(shown.json()) == {
+        "code",
+        "status",
+        "status_label",
+        "npsp_status",
+        "procedure",
+        "received_at",
+        "due_at",
+        "finished_at",
+        "returned_at",
+    }
+    assert client.get(f"/api/v1/track/{body['code']}", {"key": "nope"}).status_code == 404
+    assert client.get("/api/v1/dossiers").status_code == 401
