@@ -276,6 +276,16 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 
+# Signatures of results (PAdES): per-agency keys and certificates; a development CA
+# is created under var/ for the embedded instance.
+SIGNING_PKI_DIR = Path(env.str("SIGNING_PKI_DIR", default=str(VAR_DIR / "pki")))
+# Fees: the collecting account shown as a VietQR code, and the secret a payment
+# gateway signs its callbacks with (HMAC-SHA256).
+PAYMENT_BANK_BIN: str = env.str("PAYMENT_BANK_BIN", default="970418")
+PAYMENT_ACCOUNT_NUMBER: str = env.str("PAYMENT_ACCOUNT_NUMBER", default="0000000000")
+PAYMENT_ACCOUNT_NAME: str = env.str("PAYMENT_ACCOUNT_NAME", default="KHO BAC NHA NUOC (THU NGHIEM)")
+PAYMENT_CALLBACK_SECRET: str = env.str("PAYMENT_CALLBACK_SECRET", default="")
+
 # Second factor for officials (TOTP, django-otp).
 OTP_TOTP_ISSUER = "LiênThông"
 

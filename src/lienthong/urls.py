@@ -22,6 +22,7 @@ urlpatterns = [
     path("co-quan/", include("lienthong.directory.urls")),
     path("", include("lienthong.accounts.urls")),
     path("", include("lienthong.catalog.urls")),
+    path("", include("lienthong.dossiers.urls")),
     path("", include("lienthong.web.urls")),
 ]
 

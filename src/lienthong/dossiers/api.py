@@ -2,16 +2,19 @@
 
 import base64
 import binascii
+import hashlib
+import hmac
 
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Header, Query, Router, Status
+from ninja import Header, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from lienthong.accounts.auth import SystemPrincipal, api_auth
 from lienthong.accounts.selectors import user_by_pin
-from lienthong.core.errors import InvalidInput, InvalidParam, PermissionDenied
+from lienthong.core.errors import InvalidInput, InvalidParam, PermissionDenied, Unauthenticated
 from lienthong.dossiers import selectors, services
 from lienthong.dossiers.constants import NPSP_STATUS, TRANSFER
 from lienthong.dossiers.constants import Status as DossierStatus
@@ -192,3 +195,36 @@ def track(
     trên giấy tiếp nhận."""
     t = selectors.track(code, key)
     return TrackOut(**t.__dict__)
+
+
+class PaymentCallbackIn(Schema):
+    dossier: str
+    amount: int
+    reference: str = ""
+
+
+@router.post(
+    "/payments/callback",
+    response={200: DossierOut},
+    summary="Cổng thanh toán báo đã thu phí (có chữ ký)",
+)
+def payment_callback(
+    request: HttpRequest,
+    payload: PaymentCallbackIn,
+    signature: str = Header(..., alias="X-Signature"),
+) -> Status:
+    """Cổng thanh toán gọi khi người nộp đã trả phí, lệ phí. Tiêu đề `X-Signature` là
+    HMAC-SHA256 (hex) của thân yêu cầu với khoá `PAYMENT_CALLBACK_SECRET`. Sai chữ ký: 401;
+    sai số tiền: 422; gọi lại: trả về hồ sơ, không ghi hai lần."""
+    secret = settings.PAYMENT_CALLBACK_SECRET
+    expected = hmac.new(secret.encode(), request.body, hashlib.sha256).hexdigest()
+    if not secret or not hmac.compare_digest(expected, signature.strip().lower()):
+        raise Unauthenticated(_("Chữ ký của cổng thanh toán không hợp lệ."), code="bad-signature")
+    dossier = services.confirm_payment(
+        actor=None,
+        code=payload.dossier,
+        online=True,
+        reference=payload.reference,
+        amount=payload.amount,
+    )
+    return Status(200, out(dossier))

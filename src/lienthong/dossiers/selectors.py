@@ -19,11 +19,16 @@ from lienthong.dossiers.constants import CLOSED, NPSP_STATUS, Status
 from lienthong.dossiers.models import Dossier, DossierEvent
 
 __all__ = [
+    "QUEUES",
     "Tracking",
+    "actions_for",
     "dossiers_visible_to",
     "get_dossier_for",
     "history_of",
     "hours_left",
+    "queue",
+    "queue_counts",
+    "specialists_of",
     "track",
 ]
 
@@ -139,3 +144,94 @@ def track(code: str, key: str) -> Tracking:
         finished_at=dossier.finished_at,
         returned_at=dossier.returned_at,
     )
+
+
+QUEUES: dict[str, str] = {
+    "tiep-nhan": "Chờ tiếp nhận",
+    "phan-cong": "Chờ phân công",
+    "xu-ly": "Đang xử lý",
+    "phe-duyet": "Chờ phê duyệt, ký",
+    "tra-ket-qua": "Chờ trả kết quả",
+    "sap-den-han": "Sắp đến hạn",
+    "qua-han": "Quá hạn",
+}
+
+
+def queue(user: Any, name: str) -> QuerySet[Dossier]:
+    """One back-office queue of ``user``, by the roles they hold at their agencies."""
+    now = timezone.now()
+    receive = _agency_ids(user, Perm.DOSSIER_RECEIVE)
+    ret = _agency_ids(user, Perm.DOSSIER_RETURN)
+    assign = _agency_ids(user, Perm.DOSSIER_ASSIGN)
+    process = _agency_ids(user, Perm.DOSSIER_PROCESS)
+    approve = _agency_ids(user, Perm.DOSSIER_APPROVE)
+    view = _agency_ids(user, Perm.DOSSIER_VIEW)
+    qs = _base()
+    if name == "tiep-nhan":
+        qs = qs.filter(status=Status.SUBMITTED, receiving_agency_id__in=receive)
+    elif name == "phan-cong":
+        qs = qs.filter(status=Status.RECEIVED, handling_agency_id__in=assign)
+    elif name == "xu-ly":
+        qs = qs.filter(
+            status__in=[
+                Status.ASSIGNED,
+                Status.IN_REVIEW,
+                Status.SUPPLEMENTED,
+                Status.SUPPLEMENT_REQUESTED,
+            ],
+            handling_agency_id__in=process,
+        ).filter(Q(assignee_id=user.pk) | Q(assignee__isnull=True))
+    elif name == "phe-duyet":
+        qs = qs.filter(
+            status__in=[Status.IN_REVIEW, Status.APPROVED, Status.REFUSED],
+            handling_agency_id__in=approve,
+        )
+    elif name == "tra-ket-qua":
+        qs = qs.filter(status=Status.RESULT_ISSUED, receiving_agency_id__in=ret)
+    else:
+        mine = Q(handling_agency_id__in=view) | Q(receiving_agency_id__in=view)
+        open_ = ~Q(status__in=CLOSED) & Q(finished_at__isnull=True) & Q(paused_at__isnull=True)
+        if name == "qua-han":
+            qs = qs.filter(mine, open_, due_at__lt=now)
+        else:
+            soon = get_calendar().add_working_hours(now, 8)
+            qs = qs.filter(mine, open_, due_at__gte=now, due_at__lte=soon)
+        return qs.order_by("due_at")
+    return qs.order_by("due_at", "submitted_at")
+
+
+def queue_counts(user: Any) -> dict[str, int]:
+    return {key: queue(user, key).count() for key in QUEUES}
+
+
+def actions_for(user: Any, dossier: Dossier) -> list[str]:
+    """The workflow actions ``user`` may take on ``dossier`` now (for buttons)."""
+    from lienthong.dossiers.constants import TRANSFER, TRANSFERABLE, TRANSITIONS
+
+    found = []
+    for action, t in TRANSITIONS.items():
+        if dossier.status not in t.sources:
+            continue
+        if t.who == "applicant":
+            if user.pk in (dossier.applicant_id, dossier.submitted_by_id):
+                found.append(action)
+            continue
+        agency = dossier.receiving_agency if t.where == "receiving" else dossier.handling_agency
+        if can(user, t.who, agency=agency):
+            found.append(action)
+    if dossier.status in TRANSFERABLE and can(
+        user, Perm.DOSSIER_PROCESS, agency=dossier.handling_agency
+    ):
+        found.append(TRANSFER)
+    return found
+
+
+def specialists_of(agency: Any) -> list[Any]:
+    from lienthong.accounts.models import RoleAssignment
+
+    return [
+        a.user
+        for a in RoleAssignment.objects.active()
+        .filter(agency=agency, role="specialist")
+        .select_related("user")
+    ]

@@ -500,11 +500,22 @@ def transfer(
     return dossier
 
 
-def confirm_payment(*, actor: Any, code: str, online: bool = False, reference: str = "") -> Dossier:
-    """Record that the fees were paid (a clerk at the counter, or a payment gateway)."""
+def confirm_payment(
+    *,
+    actor: Any,
+    code: str,
+    online: bool = False,
+    reference: str = "",
+    amount: int | None = None,
+) -> Dossier:
+    """Record that the fees were paid: by a clerk (``actor``) at the counter, or by a
+    payment gateway (``actor=None``, its callback already authenticated). Idempotent.
+    Raises InvalidInput when a gateway reports another amount than the dossier's fees."""
     dossier = _load(code)
     if actor is not None:
         authorize(actor, Perm.DOSSIER_RECEIVE, agency=dossier.receiving_agency)
+    if amount is not None and amount != dossier.fee_total:
+        raise _bad("amount", "wrong_amount", _("Số tiền không khớp phí, lệ phí của hồ sơ."))
     if dossier.paid_at is not None:
         return dossier
     now = timezone.now()

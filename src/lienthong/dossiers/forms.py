@@ -1,0 +1,33 @@
+"""Forms of the dossier pages (parsing only)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class PlaceForm(forms.Form):
+    competent_unit = forms.CharField(
+        label=_("Xã, phường nơi cư trú (nơi giải quyết)"), max_length=5
+    )
+    receiving_unit = forms.CharField(
+        label=_("Nộp tại xã, phường (nếu khác)"), max_length=5, required=False
+    )
+
+
+class RatingForm(forms.Form):
+    score = forms.TypedChoiceField(
+        label=_("Mức độ hài lòng"),
+        coerce=int,
+        choices=[
+            (5, _("Rất hài lòng")),
+            (4, _("Hài lòng")),
+            (3, _("Bình thường")),
+            (2, _("Không hài lòng")),
+            (1, _("Rất không hài lòng")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Góp ý"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )

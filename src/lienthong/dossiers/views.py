@@ -1,0 +1,346 @@
+"""Pages of dossiers: the citizen's "Hồ sơ của tôi", filing, the dossier page with its
+history and actions (HTMX), back-office queues, counter intake, public tracking."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lienthong.accounts.constants import Perm
+from lienthong.accounts.permissions import can
+from lienthong.accounts.selectors import user_by_pin
+from lienthong.catalog import selectors as catalog
+from lienthong.core.errors import DomainError, NotFound
+from lienthong.dossiers import documents, selectors, services
+from lienthong.dossiers.constants import TRANSFER, TRANSITIONS, Channel
+from lienthong.dossiers.forms import RatingForm
+from lienthong.geo import selectors as geo
+
+
+def _uploads(request: HttpRequest, components: list[Any]) -> list[services.Upload]:
+    out = []
+    for i, c in enumerate(components):
+        f = request.FILES.get(f"tep-{i}")
+        if f:
+            out.append(services.Upload(c.name, f))
+    return out
+
+
+@login_required
+def my_dossiers(request: HttpRequest) -> HttpResponse:
+    qs = selectors.dossiers_visible_to(request.user).filter(applicant=request.user)[:200]
+    return render(request, "dossiers/mine.html", {"dossiers": qs})
+
+
+@login_required
+def file_online(request: HttpRequest, procedure_code: str) -> HttpResponse:
+    """Step 1: where (province, competent commune, receiving commune); step 2: papers; submit."""
+    try:
+        version = catalog.get_procedure(procedure_code)
+    except NotFound as exc:
+        raise Http404 from exc
+    components = list(version.components.all())
+    provinces = geo.search_units(level="province")
+    province = request.GET.get("tinh") or request.POST.get("tinh") or ""
+    communes = geo.search_units(level="commune", parent=province) if province else []
+    competent = request.GET.get("xa") or request.POST.get("xa") or ""
+    receiving = request.GET.get("noi-nop") or request.POST.get("noi-nop") or competent
+    step = 2 if competent else 1
+    errors: list[str] = []
+    if request.method == "POST" and step == 2:
+        try:
+            dossier = services.submit(
+                actor=request.user,
+                procedure_code=version.procedure.code,
+                competent_unit_code=competent,
+                receiving_unit_code=receiving or None,
+                uploads=_uploads(request, components),
+                summary=request.POST.get("noi-dung", ""),
+                idempotency_key=request.POST.get("idem", ""),
+                eid_authenticated=bool(request.user.pin),
+            )
+        except DomainError as exc:
+            errors = [str(p.reason) for p in getattr(exc, "invalid_params", [])] or [
+                str(exc.detail)
+            ]
+        else:
+            messages.success(
+                request,
+                _("Đã nộp hồ sơ %(code)s. Giấy tiếp nhận có ở trang hồ sơ.")
+                % {"code": dossier.code},
+            )
+            return redirect("dossiers:detail", code=dossier.code)
+    if request.htmx and request.GET.get("chi-xa"):
+        return render(request, "dossiers/partials/communes.html", {"communes": communes})
+    return render(
+        request,
+        "dossiers/file.html",
+        {
+            "v": version,
+            "step": step,
+            "provinces": provinces,
+            "province": province,
+            "communes": communes,
+            "competent": competent,
+            "receiving": receiving,
+            "to_upload": [(i, c) for i, c in enumerate(components) if not c.data_registry],
+            "from_data": [c for c in components if c.data_registry],
+            "errors": errors,
+            "idem": request.POST.get("idem") or secrets.token_hex(8),
+        },
+        status=422 if errors else 200,
+    )
+
+
+def _detail_context(request: HttpRequest, dossier: Any) -> dict[str, Any]:
+    actions = selectors.actions_for(request.user, dossier)
+    return {
+        "d": dossier,
+        "history": selectors.history_of(dossier),
+        "files": dossier.files.all(),
+        "hours_left": selectors.hours_left(dossier),
+        "actions": [(a, TRANSITIONS.get(a)) for a in actions],
+        "specialists": selectors.specialists_of(dossier.handling_agency)
+        if "assign" in actions
+        else [],
+        "is_applicant": request.user.pk in (dossier.applicant_id, dossier.submitted_by_id),
+        "rating_form": RatingForm(),
+        "can_confirm_payment": bool(dossier.fee_total)
+        and not dossier.paid_at
+        and can(request.user, Perm.DOSSIER_RECEIVE, agency=dossier.receiving_agency),
+        "payment": documents.payment_qr(dossier)
+        if dossier.fee_total and not dossier.paid_at
+        else None,
+    }
+
+
+@login_required
+def detail(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        dossier = selectors.get_dossier_for(request.user, code)
+    except NotFound as exc:
+        raise Http404 from exc
+    return render(request, "dossiers/detail.html", _detail_context(request, dossier))
+
+
+@login_required
+@require_POST
+def do_action(request: HttpRequest, code: str, action: str) -> HttpResponse:
+    """One workflow step from the dossier page; HTMX swaps the actions and the history."""
+    try:
+        dossier = selectors.get_dossier_for(request.user, code)
+    except NotFound as exc:
+        raise Http404 from exc
+    expected = request.POST.get("version")
+    expected_version = int(expected) if expected and expected.isdigit() else None
+    note = request.POST.get("note", "")
+    try:
+        if action == TRANSFER:
+            services.transfer(
+                actor=request.user,
+                code=code,
+                note=note,
+                to_agency_code=request.POST.get("to_agency", ""),
+                expected_version=expected_version,
+            )
+        else:
+            services.act(
+                actor=request.user,
+                code=code,
+                action=action,
+                note=note,
+                expected_version=expected_version,
+                assignee=user_by_pin(request.POST.get("assignee", "")),
+                uploads=[
+                    services.Upload(request.POST.get("component") or _("Giấy tờ bổ sung"), f)
+                    for f in request.FILES.getlist("files")
+                ],
+            )
+    except DomainError as exc:
+        reasons = [str(p.reason) for p in getattr(exc, "invalid_params", [])]
+        messages.error(request, " ".join([str(exc.detail), *reasons]))
+    else:
+        label = TRANSITIONS[action].label if action in TRANSITIONS else _("Chuyển cơ quan")
+        messages.success(request, _("Đã thực hiện: %(a)s.") % {"a": label})
+    if request.htmx:
+        try:
+            dossier = selectors.get_dossier_for(request.user, code)
+        except NotFound:  # e.g. transferred away from this official's agency
+            return HttpResponse(headers={"HX-Redirect": "/can-bo/ho-so/"})
+        return render(request, "dossiers/partials/work.html", _detail_context(request, dossier))
+    return redirect("dossiers:detail", code=code)
+
+
+@login_required
+@require_POST
+def confirm_paid(request: HttpRequest, code: str) -> HttpResponse:
+    """A clerk records fees paid at the counter."""
+    try:
+        services.confirm_payment(actor=request.user, code=code, reference=_("Nộp tại quầy"))
+        messages.success(request, _("Đã ghi nhận nộp phí, lệ phí."))
+    except DomainError as exc:
+        messages.error(request, str(exc.detail))
+    return redirect("dossiers:detail", code=code)
+
+
+@login_required
+@require_POST
+def rate(request: HttpRequest, code: str) -> HttpResponse:
+    form = RatingForm(request.POST)
+    if form.is_valid():
+        try:
+            services.rate(
+                actor=request.user,
+                code=code,
+                score=form.cleaned_data["score"],
+                comment=form.cleaned_data["comment"],
+            )
+            messages.success(request, _("Cảm ơn bạn đã đánh giá."))
+        except DomainError as exc:
+            messages.error(request, str(exc.detail))
+    return redirect("dossiers:detail", code=code)
+
+
+@login_required
+def receipt(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        dossier = selectors.get_dossier_for(request.user, code)
+    except NotFound as exc:
+        raise Http404 from exc
+    pdf = documents.receipt_pdf(dossier, base_url=request.build_absolute_uri("/"))
+    return _pdf(pdf, f"giay-tiep-nhan-{dossier.code}.pdf")
+
+
+@login_required
+def result(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        dossier = selectors.get_dossier_for(request.user, code)
+    except NotFound as exc:
+        raise Http404 from exc
+    if not dossier.electronic_result:
+        raise Http404
+    return _pdf(documents.result_pdf(dossier), f"ket-qua-{dossier.code}.pdf")
+
+
+@login_required
+def download(request: HttpRequest, code: str, file_id: int) -> FileResponse:
+    try:
+        dossier = selectors.get_dossier_for(request.user, code)
+    except NotFound as exc:
+        raise Http404 from exc
+    stored = dossier.files.filter(pk=file_id).exclude(file="").first()
+    if stored is None:
+        raise Http404
+    return FileResponse(
+        stored.file.open("rb"),
+        as_attachment=True,
+        filename=stored.original_name or "tep",
+        content_type=stored.content_type,
+    )
+
+
+def _pdf(content: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
+
+
+@login_required
+def queues(request: HttpRequest) -> HttpResponse:
+    name = request.GET.get("hang", "tiep-nhan")
+    if name not in selectors.QUEUES:
+        name = "tiep-nhan"
+    return render(
+        request,
+        "dossiers/queues.html",
+        {
+            "queues": [
+                (key, label, count)
+                for (key, label), count in zip(
+                    selectors.QUEUES.items(),
+                    selectors.queue_counts(request.user).values(),
+                    strict=True,
+                )
+            ],
+            "current": name,
+            "dossiers": selectors.queue(request.user, name)[:100],
+        },
+    )
+
+
+@login_required
+def counter_intake(request: HttpRequest) -> HttpResponse:
+    """A one-stop clerk receives a paper dossier: applicant, procedure, place, scans."""
+    code = request.GET.get("thu-tuc") or request.POST.get("thu-tuc") or ""
+    version = None
+    if code:
+        try:
+            version = catalog.get_procedure(code)
+        except NotFound:
+            messages.error(request, _("Không tìm thấy thủ tục %(c)s.") % {"c": code})
+    errors: list[str] = []
+    if request.method == "POST" and version is not None:
+        applicant = user_by_pin(request.POST.get("cccd", ""))
+        if applicant is None:
+            errors.append(
+                _(
+                    "Chưa có tài khoản với số định danh này; người nộp cần đăng nhập định danh "
+                    "điện tử một lần, hoặc nhập đúng số."
+                )
+            )
+        else:
+            try:
+                dossier = services.submit(
+                    actor=request.user,
+                    applicant=applicant,
+                    channel=Channel.COUNTER,
+                    procedure_code=code,
+                    competent_unit_code=request.POST.get("xa", ""),
+                    uploads=_uploads(request, list(version.components.all())),
+                    idempotency_key=request.POST.get("idem", ""),
+                )
+            except DomainError as exc:
+                errors = [str(p.reason) for p in getattr(exc, "invalid_params", [])] or [
+                    str(exc.detail)
+                ]
+            else:
+                messages.success(request, _("Đã tiếp nhận hồ sơ %(c)s.") % {"c": dossier.code})
+                return redirect("dossiers:detail", code=dossier.code)
+    return render(
+        request,
+        "dossiers/counter.html",
+        {
+            "v": version,
+            "code": code,
+            "components": list(enumerate(version.components.all())) if version else [],
+            "results": catalog.search_procedures(request.GET.get("q", ""), limit=20)
+            if request.GET.get("q")
+            else [],
+            "q": request.GET.get("q", ""),
+            "errors": errors,
+            "idem": request.POST.get("idem") or secrets.token_hex(8),
+        },
+        status=422 if errors else 200,
+    )
+
+
+def public_track(request: HttpRequest) -> HttpResponse:
+    code = request.GET.get("ma", "").strip()
+    key = request.GET.get("khoa", "").strip()
+    shown = None
+    error = ""
+    if code:
+        try:
+            shown = selectors.track(code, key)
+        except NotFound as exc:
+            error = str(exc.detail)
+    return render(
+        request, "dossiers/track.html", {"t": shown, "error": error, "code": code, "key": key}
+    )

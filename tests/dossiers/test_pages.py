@@ -1,0 +1,155 @@
+"""Dossier pages: filing in two steps, queues, HTMX actions, tracking, payment."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+
+import pytest
+
+from lienthong.dossiers.models import Dossier
+from lienthong.dossiers.services import submit
+from tests.dossiers.conftest import ELSEWHERE, HOME, form, pdf
+
+
+def test_a_citizen_files_online_in_two_steps(client, cast):
+    client.force_login(cast.citizen)
+    step1 = client.get("/ho-so/nop/1.001193/").content.decode()
+    assert "Nơi giải quyết, nơi nộp" in step1
+    assert "Ninh Bình" in step1
+    province = cast.home_committee.province.code
+    step2 = client.get("/ho-so/nop/1.001193/", {"tinh": province, "xa": HOME, "noi-nop": ELSEWHERE})
+    html = step2.content.decode()
+    assert "Tờ khai đăng ký khai sinh" in html
+    assert "Không phải nộp (lấy từ dữ liệu):" in html
+    assert "Giấy chứng sinh" in html
+    response = client.post(
+        "/ho-so/nop/1.001193/",
+        {"tinh": province, "xa": HOME, "noi-nop": ELSEWHERE, "idem": "form-1", "tep-0": pdf()},
+    )
+    dossier = Dossier.objects.get(applicant=cast.citizen)
+    assert response["Location"] == f"/ho-so/{dossier.code}/"
+    assert dossier.receiving_agency == cast.elsewhere_centre
+    assert dossier.eid_authenticated
+    page = client.get(response["Location"]).content.decode()
+    assert "Giấy tiếp nhận (PDF)" in page
+    assert "Rút hồ sơ" in page
+    assert dossier.code in client.get("/ho-so/").content.decode()
+
+
+def test_a_missing_paper_is_explained_on_the_form(client, cast):
+    client.force_login(cast.citizen)
+    response = client.post("/ho-so/nop/1.001193/", {"tinh": "37", "xa": HOME, "idem": "f-2"})
+    assert response.status_code == 422
+    assert "Tờ khai đăng ký khai sinh" in response.content.decode()
+    assert not Dossier.objects.exists()
+
+
+def test_queues_and_an_htmx_action(client, cast):
+    d = submit(
+        actor=cast.citizen,
+        procedure_code="1.001193",
+        competent_unit_code=HOME,
+        receiving_unit_code=ELSEWHERE,
+        uploads=form(),
+    )
+    client.force_login(cast.clerk_elsewhere)
+    queue = client.get("/can-bo/ho-so/", {"hang": "tiep-nhan"}).content.decode()
+    assert d.code in queue
+    partial = client.post(
+        f"/ho-so/{d.code}/thao-tac/receive/", {"version": "1"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "<html" not in partial
+    assert "Trạng thái: Đã tiếp nhận" in partial
+    assert "Đã thực hiện: Tiếp nhận." in partial
+    stale = client.post(
+        f"/ho-so/{d.code}/thao-tac/refuse_intake/",
+        {"version": "1", "note": "x"},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    assert "vừa được người khác cập nhật" in stale or "Không thể" in stale
+    client.force_login(cast.leader)
+    assert d.code in client.get("/can-bo/ho-so/", {"hang": "phan-cong"}).content.decode()
+    client.force_login(cast.other_specialist)
+    assert client.get(f"/ho-so/{d.code}/").status_code == 404
+    assert client.get(f"/ho-so/{d.code}/giay-tiep-nhan.pdf").status_code == 404
+
+
+def test_public_tracking_page(client, cast):
+    d = submit(
+        actor=cast.citizen, procedure_code="1.001193", competent_unit_code=HOME, uploads=form()
+    )
+    html = client.get("/tra-cuu/", {"ma": d.code, "khoa": d.tracking_key}).content.decode()
+    assert "Mới nộp, chờ tiếp nhận" in html
+    assert cast.citizen.full_name not in html
+    wrong = client.get("/tra-cuu/", {"ma": d.code, "khoa": "sai"}).content.decode()
+    assert "Không tìm thấy hồ sơ" in wrong
+
+
+@pytest.fixture
+def fee_dossier(cast):
+    return submit(
+        actor=cast.citizen,
+        procedure_code="2.000815",
+        competent_unit_code=HOME,
+        uploads=form("Bản chính giấy tờ, văn bản"),
+    )
+
+
+def _callback(client, body: dict, secret: str):
+    raw = json.dumps(body).encode()
+    sig = hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
+    return client.post(
+        "/api/v1/payments/callback", raw, content_type="application/json", HTTP_X_SIGNATURE=sig
+    )
+
+
+def test_a_signed_payment_callback_marks_the_fees_paid_once(client, fee_dossier, settings):
+    settings.PAYMENT_CALLBACK_SECRET = "bi-mat-cong-thanh-toan"
+    body = {"dossier": fee_dossier.code, "amount": 2000, "reference": "GD123"}
+    assert _callback(client, body, "sai").status_code == 401
+    assert (
+        _callback(client, {**body, "amount": 5}, settings.PAYMENT_CALLBACK_SECRET).status_code
+        == 422
+    )
+    ok = _callback(client, body, settings.PAYMENT_CALLBACK_SECRET)
+    assert ok.status_code == 200
+    assert ok.json()["paid"] is True
+    again = _callback(client, body, settings.PAYMENT_CALLBACK_SECRET)
+    assert again.status_code == 200
+    fee_dossier.refresh_from_db()
+    assert fee_dossier.paid_online
+    assert fee_dossier.events.filter(action="payment").count() == 1
+
+
+def test_the_fee_page_shows_a_vietqr_and_a_clerk_can_confirm_cash(client, cast, fee_dossier):
+    client.force_login(cast.citizen)
+    assert "Quét mã VietQR" in client.get(f"/ho-so/{fee_dossier.code}/").content.decode()
+    client.force_login(cast.clerk_home)
+    client.post(f"/ho-so/{fee_dossier.code}/da-nop-phi/")
+    fee_dossier.refresh_from_db()
+    assert fee_dossier.paid_at is not None
+    assert not fee_dossier.paid_online
+
+
+def test_the_counter_screen_receives_a_paper_dossier(client, cast):
+    client.force_login(cast.clerk_home)
+    assert (
+        "Đăng ký khai sinh"
+        in client.get("/can-bo/ho-so/tiep-nhan/", {"q": "khai sinh"}).content.decode()
+    )
+    response = client.post(
+        "/can-bo/ho-so/tiep-nhan/",
+        {
+            "thu-tuc": "1.001193",
+            "cccd": cast.citizen.pin,
+            "xa": HOME,
+            "idem": "q-1",
+            "tep-0": pdf(),
+        },
+    )
+    dossier = Dossier.objects.get(channel="counter")
+    assert response["Location"] == f"/ho-so/{dossier.code}/"
+    assert dossier.status == "received"
+    assert dossier.applicant == cast.citizen
