@@ -14,6 +14,9 @@ from lienthong.core import outbox
 
 REPO = Path(__file__).resolve().parent.parent
 
+# Fixtures shared by the dossier and browser tests (people, agencies, procedures).
+pytest_plugins = ["tests.dossiers.people"]
+
 
 def database_url_of_current_test_db() -> str:
     """The URL of the database this test runs on, for a subprocess to share it."""

@@ -22,8 +22,10 @@ DEMO_ADMIN = DemoAccount(
     password=DEMO_PASSWORD,
     note="mật khẩu tại /dang-nhap/ hoặc /quan-tri/",
 )
-#: The demo commune: Xã Liên Minh, tỉnh Ninh Bình (formerly Vụ Bản, Nam Định).
+#: The demo commune: Xã Liên Minh, tỉnh Ninh Bình (formerly Vụ Bản, Nam Định), and a
+#: neighbouring commune where residents of Liên Minh may file boundary-free dossiers.
 DEMO_COMMUNE = "13786"
+OTHER_COMMUNE = "13753"
 
 
 @register_loader(
@@ -82,6 +84,7 @@ class _Person:
 
 _OFFICIALS = (
     _Person("Cán bộ một cửa", "036190002345", "Trần Thị Bình", Role.CLERK, "centre"),
+    _Person("Cán bộ một cửa xã khác", "036190002399", "Vũ Thị Hạnh", Role.CLERK, "other_centre"),
     _Person("Chuyên viên", "036088003456", "Lê Văn Cường", Role.SPECIALIST, "commune"),
     _Person("Lãnh đạo UBND xã", "037175004567", "Phạm Thị Dung", Role.LEADER, "commune"),
     _Person("Quản trị cơ quan", "037085005678", "Hoàng Văn Hải", Role.AGENCY_ADMIN, "commune"),
@@ -123,6 +126,7 @@ def seed_demo_accounts() -> StepResult:
     places = {
         "commune": commune.get(kind="people_committee"),
         "centre": commune.get(kind="service_centre"),
+        "other_centre": directory.agencies_of_unit(OTHER_COMMUNE).get(kind="service_centre"),
     }
     places["province"] = directory.search_agencies(
         province=places["commune"].province.code, kind="people_committee", level="province"

@@ -235,3 +235,27 @@ def specialists_of(agency: Any) -> list[Any]:
         .filter(agency=agency, role="specialist")
         .select_related("user")
     ]
+
+
+def history_rows(dossier: Dossier) -> list[tuple[DossierEvent, str, str]]:
+    """History with the Vietnamese names of each step and the status it led to."""
+    from lienthong.dossiers.constants import TRANSITIONS
+
+    extra = {
+        "submit": _("Nộp hồ sơ"),
+        "transfer": _("Chuyển cơ quan khác"),
+        "payment": _("Nộp phí, lệ phí"),
+    }
+    from lienthong.accounts.constants import Role
+
+    roles = {**dict(Role.choices), "applicant": _("người nộp")}
+    rows = []
+    for e in history_of(dossier):
+        label = (
+            TRANSITIONS[e.action].label
+            if e.action in TRANSITIONS
+            else extra.get(e.action, e.action)
+        )
+        e.role_label = roles.get(e.role, e.role)
+        rows.append((e, str(label), str(Status(e.to_status).label)))
+    return rows

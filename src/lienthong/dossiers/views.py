@@ -78,7 +78,9 @@ def file_online(request: HttpRequest, procedure_code: str) -> HttpResponse:
             )
             return redirect("dossiers:detail", code=dossier.code)
     if request.htmx and request.GET.get("chi-xa"):
-        return render(request, "dossiers/partials/communes.html", {"communes": communes})
+        return render(
+            request, "dossiers/partials/places.html", {"communes": communes, "v": version}
+        )
     return render(
         request,
         "dossiers/file.html",
@@ -103,13 +105,15 @@ def _detail_context(request: HttpRequest, dossier: Any) -> dict[str, Any]:
     actions = selectors.actions_for(request.user, dossier)
     return {
         "d": dossier,
-        "history": selectors.history_of(dossier),
+        "history": selectors.history_rows(dossier),
         "files": dossier.files.all(),
         "hours_left": selectors.hours_left(dossier),
         "actions": [(a, TRANSITIONS.get(a)) for a in actions],
         "specialists": selectors.specialists_of(dossier.handling_agency)
         if "assign" in actions
         else [],
+        "partial": bool(request.htmx),
+        "secondary_actions": ["refuse", "refuse_intake", "cancel", "withdraw"],
         "is_applicant": request.user.pk in (dossier.applicant_id, dossier.submitted_by_id),
         "rating_form": RatingForm(),
         "can_confirm_payment": bool(dossier.fee_total)

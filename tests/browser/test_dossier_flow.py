@@ -1,0 +1,122 @@
+"""The whole path in a browser: a citizen files a boundary-free procedure online at
+another commune, officials receive, assign, request a supplement, approve and return
+it, the citizen supplements, downloads the signed result and rates the service."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from lienthong.dossiers.models import Dossier
+from tests.dossiers.conftest import ELSEWHERE, HOME, PDF
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def reference_data():
+    """Transactional: the data is loaded per test by ``cast_committed``."""
+
+
+def _login(page, base: str, user) -> None:
+    page.context.clear_cookies()
+    page.goto(base + "/dang-nhap/")
+    page.get_by_text("Tài khoản quản trị, tài khoản nội bộ").click()
+    page.get_by_label("Tên đăng nhập").fill(user.username)
+    page.get_by_label("Mật khẩu").fill("MatKhau@2026")
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_load_state()
+
+
+def _act(page, label: str, **fields: str) -> None:
+    button = page.get_by_role("button", name=label, exact=True)
+    form = page.locator("form.action-form", has=button)
+    for name, value in fields.items():
+        form.locator(f"[name={name}]").fill(value)
+    button.click()
+    page.get_by_text(f"Đã thực hiện: {label}.").wait_for()
+
+
+def test_file_process_supplement_sign_return_rate(
+    page, live_server, cast_committed, tmp_path, settings
+):
+    settings.SIGNING_PKI_DIR = tmp_path / "pki"
+    cast = cast_committed
+    base = live_server.url
+    scan = tmp_path / "to-khai.pdf"
+    scan.write_bytes(PDF)
+
+    _login(page, base, cast.citizen)
+    page.goto(base + "/thu-tuc/1.001193/")
+    page.get_by_role("link", name="Nộp hồ sơ").click()
+    page.get_by_label("Tỉnh, thành phố").select_option(cast.home_committee.province.code)
+    page.locator(f"#xa option[value='{HOME}']").wait_for(state="attached")
+    page.get_by_label("Xã, phường nơi cư trú").select_option(HOME)
+    page.get_by_label("Nộp tại xã, phường").select_option(ELSEWHERE)
+    page.get_by_role("button", name="Tiếp tục").click()
+    page.get_by_label("Tờ khai đăng ký khai sinh").set_input_files(str(scan))
+    page.get_by_role("button", name="Nộp hồ sơ").click()
+    page.wait_for_url("**/ho-so/*/")
+    code = Dossier.objects.get().code
+    assert code in page.locator(".facts").inner_text()
+
+    _login(page, base, cast.clerk_elsewhere)
+    page.goto(base + "/can-bo/ho-so/?hang=tiep-nhan")
+    page.get_by_role("link", name=code).click()
+    _act(page, "Tiếp nhận")
+
+    _login(page, base, cast.leader)
+    page.goto(base + f"/ho-so/{code}/")
+    _act(page, "Phân công xử lý")
+
+    _login(page, base, cast.specialist)
+    page.goto(base + f"/ho-so/{code}/")
+    _act(page, "Bắt đầu thẩm định")
+    _act(page, "Yêu cầu bổ sung", note="Bổ sung chữ ký người đi khai")
+
+    _login(page, base, cast.citizen)
+    page.goto(base + f"/ho-so/{code}/")
+    assert "tạm dừng chờ bổ sung" in page.content()
+    page.locator("form.action-form input[type=file]").set_input_files(str(scan))
+    _act(page, "Nộp bổ sung")
+
+    _login(page, base, cast.specialist)
+    page.goto(base + f"/ho-so/{code}/")
+    _act(page, "Bắt đầu thẩm định")
+    _login(page, base, cast.leader)
+    page.goto(base + f"/ho-so/{code}/")
+    _act(page, "Phê duyệt")
+    _act(page, "Ban hành kết quả")
+    _login(page, base, cast.clerk_elsewhere)
+    page.goto(base + f"/ho-so/{code}/")
+    _act(page, "Trả kết quả")
+
+    _login(page, base, cast.citizen)
+    page.goto(base + f"/ho-so/{code}/")
+    with page.expect_download() as download:
+        page.evaluate(
+            "url => { const a = document.createElement('a'); a.href = url; a.download = 'kq.pdf';"
+            " document.body.appendChild(a); a.click(); }",
+            f"/ho-so/{code}/ket-qua.pdf",
+        )
+    signed = Path(download.value.path()).read_bytes()
+    assert b"/ByteRange" in signed
+    assert b"ETSI.CAdES.detached" in signed
+    page.get_by_label("Rất hài lòng").check()
+    page.get_by_role("button", name="Gửi đánh giá").click()
+    assert "Cảm ơn bạn đã đánh giá." in page.content()
+    history = page.locator("section", has=page.locator("#lich-su")).inner_text()
+    for step in (
+        "Nộp hồ sơ",
+        "Tiếp nhận",
+        "Phân công xử lý",
+        "Yêu cầu bổ sung",
+        "Nộp bổ sung",
+        "Phê duyệt",
+        "Ban hành kết quả",
+        "Trả kết quả",
+    ):
+        assert step in history
+    assert "Bổ sung chữ ký người đi khai" in history
+    page.screenshot(path="var/screenshots/dossier.png", full_page=True)
