@@ -176,6 +176,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 OUTBOX_POLL_SECONDS: float = env.float("OUTBOX_POLL_SECONDS", default=1.0)
 OUTBOX_BATCH_SIZE: int = env.int("OUTBOX_BATCH_SIZE", default=100)
 OUTBOX_MAX_ATTEMPTS: int = env.int("OUTBOX_MAX_ATTEMPTS", default=10)
+# How often the worker flags dossiers that passed their due date.
+OVERDUE_SWEEP_SECONDS: float = env.float("OVERDUE_SWEEP_SECONDS", default=300.0)
 
 # Working-day calendar: the file that lists each year's official decisions.
 WORK_CALENDAR_FILE = Path(

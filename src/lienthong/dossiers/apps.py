@@ -6,3 +6,6 @@ class DossiersConfig(AppConfig):
     name = "lienthong.dossiers"
     label = "dossiers"
     verbose_name = _("Hồ sơ thủ tục hành chính")
+
+    def ready(self) -> None:
+        from lienthong.dossiers import notifications, tasks  # noqa: F401  consumer, periodic job

@@ -170,3 +170,27 @@ class DossierSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_id} {self.day}: {self.last}"
+
+
+class Notification(models.Model):
+    """A message to the applicant about their dossier (in-app; also e-mailed)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.CASCADE, null=True, related_name="notifications"
+    )
+    #: The outbox event it answers: a redelivered event does not notify twice.
+    event_id = models.BigIntegerField(unique=True)
+    title = models.CharField(max_length=200)
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.title

@@ -259,3 +259,9 @@ def history_rows(dossier: Dossier) -> list[tuple[DossierEvent, str, str]]:
         e.role_label = roles.get(e.role, e.role)
         rows.append((e, str(label), str(Status(e.to_status).label)))
     return rows
+
+
+def notifications_of(user: Any) -> QuerySet[Any]:
+    from lienthong.dossiers.models import Notification
+
+    return Notification.objects.filter(user_id=user.pk).select_related("dossier")

@@ -572,3 +572,44 @@ def _load(code: str) -> Dossier:
     if dossier is None:
         raise NotFound(_("Không tìm thấy hồ sơ %(code)s.") % {"code": code})
     return dossier
+
+
+def mark_overdue(now: dt.datetime | None = None) -> int:
+    """Flag open dossiers past their due date (the clock stopped ones are not late) and
+    announce each once with a ``dossier.overdue`` event. Returns how many were flagged."""
+    from lienthong.dossiers.constants import CLOSED
+
+    now = now or timezone.now()
+    late = Dossier.objects.filter(
+        overdue=False, due_at__lt=now, paused_at__isnull=True, finished_at__isnull=True
+    ).exclude(status__in=CLOSED)
+    count = 0
+    for pk in late.values_list("pk", flat=True)[:10_000]:
+        with transaction.atomic():
+            if not Dossier.objects.filter(pk=pk, overdue=False).update(overdue=True):
+                continue
+            d = Dossier.objects.select_related(
+                "procedure_version__procedure", "handling_agency", "province"
+            ).get(pk=pk)
+            outbox.emit(
+                "dossier.overdue",
+                aggregate_type="dossier",
+                aggregate_id=d.code,
+                payload={
+                    "code": d.code,
+                    "handling_agency": d.handling_agency.code,
+                    "province": d.province.code,
+                    "due_at": d.due_at.isoformat(),
+                },
+            )
+            count += 1
+    return count
+
+
+def mark_notifications_read(*, user: Any) -> int:
+    """Mark the user's unread notifications read; returns how many."""
+    from lienthong.dossiers.models import Notification
+
+    return Notification.objects.filter(user_id=user.pk, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

@@ -17,4 +17,5 @@ urlpatterns = [
     path("can-bo/ho-so/", views.queues, name="queues"),
     path("can-bo/ho-so/tiep-nhan/", views.counter_intake, name="counter"),
     path("tra-cuu/", views.public_track, name="track"),
+    path("thong-bao/", views.notifications, name="notifications"),
 ]

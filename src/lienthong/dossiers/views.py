@@ -348,3 +348,11 @@ def public_track(request: HttpRequest) -> HttpResponse:
     return render(
         request, "dossiers/track.html", {"t": shown, "error": error, "code": code, "key": key}
     )
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    """The applicant's messages; opening the page marks them read."""
+    items = list(selectors.notifications_of(request.user)[:100])
+    services.mark_notifications_read(user=request.user)
+    return render(request, "dossiers/notifications.html", {"items": items})

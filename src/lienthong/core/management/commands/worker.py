@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django_tasks_db.management.commands.db_worker import Worker
 
 from lienthong.core.outbox import dispatch, run_dispatcher
+from lienthong.core.periodic import run_due, run_periodic
 
 
 class Command(BaseCommand):
@@ -38,6 +39,7 @@ class Command(BaseCommand):
             excluded_queue_names=[],
         )
         if options["batch"]:
+            run_due({}, float("inf"))
             while dispatch():
                 pass
             worker.run()
@@ -49,6 +51,10 @@ class Command(BaseCommand):
             target=run_dispatcher, args=(stop,), name="outbox-dispatcher", daemon=True
         )
         outbox.start()
+        scheduler = threading.Thread(
+            target=run_periodic, args=(stop,), name="periodic-jobs", daemon=True
+        )
+        scheduler.start()
         self.stdout.write("Tiến trình nền đã chạy (tác vụ nền + outbox). Ctrl+C để dừng.")
         worker.configure_signals()
         try:
@@ -56,3 +62,4 @@ class Command(BaseCommand):
         finally:
             stop.set()
             outbox.join(timeout=10)
+            scheduler.join(timeout=10)
