@@ -165,6 +165,9 @@ TRANSITIONS: Final[dict[str, Transition]] = {
         ),
     )
 }
+#: Apology with a new appointment (form 04 of Circular 03/2025): a recorded step that moves
+#: the due date, not the status.
+EXTEND: Final = "extend"
 #: Transfer to another agency keeps the status (and the deadline); listed for the API.
 TRANSFER: Final = "transfer"
 TRANSFERABLE: Final = frozenset({S.RECEIVED, S.ASSIGNED, S.IN_REVIEW})

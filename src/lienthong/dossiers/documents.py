@@ -92,3 +92,70 @@ def payment_qr(dossier: Any) -> PaymentCode:
     return PaymentCode(
         payload, segno.make(payload, error="m").svg_inline(scale=4), dossier.fee_total, purpose
     )
+
+
+#: The forms of Circular 03/2025/TT-VPCP a dossier can print, with the history step each
+#: one documents (None: always available).
+FORMS: dict[int, tuple[str, str | None]] = {
+    2: ("Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ", "request_supplement"),
+    3: ("Phiếu từ chối tiếp nhận giải quyết hồ sơ", "refuse_intake"),
+    4: ("Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết hồ sơ", "extend"),
+    5: ("Thông báo dừng giải quyết hồ sơ", "cancel"),
+    6: ("Phiếu kiểm soát quá trình giải quyết hồ sơ", None),
+}
+
+
+def available_forms(dossier: Any) -> list[tuple[int, str]]:
+    actions = set(dossier.events.values_list("action", flat=True))
+    if "refuse" in actions:
+        actions.add("refuse_intake")  # form 03 also notifies a refusal to decide
+    return [(n, title) for n, (title, step) in FORMS.items() if step is None or step in actions]
+
+
+def form_pdf(dossier: Any, number: int) -> bytes:
+    """Form ``number`` (02–06) of Circular 03/2025 for ``dossier``."""
+    from lienthong.dossiers.selectors import history_rows
+
+    title, step = FORMS[number]
+    event = None
+    if step is not None:
+        steps = [step, "refuse"] if step == "refuse_intake" else [step]
+        event = dossier.events.filter(action__in=steps).order_by("-id").first()
+        if event is None:
+            raise KeyError(number)
+    return _render(
+        "dossiers/pdf/form.html",
+        {
+            "d": dossier,
+            "agency": dossier.receiving_agency if number in (2, 3, 6) else dossier.handling_agency,
+            "number": number,
+            "title": title,
+            "event": event,
+            "history": history_rows(dossier) if number == 6 else [],
+            "components": [c.name for c in dossier.procedure_version.components.all()],
+            "today": timezone.localdate(),
+            "new_due": _when(event, "new_due"),
+            "old_due": _when(event, "old_due"),
+        },
+    )
+
+
+def _when(event: Any, key: str) -> Any:
+    import datetime as dt
+
+    value = (event.data or {}).get(key) if event is not None else None
+    return timezone.localtime(dt.datetime.fromisoformat(value)) if value else None
+
+
+def register_pdf(agency: Any, dossiers: Any, *, start: Any, end: Any) -> bytes:
+    """Sổ theo dõi hồ sơ (form 07): the dossiers an agency received in a period."""
+    return _render(
+        "dossiers/pdf/register.html",
+        {
+            "agency": agency,
+            "dossiers": dossiers,
+            "start": start,
+            "end": end,
+            "today": timezone.localdate(),
+        },
+    )

@@ -265,3 +265,22 @@ def notifications_of(user: Any) -> QuerySet[Any]:
     from lienthong.dossiers.models import Notification
 
     return Notification.objects.filter(user_id=user.pk).select_related("dossier")
+
+
+def register_rows(user: Any, start: dt.date, end: dt.date) -> tuple[Any, list[Dossier]]:
+    """(agency, dossiers it received between ``start`` and ``end``) for the register;
+    the first agency where ``user`` receives dossiers, or (None, [])."""
+    ids = _agency_ids(user, Perm.DOSSIER_RECEIVE)
+    if not ids:
+        return None, []
+    from lienthong.directory import selectors as directory
+
+    agency = directory.search_agencies().filter(pk=ids[0]).first()
+    rows = list(
+        _base()
+        .filter(
+            receiving_agency_id=ids[0], submitted_at__date__gte=start, submitted_at__date__lte=end
+        )
+        .order_by("submitted_at")[:5000]
+    )
+    return agency, rows

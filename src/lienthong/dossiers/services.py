@@ -613,3 +613,45 @@ def mark_notifications_read(*, user: Any) -> int:
     return Notification.objects.filter(user_id=user.pk, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+def extend(
+    *, actor: Any, code: str, new_due: dt.datetime, reason: str, now: dt.datetime | None = None
+) -> Dossier:
+    """Apologise for a dossier that will be late and set a new appointment (form 04).
+
+    Only the handling agency's leader; only an open dossier; the new date must be later
+    than the current one. Recorded in the history (reason, old and new dates) and
+    announced like every step; the delay still counts against the agency's on-time rate.
+    """
+    from lienthong.dossiers.constants import CLOSED, EXTEND
+
+    now = now or timezone.now()
+    dossier = _load(code)
+    authorize(actor, Perm.DOSSIER_APPROVE, agency=dossier.handling_agency)
+    if dossier.status in CLOSED or dossier.finished_at or dossier.due_at is None:
+        raise IllegalTransition(_("Chỉ gia hạn được hồ sơ đang giải quyết."))
+    if not reason.strip():
+        raise _bad("note", "note_required", _("Cần ghi rõ lý do chậm."))
+    if new_due <= dossier.due_at:
+        raise _bad("new_due", "not_later", _("Ngày hẹn mới phải sau ngày hẹn hiện tại."))
+    old_due = dossier.due_at
+    with transaction.atomic():
+        updated = Dossier.objects.filter(pk=dossier.pk, lock_version=dossier.lock_version).update(
+            due_at=new_due, lock_version=F("lock_version") + 1
+        )
+        if not updated:
+            raise Conflict(_("Hồ sơ %(code)s vừa được người khác cập nhật.") % {"code": code})
+        dossier.refresh_from_db()
+        _event(
+            dossier,
+            EXTEND,
+            dossier.status,
+            actor,
+            agency=dossier.handling_agency,
+            note=reason.strip(),
+            role=_role_for(actor, Perm.DOSSIER_APPROVE, dossier.handling_agency),
+            at=now,
+            data={"old_due": old_due.isoformat(), "new_due": new_due.isoformat()},
+        )
+    return dossier

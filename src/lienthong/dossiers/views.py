@@ -3,6 +3,7 @@ history and actions (HTMX), back-office queues, counter intake, public tracking.
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from typing import Any
 
@@ -10,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -119,6 +121,10 @@ def _detail_context(request: HttpRequest, dossier: Any) -> dict[str, Any]:
         "can_confirm_payment": bool(dossier.fee_total)
         and not dossier.paid_at
         and can(request.user, Perm.DOSSIER_RECEIVE, agency=dossier.receiving_agency),
+        "forms": documents.available_forms(dossier),
+        "can_extend": dossier.due_at is not None
+        and not dossier.finished_at
+        and can(request.user, Perm.DOSSIER_APPROVE, agency=dossier.handling_agency),
         "payment": documents.payment_qr(dossier)
         if dossier.fee_total and not dossier.paid_at
         else None,
@@ -231,6 +237,55 @@ def result(request: HttpRequest, code: str) -> HttpResponse:
     if not dossier.electronic_result:
         raise Http404
     return _pdf(documents.result_pdf(dossier), f"ket-qua-{dossier.code}.pdf")
+
+
+@login_required
+def form(request: HttpRequest, code: str, number: int) -> HttpResponse:
+    """Forms 02–06 of Circular 03/2025 for this dossier (when the step happened)."""
+    try:
+        dossier = selectors.get_dossier_for(request.user, code)
+        pdf = documents.form_pdf(dossier, number)
+    except (NotFound, KeyError) as exc:
+        raise Http404 from exc
+    return _pdf(pdf, f"mau-{number:02d}-{dossier.code}.pdf")
+
+
+@login_required
+@require_POST
+def extend(request: HttpRequest, code: str) -> HttpResponse:
+    """The leader apologises and sets a new appointment (form 04)."""
+    try:
+        new_due = dt.datetime.fromisoformat(request.POST.get("new_due", ""))
+        if timezone.is_naive(new_due):
+            new_due = timezone.make_aware(new_due)
+        services.extend(
+            actor=request.user, code=code, new_due=new_due, reason=request.POST.get("note", "")
+        )
+        messages.success(request, _("Đã gửi văn bản xin lỗi và hẹn lại ngày trả kết quả."))
+    except ValueError:
+        messages.error(request, _("Ngày hẹn mới không hợp lệ."))
+    except DomainError as exc:
+        reasons = [str(p.reason) for p in getattr(exc, "invalid_params", [])]
+        messages.error(request, " ".join([str(exc.detail), *reasons]))
+    return redirect("dossiers:detail", code=code)
+
+
+@login_required
+def register(request: HttpRequest) -> HttpResponse:
+    """Sổ theo dõi hồ sơ (form 07) of an agency the official receives for."""
+    try:
+        start = dt.date.fromisoformat(request.GET.get("tu", ""))
+        end = dt.date.fromisoformat(request.GET.get("den", ""))
+    except ValueError:
+        end = timezone.localdate()
+        start = end.replace(day=1)
+    agency, rows = selectors.register_rows(request.user, start, end)
+    if agency is None:
+        raise Http404
+    return _pdf(
+        documents.register_pdf(agency, rows, start=start, end=end),
+        f"so-theo-doi-{agency.code}-{start:%Y%m%d}-{end:%Y%m%d}.pdf",
+    )
 
 
 @login_required
