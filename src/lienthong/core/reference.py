@@ -14,7 +14,9 @@ __all__ = [
     "DemoAccount",
     "Step",
     "StepResult",
+    "generators",
     "loaders",
+    "register_generator",
     "register_loader",
     "register_seeder",
     "seeders",
@@ -68,6 +70,26 @@ def register_loader(name: str, *, order: int, description: str) -> Callable[[Ste
 def register_seeder(name: str, *, order: int, description: str) -> Callable[[StepFunc], StepFunc]:
     """Add a demo-data seeder run by ``lienthong seed`` and ``make demo``."""
     return _registrar(_seeders, name, order, description)
+
+
+#: Volume generators (``lienthong seed --dossiers N``): name → function of a count.
+_generators: dict[str, Callable[[int], StepResult]] = {}
+
+
+def register_generator(
+    name: str,
+) -> Callable[[Callable[[int], StepResult]], Callable[[int], StepResult]]:
+    """Add a generator of N realistic rows, run by ``lienthong seed --<name> N``."""
+
+    def register(func: Callable[[int], StepResult]) -> Callable[[int], StepResult]:
+        _generators[name] = func
+        return func
+
+    return register
+
+
+def generators() -> dict[str, Callable[[int], StepResult]]:
+    return dict(_generators)
 
 
 def loaders() -> list[Step]:

@@ -8,4 +8,4 @@ class DossiersConfig(AppConfig):
     verbose_name = _("Hồ sơ thủ tục hành chính")
 
     def ready(self) -> None:
-        from lienthong.dossiers import notifications, tasks  # noqa: F401  consumer, periodic job
+        from lienthong.dossiers import generator, notifications, tasks  # noqa: F401  registrations

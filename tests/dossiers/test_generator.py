@@ -1,0 +1,31 @@
+"""`lienthong seed --dossiers N` writes realistic history that the workflow can live with."""
+
+from __future__ import annotations
+
+from lienthong.dossiers.generator import generate
+from lienthong.dossiers.models import Dossier, DossierEvent, Rating
+from lienthong.dossiers.services import submit
+from tests.dossiers.conftest import HOME, form
+
+
+def test_generated_dossiers_look_real_and_leave_room_for_new_ones(cast):
+    result = generate(400, seed=3)
+    assert result.summary.startswith("400 hồ sơ")
+    assert Dossier.objects.count() == 400
+    statuses = set(Dossier.objects.values_list("status", flat=True))
+    assert {"returned", "in_review", "submitted"} <= statuses
+    channels = set(Dossier.objects.values_list("channel", flat=True))
+    assert {"online", "counter"} <= channels
+    assert Dossier.objects.filter(overdue=True).exists()
+    assert DossierEvent.objects.filter(action="submit").count() == 400
+    assert Rating.objects.exists()
+    codes = list(Dossier.objects.values_list("code", flat=True))
+    assert len(codes) == len(set(codes))
+    returned = Dossier.objects.filter(status="returned").first()
+    assert returned.due_at > returned.received_at
+    # A real submission afterwards gets a fresh id and code.
+    d = submit(
+        actor=cast.citizen, procedure_code="1.001193", competent_unit_code=HOME, uploads=form()
+    )
+    assert d.pk > max(Dossier.objects.exclude(pk=d.pk).values_list("pk", flat=True))
+    assert Dossier.objects.filter(code=d.code).count() == 1
