@@ -131,7 +131,7 @@ def main() -> None:
     connection.close()
 
     port = _free_port()
-    server = subprocess.Popen(  # noqa: S603  our own console script
+    server = subprocess.Popen(
         [str(Path(sys.executable).parent / "lienthong"), "serve", "--port", str(port)],
         env={**os.environ},
         stdout=subprocess.DEVNULL,

@@ -101,7 +101,7 @@ def submit(
         idempotency_key=idempotency_key,
         eid_authenticated=bool(getattr(user, "pin", None)),
     )
-    return Status(201, out(selectors.get_dossier_for(user, dossier.code)))
+    return Status(201, out(dossier))  # the service returns it with what out() reads
 
 
 @router.get("/dossiers", response=list[DossierOut], auth=api_auth, summary="Danh sách hồ sơ")

@@ -107,6 +107,10 @@ class DossierFile(models.Model):
     sha256 = models.CharField(max_length=64, blank=True)
     #: The paper was replaced by registry data (once-only); no file then.
     from_registry = models.CharField(max_length=30, blank=True)
+    #: Reused from the applicant's e-document store instead of a new upload.
+    from_wallet = models.ForeignKey(
+        "WalletDocument", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     digitised = models.BooleanField(default=False)
     supplement = models.BooleanField(default=False)
     uploaded_at = models.DateTimeField(auto_now_add=True)
@@ -191,6 +195,37 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class WalletDocument(models.Model):
+    """A document in a person's e-document store (kho dữ liệu điện tử), reusable in
+    later dossiers instead of a paper copy: results issued to them, and files they kept."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="wallet"
+    )
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.SET_NULL, null=True, blank=True, related_name="wallet_documents"
+    )
+    title = models.CharField(max_length=500)
+    kind = models.CharField(max_length=20, default="result")
+    file = models.FileField(upload_to="wallet/%Y/%m/")
+    sha256 = models.CharField(max_length=64)
+    signed = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dossier", "kind"],
+                condition=models.Q(dossier__isnull=False),
+                name="dossiers_one_wallet_result",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -284,3 +284,15 @@ def register_rows(user: Any, start: dt.date, end: dt.date) -> tuple[Any, list[Do
         .order_by("submitted_at")[:5000]
     )
     return agency, rows
+
+
+def wallet_of(user: Any) -> QuerySet[Any]:
+    from lienthong.dossiers.models import WalletDocument
+
+    return WalletDocument.objects.filter(owner_id=user.pk).select_related("dossier")
+
+
+def stored_result(dossier: Dossier) -> Any:
+    from lienthong.dossiers.models import WalletDocument
+
+    return WalletDocument.objects.filter(dossier=dossier, kind="result").first()

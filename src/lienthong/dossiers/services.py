@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,7 +32,14 @@ from lienthong.core.workcalendar import get_calendar
 from lienthong.directory import selectors as directory
 from lienthong.dossiers import routing
 from lienthong.dossiers.constants import TRANSFER, TRANSFERABLE, TRANSITIONS, Channel, Status
-from lienthong.dossiers.models import Dossier, DossierEvent, DossierFile, DossierSequence, Rating
+from lienthong.dossiers.models import (
+    Dossier,
+    DossierEvent,
+    DossierFile,
+    DossierSequence,
+    Rating,
+    WalletDocument,
+)
 from lienthong.geo import selectors as geo
 
 __all__ = [
@@ -86,13 +93,21 @@ def _check_upload(upload: Upload, index: int) -> tuple[str, str]:
 
 
 def _next_code(agency: Any, day: dt.date) -> str:
-    """``<receiving agency code>-<yymmdd>-<4-digit sequence>`` (the pattern seen on the NPSP)."""
-    row, _created = DossierSequence.objects.select_for_update().get_or_create(
-        agency=agency, day=day
-    )
-    DossierSequence.objects.filter(pk=row.pk).update(last=F("last") + 1)
-    row.refresh_from_db(fields=["last"])
-    return f"{agency.code}-{day:%y%m%d}-{row.last:04d}"
+    """``<receiving agency code>-<yymmdd>-<4-digit sequence>`` (the pattern seen on the NPSP).
+
+    One upsert statement takes the next number: concurrent submissions to one centre
+    queue on that row only for the instant of the statement, and never collide.
+    """
+    table = connection.ops.quote_name(DossierSequence._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (agency_id, day, last) VALUES (%s, %s, 1) "  # noqa: S608
+            "ON CONFLICT (agency_id, day) DO UPDATE SET last = "
+            f"{table}.last + 1 RETURNING last",
+            [agency.pk, day],
+        )
+        last = cursor.fetchone()[0]
+    return f"{agency.code}-{day:%y%m%d}-{last:04d}"
 
 
 def _due(version: Any, start: dt.datetime) -> dt.datetime:
@@ -153,6 +168,7 @@ def submit(
     idempotency_key: str = "",
     eid_authenticated: bool = False,
     applicant: Any = None,
+    reused: list[tuple[str, int]] | None = None,
     now: dt.datetime | None = None,
 ) -> Dossier:
     """File a dossier for the published version of ``procedure_code``.
@@ -166,6 +182,8 @@ def submit(
     required component, a file of the wrong type or size), PermissionDenied when a
     counter intake is not made by a clerk of the receiving centre. ``applicant`` is the
     person the dossier is for when a clerk or a proxy files it (default: ``actor``).
+    ``reused`` lists (component, document id) pairs taken from the applicant's
+    e-document store instead of new uploads.
     """
     now = now or timezone.now()
     uploads = uploads or []
@@ -187,7 +205,7 @@ def submit(
     ):
         raise _bad("channel", "not_online", _("Thủ tục này chưa nhận hồ sơ trực tuyến."))
     try:
-        commune = geo.get_unit(competent_unit_code, level="commune").unit
+        commune = geo.current_unit(competent_unit_code, level="commune")
     except NotFound as exc:
         raise _bad(
             "competent_unit", "unknown_unit", _("Không tìm thấy xã, phường đã chọn.")
@@ -200,7 +218,7 @@ def submit(
         place = commune
         if receiving_unit_code and receiving_unit_code != commune.code:
             try:
-                place = geo.get_unit(receiving_unit_code, level="commune").unit
+                place = geo.current_unit(receiving_unit_code, level="commune")
             except NotFound as exc:
                 raise _bad(
                     "receiving_unit", "unknown_unit", _("Không tìm thấy nơi nộp đã chọn.")
@@ -220,7 +238,18 @@ def submit(
         receiving = routing.receiving_centre(place)
     checked = [_check_upload(u, i) for i, u in enumerate(uploads)]
     components = list(version.components.all())
-    provided = {u.component for u in uploads}
+    owner = applicant or actor
+    wallet = {}
+    for i, (component, doc_id) in enumerate(reused or []):
+        doc = WalletDocument.objects.filter(pk=doc_id, owner=owner).first()
+        if doc is None:
+            raise _bad(
+                f"reused[{i}]",
+                "unknown_document",
+                _("Không tìm thấy giấy tờ trong kho dữ liệu của người nộp."),
+            )
+        wallet[component] = doc
+    provided = {u.component for u in uploads} | set(wallet)
     missing = [
         c.name for c in components if c.required and not c.data_registry and c.name not in provided
     ]
@@ -252,25 +281,44 @@ def submit(
                 idempotency_key=idempotency_key,
             )
             dossier.save()
-            for upload, (kind, digest) in zip(uploads, checked, strict=True):
-                DossierFile.objects.create(
-                    dossier=dossier,
-                    component_name=upload.component[:500],
-                    file=upload.file,
-                    original_name=upload.file.name[:255],
-                    content_type=kind,
-                    size=upload.file.size or 0,
-                    sha256=digest,
-                    digitised=channel == Channel.COUNTER,
-                )
-            for c in components:
-                if c.data_registry:
-                    DossierFile.objects.create(
+            # One insert for every component (the storage saves each upload on the way).
+            DossierFile.objects.bulk_create(
+                [
+                    DossierFile(
+                        dossier=dossier,
+                        component_name=upload.component[:500],
+                        file=upload.file,
+                        original_name=upload.file.name[:255],
+                        content_type=kind,
+                        size=upload.file.size or 0,
+                        sha256=digest,
+                        digitised=channel == Channel.COUNTER,
+                    )
+                    for upload, (kind, digest) in zip(uploads, checked, strict=True)
+                ]
+                + [
+                    DossierFile(
+                        dossier=dossier,
+                        component_name=component[:500],
+                        from_wallet=doc,
+                        original_name=doc.file.name.rsplit("/", 1)[-1][:255],
+                        content_type="application/pdf",
+                        sha256=doc.sha256,
+                        digitised=True,
+                    )
+                    for component, doc in wallet.items()
+                ]
+                + [
+                    DossierFile(
                         dossier=dossier,
                         component_name=c.name,
                         from_registry=c.data_registry,
                         digitised=True,
                     )
+                    for c in components
+                    if c.data_registry
+                ]
+            )
             _event(
                 dossier, "submit", "", actor, agency=receiving, at=now, data={"channel": channel}
             )

@@ -6,6 +6,8 @@ app_name = "dossiers"
 
 urlpatterns = [
     path("ho-so/", views.my_dossiers, name="mine"),
+    path("kho-giay-to/", views.wallet, name="wallet"),
+    path("kho-giay-to/<int:doc_id>/", views.wallet_download, name="wallet-download"),
     path("ho-so/nop/<str:procedure_code>/", views.file_online, name="file"),
     path("ho-so/<str:code>/", views.detail, name="detail"),
     path("ho-so/<str:code>/thao-tac/<str:action>/", views.do_action, name="action"),

@@ -35,6 +35,15 @@ def _uploads(request: HttpRequest, components: list[Any]) -> list[services.Uploa
     return out
 
 
+def _reused(request: HttpRequest, components: list[Any]) -> list[tuple[str, int]]:
+    out = []
+    for i, c in enumerate(components):
+        value = request.POST.get(f"kho-{i}", "")
+        if value.isdigit() and not request.FILES.get(f"tep-{i}"):
+            out.append((c.name, int(value)))
+    return out
+
+
 @login_required
 def my_dossiers(request: HttpRequest) -> HttpResponse:
     qs = selectors.dossiers_visible_to(request.user).filter(applicant=request.user)[:200]
@@ -64,6 +73,7 @@ def file_online(request: HttpRequest, procedure_code: str) -> HttpResponse:
                 competent_unit_code=competent,
                 receiving_unit_code=receiving or None,
                 uploads=_uploads(request, components),
+                reused=_reused(request, components),
                 summary=request.POST.get("noi-dung", ""),
                 idempotency_key=request.POST.get("idem", ""),
                 eid_authenticated=bool(request.user.pin),
@@ -95,6 +105,7 @@ def file_online(request: HttpRequest, procedure_code: str) -> HttpResponse:
             "competent": competent,
             "receiving": receiving,
             "to_upload": [(i, c) for i, c in enumerate(components) if not c.data_registry],
+            "wallet": selectors.wallet_of(request.user),
             "from_data": [c for c in components if c.data_registry],
             "errors": errors,
             "idem": request.POST.get("idem") or secrets.token_hex(8),
@@ -236,7 +247,29 @@ def result(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404 from exc
     if not dossier.electronic_result:
         raise Http404
+    stored = selectors.stored_result(dossier)
+    if stored is not None:  # the signed copy kept in the applicant's store
+        return _pdf(stored.file.read(), f"ket-qua-{dossier.code}.pdf")
     return _pdf(documents.result_pdf(dossier), f"ket-qua-{dossier.code}.pdf")
+
+
+@login_required
+def wallet(request: HttpRequest) -> HttpResponse:
+    """Kho giấy tờ điện tử: results issued to me, reusable in new dossiers."""
+    return render(request, "dossiers/wallet.html", {"docs": selectors.wallet_of(request.user)})
+
+
+@login_required
+def wallet_download(request: HttpRequest, doc_id: int) -> FileResponse:
+    doc = selectors.wallet_of(request.user).filter(pk=doc_id).first()
+    if doc is None:
+        raise Http404
+    return FileResponse(
+        doc.file.open("rb"),
+        as_attachment=True,
+        filename=doc.file.name.rsplit("/", 1)[-1],
+        content_type="application/pdf",
+    )
 
 
 @login_required

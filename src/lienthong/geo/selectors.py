@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
 
 from lienthong.core.errors import NotFound
 from lienthong.geo.address import AddressIndex, ConversionResult, EdgeRecord, UnitRecord
@@ -18,6 +19,7 @@ __all__ = [
     "UnitDetail",
     "address_index",
     "convert_address",
+    "current_unit",
     "current_units",
     "data_version",
     "get_job_for",
@@ -175,3 +177,17 @@ def get_job_for(user: object, job_uuid: object) -> ConversionJob:
 def unit_names(ids: set[int] | list[int]) -> list[str]:
     """Names of the units with these primary keys, sorted (for labels such as a scope)."""
     return sorted(AdministrativeUnit.objects.filter(pk__in=ids).values_list("name", flat=True))
+
+
+def current_unit(code: str, *, level: str) -> AdministrativeUnit:
+    """The unit in force with ``code`` at ``level`` (with its province), one query;
+    NotFound otherwise. The light lookup for writes that only need the unit."""
+    unit = (
+        AdministrativeUnit.objects.current()
+        .select_related("province")
+        .filter(code=code.strip(), level=level)
+        .first()
+    )
+    if unit is None:
+        raise NotFound(gettext("Không tìm thấy đơn vị hành chính %(code)s.") % {"code": code})
+    return unit
