@@ -258,10 +258,7 @@ def main() -> None:
         "LIENTHONG_VAR_DIR": var,
         "DEBUG": "false",
         "LOG_LEVEL": "WARNING",
-        "DB_CONN_MAX_AGE": "600",
-        # Each uvicorn worker runs Django's sync views on a bounded thread pool, so the
-        # connections (one per thread) stay well under PostgreSQL's max_connections.
-        "ASGI_THREADS": "8",
+        "DB_POOL_MAX_SIZE": "12",  # per worker process: 3 × 12 stays under max_connections
     }
     tokens, clerk_token = _prepare(env, args.users)
     port = _free_port()

@@ -132,9 +132,21 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db.setdefault("TEST", {})["NAME"] = str(VAR_DIR / "test.sqlite3")
     Path(_db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 else:
-    _db["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
-    _db["CONN_HEALTH_CHECKS"] = True
     _db.setdefault("OPTIONS", {}).setdefault("connect_timeout", env.int("DB_CONNECT_TIMEOUT", 5))
+    _pool_max = env.int("DB_POOL_MAX_SIZE", default=10)
+    if _pool_max > 0:
+        # Under ASGI each request's synchronous code runs on a thread of its own, so
+        # persistent per-thread connections would pile up; a psycopg pool shares a
+        # bounded set of connections among them (per web or worker process).
+        _db["CONN_MAX_AGE"] = 0
+        _db["OPTIONS"]["pool"] = {
+            "min_size": env.int("DB_POOL_MIN_SIZE", default=2),
+            "max_size": _pool_max,
+            "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
+        }
+    else:
+        _db["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+        _db["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -39,7 +39,9 @@ def test_the_signed_result_is_stored_once_and_served_from_the_store(cast, client
     while dispatch():  # a second pass does not store it twice
         pass
     [doc] = WalletDocument.objects.filter(owner=cast.citizen)
-    assert doc.signed and doc.dossier == d and len(doc.sha256) == 64
+    assert doc.signed
+    assert doc.dossier == d
+    assert len(doc.sha256) == 64
     client.force_login(cast.citizen)
     assert doc.title in client.get("/kho-giay-to/").content.decode()
     served = client.get(f"/ho-so/{d.code}/ket-qua.pdf").content
@@ -57,7 +59,8 @@ def test_a_stored_result_replaces_a_paper_copy_in_a_new_dossier(cast):
         reused=[("Bản chính giấy tờ, văn bản", doc.pk)],
     )
     reused = again.files.get(from_wallet=doc)
-    assert reused.digitised and reused.sha256 == doc.sha256
+    assert reused.digitised
+    assert reused.sha256 == doc.sha256
     with pytest.raises(InvalidInput):  # another person's document
         submit(
             actor=cast.specialist,
