@@ -44,7 +44,7 @@ endif
 
 ## make bench: run every benchmark in bench/ (each prints JSON)
 bench: install
-	@set -e; for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b; done
+	@set -e; for b in bench/[!_]*.py; do echo "== $$b"; $(BIN)/python $$b; done
 
 ## make messages: refresh and compile the English translation of the Vietnamese UI
 messages: install

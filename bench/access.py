@@ -22,9 +22,10 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+from _setup import django_on_scratch_database
 
 N_SEARCH = 1_000
 N_CHECKS = 50_000
@@ -68,17 +69,9 @@ def _login(base: str, username: str) -> float:
 
 
 def main() -> None:
-    tmp = tempfile.mkdtemp(prefix="lienthong-bench-")
-    os.environ.setdefault("LIENTHONG_VAR_DIR", tmp)
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{Path(tmp) / 'bench.sqlite3'}")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "lienthong.settings"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    django_on_scratch_database()
     from django.db import connection
 
-    call_command("migrate", verbosity=0)
     from lienthong.accounts.constants import Perm
     from lienthong.accounts.permissions import can
     from lienthong.accounts.seeds import register_portal_client, seed_demo_accounts

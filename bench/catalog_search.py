@@ -14,12 +14,11 @@ Prints human lines, then one JSON line with the keys ``backend``, ``p50_ms``,
 from __future__ import annotations
 
 import json
-import os
 import random
 import statistics
-import tempfile
 import time
-from pathlib import Path
+
+from _setup import django_on_scratch_database
 
 N_PROCEDURES = 5_000
 N_QUERIES = 1_000
@@ -166,17 +165,9 @@ def _pct(values: list[float], p: int) -> float:
 
 
 def main() -> None:
-    tmp = tempfile.mkdtemp(prefix="lienthong-bench-")
-    os.environ.setdefault("LIENTHONG_VAR_DIR", tmp)
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{Path(tmp) / 'bench.sqlite3'}")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "lienthong.settings"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    django_on_scratch_database()
     from django.db import connection
 
-    call_command("migrate", verbosity=0)
     from lienthong.catalog import search
     from lienthong.catalog.models import CatalogState, Component, Procedure, ProcedureVersion
     from lienthong.catalog.selectors import search_procedures

@@ -12,12 +12,11 @@ emit + dispatch (events per second). Prints human lines, then one JSON line.
 from __future__ import annotations
 
 import json
-import os
 import resource
-import tempfile
 import time
 from datetime import date, timedelta
-from pathlib import Path
+
+from _setup import django_on_scratch_database
 
 N_CALENDAR = 20_000
 N_AUDIT = 2_000
@@ -25,17 +24,8 @@ N_EVENTS = 2_000
 
 
 def main() -> None:
-    tmp = tempfile.mkdtemp(prefix="lienthong-bench-")
-    os.environ.setdefault("LIENTHONG_VAR_DIR", tmp)
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{Path(tmp) / 'bench.sqlite3'}")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "lienthong.settings"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    django_on_scratch_database()
     from django.db import connection, transaction
-
-    call_command("migrate", verbosity=0)
 
     from lienthong.core import audit, outbox
     from lienthong.core.workcalendar import get_calendar

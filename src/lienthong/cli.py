@@ -11,6 +11,9 @@ import sys
 
 # Public names use hyphens; Django commands use underscores.
 ALIASES = {"load-reference-data": "load_reference_data"}
+#: Long-running commands that serve many requests share a connection pool; one-shot
+#: commands (migrate, seed, …) take a plain connection and fail fast when it is refused.
+POOLED = {"serve", "worker", "demo"}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -18,6 +21,8 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lienthong.settings")
     argv[1:3] = [ALIASES.get(a, a) for a in argv[1:3]]  # `lienthong [help] load-reference-data`
     argv[0] = "lienthong"
+    if len(argv) < 2 or argv[1] not in POOLED:
+        os.environ.setdefault("DB_POOL_MAX_SIZE", "0")
     from django.core.exceptions import ImproperlyConfigured
     from django.db.utils import OperationalError
 

@@ -92,6 +92,21 @@ def _check_upload(upload: Upload, index: int) -> tuple[str, str]:
     return kind, digest.hexdigest()
 
 
+def _file_row(
+    dossier: Dossier, upload: Upload, kind: str, digest: str, **flags: bool
+) -> DossierFile:
+    return DossierFile(
+        dossier=dossier,
+        component_name=upload.component[:500],
+        file=upload.file,
+        original_name=upload.file.name[:255],
+        content_type=kind,
+        size=upload.file.size or 0,
+        sha256=digest,
+        **flags,
+    )
+
+
 def _next_code(agency: Any, day: dt.date) -> str:
     """``<receiving agency code>-<yymmdd>-<4-digit sequence>`` (the pattern seen on the NPSP).
 
@@ -284,16 +299,7 @@ def submit(
             # One insert for every component (the storage saves each upload on the way).
             DossierFile.objects.bulk_create(
                 [
-                    DossierFile(
-                        dossier=dossier,
-                        component_name=upload.component[:500],
-                        file=upload.file,
-                        original_name=upload.file.name[:255],
-                        content_type=kind,
-                        size=upload.file.size or 0,
-                        sha256=digest,
-                        digitised=channel == Channel.COUNTER,
-                    )
+                    _file_row(dossier, upload, kind, digest, digitised=channel == Channel.COUNTER)
                     for upload, (kind, digest) in zip(uploads, checked, strict=True)
                 ]
                 + [
@@ -474,17 +480,12 @@ def act(
     if action == "supplement" and not uploads:
         raise _bad("files", "missing_component", _("Hãy đính kèm giấy tờ bổ sung."))
     with transaction.atomic():
-        for upload, (kind, digest) in zip(uploads, checked, strict=True):
-            DossierFile.objects.create(
-                dossier=dossier,
-                component_name=upload.component[:500],
-                file=upload.file,
-                original_name=upload.file.name[:255],
-                content_type=kind,
-                size=upload.file.size or 0,
-                sha256=digest,
-                supplement=True,
-            )
+        DossierFile.objects.bulk_create(
+            [
+                _file_row(dossier, upload, kind, digest, supplement=True)
+                for upload, (kind, digest) in zip(uploads, checked, strict=True)
+            ]
+        )
         return _apply(
             dossier,
             transition.target,

@@ -26,6 +26,12 @@ from lienthong.dossiers.forms import RatingForm
 from lienthong.geo import selectors as geo
 
 
+def _error_text(exc: DomainError) -> str:
+    """A service error as one sentence for a page: the message and each field's reason."""
+    reasons = [str(p.reason) for p in getattr(exc, "invalid_params", [])]
+    return " ".join([str(exc.detail), *reasons])
+
+
 def _uploads(request: HttpRequest, components: list[Any]) -> list[services.Upload]:
     out = []
     for i, c in enumerate(components):
@@ -185,8 +191,7 @@ def do_action(request: HttpRequest, code: str, action: str) -> HttpResponse:
                 ],
             )
     except DomainError as exc:
-        reasons = [str(p.reason) for p in getattr(exc, "invalid_params", [])]
-        messages.error(request, " ".join([str(exc.detail), *reasons]))
+        messages.error(request, _error_text(exc))
     else:
         label = TRANSITIONS[action].label if action in TRANSITIONS else _("Chuyển cơ quan")
         messages.success(request, _("Đã thực hiện: %(a)s.") % {"a": label})
@@ -298,8 +303,7 @@ def extend(request: HttpRequest, code: str) -> HttpResponse:
     except ValueError:
         messages.error(request, _("Ngày hẹn mới không hợp lệ."))
     except DomainError as exc:
-        reasons = [str(p.reason) for p in getattr(exc, "invalid_params", [])]
-        messages.error(request, " ".join([str(exc.detail), *reasons]))
+        messages.error(request, _error_text(exc))
     return redirect("dossiers:detail", code=code)
 
 
