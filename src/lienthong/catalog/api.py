@@ -48,17 +48,14 @@ def list_procedures(
 ) -> list[dict[str, object]]:
     """Thủ tục đang áp dụng, xếp theo mức độ phù hợp với `q` (không có `q`: theo lĩnh vực
     và tên)."""
-    return [
-        summary(v)
-        for v in selectors.search_procedures(
-            q,
-            field=field,
-            level=level,
-            life_event=life_event,
-            service_level=service_level,
-            boundary_free=boundary_free,
-        )
-    ]
+    return selectors.find_procedures(  # type: ignore[return-value]  # a page at a time
+        q,
+        field=field,
+        level=level,
+        life_event=life_event,
+        service_level=service_level,
+        boundary_free=boundary_free,
+    ).map(summary)
 
 
 @router.get("/procedures/{code}", response=ProcedureDetailOut, summary="Một thủ tục hành chính")

@@ -20,12 +20,14 @@ from lienthong.catalog.models import (
     ProcedureVersion,
 )
 from lienthong.core.errors import NotFound
+from lienthong.core.paging import LazySlices
 from lienthong.geo.text import fold
 
 __all__ = [
     "catalog_revision",
     "draft_of",
     "facets",
+    "find_procedures",
     "get_group",
     "get_procedure",
     "get_version",
@@ -88,7 +90,7 @@ def _index() -> search.CatalogIndex:
     return search.index_for(catalog_revision(), _documents)
 
 
-def search_procedures(
+def find_procedures(
     q: str = "",
     *,
     field: str | None = None,
@@ -97,10 +99,10 @@ def search_procedures(
     service_level: str | None = None,
     boundary_free: bool | None = None,
     business_related: bool | None = None,
-    limit: int | None = None,
-) -> list[ProcedureVersion]:
+) -> LazySlices[ProcedureVersion]:
     """Published procedures best matching ``q`` (all of them, ordered by field and name,
-    when ``q`` is empty), filtered. Diacritics and small typos do not matter."""
+    when ``q`` is empty), filtered. Diacritics and small typos do not matter. Rows are
+    read from the database only for the slice a page asks for."""
     hits = _index().search(
         q,
         filters={
@@ -112,11 +114,20 @@ def search_procedures(
             "business_related": business_related,
         },
     )
-    if limit is not None:
-        hits = hits[:limit]
     ids = [h.entry.version_id for h in hits]
-    by_id = ProcedureVersion.objects.select_related("procedure").in_bulk(ids)
-    return [by_id[i] for i in ids if i in by_id]
+
+    def fetch(start: int, stop: int) -> list[ProcedureVersion]:
+        chunk = ids[start:stop]
+        by_id = ProcedureVersion.objects.select_related("procedure").in_bulk(chunk)
+        return [by_id[i] for i in chunk if i in by_id]
+
+    return LazySlices(len(ids), fetch)
+
+
+def search_procedures(q: str = "", *, limit: int | None = None, **filters: Any) -> list[Any]:
+    """The first ``limit`` (default: all) results of :func:`find_procedures`, as a list."""
+    found = find_procedures(q, **filters)
+    return found[: len(found) if limit is None else limit]
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ def index(request: HttpRequest) -> HttpResponse:
     """Browse by life event and field; search as you type (HTMX swaps the results)."""
     q = request.GET.get("q", "").strip()
     filters = _filters(request)
-    results = selectors.search_procedures(q, **filters)
+    results = selectors.find_procedures(q, **filters)
     page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("trang"))
     context = {
         "q": q,

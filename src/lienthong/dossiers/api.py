@@ -15,6 +15,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from lienthong.accounts.auth import SystemPrincipal, api_auth
 from lienthong.accounts.selectors import user_by_pin
 from lienthong.core.errors import InvalidInput, InvalidParam, PermissionDenied, Unauthenticated
+from lienthong.core.paging import LazySlices
 from lienthong.dossiers import selectors, services
 from lienthong.dossiers.constants import NPSP_STATUS, TRANSFER
 from lienthong.dossiers.constants import Status as DossierStatus
@@ -116,7 +117,7 @@ def list_dossiers(
     qs = selectors.dossiers_visible_to(
         _person(request), status=status, agency_code=agency, overdue=overdue
     )
-    return [out(d) for d in qs[:1000]]
+    return LazySlices.of_queryset(qs, out)  # type: ignore[return-value]  # one page read
 
 
 @router.get("/dossiers/{code}", response=DossierOut, auth=api_auth, summary="Một hồ sơ")

@@ -6,15 +6,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 
-class PlaceForm(forms.Form):
-    competent_unit = forms.CharField(
-        label=_("Xã, phường nơi cư trú (nơi giải quyết)"), max_length=5
-    )
-    receiving_unit = forms.CharField(
-        label=_("Nộp tại xã, phường (nếu khác)"), max_length=5, required=False
-    )
-
-
 class RatingForm(forms.Form):
     score = forms.TypedChoiceField(
         label=_("Mức độ hài lòng"),

@@ -26,6 +26,14 @@ from lienthong.dossiers.forms import RatingForm
 from lienthong.geo import selectors as geo
 
 
+def _dossier_or_404(request: HttpRequest, code: str) -> Any:
+    """The dossier if the user may read it; the page's 404 otherwise."""
+    try:
+        return selectors.get_dossier_for(request.user, code)
+    except NotFound as exc:
+        raise Http404 from exc
+
+
 def _error_text(exc: DomainError) -> str:
     """A service error as one sentence for a page: the message and each field's reason."""
     reasons = [str(p.reason) for p in getattr(exc, "invalid_params", [])]
@@ -150,10 +158,7 @@ def _detail_context(request: HttpRequest, dossier: Any) -> dict[str, Any]:
 
 @login_required
 def detail(request: HttpRequest, code: str) -> HttpResponse:
-    try:
-        dossier = selectors.get_dossier_for(request.user, code)
-    except NotFound as exc:
-        raise Http404 from exc
+    dossier = _dossier_or_404(request, code)
     return render(request, "dossiers/detail.html", _detail_context(request, dossier))
 
 
@@ -161,10 +166,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def do_action(request: HttpRequest, code: str, action: str) -> HttpResponse:
     """One workflow step from the dossier page; HTMX swaps the actions and the history."""
-    try:
-        dossier = selectors.get_dossier_for(request.user, code)
-    except NotFound as exc:
-        raise Http404 from exc
+    dossier = _dossier_or_404(request, code)
     expected = request.POST.get("version")
     expected_version = int(expected) if expected and expected.isdigit() else None
     note = request.POST.get("note", "")
@@ -236,20 +238,14 @@ def rate(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def receipt(request: HttpRequest, code: str) -> HttpResponse:
-    try:
-        dossier = selectors.get_dossier_for(request.user, code)
-    except NotFound as exc:
-        raise Http404 from exc
+    dossier = _dossier_or_404(request, code)
     pdf = documents.receipt_pdf(dossier, base_url=request.build_absolute_uri("/"))
     return _pdf(pdf, f"giay-tiep-nhan-{dossier.code}.pdf")
 
 
 @login_required
 def result(request: HttpRequest, code: str) -> HttpResponse:
-    try:
-        dossier = selectors.get_dossier_for(request.user, code)
-    except NotFound as exc:
-        raise Http404 from exc
+    dossier = _dossier_or_404(request, code)
     if not dossier.electronic_result:
         raise Http404
     stored = selectors.stored_result(dossier)
@@ -280,10 +276,10 @@ def wallet_download(request: HttpRequest, doc_id: int) -> FileResponse:
 @login_required
 def form(request: HttpRequest, code: str, number: int) -> HttpResponse:
     """Forms 02–06 of Circular 03/2025 for this dossier (when the step happened)."""
+    dossier = _dossier_or_404(request, code)
     try:
-        dossier = selectors.get_dossier_for(request.user, code)
         pdf = documents.form_pdf(dossier, number)
-    except (NotFound, KeyError) as exc:
+    except KeyError as exc:  # the step this form documents has not happened
         raise Http404 from exc
     return _pdf(pdf, f"mau-{number:02d}-{dossier.code}.pdf")
 
@@ -327,10 +323,7 @@ def register(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def download(request: HttpRequest, code: str, file_id: int) -> FileResponse:
-    try:
-        dossier = selectors.get_dossier_for(request.user, code)
-    except NotFound as exc:
-        raise Http404 from exc
+    dossier = _dossier_or_404(request, code)
     stored = dossier.files.filter(pk=file_id).exclude(file="").first()
     if stored is None:
         raise Http404
