@@ -1,7 +1,7 @@
 """Load benchmark of dossier submission and workflow actions on PostgreSQL.
 
 Starts ``lienthong serve`` with several worker processes on a scratch PostgreSQL
-database and drives it over HTTP from this process (asyncio + httpx):
+database and drives it over HTTP from this process (asyncio, a minimal keep-alive client):
 
 1. the highest submission rate with < 1% errors (closed loop, rising concurrency);
 2. latency at an offered 300 submissions/s (open loop);
@@ -30,9 +30,9 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
-import httpx
 import psycopg
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -49,6 +49,7 @@ BODY = {
         }
     ],
 }
+BODY_BYTES = json.dumps(BODY).encode()
 
 
 def _pct(values: list[float], p: float) -> float:
@@ -70,11 +71,12 @@ def _recreate(admin_url: str, name: str) -> str:
     return admin_url.rsplit("/", 1)[0] + "/" + name
 
 
-def _prepare(env: dict[str, str], n_users: int) -> tuple[list[str], str]:
+def _prepare(env: dict[str, str], n_users: int, reuse: bool) -> tuple[list[str], str]:
     """Schema, reference data, demo accounts; bearer tokens for citizens and a clerk."""
     lienthong = str(Path(sys.executable).parent / "lienthong")
     for args in (["migrate", "-v0"], ["load-reference-data"], ["seed"]):
-        subprocess.run([lienthong, *args], env=env, check=True, stdout=subprocess.DEVNULL)
+        if not reuse or args[0] == "migrate":
+            subprocess.run([lienthong, *args], env=env, check=True, stdout=subprocess.DEVNULL)
     os.environ.update(env)
     os.environ["DJANGO_SETTINGS_MODULE"] = "lienthong.settings"
     import django
@@ -87,18 +89,24 @@ def _prepare(env: dict[str, str], n_users: int) -> tuple[list[str], str]:
 
     from lienthong.accounts.models import User
 
-    app = Application.objects.create(
+    app, _ = Application.objects.get_or_create(
         name="bench",
-        client_type="public",
-        authorization_grant_type="authorization-code",
-        redirect_uris="http://127.0.0.1/cb",
-        algorithm="RS256",
+        defaults={
+            "client_type": "public",
+            "authorization_grant_type": "authorization-code",
+            "redirect_uris": "http://127.0.0.1/cb",
+            "algorithm": "RS256",
+        },
     )
     expires = timezone.now() + timedelta(hours=2)
-    users = User.objects.bulk_create(
-        User(username=f"tai-{i}", pin=f"0371900{i:05d}", full_name=f"Người nộp {i}")
-        for i in range(n_users)
+    User.objects.bulk_create(
+        (
+            User(username=f"tai-{i}", pin=f"0371900{i:05d}", full_name=f"Người nộp {i}")
+            for i in range(n_users)
+        ),
+        ignore_conflicts=True,
     )
+    users = User.objects.filter(username__startswith="tai-").order_by("pk")[:n_users]
     tokens = []
     for u in users:
         t = secrets.token_urlsafe(24)
@@ -112,117 +120,157 @@ def _prepare(env: dict[str, str], n_users: int) -> tuple[list[str], str]:
     return tokens, clerk_token
 
 
+class _Connection:
+    """A minimal HTTP/1.1 keep-alive client: the load generator shares the server's two
+    cores, so it must cost far less per request than the server (httpx costs ~1 ms)."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def post(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        self.writer.write(
+            f"POST {path} HTTP/1.1\r\nHost: {self.host}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n{head}\r\n".encode()
+            + body
+        )
+        assert self.reader is not None
+        try:
+            raw = await self.reader.readuntil(b"\r\n\r\n")
+            status = int(raw[9:12])
+            fields = dict(
+                line.split(": ", 1) for line in raw.decode("latin-1").lower().split("\r\n")[1:-2]
+            )
+            if fields.get("transfer-encoding") == "chunked":
+                content = b""
+                while size := int((await self.reader.readline()).strip(), 16):
+                    content += await self.reader.readexactly(size + 2)
+                await self.reader.readline()
+            else:
+                content = await self.reader.readexactly(int(fields.get("content-length", 0)))
+            if fields.get("connection") == "close":
+                await self.close()
+        except (OSError, asyncio.IncompleteReadError, ValueError):
+            await self.close()
+            raise
+        return status, content
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+
+
+async def _submit(conn: _Connection, token: str, key: bool) -> tuple[bool, str, float]:
+    headers = {"Authorization": f"Bearer {token}"}
+    if key:
+        headers["Idempotency-Key"] = secrets.token_hex(8)
+    t0 = time.perf_counter()
+    try:
+        status, content = await conn.post("/api/v1/dossiers", BODY_BYTES, headers)
+    except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
+        return False, repr(exc), (time.perf_counter() - t0) * 1000
+    elapsed = (time.perf_counter() - t0) * 1000
+    if status != 201:
+        return False, f"{status} {content[:300]!r}", elapsed
+    return True, json.loads(content)["code"], elapsed
+
+
 async def _closed_loop(
-    base: str, tokens: list[str], concurrency: int, seconds: float, codes: list[str]
+    host: str, port: int, tokens: list[str], concurrency: int, seconds: float, codes: list[str]
 ) -> tuple[int, int, list[float], float]:
     ok = errors = 0
     latencies: list[float] = []
     stop = time.perf_counter() + seconds
-    limits = httpx.Limits(max_connections=concurrency)
-    async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as client:
 
-        async def worker(w: int) -> None:
-            nonlocal ok, errors
-            i = w
-            while time.perf_counter() < stop:
-                token = tokens[i % len(tokens)]
-                i += concurrency
-                t0 = time.perf_counter()
-                try:
-                    r = await client.post(
-                        "/api/v1/dossiers",
-                        json=BODY,
-                        headers={
-                            "Authorization": f"Bearer {token}",
-                            "Idempotency-Key": secrets.token_hex(8),
-                        },
-                    )
-                    good = r.status_code == 201
-                except httpx.HTTPError:
-                    good = False
-                latencies.append((time.perf_counter() - t0) * 1000)
-                if good:
-                    ok += 1
-                    codes.append(r.json()["code"])
-                else:
-                    errors += 1
-                    if errors == 1:
-                        print(
-                            "  first error:",
-                            getattr(r, "status_code", "?"),
-                            getattr(r, "text", "")[:300] if "r" in dir() else "",
-                        )
+    async def worker(w: int) -> None:
+        nonlocal ok, errors
+        conn = _Connection(host, port)
+        i = w
+        while time.perf_counter() < stop:
+            good, result, ms = await _submit(conn, tokens[i % len(tokens)], key=True)
+            i += concurrency
+            latencies.append(ms)
+            if good:
+                ok += 1
+                codes.append(result)
+            else:
+                errors += 1
+                if errors == 1:
+                    print("  first error:", result)
+        await conn.close()
 
-        started = time.perf_counter()
-        await asyncio.gather(*(worker(w) for w in range(concurrency)))
-        elapsed = time.perf_counter() - started
-    return ok, errors, latencies, elapsed
+    started = time.perf_counter()
+    await asyncio.gather(*(worker(w) for w in range(concurrency)))
+    return ok, errors, latencies, time.perf_counter() - started
 
 
 async def _open_loop(
-    base: str, tokens: list[str], rate: float, seconds: float, codes: list[str]
+    host: str, port: int, tokens: list[str], rate: float, seconds: float, codes: list[str]
 ) -> tuple[int, int, list[float]]:
+    """Requests start on schedule whatever the server does (no coordinated omission);
+    each takes an idle keep-alive connection or opens a new one."""
     ok = errors = 0
     latencies: list[float] = []
-    limits = httpx.Limits(max_connections=400)
-    async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as client:
+    idle: list[_Connection] = []
 
-        async def one(i: int) -> None:
-            nonlocal ok, errors
-            t0 = time.perf_counter()
-            try:
-                r = await client.post(
-                    "/api/v1/dossiers",
-                    json=BODY,
-                    headers={"Authorization": f"Bearer {tokens[i % len(tokens)]}"},
-                )
-                good = r.status_code == 201
-            except httpx.HTTPError:
-                good = False
-            latencies.append((time.perf_counter() - t0) * 1000)
-            if good:
-                ok += 1
-                codes.append(r.json()["code"])
-            else:
-                errors += 1
+    async def one(i: int) -> None:
+        nonlocal ok, errors
+        conn = idle.pop() if idle else _Connection(host, port)
+        good, result, ms = await _submit(conn, tokens[i % len(tokens)], key=False)
+        latencies.append(ms)
+        idle.append(conn)
+        if good:
+            ok += 1
+            codes.append(result)
+        else:
+            errors += 1
 
-        tasks = []
-        start = time.perf_counter()
-        for i in range(int(rate * seconds)):
-            delay = start + i / rate - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(one(i)))
-        await asyncio.gather(*tasks)
+    tasks = []
+    start = time.perf_counter()
+    for i in range(int(rate * seconds)):
+        delay = start + i / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one(i)))
+    await asyncio.gather(*tasks)
+    for conn in idle:
+        await conn.close()
     return ok, errors, latencies
 
 
 async def _actions(
-    base: str, clerk_token: str, codes: list[str], concurrency: int, seconds: float
+    host: str, port: int, clerk_token: str, codes: list[str], concurrency: int, seconds: float
 ) -> tuple[int, int, float]:
     ok = errors = 0
     queue = list(codes)
     stop = time.perf_counter() + seconds
-    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+    headers = {"Authorization": f"Bearer {clerk_token}"}
 
-        async def worker() -> None:
-            nonlocal ok, errors
-            while queue and time.perf_counter() < stop:
-                code = queue.pop()
-                r = await client.post(
-                    f"/api/v1/dossiers/{code}/actions/receive",
-                    json={},
-                    headers={"Authorization": f"Bearer {clerk_token}"},
+    async def worker() -> None:
+        nonlocal ok, errors
+        conn = _Connection(host, port)
+        while queue and time.perf_counter() < stop:
+            code = queue.pop()
+            try:
+                status, _ = await conn.post(
+                    f"/api/v1/dossiers/{code}/actions/receive", b"{}", headers
                 )
-                if r.status_code == 200:
-                    ok += 1
-                else:
-                    errors += 1
+            except (OSError, asyncio.IncompleteReadError, ValueError):
+                status = 0
+            if status == 200:
+                ok += 1
+            else:
+                errors += 1
+        await conn.close()
 
-        started = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        elapsed = time.perf_counter() - started
-    return ok, errors, elapsed
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return ok, errors, time.perf_counter() - started
 
 
 def _pgbench(admin_url: str, seconds: int) -> float:
@@ -245,12 +293,17 @@ def _pgbench(admin_url: str, seconds: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=2, help="server processes")
+    parser.add_argument("--threads", type=int, default=8, help="threads per server process")
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--users", type=int, default=200)
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the database of the previous run"
+    )
     args = parser.parse_args()
     admin = os.environ.get("PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-    db_url = _recreate(admin, "bench_dossier_load")
+    name = "bench_dossier_load"
+    db_url = admin.rsplit("/", 1)[0] + "/" + name if args.reuse else _recreate(admin, name)
     var = tempfile.mkdtemp(prefix="lienthong-load-")
     env = {
         **os.environ,
@@ -258,9 +311,9 @@ def main() -> None:
         "LIENTHONG_VAR_DIR": var,
         "DEBUG": "false",
         "LOG_LEVEL": "WARNING",
-        "DB_POOL_MAX_SIZE": "12",  # per worker process: 3 × 12 stays under max_connections
+        "DB_POOL_MAX_SIZE": str(args.threads + 2),  # a connection for every thread
     }
-    tokens, clerk_token = _prepare(env, args.users)
+    tokens, clerk_token = _prepare(env, args.users, args.reuse)
     port = _free_port()
     server = subprocess.Popen(
         [
@@ -270,25 +323,27 @@ def main() -> None:
             str(port),
             "--workers",
             str(args.workers),
+            "--threads",
+            str(args.threads),
         ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=(Path(var) / "server.log").open("w"),
     )
-    base = f"http://127.0.0.1:{port}"
+    host = "127.0.0.1"
     codes: list[str] = []
     try:
         for _ in range(150):
             try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                with urllib.request.urlopen(f"http://{host}:{port}/readyz", timeout=1):
                     break
-            except httpx.HTTPError:
+            except OSError:
                 time.sleep(0.2)
-        asyncio.run(_closed_loop(base, tokens, 4, 3, []))  # warm up every worker
+        asyncio.run(_closed_loop(host, port, tokens, 4, 3, []))  # warm up every worker
         best = (0.0, 0, 0, [], 0)
         for concurrency in (8, 16, 32, 64):
             ok, errors, lat, elapsed = asyncio.run(
-                _closed_loop(base, tokens, concurrency, args.seconds, codes)
+                _closed_loop(host, port, tokens, concurrency, args.seconds, codes)
             )
             rate = ok / elapsed
             error_rate = errors / max(ok + errors, 1)
@@ -299,12 +354,14 @@ def main() -> None:
             )
             if error_rate < 0.01 and rate > best[0]:
                 best = (rate, concurrency, errors, lat, elapsed)
-        ok, errors, lat300 = asyncio.run(_open_loop(base, tokens, 300, args.seconds, codes))
+        ok, errors, lat300 = asyncio.run(_open_loop(host, port, tokens, 300, args.seconds, codes))
         print(
             f"open loop at 300/s: {ok} ok, {errors} errors, p50 {_pct(lat300, 50):.0f} ms, "
             f"p99 {_pct(lat300, 99):.0f} ms"
         )
-        done, failed, elapsed = asyncio.run(_actions(base, clerk_token, codes, 16, args.seconds))
+        done, failed, elapsed = asyncio.run(
+            _actions(host, port, clerk_token, codes, 16, args.seconds)
+        )
         actions_per_s = done / elapsed
         print(f"workflow actions (receive): {actions_per_s:.0f}/s, {failed} failed")
     finally:
@@ -323,6 +380,7 @@ def main() -> None:
                 "pgbench_tps": round(tps, 1),
                 "ratio_to_pgbench": round(best[0] / tps, 3) if tps else None,
                 "workers": args.workers,
+                "threads": args.threads,
             }
         )
     )

@@ -10,7 +10,7 @@ from urllib.parse import quote
 import pytest
 from django.db import connection
 
-from lienthong.core import outbox
+from lienthong.core import memo, outbox
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -28,6 +28,14 @@ def database_url_of_current_test_db() -> str:
     auth = f"{user}{password}@" if user else ""
     port = f":{s['PORT']}" if s.get("PORT") else ""
     return f"postgres://{auth}{s.get('HOST') or '127.0.0.1'}{port}/{s['NAME']}"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_memoizes() -> Iterator[None]:
+    """Each test starts without lookups remembered from rows another test rolled back."""
+    memo.clear()
+    yield
+    memo.clear()
 
 
 @pytest.fixture

@@ -133,6 +133,13 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     Path(_db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 else:
     _db.setdefault("OPTIONS", {}).setdefault("connect_timeout", env.int("DB_CONNECT_TIMEOUT", 5))
+    # Parameters bound on the server, and statements run five times prepared: the
+    # database parses and plans a repeated query once per connection, psycopg converts
+    # it once per process (DB_PREPARE_THRESHOLD=off behind a pooler that cannot keep
+    # prepared statements). Measured in docs/performance.md.
+    _db["OPTIONS"]["server_side_binding"] = env.bool("DB_SERVER_SIDE_BINDING", default=True)
+    if env.str("DB_PREPARE_THRESHOLD", default="5") != "off":
+        _db["OPTIONS"]["prepare_threshold"] = env.int("DB_PREPARE_THRESHOLD", default=5)
     _pool_max = env.int("DB_POOL_MAX_SIZE", default=10)
     if _pool_max > 0:
         # Under ASGI each request's synchronous code runs on a thread of its own, so

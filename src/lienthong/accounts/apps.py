@@ -8,4 +8,9 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Tài khoản")
 
     def ready(self) -> None:
+        from oauth2_provider.models import AccessToken
+
         from lienthong.accounts import receivers, seeds  # noqa: F401  (audit hooks, demo seeder)
+        from lienthong.core.memo import forget_on_change
+
+        forget_on_change(AccessToken)  # a revoked token stops working here at once

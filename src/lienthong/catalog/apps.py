@@ -9,3 +9,7 @@ class CatalogConfig(AppConfig):
 
     def ready(self) -> None:
         from lienthong.catalog import loaders  # noqa: F401  registers the reference-data loader
+        from lienthong.catalog.models import Component, Procedure, ProcedureVersion
+        from lienthong.core.memo import forget_on_change
+
+        forget_on_change(Procedure, ProcedureVersion, Component)

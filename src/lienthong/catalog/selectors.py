@@ -19,6 +19,7 @@ from lienthong.catalog.models import (
     ProcedureGroup,
     ProcedureVersion,
 )
+from lienthong.core import memo
 from lienthong.core.errors import NotFound
 from lienthong.core.paging import LazySlices
 from lienthong.geo.text import fold
@@ -158,8 +159,11 @@ def _with_components(qs: QuerySet[ProcedureVersion]) -> QuerySet[ProcedureVersio
     )
 
 
+@memo.memoize(key=lambda code: code.strip(), ttl=10)
 def get_procedure(code: str) -> ProcedureVersion:
-    """The published version of procedure ``code`` with its components; NotFound otherwise."""
+    """The published version of procedure ``code`` with its components; NotFound otherwise.
+
+    Remembered for 10 seconds per process (read-only: shared between requests)."""
     version = (
         _with_components(ProcedureVersion.objects.published())
         .filter(procedure__code=code.strip())

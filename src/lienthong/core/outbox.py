@@ -23,9 +23,18 @@ from django.conf import settings
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
+from lienthong.core import fastsql
 from lienthong.core.models import DeliveryStatus, OutboxDelivery, OutboxEvent
 
-__all__ = ["Consumer", "consumer", "dispatch", "emit", "registered_consumers", "run_dispatcher"]
+__all__ = [
+    "Consumer",
+    "consumer",
+    "dispatch",
+    "emit",
+    "event_row",
+    "registered_consumers",
+    "run_dispatcher",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +83,18 @@ def emit(
     """
     if not connection.in_atomic_block:
         raise RuntimeError("emit() must be called inside transaction.atomic()")
-    return OutboxEvent.objects.create(
+    event = event_row(
+        topic, aggregate_type=aggregate_type, aggregate_id=aggregate_id, payload=payload
+    )
+    fastsql.insert([event], returning_pk=True)
+    return event
+
+
+def event_row(
+    topic: str, *, aggregate_type: str, aggregate_id: object, payload: dict[str, Any]
+) -> OutboxEvent:
+    """An unsaved event, for a write that inserts it in the same statement as its change."""
+    return OutboxEvent(
         topic=topic, aggregate_type=aggregate_type, aggregate_id=str(aggregate_id), payload=payload
     )
 

@@ -7,12 +7,15 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from lienthong.catalog.constants import DEPARTMENTS
+from lienthong.core import memo
 from lienthong.core.errors import InvalidInput, InvalidParam
 from lienthong.directory import selectors as directory
 
 
+@memo.memoize(key=lambda version, commune: (version.pk, commune.pk))
 def competent_agency(version: Any, commune: Any) -> Any:
-    """The agency that decides ``version`` for a person or property in ``commune``.
+    """The agency that decides ``version`` for a person or property in ``commune``
+    (remembered per process for a minute).
 
     Commune-level procedures go to the commune's People's Committee (or police);
     province-level ones to the province's department, police or social insurance.
@@ -45,8 +48,10 @@ def competent_agency(version: Any, commune: Any) -> Any:
     return agency
 
 
+@memo.memoize(key=lambda unit: unit.pk)
 def receiving_centre(unit: Any) -> Any:
-    """The public administrative service centre of a commune (or of a province)."""
+    """The public administrative service centre of a commune (or of a province),
+    remembered per process for a minute."""
     centre = directory.agencies_of_unit(unit.code).filter(kind="service_centre").first()
     if centre is None:
         raise InvalidInput(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 from lienthong.accounts.constants import Perm
 from lienthong.accounts.permissions import authorize, can
 from lienthong.catalog import selectors as catalog
-from lienthong.core import outbox
+from lienthong.core import fastsql, outbox
 from lienthong.core.errors import (
     Conflict,
     IllegalTransition,
@@ -28,15 +29,15 @@ from lienthong.core.errors import (
     NotFound,
     PermissionDenied,
 )
+from lienthong.core.models import OutboxEvent
 from lienthong.core.workcalendar import get_calendar
 from lienthong.directory import selectors as directory
-from lienthong.dossiers import routing
+from lienthong.dossiers import intake, routing
 from lienthong.dossiers.constants import TRANSFER, TRANSFERABLE, TRANSITIONS, Channel, Status
 from lienthong.dossiers.models import (
     Dossier,
     DossierEvent,
     DossierFile,
-    DossierSequence,
     Rating,
     WalletDocument,
 )
@@ -107,30 +108,12 @@ def _file_row(
     )
 
 
-def _next_code(agency: Any, day: dt.date) -> str:
-    """``<receiving agency code>-<yymmdd>-<4-digit sequence>`` (the pattern seen on the NPSP).
-
-    One upsert statement takes the next number: concurrent submissions to one centre
-    queue on that row only for the instant of the statement, and never collide.
-    """
-    table = connection.ops.quote_name(DossierSequence._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (agency_id, day, last) VALUES (%s, %s, 1) "  # noqa: S608
-            "ON CONFLICT (agency_id, day) DO UPDATE SET last = "
-            f"{table}.last + 1 RETURNING last",
-            [agency.pk, day],
-        )
-        last = cursor.fetchone()[0]
-    return f"{agency.code}-{day:%y%m%d}-{last:04d}"
-
-
 def _due(version: Any, start: dt.datetime) -> dt.datetime:
     hours = float(version.processing_days) * 8 or 4  # "ngay trong ngày": half a day
     return get_calendar().add_working_hours(start, hours)
 
 
-def _event(
+def _event_rows(
     dossier: Dossier,
     action: str,
     before: str,
@@ -141,8 +124,9 @@ def _event(
     role: str = "",
     data: dict[str, Any] | None = None,
     at: dt.datetime,
-) -> None:
-    DossierEvent.objects.create(
+) -> tuple[DossierEvent, OutboxEvent]:
+    """The history row and the outbox event of one step (not yet written)."""
+    row = DossierEvent(
         dossier=dossier,
         action=action,
         from_status=before,
@@ -154,7 +138,7 @@ def _event(
         note=note,
         data=data or {},
     )
-    outbox.emit(
+    event = outbox.event_row(
         f"dossier.{action}",
         aggregate_type="dossier",
         aggregate_id=dossier.code,
@@ -166,6 +150,19 @@ def _event(
             "handling_agency": dossier.handling_agency.code,
             "province": dossier.province.code,
         },
+    )
+    return row, event
+
+
+def _event(dossier: Dossier, action: str, before: str, actor: Any, **kwargs: Any) -> None:
+    """Write the history row and emit the event of one step (inside the step's transaction)."""
+    row, event = _event_rows(dossier, action, before, actor, **kwargs)
+    fastsql.insert([row])
+    outbox.emit(
+        event.topic,
+        aggregate_type=event.aggregate_type,
+        aggregate_id=event.aggregate_id,
+        payload=event.payload,
     )
 
 
@@ -203,12 +200,6 @@ def submit(
     now = now or timezone.now()
     uploads = uploads or []
     idempotency_key = idempotency_key.strip()[:100]
-    if idempotency_key:
-        existing = Dossier.objects.filter(
-            submitted_by=actor, idempotency_key=idempotency_key
-        ).first()
-        if existing is not None:
-            return existing
     try:
         version = catalog.get_procedure(procedure_code)
     except NotFound as exc:
@@ -274,60 +265,62 @@ def submit(
             invalid_params=[InvalidParam("files", "missing_component", name) for name in missing],
         )
     fee = sum(int(f["amount"] or 0) for f in version.fees)
+    dossier = Dossier(
+        tracking_key=secrets.token_hex(3).upper(),
+        procedure_version=version,
+        applicant=applicant or actor,
+        submitted_by=actor,
+        on_behalf_of=on_behalf_of.strip()[:200],
+        channel=channel,
+        competent_unit=commune,
+        receiving_agency=receiving,
+        handling_agency=handling,
+        province=province,
+        summary=summary.strip()[:500],
+        form_data=form_data or {},
+        submitted_at=now,
+        fee_total=fee,
+        eid_authenticated=eid_authenticated,
+        idempotency_key=idempotency_key,
+    )
+    files = (
+        [
+            _file_row(dossier, upload, kind, digest, digitised=channel == Channel.COUNTER)
+            for upload, (kind, digest) in zip(uploads, checked, strict=True)
+        ]
+        + [
+            DossierFile(
+                dossier=dossier,
+                component_name=component[:500],
+                from_wallet=doc,
+                original_name=doc.file.name.rsplit("/", 1)[-1][:255],
+                content_type="application/pdf",
+                sha256=doc.sha256,
+                digitised=True,
+            )
+            for component, doc in wallet.items()
+        ]
+        + [
+            DossierFile(
+                dossier=dossier,
+                component_name=c.name,
+                from_registry=c.data_registry,
+                digitised=True,
+            )
+            for c in components
+            if c.data_registry
+        ]
+    )
+    event, outbox_event = _event_rows(
+        dossier, "submit", "", actor, agency=receiving, at=now, data={"channel": channel}
+    )
     try:
-        with transaction.atomic():
-            dossier = Dossier(
-                code=_next_code(receiving, timezone.localdate(now)),
-                tracking_key=secrets.token_hex(3).upper(),
-                procedure_version=version,
-                applicant=applicant or actor,
-                submitted_by=actor,
-                on_behalf_of=on_behalf_of.strip()[:200],
-                channel=channel,
-                competent_unit=commune,
-                receiving_agency=receiving,
-                handling_agency=handling,
-                province=province,
-                summary=summary.strip()[:500],
-                form_data=form_data or {},
-                submitted_at=now,
-                fee_total=fee,
-                eid_authenticated=eid_authenticated,
-                idempotency_key=idempotency_key,
-            )
-            dossier.save()
-            # One insert for every component (the storage saves each upload on the way).
-            DossierFile.objects.bulk_create(
-                [
-                    _file_row(dossier, upload, kind, digest, digitised=channel == Channel.COUNTER)
-                    for upload, (kind, digest) in zip(uploads, checked, strict=True)
-                ]
-                + [
-                    DossierFile(
-                        dossier=dossier,
-                        component_name=component[:500],
-                        from_wallet=doc,
-                        original_name=doc.file.name.rsplit("/", 1)[-1][:255],
-                        content_type="application/pdf",
-                        sha256=doc.sha256,
-                        digitised=True,
-                    )
-                    for component, doc in wallet.items()
-                ]
-                + [
-                    DossierFile(
-                        dossier=dossier,
-                        component_name=c.name,
-                        from_registry=c.data_registry,
-                        digitised=True,
-                    )
-                    for c in components
-                    if c.data_registry
-                ]
-            )
-            _event(
-                dossier, "submit", "", actor, agency=receiving, at=now, data={"channel": channel}
-            )
+        # Online and postal: one statement, atomic by itself. A counter intake is
+        # received at once, so both steps commit together; inside a caller's
+        # transaction a savepoint keeps a refused insert from spoiling it.
+        together = channel == Channel.COUNTER or connection.in_atomic_block
+        with transaction.atomic() if together else nullcontext():
+            intake.insert_new(dossier, files, event, outbox_event, day=timezone.localdate(now))
             if channel == Channel.COUNTER:
                 _apply(
                     dossier,
@@ -340,9 +333,19 @@ def submit(
                     role="clerk",
                 )
     except IntegrityError:
-        if idempotency_key:  # a concurrent retry with the same key won
-            return Dossier.objects.get(submitted_by=actor, idempotency_key=idempotency_key)
-        raise
+        # A retry: the key's unique constraint refused the row (no lookup is made
+        # beforehand, so a first submission costs nothing extra). Return the first.
+        first = (
+            Dossier.objects.filter(submitted_by=actor, idempotency_key=idempotency_key).first()
+            if idempotency_key
+            else None
+        )
+        if first is None:
+            raise
+        for row in files:
+            if row.file:
+                row.file.storage.delete(row.file.name)  # this attempt's copy of the upload
+        return first
     return dossier
 
 

@@ -8,4 +8,8 @@ class GeoConfig(AppConfig):
     verbose_name = _("Địa giới hành chính")
 
     def ready(self) -> None:
+        from lienthong.core.memo import forget_on_change
         from lienthong.geo import loaders  # noqa: F401  (registers the reference-data loader)
+        from lienthong.geo.models import AdministrativeUnit
+
+        forget_on_change(AdministrativeUnit)

@@ -9,6 +9,7 @@ from functools import lru_cache
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext
 
+from lienthong.core import memo
 from lienthong.core.errors import NotFound
 from lienthong.geo.address import AddressIndex, ConversionResult, EdgeRecord, UnitRecord
 from lienthong.geo.constants import Level
@@ -179,9 +180,11 @@ def unit_names(ids: set[int] | list[int]) -> list[str]:
     return sorted(AdministrativeUnit.objects.filter(pk__in=ids).values_list("name", flat=True))
 
 
+@memo.memoize(key=lambda code, *, level: (code.strip(), level))
 def current_unit(code: str, *, level: str) -> AdministrativeUnit:
     """The unit in force with ``code`` at ``level`` (with its province), one query;
-    NotFound otherwise. The light lookup for writes that only need the unit."""
+    NotFound otherwise. The light lookup for writes that only need the unit; remembered
+    per process for a minute (read-only: shared between requests)."""
     unit = (
         AdministrativeUnit.objects.current()
         .select_related("province")

@@ -2,28 +2,47 @@ from __future__ import annotations
 
 from typing import Any
 
-import uvicorn
 from django.core.management.base import BaseCommand, CommandParser
 
 
 class Command(BaseCommand):
-    help = "Phục vụ web (ASGI, uvicorn)."
+    help = "Phục vụ web (WSGI, Granian): nhiều tiến trình, mỗi tiến trình nhiều luồng."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--workers", type=int, default=1)
+        parser.add_argument("--workers", type=int, default=1, help="số tiến trình")
+        parser.add_argument(
+            "--threads", type=int, default=8, help="số luồng xử lý yêu cầu mỗi tiến trình"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        serve(host=options["host"], port=options["port"], workers=options["workers"])
+        serve(
+            host=options["host"],
+            port=options["port"],
+            workers=options["workers"],
+            threads=options["threads"],
+        )
 
 
-def serve(*, host: str, port: int, workers: int = 1) -> None:
-    uvicorn.run(
-        "lienthong.asgi:application",
-        host=host,
+def serve(*, host: str, port: int, workers: int = 1, threads: int = 8) -> None:
+    """Serve the WSGI application until interrupted.
+
+    Django's views are synchronous: under WSGI each request runs on one of ``threads``
+    threads per process, so requests waiting on the database overlap, with no hop
+    between an event loop and a thread as under ASGI (measured in docs/performance.md).
+    Keep ``threads`` at or below DB_POOL_MAX_SIZE on PostgreSQL.
+    """
+    from granian import Granian
+    from granian.constants import Interfaces
+    from granian.log import LogLevels
+
+    Granian(
+        "lienthong.wsgi:application",
+        address=host,
         port=port,
+        interface=Interfaces.WSGI,
         workers=workers,
-        log_level="info",
-        proxy_headers=True,
-    )
+        blocking_threads=threads,
+        log_level=LogLevels.info,
+    ).serve()

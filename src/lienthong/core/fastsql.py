@@ -1,0 +1,76 @@
+"""Inserts for the hottest write paths, without the ORM's per-call SQL compilation.
+
+``QuerySet.bulk_create`` builds its SQL anew on every call, which costs several times
+what the database then spends on a one-row insert. ``insert`` builds the statement
+once per model and row count and takes each value exactly as the ORM does
+(``pre_save`` — defaults, ``auto_now_add``, files saved to storage — then
+``get_db_prep_save``), so the rows written are the same.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+
+from django.db import connection, models
+
+__all__ = ["column_list", "columns", "insert", "placeholders", "values"]
+
+
+@functools.cache
+def columns(model: type[models.Model]) -> tuple[models.Field, ...]:
+    """The columns an insert of ``model`` writes (all but an auto-increment key)."""
+    return tuple(
+        f
+        for f in model._meta.concrete_fields
+        if not (f.primary_key and isinstance(f, models.AutoField | models.BigAutoField))
+    )
+
+
+@functools.cache
+def _statement(model: type[models.Model], rows: int, vendor: str, returning: bool) -> str:
+    quote = connection.ops.quote_name
+    fields = columns(model)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} "  # noqa: S608  (names from the model)
+        f"({', '.join(quote(f.column) for f in fields)}) VALUES {', '.join([row] * rows)}"
+    )
+    return sql + f" RETURNING {quote(model._meta.pk.column)}" if returning else sql
+
+
+def values(obj: models.Model, *, skip: frozenset[str] = frozenset()) -> list[object]:
+    """The database values of ``obj``'s columns (but ``skip``), as the ORM would write them."""
+    return [
+        f.get_db_prep_save(f.pre_save(obj, True), connection=connection)
+        for f in columns(type(obj))
+        if f.column not in skip
+    ]
+
+
+def placeholders(model: type[models.Model], exprs: dict[str, str]) -> str:
+    """A select list for ``INSERT … SELECT``: ``exprs[column]`` where given, otherwise a
+    parameter cast to the column's type (PostgreSQL cannot infer it there)."""
+    return ", ".join(exprs.get(f.column) or f"%s::{f.db_type(connection)}" for f in columns(model))
+
+
+def column_list(model: type[models.Model]) -> str:
+    return ", ".join(connection.ops.quote_name(f.column) for f in columns(model))
+
+
+def insert(objs: Sequence[models.Model], *, returning_pk: bool = False) -> None:
+    """Insert ``objs`` (all of one model) in one statement; set their primary keys when
+    ``returning_pk`` (PostgreSQL and SQLite ≥ 3.35 return rows in the order given)."""
+    if not objs:
+        return
+    model = type(objs[0])
+    params = [value for obj in objs for value in values(obj)]
+    sql = _statement(model, len(objs), connection.vendor, returning_pk)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        if returning_pk:
+            for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
+                obj.pk = pk
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = connection.alias
