@@ -37,19 +37,26 @@ import psycopg
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 HOME = "13786"  # Xã Liên Minh, Ninh Bình (the demo commune)
-BODY = {
-    "procedure": "1.001193",
-    "competent_unit": HOME,
-    "channel": "online",
-    "files": [
+
+
+def _body() -> bytes:
+    """A birth registration with its declaration form: a PDF unlike any other, so every
+    submission stores a file of its own as a real one would."""
+    pdf = PDF + b"%" + secrets.token_hex(16).encode() + b"\n"
+    return json.dumps(
         {
-            "component": "Tờ khai đăng ký khai sinh",
-            "name": "to-khai.pdf",
-            "content_base64": base64.b64encode(PDF).decode(),
+            "procedure": "1.001193",
+            "competent_unit": HOME,
+            "channel": "online",
+            "files": [
+                {
+                    "component": "Tờ khai đăng ký khai sinh",
+                    "name": "to-khai.pdf",
+                    "content_base64": base64.b64encode(pdf).decode(),
+                }
+            ],
         }
-    ],
-}
-BODY_BYTES = json.dumps(BODY).encode()
+    ).encode()
 
 
 def _pct(values: list[float], p: float) -> float:
@@ -171,7 +178,7 @@ async def _submit(conn: _Connection, token: str, key: bool) -> tuple[bool, str, 
         headers["Idempotency-Key"] = secrets.token_hex(8)
     t0 = time.perf_counter()
     try:
-        status, content = await conn.post("/api/v1/dossiers", BODY_BYTES, headers)
+        status, content = await conn.post("/api/v1/dossiers", _body(), headers)
     except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
         return False, repr(exc), (time.perf_counter() - t0) * 1000
     elapsed = (time.perf_counter() - t0) * 1000
@@ -294,7 +301,7 @@ def _pgbench(admin_url: str, seconds: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--workers", type=int, default=2, help="server processes")
-    parser.add_argument("--threads", type=int, default=8, help="threads per server process")
+    parser.add_argument("--threads", type=int, default=1, help="threads per server process")
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument(

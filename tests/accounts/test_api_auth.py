@@ -108,3 +108,52 @@ def test_a_citizen_sees_themselves(client):
     assert me["kind"] == "citizen"
     assert me["pin"] == "037090001234"
     assert me["roles"] == []
+
+
+def _person_token(user, *, expires_in: int = 3600) -> str:
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from oauth2_provider.models import AccessToken, Application
+
+    app = Application.objects.create(
+        name="portal",
+        client_type="public",
+        authorization_grant_type="authorization-code",
+        redirect_uris="http://127.0.0.1/cb",
+    )
+    token = f"tok-{user.pk}-{expires_in}"
+    AccessToken.objects.create(
+        user=user,
+        application=app,
+        token=token,
+        scope="api",
+        expires=timezone.now() + timedelta(seconds=expires_in),
+    )
+    return token
+
+
+def test_a_revoked_token_stops_working_at_once_though_checked_tokens_are_remembered(client):
+    from oauth2_provider.models import AccessToken
+
+    citizen = UserFactory(pin="037090001235")
+    token = _person_token(citizen)
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    assert client.get("/api/v1/me", **auth).json()["pin"] == "037090001235"
+    assert client.get("/api/v1/me", **auth).status_code == 200  # the remembered check
+    AccessToken.objects.get(token=token).revoke()
+    assert client.get("/api/v1/me", **auth).status_code == 401
+
+
+def test_a_remembered_token_still_expires_on_time(client, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    citizen = UserFactory(pin="037090001236")
+    token = _person_token(citizen, expires_in=3600)
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    assert client.get("/api/v1/me", **auth).status_code == 200  # checked and remembered
+    later = timezone.now() + timedelta(hours=2)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    assert client.get("/api/v1/me", **auth).status_code == 401

@@ -62,3 +62,37 @@ def test_two_clerks_receiving_at_once_one_wins(cast_committed):
     d.refresh_from_db()
     assert d.lock_version == 2
     assert DossierEvent.objects.filter(dossier=d).exclude(action="submit").count() == 1
+
+
+def test_submissions_to_one_centre_at_once_get_distinct_consecutive_numbers(cast_committed):
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL")
+    cast = cast_committed
+    n = 8
+    barrier = threading.Barrier(n)
+    codes: list[str] = []
+    failures: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            barrier.wait(timeout=10)
+            d = submit(
+                actor=cast.citizen,
+                procedure_code="1.001193",
+                competent_unit_code=HOME,
+                receiving_unit_code=ELSEWHERE,
+                uploads=form(),
+            )
+            codes.append(d.code)
+        except BaseException as exc:  # reported below
+            failures.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert failures == []
+    assert sorted(int(c.rsplit("-", 1)[1]) for c in codes) == list(range(1, n + 1))

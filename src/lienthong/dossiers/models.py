@@ -18,13 +18,16 @@ class Dossier(models.Model):
     index (Decision 766) needs.
     """
 
-    code = models.CharField(_("mã hồ sơ"), max_length=40, unique=True)
+    code = models.CharField(_("mã hồ sơ"), max_length=40)  # unique: see Meta
     tracking_key = models.CharField(_("mã tra cứu"), max_length=12)
     procedure_version = models.ForeignKey(
         "catalog.ProcedureVersion", on_delete=models.PROTECT, related_name="dossiers"
     )
     applicant = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="dossiers"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+        db_index=False,  # the composite index in Meta leads with this column
     )
     #: Set when somebody files for another person (người được ủy quyền, cán bộ một cửa).
     submitted_by = models.ForeignKey(
@@ -41,13 +44,22 @@ class Dossier(models.Model):
         "geo.AdministrativeUnit", on_delete=models.PROTECT, related_name="+"
     )
     receiving_agency = models.ForeignKey(
-        "directory.Agency", on_delete=models.PROTECT, related_name="received_dossiers"
+        "directory.Agency",
+        on_delete=models.PROTECT,
+        related_name="received_dossiers",
+        db_index=False,  # the composite index in Meta leads with this column
     )
     handling_agency = models.ForeignKey(
-        "directory.Agency", on_delete=models.PROTECT, related_name="handled_dossiers"
+        "directory.Agency",
+        on_delete=models.PROTECT,
+        related_name="handled_dossiers",
+        db_index=False,  # the composite index in Meta leads with this column
     )
     province = models.ForeignKey(
-        "geo.AdministrativeUnit", on_delete=models.PROTECT, related_name="+"
+        "geo.AdministrativeUnit",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # the composite index in Meta leads with this column
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -77,11 +89,13 @@ class Dossier(models.Model):
         verbose_name_plural = _("hồ sơ")
         ordering = ["-submitted_at"]
         constraints = [
+            # A constraint rather than unique=True: no second (LIKE) index on PostgreSQL.
+            models.UniqueConstraint(fields=["code"], name="dossiers_unique_code"),
             models.UniqueConstraint(
                 fields=["submitted_by", "idempotency_key"],
                 condition=~models.Q(idempotency_key=""),
                 name="dossiers_idempotent_submit",
-            )
+            ),
         ]
         indexes = [
             models.Index(fields=["handling_agency", "status"]),

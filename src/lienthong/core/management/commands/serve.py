@@ -13,7 +13,7 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--workers", type=int, default=1, help="số tiến trình")
         parser.add_argument(
-            "--threads", type=int, default=8, help="số luồng xử lý yêu cầu mỗi tiến trình"
+            "--threads", type=int, default=1, help="số luồng xử lý yêu cầu mỗi tiến trình"
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -25,7 +25,7 @@ class Command(BaseCommand):
         )
 
 
-def serve(*, host: str, port: int, workers: int = 1, threads: int = 8) -> None:
+def serve(*, host: str, port: int, workers: int = 1, threads: int = 1) -> None:
     """Serve the WSGI application until interrupted.
 
     Django's views are synchronous: under WSGI each request runs on one of ``threads``
