@@ -4,7 +4,7 @@ Measures: the directory loader (first run and an unchanged rerun), agency search
 (1,000 queries: names without diacritics, abbreviations, codes) p50/p95, permission
 checks per second, and the whole OpenID Connect login (portal → development issuer →
 code exchange → ID token check → session) over real HTTP against ``lienthong serve``
-(uvicorn), p50/p95 and logins per second. Prints human lines, then one JSON line.
+(Granian), p50/p95 and logins per second. Prints human lines, then one JSON line.
 
     .venv/bin/python bench/access.py            # SQLite file in a temp dir
     DATABASE_URL=postgres://…/scratch_db .venv/bin/python bench/access.py

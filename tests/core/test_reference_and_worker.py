@@ -29,6 +29,12 @@ def test_demo_setup_is_idempotent_and_prints_the_accounts(capsys):
     assert admin.is_superuser
     assert admin.check_password("LienThong@2026")
     assert AuditEntry.objects.filter(action="account.created", object_id=str(admin.pk)).count() == 1
+    # A year of generated history, made once.
+    from lienthong.dossiers.generator import DEMO_HISTORY
+    from lienthong.dossiers.models import Dossier
+
+    assert Dossier.objects.count() == DEMO_HISTORY
+    assert Dossier.objects.values("province").distinct().count() > 20
 
 
 @pytest.mark.django_db(transaction=True)

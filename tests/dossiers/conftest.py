@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from lienthong.dossiers.services import Upload
 from tests.directory.conftest import ensure_directory_data
-from tests.dossiers.people import ELSEWHERE, HOME  # noqa: F401  re-exported for the tests
+from tests.dossiers.people import ELSEWHERE, HOME
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -24,6 +24,21 @@ def pdf(name: str = "to-khai.pdf") -> SimpleUploadedFile:
 
 def form(component: str = "Tờ khai đăng ký khai sinh") -> list[Upload]:
     return [Upload(component, pdf())]
+
+
+def file_online(cast, **kw):
+    """A birth registration filed online at Hiển Khánh for a family of Liên Minh
+    (boundary-free: received there, handled by Liên Minh)."""
+    from lienthong.dossiers.services import submit
+
+    kw.setdefault("uploads", form())
+    return submit(
+        actor=cast.citizen,
+        procedure_code="1.001193",
+        competent_unit_code=HOME,
+        receiving_unit_code=ELSEWHERE,
+        **kw,
+    )
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -8,25 +8,13 @@ from django.utils import timezone
 
 from lienthong.core.models import OutboxEvent
 from lienthong.dossiers.models import DossierEvent, DossierFile, DossierSequence
-from lienthong.dossiers.services import submit
-from tests.dossiers.conftest import ELSEWHERE, HOME, form
+from tests.dossiers.conftest import file_online
 
 pytestmark = pytest.mark.django_db
 
 
-def _file(cast, **kw):
-    return submit(
-        actor=cast.citizen,
-        procedure_code="1.001193",
-        competent_unit_code=HOME,
-        receiving_unit_code=ELSEWHERE,
-        uploads=form(),
-        **kw,
-    )
-
-
 def test_a_submission_writes_the_dossier_its_files_its_history_and_its_event(cast):
-    d = _file(cast)
+    d = file_online(cast)
     day = timezone.localdate(d.submitted_at)
     assert d.code == f"{cast.elsewhere_centre.code}-{day:%y%m%d}-0001"
     assert d.pk is not None
@@ -52,9 +40,9 @@ def test_a_submission_writes_the_dossier_its_files_its_history_and_its_event(cas
 
 
 def test_numbers_follow_each_other_and_a_retry_takes_none(cast):
-    first = _file(cast, idempotency_key="k-1")
-    again = _file(cast, idempotency_key="k-1")
-    second = _file(cast, idempotency_key="k-2")
+    first = file_online(cast, idempotency_key="k-1")
+    again = file_online(cast, idempotency_key="k-1")
+    second = file_online(cast, idempotency_key="k-2")
     assert again.pk == first.pk
     assert [first.code[-4:], second.code[-4:]] == ["0001", "0002"]
     assert DossierEvent.objects.filter(dossier=first).count() == 1
@@ -63,5 +51,5 @@ def test_numbers_follow_each_other_and_a_retry_takes_none(cast):
 def test_past_9999_in_a_day_the_number_grows_a_digit(cast):
     day = timezone.localdate()
     DossierSequence.objects.create(agency=cast.elsewhere_centre, day=day, last=9999)
-    d = _file(cast)
+    d = file_online(cast)
     assert d.code == f"{cast.elsewhere_centre.code}-{day:%y%m%d}-10000"

@@ -10,7 +10,7 @@ from django.db import connection, connections
 from lienthong.core.errors import Conflict
 from lienthong.dossiers.models import DossierEvent
 from lienthong.dossiers.services import act, submit
-from tests.dossiers.conftest import ELSEWHERE, HOME, form
+from tests.dossiers.conftest import ELSEWHERE, HOME, file_online, form
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -76,14 +76,7 @@ def test_submissions_to_one_centre_at_once_get_distinct_consecutive_numbers(cast
     def worker() -> None:
         try:
             barrier.wait(timeout=10)
-            d = submit(
-                actor=cast.citizen,
-                procedure_code="1.001193",
-                competent_unit_code=HOME,
-                receiving_unit_code=ELSEWHERE,
-                uploads=form(),
-            )
-            codes.append(d.code)
+            codes.append(file_online(cast).code)
         except BaseException as exc:  # reported below
             failures.append(exc)
         finally:

@@ -16,22 +16,14 @@ from lienthong.core.models import OutboxEvent
 from lienthong.dossiers.constants import NPSP_STATUS, Status
 from lienthong.dossiers.selectors import get_dossier_for, history_of, track
 from lienthong.dossiers.services import Upload, act, rate, submit, transfer
+from tests.dossiers import conftest
 from tests.dossiers.conftest import ELSEWHERE, HOME, at, form, pdf
 
 NOW = at(2026, 11, 23, 9, 0)  # a Monday morning
 
 
 def file_online(cast, **kw):
-    return submit(
-        actor=cast.citizen,
-        procedure_code="1.001193",
-        competent_unit_code=HOME,
-        receiving_unit_code=ELSEWHERE,
-        uploads=form(),
-        eid_authenticated=True,
-        now=NOW,
-        **kw,
-    )
+    return conftest.file_online(cast, eid_authenticated=True, now=NOW, **kw)
 
 
 def test_a_boundary_free_dossier_filed_elsewhere_goes_through_every_step(cast):

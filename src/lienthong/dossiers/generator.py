@@ -24,7 +24,7 @@ from tqdm import tqdm
 
 from lienthong.accounts.models import User, UserKind
 from lienthong.catalog.models import ProcedureVersion
-from lienthong.core.reference import StepResult, register_generator
+from lienthong.core.reference import StepResult, register_generator, register_seeder
 from lienthong.core.workcalendar import get_calendar
 from lienthong.directory.models import Agency
 from lienthong.dossiers.constants import Channel, Status
@@ -266,3 +266,17 @@ def generate(n: int, *, seed: int = 20250701) -> StepResult:
     )
     summary = ", ".join(f"{Status(s).label}: {c}" for s, c in sorted(counts.items()))
     return StepResult(f"{made} hồ sơ ({summary})")
+
+
+#: Dossiers of history that ``make demo`` (``lienthong seed``) makes sure exist.
+DEMO_HISTORY = 3000
+
+
+@register_seeder("dossiers.history", order=50, description="Lịch sử hồ sơ thử nghiệm")
+def seed_history() -> StepResult:
+    """A year of dossiers across the provinces, so queues, statistics and the national
+    index have something to show; run again, it adds nothing."""
+    have = Dossier.objects.count()
+    if have >= DEMO_HISTORY:
+        return StepResult(f"đã có {have:,} hồ sơ".replace(",", "."))
+    return generate(DEMO_HISTORY - have)

@@ -419,7 +419,12 @@ def _apply(
             _("Hồ sơ %(code)s vừa được người khác cập nhật. Tải lại để xem trạng thái mới.")
             % {"code": dossier.code}
         )
-    dossier.refresh_from_db()
+    if seen == dossier.lock_version:  # the row is what was loaded, plus these fields
+        dossier.lock_version = seen + 1
+        for name, value in fields.items():
+            setattr(dossier, name, value)
+    else:
+        dossier.refresh_from_db()
     _event(dossier, action, before, actor, agency=agency, note=note, role=role, at=now)
     return dossier
 
