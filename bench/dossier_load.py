@@ -301,7 +301,7 @@ def _pgbench(admin_url: str, seconds: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--workers", type=int, default=2, help="server processes")
-    parser.add_argument("--threads", type=int, default=1, help="threads per server process")
+    parser.add_argument("--threads", type=int, default=4, help="threads per server process")
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument(

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
-from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauth2_provider.settings import oauth2_settings
 from oauthlib.common import Request as OAuthRequest
 
 from lienthong.core import memo
@@ -41,7 +41,8 @@ def _valid_token(checksum: str, token: str, uri: str, method: str) -> Any:
     """The access token (with user and application) if django-oauth-toolkit accepts it
     (expiry, revocation, audience of resource-bound tokens, usable application)."""
     oauth_request = OAuthRequest(uri, http_method=method)
-    if not OAuth2Validator().validate_bearer_token(token, [], oauth_request):
+    validator = oauth2_settings.OAUTH2_VALIDATOR_CLASS()
+    if not validator.validate_bearer_token(token, [], oauth_request):
         raise LookupError(checksum)  # not remembered: a new token works at once
     return oauth_request.access_token
 

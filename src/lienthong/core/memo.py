@@ -17,6 +17,7 @@ from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
 from cachetools import TTLCache, cached
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 __all__ = ["clear", "forget_on_change", "memoize"]
@@ -48,8 +49,16 @@ def clear(*_args: Any, **_kwargs: Any) -> None:
             cache.clear()
 
 
+def _clear_now_and_after_commit(*_args: Any, **_kwargs: Any) -> None:
+    # A change is saved before its transaction commits: another thread may read and
+    # remember the old row in between, so forget once more when the change is final.
+    clear()
+    transaction.on_commit(clear)
+
+
 def forget_on_change(*models: type) -> None:
     """Empty the memos whenever a row of one of ``models`` is saved or deleted here."""
     for model in models:
-        post_save.connect(clear, sender=model, dispatch_uid=f"memo-save-{model._meta.label}")
-        post_delete.connect(clear, sender=model, dispatch_uid=f"memo-del-{model._meta.label}")
+        uid = model._meta.label
+        post_save.connect(_clear_now_and_after_commit, sender=model, dispatch_uid=f"memo-s-{uid}")
+        post_delete.connect(_clear_now_and_after_commit, sender=model, dispatch_uid=f"memo-d-{uid}")

@@ -343,8 +343,8 @@ def submit(
         if first is None:
             raise
         for row in files:
-            if row.file:
-                row.file.storage.delete(row.file.name)  # this attempt's copy of the upload
+            if row.file and row.file._committed:  # stored by this attempt (PostgreSQL path)
+                row.file.storage.delete(row.file.name)
         return first
     return dossier
 
@@ -419,7 +419,9 @@ def _apply(
             _("Hồ sơ %(code)s vừa được người khác cập nhật. Tải lại để xem trạng thái mới.")
             % {"code": dossier.code}
         )
-    if seen == dossier.lock_version:  # the row is what was loaded, plus these fields
+    # The row is what was loaded plus these fields (only ``overdue``, which the sweep
+    # sets without a new version so that it never causes a 409, may be newer there).
+    if seen == dossier.lock_version:
         dossier.lock_version = seen + 1
         for name, value in fields.items():
             setattr(dossier, name, value)

@@ -13,7 +13,7 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--workers", type=int, default=1, help="số tiến trình")
         parser.add_argument(
-            "--threads", type=int, default=1, help="số luồng xử lý yêu cầu mỗi tiến trình"
+            "--threads", type=int, default=4, help="số luồng xử lý yêu cầu mỗi tiến trình"
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -25,13 +25,17 @@ class Command(BaseCommand):
         )
 
 
-def serve(*, host: str, port: int, workers: int = 1, threads: int = 1) -> None:
+def serve(*, host: str, port: int, workers: int = 1, threads: int = 4) -> None:
     """Serve the WSGI application until interrupted.
 
     Django's views are synchronous: under WSGI each request runs on one of ``threads``
-    threads per process, so requests waiting on the database overlap, with no hop
-    between an event loop and a thread as under ASGI (measured in docs/performance.md).
-    Keep ``threads`` at or below DB_POOL_MAX_SIZE on PostgreSQL.
+    threads per process, so requests waiting on the database (or on another service)
+    overlap, with no hop between an event loop and a thread as under ASGI. More than
+    one thread is also what lets the development issuer's login work: the login
+    callback calls the token endpoint of the same server. ``wsgi.py`` shortens the
+    interpreter's switch interval so a thread back from the database is not kept
+    waiting for the GIL (measured in docs/performance.md). Keep ``threads`` at or
+    below DB_POOL_MAX_SIZE on PostgreSQL.
     """
     from granian import Granian
     from granian.constants import Interfaces
