@@ -20,6 +20,16 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _stop(server: subprocess.Popen[bytes]) -> str:
+    server.terminate()
+    try:
+        out, _ = server.communicate(timeout=40)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        out, _ = server.communicate()
+    return out.decode(errors="replace")
+
+
 def test_serve_answers_with_two_processes_and_stops_cleanly(tmp_path):
     port = _free_port()
     env = {
@@ -50,9 +60,8 @@ def test_serve_answers_with_two_processes_and_stops_cleanly(tmp_path):
         assert r.status == 200
         assert "<h1>Thủ tục hành chính</h1>" in page
     finally:
-        server.terminate()
-        out, _ = server.communicate(timeout=30)
-    assert server.returncode == 0, out.decode(errors="replace")[-2000:]
+        out = _stop(server)
+    assert server.returncode == 0, out[-2000:]
 
 
 def test_a_person_logs_in_through_the_development_issuer_of_the_same_server(tmp_path):
@@ -124,6 +133,5 @@ def test_a_person_logs_in_through_the_development_issuer_of_the_same_server(tmp_
         assert done.status_code == 200, done.text[:300]
         assert done.json()["pin"] == "037090009999"
     finally:
-        server.terminate()
-        out, _ = server.communicate(timeout=30)
-    assert server.returncode == 0, out.decode(errors="replace")[-2000:]
+        out = _stop(server)
+    assert server.returncode == 0, out[-2000:]

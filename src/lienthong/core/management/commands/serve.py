@@ -46,6 +46,8 @@ def serve(*, host: str, port: int, workers: int = 1, threads: int = 4) -> None:
         address=host,
         port=port,
         interface=Interfaces.WSGI,
+        websockets=False,
+        workers_kill_timeout=20,  # a request still running 20 s after SIGTERM is cut off
         workers=workers,
         blocking_threads=threads,
         log_level=LogLevels.info,
