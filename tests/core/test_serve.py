@@ -2,106 +2,40 @@
 
 from __future__ import annotations
 
-import json
+import html
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
-import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+import requests
 
 from tests.conftest import REPO
 
+LIENTHONG = str(Path(sys.executable).parent / "lienthong")
 
-def _free_port() -> int:
+
+@contextmanager
+def _served(tmp_path: Path, *setup: list[str], serve: tuple[str, ...] = ()) -> Iterator[str]:
+    """A migrated SQLite database in ``tmp_path``, the ``setup`` commands run on it, then
+    ``lienthong serve`` on a free port until the block ends; yields the base URL. The
+    server must stop cleanly (exit status 0) when terminated."""
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
+    }
+    env["LIENTHONG_VAR_DIR"] = str(tmp_path)
+    for args in (["migrate", "-v0"], *setup):
+        subprocess.run([LIENTHONG, *args], env=env, cwd=REPO, check=True, timeout=120)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _stop(server: subprocess.Popen[bytes]) -> str:
-    server.terminate()
-    try:
-        out, _ = server.communicate(timeout=40)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        out, _ = server.communicate()
-    return out.decode(errors="replace")
-
-
-def test_serve_answers_with_two_processes_and_stops_cleanly(tmp_path):
-    port = _free_port()
-    env = {
-        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
-    }
-    env["LIENTHONG_VAR_DIR"] = str(tmp_path)
-    lienthong = str(Path(sys.executable).parent / "lienthong")
-    subprocess.run([lienthong, "migrate", "-v0"], env=env, cwd=REPO, check=True, timeout=120)
+        port = int(s.getsockname()[1])
     server = subprocess.Popen(
-        [lienthong, "serve", "--port", str(port), "--workers", "2"],
-        env=env,
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        body = b""
-        for _ in range(100):
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as r:
-                    body = r.read()
-                    break
-            except OSError:
-                time.sleep(0.2)
-        assert json.loads(body) == {"status": "ready", "database": "ok", "migrations": "ok"}
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/thu-tuc/", timeout=10) as r:
-            page = r.read().decode()
-        assert r.status == 200
-        assert "<h1>Thủ tục hành chính</h1>" in page
-    finally:
-        out = _stop(server)
-    assert server.returncode == 0, out[-2000:]
-
-
-def test_a_person_logs_in_through_the_development_issuer_of_the_same_server(tmp_path):
-    """The login callback calls the token endpoint of the server it runs on: with the
-    default threads a single process must answer both (it hung with one thread)."""
-    import html
-    import re
-
-    import requests
-
-    port = _free_port()
-    env = {
-        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
-    }
-    env["LIENTHONG_VAR_DIR"] = str(tmp_path)
-    lienthong = str(Path(sys.executable).parent / "lienthong")
-    subprocess.run([lienthong, "migrate", "-v0"], env=env, cwd=REPO, check=True, timeout=120)
-    subprocess.run(
-        [lienthong, "load-reference-data", "--only", "accounts.portal_client"],
-        env=env,
-        cwd=REPO,
-        check=True,
-        timeout=60,
-    )
-    subprocess.run(
-        [
-            lienthong,
-            "shell",
-            "-c",
-            "from lienthong.accounts.models import User; "
-            "u = User(username='037090009999', pin='037090009999', full_name='Lê Thị Thu'); "
-            "u.set_password('LienThong@2026'); u.save()",
-        ],
-        env=env,
-        cwd=REPO,
-        check=True,
-        timeout=60,
-    )
-    server = subprocess.Popen(
-        [lienthong, "serve", "--port", str(port)],
+        [LIENTHONG, "serve", "--port", str(port), *serve],
         env=env,
         cwd=REPO,
         stdout=subprocess.PIPE,
@@ -115,15 +49,48 @@ def test_a_person_logs_in_through_the_development_issuer_of_the_same_server(tmp_
                 break
             except requests.ConnectionError:
                 time.sleep(0.2)
+        yield base
+    finally:
+        server.terminate()
+        try:
+            out, _ = server.communicate(timeout=40)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            out, _ = server.communicate()
+    assert server.returncode == 0, out.decode(errors="replace")[-2000:]
+
+
+def test_serve_answers_with_two_processes_and_stops_cleanly(tmp_path):
+    with _served(tmp_path, serve=("--workers", "2")) as base:
+        ready = requests.get(f"{base}/readyz", timeout=10)
+        assert ready.json() == {"status": "ready", "database": "ok", "migrations": "ok"}
+        page = requests.get(f"{base}/thu-tuc/", timeout=10)
+        assert page.status_code == 200
+        assert "<h1>Thủ tục hành chính</h1>" in page.text
+
+
+def test_a_person_logs_in_through_the_development_issuer_of_the_same_server(tmp_path):
+    """The login callback calls the token endpoint of the server it runs on: with the
+    default threads a single process must answer both (it hung with one thread)."""
+    person = (
+        "from lienthong.accounts.models import User; "
+        "u = User(username='037090009999', pin='037090009999', full_name='Lê Thị Thu'); "
+        "u.set_password('LienThong@2026'); u.save()"
+    )
+    with _served(
+        tmp_path,
+        ["load-reference-data", "--only", "accounts.portal_client"],
+        ["shell", "-c", person],
+    ) as base:
         browser = requests.Session()
         page = browser.get(f"{base}/dang-nhap/oidc/thu-nghiem/?next=/api/v1/me", timeout=20)
-        csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)[1]
-        nxt = html.unescape(re.search(r'name="next" value="([^"]*)"', page.text)[1])
         done = browser.post(
             page.url,
             data={
-                "csrfmiddlewaretoken": csrf,
-                "next": nxt,
+                "csrfmiddlewaretoken": re.search(
+                    r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text
+                )[1],
+                "next": html.unescape(re.search(r'name="next" value="([^"]*)"', page.text)[1]),
                 "username": "037090009999",
                 "password": "LienThong@2026",
             },
@@ -132,6 +99,3 @@ def test_a_person_logs_in_through_the_development_issuer_of_the_same_server(tmp_
         )
         assert done.status_code == 200, done.text[:300]
         assert done.json()["pin"] == "037090009999"
-    finally:
-        out = _stop(server)
-    assert server.returncode == 0, out[-2000:]
