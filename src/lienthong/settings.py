@@ -142,9 +142,8 @@ else:
         _db["OPTIONS"]["prepare_threshold"] = env.int("DB_PREPARE_THRESHOLD", default=5)
     _pool_max = env.int("DB_POOL_MAX_SIZE", default=10)
     if _pool_max > 0:
-        # Under ASGI each request's synchronous code runs on a thread of its own, so
-        # persistent per-thread connections would pile up; a psycopg pool shares a
-        # bounded set of connections among them (per web or worker process).
+        # Each web process serves requests on several threads (and the worker runs
+        # its own): a psycopg pool shares a bounded set of connections among them.
         _db["CONN_MAX_AGE"] = 0
         _db["OPTIONS"]["pool"] = {
             "min_size": env.int("DB_POOL_MIN_SIZE", default=2),

@@ -56,15 +56,13 @@ class OAuth2Bearer(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         checksum = hashlib.sha256(token.encode()).hexdigest()
+        uri = request.build_absolute_uri()
         try:
-            access = _valid_token(
-                checksum, token, request.build_absolute_uri(), request.method or "GET"
-            )
+            access = _valid_token(checksum, token, uri, request.method or "GET")
         except LookupError:
             return None
-        if access.is_expired() or (
-            access.resource and not access.allows_audience(request.build_absolute_uri())
-        ):
+        # Checked again here because the token may come from the memo.
+        if access.is_expired() or (access.resource and not access.allows_audience(uri)):
             return None
         if access.user is not None:
             user = copy.copy(access.user)  # the remembered one is shared between threads

@@ -24,7 +24,7 @@ from lienthong.catalog.models import (
     ProcedureVersion,
 )
 from lienthong.catalog.records import InvalidProcedure, Problem, ProcedureData, parse_procedure
-from lienthong.core import audit, memo, outbox
+from lienthong.core import audit, outbox
 from lienthong.core.errors import IllegalTransition, InvalidInput, InvalidParam, NotFound
 
 __all__ = [
@@ -42,7 +42,6 @@ SYSTEM = "system:catalog-loader"
 def _bump_revision() -> None:
     state, _created = CatalogState.objects.get_or_create(pk=1)
     CatalogState.objects.filter(pk=state.pk).update(revision=F("revision") + 1)
-    transaction.on_commit(memo.clear)  # published versions changed: forget them here
 
 
 def _invalid(exc: InvalidProcedure) -> InvalidInput:

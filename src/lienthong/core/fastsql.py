@@ -48,10 +48,17 @@ def values(obj: models.Model, *, skip: frozenset[str] = frozenset()) -> list[obj
     ]
 
 
-def placeholders(model: type[models.Model], exprs: dict[str, str]) -> str:
-    """A select list for ``INSERT … SELECT``: ``exprs[column]`` where given, otherwise a
-    parameter cast to the column's type (PostgreSQL cannot infer it there)."""
-    return ", ".join(exprs.get(f.column) or f"%s::{f.db_type(connection)}" for f in columns(model))
+def placeholders(
+    model: type[models.Model], exprs: dict[str, str], *, skip: frozenset[str] = frozenset()
+) -> str:
+    """A select list for ``INSERT … SELECT`` (or a ``VALUES`` row): ``exprs[column]``
+    where given, otherwise a parameter cast to the column's type (PostgreSQL cannot
+    infer it there); the columns in ``skip`` left out, as ``values`` leaves them out."""
+    return ", ".join(
+        exprs.get(f.column) or f"%s::{f.db_type(connection)}"
+        for f in columns(model)
+        if f.column not in skip
+    )
 
 
 def column_list(model: type[models.Model]) -> str:

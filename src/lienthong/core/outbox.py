@@ -32,6 +32,7 @@ __all__ = [
     "dispatch",
     "emit",
     "event_row",
+    "record",
     "registered_consumers",
     "run_dispatcher",
 ]
@@ -81,11 +82,15 @@ def emit(
     Must be called inside ``transaction.atomic()`` so the event commits or rolls
     back with the change it describes.
     """
+    return record(
+        event_row(topic, aggregate_type=aggregate_type, aggregate_id=aggregate_id, payload=payload)
+    )
+
+
+def record(event: OutboxEvent) -> OutboxEvent:
+    """Insert an event made by ``event_row`` as part of the current transaction."""
     if not connection.in_atomic_block:
         raise RuntimeError("emit() must be called inside transaction.atomic()")
-    event = event_row(
-        topic, aggregate_type=aggregate_type, aggregate_id=aggregate_id, payload=payload
-    )
     fastsql.insert([event], returning_pk=True)
     return event
 

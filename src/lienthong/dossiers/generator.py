@@ -27,6 +27,7 @@ from lienthong.catalog.models import ProcedureVersion
 from lienthong.core.reference import StepResult, register_generator, register_seeder
 from lienthong.core.workcalendar import get_calendar
 from lienthong.directory.models import Agency
+from lienthong.dossiers import intake
 from lienthong.dossiers.constants import Channel, Status
 from lienthong.dossiers.models import Dossier, DossierEvent, DossierSequence, Rating
 
@@ -192,7 +193,7 @@ def generate(n: int, *, seed: int = 20250701) -> StepResult:
                 fee = sum(int(f["amount"] or 0) for f in v.fees)
                 dossiers.append(
                     Dossier(
-                        code=f"{centre_code}-{day:%y%m%d}-{sequences[(centre, day)]:04d}",
+                        code=intake.code(centre_code, day, sequences[(centre, day)]),
                         tracking_key=secrets.token_hex(3).upper(),
                         procedure_version_id=v.pk,
                         applicant_id=(a := rng.choice(applicants)),

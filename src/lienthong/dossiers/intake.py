@@ -18,42 +18,45 @@ from collections.abc import Sequence
 import psycopg
 from django.db import connection, transaction
 
-from lienthong.core import fastsql
+from lienthong.core import fastsql, outbox
 from lienthong.core.models import OutboxEvent
 from lienthong.dossiers.models import Dossier, DossierEvent, DossierFile, DossierSequence
 
-__all__ = ["insert_new", "number"]
+__all__ = ["code", "insert_new", "prefix"]
 
 
-def number(prefix: str, last: int) -> str:
-    """``<prefix><4-digit sequence>``; more than 9,999 in a day simply adds a digit."""
-    return f"{prefix}{last:04d}"
+def prefix(agency_code: str, day: dt.date) -> str:
+    """``<receiving agency code>-<yymmdd>-``: a dossier code without its number."""
+    return f"{agency_code}-{day:%y%m%d}-"
 
 
-def _prefix(dossier: Dossier, day: dt.date) -> str:
-    return f"{dossier.receiving_agency.code}-{day:%y%m%d}-"
+def code(agency_code: str, day: dt.date, last: int) -> str:
+    """The dossier code with the day's number ``last``: four digits, more past 9,999
+    (the statement in ``_statement`` formats it the same way)."""
+    return f"{prefix(agency_code, day)}{last:04d}"
+
+
+def _take_number() -> str:
+    """Upsert of the centre's day counter, returning the number taken."""
+    table = connection.ops.quote_name(DossierSequence._meta.db_table)
+    return (
+        f"INSERT INTO {table} (agency_id, day, last) VALUES (%s, %s, 1) "
+        f"ON CONFLICT (agency_id, day) DO UPDATE SET last = {table}.last + 1 RETURNING last"
+    )
 
 
 def _next(agency_id: int, day: dt.date) -> int:
-    table = connection.ops.quote_name(DossierSequence._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (agency_id, day, last) VALUES (%s, %s, 1) "
-            "ON CONFLICT (agency_id, day) DO UPDATE SET last = "
-            f"{table}.last + 1 RETURNING last",
-            [agency_id, day],
-        )
+        cursor.execute(_take_number(), [agency_id, day])
         return int(cursor.fetchone()[0])
 
 
 @functools.cache
 def _statement(files: int) -> str:
     q = connection.ops.quote_name
-    seq = q(DossierSequence._meta.db_table)
     linked = {"dossier_id": "d.id"}
     parts = [
-        f"seq AS (INSERT INTO {seq} (agency_id, day, last) VALUES (%s, %s, 1) "
-        f"ON CONFLICT (agency_id, day) DO UPDATE SET last = {seq}.last + 1 RETURNING last)",
+        f"seq AS ({_take_number()})",
         f"d AS (INSERT INTO {q(Dossier._meta.db_table)} ({fastsql.column_list(Dossier)}) "
         "SELECT "
         + fastsql.placeholders(
@@ -79,18 +82,22 @@ def _statement(files: int) -> str:
         + " FROM d)",
     ]
     if files:
-        others = [f for f in fastsql.columns(DossierFile) if f.column != "dossier_id"]
-        row = "(" + ", ".join(f"%s::{f.db_type(connection)}" for f in others) + ")"
-        names = ", ".join(f"c{i}" for i in range(len(others)))
-        picked = iter(range(len(others)))
+        # VALUES rows without the dossier column, which the select takes from ``d``.
+        row = f"({fastsql.placeholders(DossierFile, {}, skip=frozenset({'dossier_id'}))})"
+        names = [f"c{i}" for i in range(len(fastsql.columns(DossierFile)))]
         select = ", ".join(
-            "d.id" if f.column == "dossier_id" else f"v.c{next(picked)}"
-            for f in fastsql.columns(DossierFile)
+            "d.id" if f.column == "dossier_id" else f"v.{n}"
+            for f, n in zip(fastsql.columns(DossierFile), names, strict=True)
+        )
+        others = ", ".join(
+            n
+            for f, n in zip(fastsql.columns(DossierFile), names, strict=True)
+            if f.column != "dossier_id"
         )
         parts.append(
             f"f AS (INSERT INTO {q(DossierFile._meta.db_table)} "
             f"({fastsql.column_list(DossierFile)}) "
-            f"SELECT {select} FROM d, (VALUES {', '.join([row] * files)}) AS v ({names}))"
+            f"SELECT {select} FROM d, (VALUES {', '.join([row] * files)}) AS v ({others}))"
         )
     return "WITH " + ",\n".join(parts) + "\nSELECT id, code FROM d"
 
@@ -110,7 +117,9 @@ def insert_new(
     """
     if connection.vendor != "postgresql":
         with transaction.atomic():
-            dossier.code = number(_prefix(dossier, day), _next(dossier.receiving_agency_id, day))
+            dossier.code = code(
+                dossier.receiving_agency.code, day, _next(dossier.receiving_agency_id, day)
+            )
             fastsql.insert([dossier], returning_pk=True)
             for row in (*files, event):
                 row.dossier = dossier
@@ -118,9 +127,9 @@ def insert_new(
             fastsql.insert([event])
             outbox_event.aggregate_id = dossier.code
             outbox_event.payload = {**outbox_event.payload, "code": dossier.code}
-            fastsql.insert([outbox_event], returning_pk=False)
+            outbox.record(outbox_event)
         return
-    dossier.code = _prefix(dossier, day)  # the statement appends the number
+    dossier.code = prefix(dossier.receiving_agency.code, day)  # the statement adds the number
     params: list[object] = [dossier.receiving_agency_id, day]
     params += fastsql.values(dossier)
     params += fastsql.values(event, skip=frozenset({"dossier_id"}))

@@ -158,12 +158,7 @@ def _event(dossier: Dossier, action: str, before: str, actor: Any, **kwargs: Any
     """Write the history row and emit the event of one step (inside the step's transaction)."""
     row, event = _event_rows(dossier, action, before, actor, **kwargs)
     fastsql.insert([row])
-    outbox.emit(
-        event.topic,
-        aggregate_type=event.aggregate_type,
-        aggregate_id=event.aggregate_id,
-        payload=event.payload,
-    )
+    outbox.record(event)
 
 
 def submit(
