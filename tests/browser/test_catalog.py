@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import unquote_plus
 
 import pytest
+from playwright.sync_api import expect
 
 from lienthong.catalog import search
 from lienthong.catalog.records import parse_procedure
@@ -28,9 +29,9 @@ def test_search_as_you_type_then_read_the_procedure(page, live_server):
     # htmx swapped the results and pushed the query into the address (shareable, back button)
     page.wait_for_url(lambda url: "q=dang ky khai sin" in unquote_plus(url))
     first = page.locator(".procedure-list li a").first
-    assert first.inner_text() == "Đăng ký khai sinh"
+    expect(first).to_have_text("Đăng ký khai sinh")
     first.click()
-    assert page.locator("h1").inner_text() == "Đăng ký khai sinh"
-    assert "Giấy chứng sinh" in page.locator("#tu-du-lieu").locator("..").inner_text()
+    expect(page.locator("h1")).to_have_text("Đăng ký khai sinh")
+    expect(page.locator("#tu-du-lieu").locator("..")).to_contain_text("Giấy chứng sinh")
     page.screenshot(path="var/screenshots/procedure.png", full_page=True)
     search.forget()

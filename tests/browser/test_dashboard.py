@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import REPO, database_url_of_current_test_db
 from tests.factories import UserFactory
@@ -43,9 +44,9 @@ def test_login_then_verify_the_audit_chain_from_the_dashboard(page, live_server,
     page.get_by_label("Mật khẩu").fill("MatKhau@2026")
     page.get_by_role("button", name="Đăng nhập").click()
     page.wait_for_url("**/dieu-hanh/")
-    assert page.locator("h1").inner_text() == "Bảng điều hành"
-    assert page.locator(".scope").inner_text() == "Phạm vi theo dõi: Toàn quốc"
-    assert "Trần Thị Bình" in page.locator(".who").inner_text()
+    expect(page.locator("h1")).to_have_text("Bảng điều hành")
+    expect(page.locator(".scope")).to_have_text("Phạm vi theo dõi: Toàn quốc")
+    expect(page.locator(".who")).to_contain_text("Trần Thị Bình")
 
     page.get_by_role("button", name="Kiểm tra ngay").click()
     result = page.locator("#ket-qua-kiem-tra .ok")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.directory.conftest import ensure_directory_data
 
@@ -12,7 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_search_an_agency_as_you_type_then_open_it(page, live_server):
     ensure_directory_data()  # transactional: the tests/directory module fixture does not apply
     page.goto(live_server.url + "/co-quan/")
-    assert page.locator("h1").inner_text() == "Danh bạ cơ quan"
+    expect(page.locator("h1")).to_have_text("Danh bạ cơ quan")
 
     page.get_by_label("Tỉnh, thành phố").select_option(label="Tỉnh Ninh Bình")
     page.get_by_label("Tên hoặc mã cơ quan (có dấu hoặc không dấu)").fill("lien minh")
@@ -25,8 +26,8 @@ def test_search_an_agency_as_you_type_then_open_it(page, live_server):
 
     result.click()
     page.wait_for_url("**/co-quan/000.43.50.H64/")
-    assert page.locator("h1").inner_text() == "Ủy ban nhân dân xã Liên Minh"
-    assert "Mã tạm theo cấu trúc QCVN 102" in page.locator(".facts").first.inner_text()
+    expect(page.locator("h1")).to_have_text("Ủy ban nhân dân xã Liên Minh")
+    expect(page.locator(".facts").first).to_contain_text("Mã tạm theo cấu trúc QCVN 102")
     page.get_by_role("link", name="Trung tâm Phục vụ hành chính công xã Liên Minh").click()
     page.wait_for_url("**/co-quan/001.43.50.H64/")
     assert page.get_by_role("table").locator("tbody tr").count() == 3

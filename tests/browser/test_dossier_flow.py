@@ -26,7 +26,7 @@ def _login(page, base: str, user) -> None:
     page.get_by_label("Tên đăng nhập").fill(user.username)
     page.get_by_label("Mật khẩu").fill("MatKhau@2026")
     page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_load_state()
+    page.wait_for_url(lambda url: "/dang-nhap/" not in url)
 
 
 def _act(page, label: str, **fields: str) -> None:
@@ -105,7 +105,7 @@ def test_file_process_supplement_sign_return_rate(
     assert b"ETSI.CAdES.detached" in signed
     page.get_by_label("Rất hài lòng").check()
     page.get_by_role("button", name="Gửi đánh giá").click()
-    assert "Cảm ơn bạn đã đánh giá." in page.content()
+    page.get_by_text("Cảm ơn bạn đã đánh giá.").wait_for()
     history = page.locator("section", has=page.locator("#lich-su")).inner_text()
     for step in (
         "Nộp hồ sơ",

@@ -6,6 +6,7 @@ import pytest
 from django.test import override_settings
 from oidc_provider_mock import User as MockUser
 from oidc_provider_mock import run_server_in_thread
+from playwright.sync_api import expect
 
 from lienthong.accounts import oidc
 from lienthong.accounts.constants import Role
@@ -40,9 +41,9 @@ def test_a_citizen_logs_in_with_the_test_issuer_and_sees_their_account(page, por
     assert "/dang-nhap/" in page.url
     _log_in_at_test_issuer(page, "037090001234")
     page.wait_for_url("**/tai-khoan/")
-    assert page.locator("h1").inner_text() == "Tài khoản của tôi"
-    assert "037090001234" in page.locator(".facts").inner_text()
-    assert page.locator(".header-tools .who").inner_text() == "Nguyễn Văn An"
+    expect(page.locator("h1")).to_have_text("Tài khoản của tôi")
+    expect(page.locator(".facts")).to_contain_text("037090001234")
+    expect(page.locator(".header-tools .who")).to_have_text("Nguyễn Văn An")
     assert "Tài khoản chưa được giao vai trò cán bộ nào." in page.content()
 
 
@@ -58,7 +59,7 @@ def test_an_agency_admin_logs_in_and_adds_a_clerk(page, portal):
     page.get_by_label("Họ và tên").fill("Trần Thị Bình")
     page.get_by_label("Cán bộ một cửa").check()
     page.get_by_role("button", name="Lưu").click()
-    assert "Đã giao vai trò cho Trần Thị Bình." in page.locator(".messages").inner_text()
+    expect(page.locator(".messages")).to_contain_text("Đã giao vai trò cho Trần Thị Bình.")
     row = page.locator("tr", has_text="Trần Thị Bình")
     assert "Cán bộ một cửa" in row.inner_text()
     # A mistyped identification number is explained next to the field.
@@ -66,7 +67,7 @@ def test_an_agency_admin_logs_in_and_adds_a_clerk(page, portal):
     page.get_by_label("Họ và tên").fill("Ai Đó")
     page.get_by_label("Chuyên viên").check()
     page.get_by_role("button", name="Lưu").click()
-    assert "phải gồm đúng 12 chữ số" in page.locator(".field-error").first.inner_text()
+    expect(page.locator(".field-error").first).to_contain_text("phải gồm đúng 12 chữ số")
 
 
 def test_a_person_logs_in_through_an_external_issuer(page, live_server):
@@ -84,5 +85,5 @@ def test_a_person_logs_in_through_an_external_issuer(page, live_server):
         page.get_by_role("link", name="Đăng nhập qua VNeID").click()
         page.get_by_role("button", name="vneid-0002").click()
         page.wait_for_url("**/tai-khoan/")
-        assert page.locator(".header-tools .who").inner_text() == "Lê Văn Cường"
+        expect(page.locator(".header-tools .who")).to_have_text("Lê Văn Cường")
         oidc.reset_clients()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,7 +31,7 @@ def test_the_api_docs_render_from_local_assets(page, live_server):
     page.on("request", lambda r: requested.append(r.url))
     page.goto(live_server.url + "/api/v1/docs")
     page.wait_for_selector(".swagger-ui .info .title")
-    assert "LiênThông API" in page.locator(".swagger-ui .info .title").inner_text()
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("LiênThông API")
     page.get_by_text("/api/v1/calendar/due-date", exact=True).wait_for()
     host = urlparse(live_server.url).netloc
     assert {urlparse(u).netloc for u in requested} == {host}
