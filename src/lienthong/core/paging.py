@@ -8,7 +8,7 @@ instead of whole.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, Generic, TypeVar, overload
+from typing import Generic, TypeVar, overload
 
 T = TypeVar("T")
 U = TypeVar("U")
@@ -21,11 +21,6 @@ class LazySlices(Sequence[T], Generic[T]):
         """``fetch(start, stop)`` returns the items in ``[start, stop)``."""
         self._length = length
         self._fetch = fetch
-
-    @classmethod
-    def of_queryset(cls, qs: Any, convert: Callable[[Any], T]) -> LazySlices[T]:
-        """The rows of ``qs`` (counted once) converted by ``convert`` per fetched page."""
-        return cls(qs.count(), lambda a, b: [convert(row) for row in qs[a:b]])
 
     def map(self, convert: Callable[[T], U]) -> LazySlices[U]:
         return LazySlices(self._length, lambda a, b: [convert(x) for x in self._fetch(a, b)])

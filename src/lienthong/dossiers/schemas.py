@@ -4,6 +4,11 @@ import datetime as dt
 
 from ninja import Field, Schema
 
+from lienthong.dossiers.constants import NPSP_STATUS
+from lienthong.dossiers.constants import Status as DossierStatus
+from lienthong.dossiers.models import Dossier
+from lienthong.dossiers.selectors import hours_left
+
 
 class FileIn(Schema):
     component: str = Field(description="Tên thành phần hồ sơ, như trong danh mục thủ tục")
@@ -34,6 +39,8 @@ class ActionIn(Schema):
 
 
 class DossierOut(Schema):
+    # Read straight from a Dossier (with what selectors._base selects), field by field.
+
     code: str
     status: str
     status_label: str
@@ -56,6 +63,46 @@ class DossierOut(Schema):
     fee_total: int
     paid: bool
     tracking_key: str
+
+    @staticmethod
+    def resolve_status_label(d: Dossier) -> str:
+        return str(DossierStatus(d.status).label)
+
+    @staticmethod
+    def resolve_npsp_status(d: Dossier) -> int:
+        return NPSP_STATUS[d.status]
+
+    @staticmethod
+    def resolve_procedure(d: Dossier) -> str:
+        return d.procedure_version.procedure.code
+
+    @staticmethod
+    def resolve_procedure_version(d: Dossier) -> int:
+        return d.procedure_version.number
+
+    @staticmethod
+    def resolve_procedure_name(d: Dossier) -> str:
+        return d.procedure_version.name
+
+    @staticmethod
+    def resolve_receiving_agency(d: Dossier) -> str:
+        return d.receiving_agency.code
+
+    @staticmethod
+    def resolve_handling_agency(d: Dossier) -> str:
+        return d.handling_agency.code
+
+    @staticmethod
+    def resolve_competent_unit(d: Dossier) -> str:
+        return d.competent_unit.code
+
+    @staticmethod
+    def resolve_hours_left(d: Dossier) -> float | None:
+        return hours_left(d)
+
+    @staticmethod
+    def resolve_paid(d: Dossier) -> bool:
+        return d.paid_at is not None
 
 
 class EventOut(Schema):
