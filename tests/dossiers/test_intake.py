@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.utils import timezone
 
@@ -37,6 +39,20 @@ def test_a_submission_writes_the_dossier_its_files_its_history_and_its_event(cas
     assert emitted.payload["code"] == d.code
     assert emitted.payload["status"] == "submitted"
     assert emitted.payload["procedure"] == "1.001193"
+
+
+def test_a_stored_file_is_named_at_random_and_keeps_its_own_name_aside(cast):
+    first, second = (
+        file_online(cast).files.get(from_registry="").file.name,
+        file_online(cast).files.get(from_registry="").file.name,
+    )
+    day = timezone.localdate()
+    for name in (first, second):
+        # Nothing of the applicant's file name (it may name a person), not guessable.
+        assert re.fullmatch(rf"dossiers/{day:%Y/%m}/[0-9a-f]{{32}}\.pdf", name)
+    assert first != second
+    stored = DossierFile.objects.get(file=first)
+    assert stored.original_name == "to-khai.pdf"
 
 
 def test_numbers_follow_each_other_and_a_retry_takes_none(cast):

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
+from pathlib import PurePath
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lienthong.dossiers.constants import Channel, Status
@@ -109,12 +113,24 @@ class Dossier(models.Model):
         return self.code
 
 
+_EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+
+
+def stored_file_name(instance: DossierFile, filename: str) -> str:
+    """``dossiers/<yyyy>/<mm>/<32 random hex>.<ext>``: a name nobody can guess, with
+    nothing of the applicant's own file name (which often names a person; it is kept in
+    ``original_name``). Unique as made, so storing finds it free at the first look
+    instead of probing the month's directory for a variant of ``to-khai.pdf``."""
+    ext = _EXTENSIONS.get(instance.content_type) or PurePath(filename).suffix.lower()[:10]
+    return f"dossiers/{timezone.localdate():%Y/%m}/{secrets.token_hex(16)}{ext}"
+
+
 class DossierFile(models.Model):
     """A component as submitted: an uploaded file, or data taken from a registry."""
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="files")
     component_name = models.CharField(max_length=500)
-    file = models.FileField(upload_to="dossiers/%Y/%m/", blank=True)
+    file = models.FileField(upload_to=stored_file_name, blank=True)
     original_name = models.CharField(max_length=255, blank=True)
     content_type = models.CharField(max_length=100, blank=True)
     size = models.PositiveBigIntegerField(default=0)
