@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,6 +17,12 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 def at(*args: int) -> dt.datetime:
     return dt.datetime(*args, tzinfo=VN)
+
+
+def pdf_text(document: bytes) -> str:
+    """The PDF's words (poppler's pdftotext), whitespace collapsed: table cells wrap."""
+    out = subprocess.run(["pdftotext", "-", "-"], input=document, capture_output=True, check=True)
+    return " ".join(out.stdout.decode().split())
 
 
 def pdf(name: str = "to-khai.pdf") -> SimpleUploadedFile:

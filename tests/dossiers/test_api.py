@@ -47,6 +47,16 @@ def test_submit_is_idempotent(citizen_client, cast):
     assert body["handling_agency"] == cast.home_committee.code
 
 
+def test_a_retry_the_checks_would_now_refuse_still_returns_the_first(citizen_client):
+    first = _submit(citizen_client, key="k-9")
+    # The files went with the first attempt; the retry comes without them.
+    again = _submit(citizen_client, key="k-9", files=[])
+    assert again.status_code == 201
+    assert again.json()["code"] == first.json()["code"]
+    # Under another key the same request is refused: nothing was filed for it.
+    assert _submit(citizen_client, key="k-10", files=[]).status_code == 422
+
+
 def test_bad_submissions_are_422_problem_json(citizen_client):
     bad_file = [
         {

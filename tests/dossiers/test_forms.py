@@ -3,20 +3,13 @@ request, refusal, apology with a new date, stop notice, control slip, register."
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 
 from lienthong.core.errors import IllegalTransition, InvalidInput, PermissionDenied
 from lienthong.dossiers import documents
 from lienthong.dossiers.services import act, extend, submit
 from tests.dossiers.conftest import ELSEWHERE, HOME, at, form
-
-
-def text(pdf: bytes) -> str:
-    """The PDF's words, whitespace collapsed (table cells wrap)."""
-    out = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True)
-    return " ".join(out.stdout.decode().split())
+from tests.dossiers.conftest import pdf_text as text
 
 
 @pytest.fixture

@@ -5,8 +5,10 @@ and an outbox event; transitions use an optimistic lock (the loser gets Conflict
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import secrets
+from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
@@ -161,6 +163,34 @@ def _event(dossier: Dossier, action: str, before: str, actor: Any, **kwargs: Any
     outbox.record(event)
 
 
+def _first_with_key(actor: Any, idempotency_key: str) -> Dossier | None:
+    """The dossier ``actor`` already filed with ``idempotency_key``, if any."""
+    if not idempotency_key:
+        return None
+    return Dossier.objects.filter(
+        submitted_by_id=getattr(actor, "pk", None), idempotency_key=idempotency_key
+    ).first()
+
+
+def _a_retry_returns_the_first(fn: Callable[..., Dossier]) -> Callable[..., Dossier]:
+    """A retry that the checks now refuse (the applicant's files were already sent, the
+    procedure changed since) still returns the dossier its first attempt filed: the
+    lookup is made only when a check fails, so a first submission pays nothing for it."""
+
+    @functools.wraps(fn)
+    def submit(*, actor: Any, idempotency_key: str = "", **kwargs: Any) -> Dossier:
+        try:
+            return fn(actor=actor, idempotency_key=idempotency_key, **kwargs)
+        except (InvalidInput, PermissionDenied):
+            first = _first_with_key(actor, idempotency_key.strip()[:100])
+            if first is None:
+                raise
+            return first
+
+    return submit
+
+
+@_a_retry_returns_the_first
 def submit(
     *,
     actor: Any,
@@ -330,11 +360,7 @@ def submit(
     except IntegrityError:
         # A retry: the key's unique constraint refused the row (no lookup is made
         # beforehand, so a first submission costs nothing extra). Return the first.
-        first = (
-            Dossier.objects.filter(submitted_by=actor, idempotency_key=idempotency_key).first()
-            if idempotency_key
-            else None
-        )
+        first = _first_with_key(actor, idempotency_key)
         if first is None:
             raise
         for row in files:
