@@ -11,7 +11,7 @@ database and drives it over HTTP from this process (asyncio, a minimal keep-aliv
 Ends with one JSON line: ``submissions_per_s``, ``p99_ms_at_300_per_s``,
 ``actions_per_s``, ``pgbench_tps``, ``ratio_to_pgbench``.
 
-    .venv/bin/python bench/dossier_load.py [--workers 3] [--seconds 15]
+    .venv/bin/python bench/dossier_load.py [--workers 2] [--threads 4] [--seconds 15]
     (PG_ADMIN_URL=postgres://postgres@127.0.0.1:5432/postgres by default)
 """
 
