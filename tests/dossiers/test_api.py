@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from pathlib import Path
 
 import pytest
 
@@ -55,6 +56,23 @@ def test_a_retry_the_checks_would_now_refuse_still_returns_the_first(citizen_cli
     assert again.json()["code"] == first.json()["code"]
     # Under another key the same request is refused: nothing was filed for it.
     assert _submit(citizen_client, key="k-10", files=[]).status_code == 422
+
+
+def test_a_key_reused_for_a_different_dossier_is_refused_and_files_nothing(
+    citizen_client, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    first = _submit(citizen_client, key="k-11").json()["code"]
+    stored = sorted(Path(settings.MEDIA_ROOT).rglob("*.pdf"))
+    assert len(stored) == 1
+    other = _submit(citizen_client, key="k-11", competent_unit=ELSEWHERE)
+    assert other.status_code == 422
+    assert other.json()["invalid_params"][0]["code"] == "key_reused"
+    assert first in other.json()["invalid_params"][0]["reason"]
+    assert sorted(Path(settings.MEDIA_ROOT).rglob("*.pdf")) == stored  # its file not kept
+    # With the failing check too: the key's dossier differs, so the check's answer stands.
+    refused = _submit(citizen_client, key="k-11", competent_unit=ELSEWHERE, files=[])
+    assert refused.json()["invalid_params"][0]["code"] == "missing_component"
 
 
 def test_bad_submissions_are_422_problem_json(citizen_client):

@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 
 import pytest
 
 from lienthong.dossiers.models import Dossier
 from lienthong.dossiers.services import submit
 from tests.dossiers.conftest import ELSEWHERE, HOME, form, pdf
+from tests.factories import UserFactory
 
 
 def test_a_citizen_files_online_in_two_steps(client, cast):
@@ -153,3 +155,21 @@ def test_the_counter_screen_receives_a_paper_dossier(client, cast):
     assert response["Location"] == f"/ho-so/{dossier.code}/"
     assert dossier.status == "received"
     assert dossier.applicant == cast.citizen
+
+
+def test_a_clerk_who_goes_back_and_types_someone_else_is_not_told_it_is_done(client, cast):
+    client.force_login(cast.clerk_home)
+    url = "/can-bo/ho-so/tiep-nhan/"
+    filled = {"thu-tuc": "1.001193", "cccd": cast.citizen.pin, "xa": HOME, "idem": "q-7"}
+    assert client.post(url, {**filled, "tep-0": pdf()}).status_code == 302
+    other = UserFactory(pin="037090009999", username="037090009999", full_name="Lê Thị Mai")
+    # The browser's Back button: the same form and its key, another person.
+    again = client.post(url, {**filled, "cccd": other.pin, "tep-0": pdf()})
+    assert again.status_code == 422
+    assert "chưa được nộp" in again.content.decode()
+    assert not Dossier.objects.filter(applicant=other).exists()
+    fresh = re.search(r'name="idem" value="([^"]+)"', again.content.decode())[1]
+    assert fresh != "q-7"
+    done = client.post(url, {**filled, "cccd": other.pin, "idem": fresh, "tep-0": pdf()})
+    assert done.status_code == 302
+    assert Dossier.objects.get(applicant=other).channel == "counter"

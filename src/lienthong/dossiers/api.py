@@ -58,8 +58,9 @@ def submit(
     idempotency_key: str = Header("", alias="Idempotency-Key"),
 ) -> Status:
     """Nộp hồ sơ theo phiên bản đang áp dụng của thủ tục. Gửi lại với cùng tiêu đề
-    `Idempotency-Key` trả về đúng hồ sơ đã tạo (không tạo trùng). Tệp đính kèm nộp qua
-    trang web; giấy tờ được thay bằng dữ liệu không cần nộp."""
+    `Idempotency-Key` trả về đúng hồ sơ đã tạo (không tạo trùng); khoá đã dùng cho hồ sơ
+    có nội dung khác (người nộp, thủ tục, xã, kênh): 422 `key_reused`, không nộp gì.
+    Giấy tờ được thay bằng dữ liệu thì không cần nộp."""
     user = _person(request)
     dossier = services.submit(
         actor=user,

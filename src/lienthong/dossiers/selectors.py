@@ -83,6 +83,15 @@ def dossiers_visible_to(
     return qs.order_by("-submitted_at")
 
 
+def filed_with_key(submitter: Any, idempotency_key: str) -> Dossier | None:
+    """The dossier ``submitter`` filed under ``idempotency_key`` (a client's retry key)."""
+    key = idempotency_key.strip()[:100]
+    if not key:
+        return None
+    mine = _base().filter(submitted_by_id=getattr(submitter, "pk", None))
+    return mine.filter(idempotency_key=key).first()
+
+
 def get_dossier_for(user: Any, code: str) -> Dossier:
     """The dossier if ``user`` may read it; the same NotFound whether missing or forbidden."""
     dossier = _base().filter(code=code.strip()).first()

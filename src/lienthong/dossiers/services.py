@@ -11,7 +11,7 @@ import secrets
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ParamSpec
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
@@ -34,7 +34,7 @@ from lienthong.core.errors import (
 from lienthong.core.models import OutboxEvent
 from lienthong.core.workcalendar import get_calendar
 from lienthong.directory import selectors as directory
-from lienthong.dossiers import intake, routing
+from lienthong.dossiers import intake, routing, selectors
 from lienthong.dossiers.constants import TRANSFER, TRANSFERABLE, TRANSITIONS, Channel, Status
 from lienthong.dossiers.models import (
     Dossier,
@@ -57,6 +57,7 @@ __all__ = [
 ]
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
+P = ParamSpec("P")
 ALLOWED_TYPES = {
     "application/pdf": b"%PDF",
     "image/jpeg": b"\xff\xd8\xff",
@@ -163,28 +164,50 @@ def _event(dossier: Dossier, action: str, before: str, actor: Any, **kwargs: Any
     outbox.record(event)
 
 
-def _first_with_key(actor: Any, idempotency_key: str) -> Dossier | None:
-    """The dossier ``actor`` already filed with ``idempotency_key``, if any."""
-    if not idempotency_key:
+def _filed_before(request: dict[str, Any]) -> Dossier | None:
+    """The dossier the same submitter already filed under the request's idempotency key,
+    if it is for the same applicant, procedure, place and channel; None if there is none.
+    Raises InvalidInput (``key_reused``) when the key was used for a different dossier:
+    a clerk who goes back and files for someone else must not be told it is done."""
+    actor = request["actor"]
+    first = selectors.filed_with_key(actor, str(request.get("idempotency_key", "")))
+    if first is None:
         return None
-    return Dossier.objects.filter(
-        submitted_by_id=getattr(actor, "pk", None), idempotency_key=idempotency_key
-    ).first()
+    applicant = request.get("applicant") or actor
+    if (
+        first.applicant_id == getattr(applicant, "pk", None)
+        and first.procedure_version.procedure.code == request.get("procedure_code")
+        and first.competent_unit.code == request.get("competent_unit_code")
+        and first.channel == request.get("channel", Channel.ONLINE)
+    ):
+        return first
+    raise _bad(
+        "idempotency_key",
+        "key_reused",
+        _(
+            "Khoá chống gửi trùng đã dùng cho hồ sơ %(code)s có nội dung khác; hồ sơ này "
+            "chưa được nộp, hãy gửi lại."
+        )
+        % {"code": first.code},
+    )
 
 
-def _a_retry_returns_the_first(fn: Callable[..., Dossier]) -> Callable[..., Dossier]:
+def _a_retry_returns_the_first(fn: Callable[P, Dossier]) -> Callable[P, Dossier]:
     """A retry that the checks now refuse (the applicant's files were already sent, the
     procedure changed since) still returns the dossier its first attempt filed: the
     lookup is made only when a check fails, so a first submission pays nothing for it."""
 
     @functools.wraps(fn)
-    def submit(*, actor: Any, idempotency_key: str = "", **kwargs: Any) -> Dossier:
+    def submit(*args: P.args, **kwargs: P.kwargs) -> Dossier:
         try:
-            return fn(actor=actor, idempotency_key=idempotency_key, **kwargs)
-        except (InvalidInput, PermissionDenied):
-            first = _first_with_key(actor, idempotency_key.strip()[:100])
+            return fn(*args, **kwargs)
+        except (InvalidInput, PermissionDenied) as refused:
+            try:
+                first = _filed_before(kwargs)
+            except InvalidInput:
+                first = None  # the key names another dossier: the checks' answer stands
             if first is None:
-                raise
+                raise refused from None
             return first
 
     return submit
@@ -359,13 +382,23 @@ def submit(
                 )
     except IntegrityError:
         # A retry: the key's unique constraint refused the row (no lookup is made
-        # beforehand, so a first submission costs nothing extra). Return the first.
-        first = _first_with_key(actor, idempotency_key)
-        if first is None:
-            raise
+        # beforehand, so a first submission costs nothing extra). Nothing of this
+        # attempt is kept; the first dossier is returned.
         for row in files:
             if row.file and row.file._committed:  # stored by this attempt (PostgreSQL path)
                 row.file.storage.delete(row.file.name)
+        first = _filed_before(
+            {
+                "actor": actor,
+                "idempotency_key": idempotency_key,
+                "applicant": applicant,
+                "procedure_code": procedure_code,
+                "competent_unit_code": competent_unit_code,
+                "channel": channel,
+            }
+        )
+        if first is None:
+            raise
         return first
     return dossier
 

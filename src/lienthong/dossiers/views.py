@@ -40,6 +40,16 @@ def _error_text(exc: DomainError) -> str:
     return " ".join([str(exc.detail), *reasons])
 
 
+def _refused(exc: DomainError, idem: str) -> tuple[list[str], str]:
+    """What a filing form shows when the service refuses it, and the form's next
+    idempotency key: the same one (pressing again retries the same dossier) unless the
+    key already filed another dossier, as when a clerk goes back and types someone else."""
+    params = getattr(exc, "invalid_params", [])
+    if any(p.code == "key_reused" for p in params):
+        idem = secrets.token_hex(8)
+    return [str(p.reason) for p in params] or [str(exc.detail)], idem
+
+
 def _uploads(request: HttpRequest, components: list[Any]) -> list[services.Upload]:
     out = []
     for i, c in enumerate(components):
@@ -79,6 +89,7 @@ def file_online(request: HttpRequest, procedure_code: str) -> HttpResponse:
     receiving = request.GET.get("noi-nop") or request.POST.get("noi-nop") or competent
     step = 2 if competent else 1
     errors: list[str] = []
+    idem = request.POST.get("idem") or secrets.token_hex(8)
     if request.method == "POST" and step == 2:
         try:
             dossier = services.submit(
@@ -89,13 +100,11 @@ def file_online(request: HttpRequest, procedure_code: str) -> HttpResponse:
                 uploads=_uploads(request, components),
                 reused=_reused(request, components),
                 summary=request.POST.get("noi-dung", ""),
-                idempotency_key=request.POST.get("idem", ""),
+                idempotency_key=idem,
                 eid_authenticated=bool(request.user.pin),
             )
         except DomainError as exc:
-            errors = [str(p.reason) for p in getattr(exc, "invalid_params", [])] or [
-                str(exc.detail)
-            ]
+            errors, idem = _refused(exc, idem)
         else:
             messages.success(
                 request,
@@ -122,7 +131,7 @@ def file_online(request: HttpRequest, procedure_code: str) -> HttpResponse:
             "wallet": selectors.wallet_of(request.user),
             "from_data": [c for c in components if c.data_registry],
             "errors": errors,
-            "idem": request.POST.get("idem") or secrets.token_hex(8),
+            "idem": idem,
         },
         status=422 if errors else 200,
     )
@@ -375,6 +384,7 @@ def counter_intake(request: HttpRequest) -> HttpResponse:
         except NotFound:
             messages.error(request, _("Không tìm thấy thủ tục %(c)s.") % {"c": code})
     errors: list[str] = []
+    idem = request.POST.get("idem") or secrets.token_hex(8)
     if request.method == "POST" and version is not None:
         applicant = user_by_pin(request.POST.get("cccd", ""))
         if applicant is None:
@@ -393,12 +403,10 @@ def counter_intake(request: HttpRequest) -> HttpResponse:
                     procedure_code=code,
                     competent_unit_code=request.POST.get("xa", ""),
                     uploads=_uploads(request, list(version.components.all())),
-                    idempotency_key=request.POST.get("idem", ""),
+                    idempotency_key=idem,
                 )
             except DomainError as exc:
-                errors = [str(p.reason) for p in getattr(exc, "invalid_params", [])] or [
-                    str(exc.detail)
-                ]
+                errors, idem = _refused(exc, idem)
             else:
                 messages.success(request, _("Đã tiếp nhận hồ sơ %(c)s.") % {"c": dossier.code})
                 return redirect("dossiers:detail", code=dossier.code)
@@ -414,7 +422,7 @@ def counter_intake(request: HttpRequest) -> HttpResponse:
             else [],
             "q": request.GET.get("q", ""),
             "errors": errors,
-            "idem": request.POST.get("idem") or secrets.token_hex(8),
+            "idem": idem,
         },
         status=422 if errors else 200,
     )
