@@ -128,10 +128,10 @@ def test_a_refusal_needs_a_reason(cast):
 
 def test_officials_act_only_for_their_agency(cast):
     d = file_online(cast)
-    with pytest.raises(PermissionDenied):  # the home centre did not receive it
+    with pytest.raises(NotFound):  # the home centre did not receive it, nor sees it
         act(actor=cast.clerk_home, code=d.code, action="receive")
     act(actor=cast.clerk_elsewhere, code=d.code, action="receive")
-    with pytest.raises(PermissionDenied):  # a specialist of another commune
+    with pytest.raises(NotFound):  # a specialist of another commune does not even see it
         act(actor=cast.other_specialist, code=d.code, action="request_supplement", note="x")
     with pytest.raises(PermissionDenied):  # a specialist cannot assign
         act(actor=cast.specialist, code=d.code, action="assign", assignee=cast.specialist)

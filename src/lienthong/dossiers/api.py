@@ -111,7 +111,6 @@ def act(request: HttpRequest, code: str, action: str, payload: ActionIn) -> Doss
     409 `illegal-transition`; hồ sơ vừa bị người khác cập nhật (`expected_version` cũ):
     409 `conflict`."""
     user = _person(request)
-    selectors.get_dossier_for(user, code)  # the same 404 for missing and forbidden
     if action == TRANSFER:
         dossier = services.transfer(
             actor=user,
@@ -138,7 +137,7 @@ def act(request: HttpRequest, code: str, action: str, payload: ActionIn) -> Doss
             expected_version=payload.expected_version,
             assignee=assignee,
         )
-    return selectors.get_dossier_for(user, dossier.code)
+    return dossier  # as the step left it (read before it, with what DossierOut reads)
 
 
 @router.get(

@@ -95,12 +95,13 @@ def filed_with_key(submitter: Any, idempotency_key: str) -> Dossier | None:
 def get_dossier_for(user: Any, code: str) -> Dossier:
     """The dossier if ``user`` may read it; the same NotFound whether missing or forbidden."""
     dossier = _base().filter(code=code.strip()).first()
-    if dossier is None or not _may_read(user, dossier):
+    if dossier is None or not may_read(user, dossier):
         raise NotFound(_("Không tìm thấy hồ sơ %(code)s.") % {"code": code})
     return dossier
 
 
-def _may_read(user: Any, dossier: Dossier) -> bool:
+def may_read(user: Any, dossier: Dossier) -> bool:
+    """Whether ``user`` may see ``dossier``: theirs, their agencies', their province's."""
     if not getattr(user, "is_authenticated", False):
         return False
     if user.pk in (dossier.applicant_id, dossier.submitted_by_id):

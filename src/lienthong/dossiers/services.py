@@ -517,7 +517,7 @@ def act(
     transition = TRANSITIONS.get(action)
     if transition is None:
         raise NotFound(_("Không có thao tác «%(a)s».") % {"a": action})
-    dossier = _load(code)
+    dossier = _load(code, actor)
     if transition.who == "applicant":
         if actor.pk not in (dossier.applicant_id, dossier.submitted_by_id):
             raise NotFound(_("Không tìm thấy hồ sơ %(code)s.") % {"code": code})
@@ -588,7 +588,7 @@ def transfer(
     The receiving agency's leader assigns it again. Raises as :func:`act`.
     """
     now = now or timezone.now()
-    dossier = _load(code)
+    dossier = _load(code, actor)
     authorize(actor, Perm.DOSSIER_PROCESS, agency=dossier.handling_agency)
     if dossier.status not in TRANSFERABLE:
         raise IllegalTransition(
@@ -634,7 +634,7 @@ def confirm_payment(
     """Record that the fees were paid: by a clerk (``actor``) at the counter, or by a
     payment gateway (``actor=None``, its callback already authenticated). Idempotent.
     Raises InvalidInput when a gateway reports another amount than the dossier's fees."""
-    dossier = _load(code)
+    dossier = _load(code, actor)
     if actor is not None:
         authorize(actor, Perm.DOSSIER_RECEIVE, agency=dossier.receiving_agency)
     if amount is not None and amount != dossier.fee_total:
@@ -661,7 +661,7 @@ def confirm_payment(
 
 def rate(*, actor: Any, code: str, score: int, comment: str = "") -> Rating:
     """The applicant rates the service (1–5) once the result is returned."""
-    dossier = _load(code)
+    dossier = _load(code, actor)
     if actor.pk not in (dossier.applicant_id, dossier.submitted_by_id):
         raise NotFound(_("Không tìm thấy hồ sơ %(code)s.") % {"code": code})
     if dossier.status != Status.RETURNED:
@@ -684,15 +684,22 @@ def rate(*, actor: Any, code: str, score: int, comment: str = "") -> Rating:
     return rating
 
 
-def _load(code: str) -> Dossier:
+def _load(code: str, actor: Any) -> Dossier:
+    """The dossier to act on; the same NotFound whether it is missing or ``actor`` may
+    not see it (an official of another commune learns nothing of it). ``actor`` None is
+    the platform itself (a payment gateway's callback, authenticated by its caller)."""
     dossier = (
         Dossier.objects.select_related(
-            "procedure_version__procedure", "receiving_agency", "handling_agency", "province"
+            "procedure_version__procedure",
+            "receiving_agency",
+            "handling_agency",
+            "province",
+            "competent_unit",
         )
         .filter(code=code.strip())
         .first()
     )
-    if dossier is None:
+    if dossier is None or (actor is not None and not selectors.may_read(actor, dossier)):
         raise NotFound(_("Không tìm thấy hồ sơ %(code)s.") % {"code": code})
     return dossier
 
@@ -750,7 +757,7 @@ def extend(
     from lienthong.dossiers.constants import CLOSED, EXTEND
 
     now = now or timezone.now()
-    dossier = _load(code)
+    dossier = _load(code, actor)
     authorize(actor, Perm.DOSSIER_APPROVE, agency=dossier.handling_agency)
     if dossier.status in CLOSED or dossier.finished_at or dossier.due_at is None:
         raise IllegalTransition(_("Chỉ gia hạn được hồ sơ đang giải quyết."))
