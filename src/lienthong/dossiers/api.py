@@ -120,15 +120,10 @@ def act(request: HttpRequest, code: str, action: str, payload: ActionIn) -> Doss
             expected_version=payload.expected_version,
         )
     else:
-        assignee = None
-        if action == "assign":
-            assignee = user_by_pin(payload.assignee_pin or "")
-            if assignee is None:
-                raise InvalidInput(
-                    invalid_params=[
-                        InvalidParam("assignee_pin", "unknown_person", _("Không tìm thấy cán bộ."))
-                    ]
-                )
+        # An unknown number is refused by the service as "not a specialist", after it
+        # has checked that the caller may act on the dossier: nobody else learns which
+        # numbers have accounts.
+        assignee = user_by_pin(payload.assignee_pin or "") if action == "assign" else None
         dossier = services.act(
             actor=user,
             code=code,

@@ -176,8 +176,8 @@ def _filed_before(request: dict[str, Any]) -> Dossier | None:
     applicant = request.get("applicant") or actor
     if (
         first.applicant_id == getattr(applicant, "pk", None)
-        and first.procedure_version.procedure.code == request.get("procedure_code")
-        and first.competent_unit.code == request.get("competent_unit_code")
+        and first.procedure_version.procedure.code == str(request["procedure_code"]).strip()
+        and first.competent_unit.code == str(request["competent_unit_code"]).strip()
         and first.channel == request.get("channel", Channel.ONLINE)
     ):
         return first
@@ -478,6 +478,9 @@ def _apply(
     if seen == dossier.lock_version:
         dossier.lock_version = seen + 1
         for name, value in fields.items():
+            # As the row reads back: times in UTC (the calendar answers in local time).
+            if isinstance(value, dt.datetime):
+                value = value.astimezone(dt.UTC)
             setattr(dossier, name, value)
     else:
         dossier.refresh_from_db()
@@ -646,7 +649,7 @@ def confirm_payment(
         Dossier.objects.filter(pk=dossier.pk).update(
             paid_at=now, paid_online=online, lock_version=F("lock_version") + 1
         )
-        dossier.refresh_from_db()
+        dossier.refresh_from_db(fields=["paid_at", "paid_online", "lock_version"])
         _event(
             dossier,
             "payment",
@@ -772,7 +775,7 @@ def extend(
         )
         if not updated:
             raise Conflict(_("Hồ sơ %(code)s vừa được người khác cập nhật.") % {"code": code})
-        dossier.refresh_from_db()
+        dossier.refresh_from_db(fields=["due_at", "lock_version"])
         _event(
             dossier,
             EXTEND,
