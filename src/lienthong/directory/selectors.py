@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
@@ -11,8 +11,10 @@ from lienthong.core.errors import NotFound
 from lienthong.core.identifiers import IdentifierError, parse_agency_code
 from lienthong.directory.constants import AgencyKind, AgencyLevel
 from lienthong.directory.models import Agency, Counter
-from lienthong.geo.models import AdministrativeUnit
 from lienthong.geo.text import fold
+
+if TYPE_CHECKING:  # only named in a signature: geo's rows are read through geo.selectors
+    from lienthong.geo.models import AdministrativeUnit
 
 __all__ = [
     "agencies_of_unit",
