@@ -1,10 +1,18 @@
-"""Shared start of the in-process benchmarks: a scratch database and Django."""
+"""Shared start of the benchmarks: a scratch database and Django, a served platform."""
 
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
+import sys
 import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 
 def django_on_scratch_database() -> None:
@@ -20,3 +28,31 @@ def django_on_scratch_database() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+
+
+@contextmanager
+def served(
+    *args: str, env: dict[str, str] | None = None, log: IO[bytes] | None = None
+) -> Iterator[int]:
+    """``lienthong serve`` (with ``args``) on a free port of 127.0.0.1 until the block
+    ends; yields the port once ``/readyz`` answers. The server's output goes to ``log``."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "lienthong"), "serve", "--port", str(port), *args],
+        env=env if env is not None else {**os.environ},
+        stdout=subprocess.DEVNULL,
+        stderr=log or subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(150):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.2)
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

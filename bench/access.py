@@ -14,18 +14,13 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import random
 import re
 import resource
-import socket
 import statistics
-import subprocess
-import sys
 import time
-from pathlib import Path
 
-from _setup import django_on_scratch_database
+from _setup import django_on_scratch_database, served
 
 N_SEARCH = 1_000
 N_CHECKS = 50_000
@@ -35,12 +30,6 @@ PASSWORD = "LienThong@2026"  # noqa: S105  the demo accounts' published password
 
 def _pct(values: list[float], p: float) -> float:
     return statistics.quantiles(values, n=100)[int(p) - 1]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _login(base: str, username: str) -> float:
@@ -123,29 +112,11 @@ def main() -> None:
     print(f"permission checks: {checks_per_s:,.0f}/s (roles cached per request)")
     connection.close()
 
-    port = _free_port()
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "lienthong"), "serve", "--port", str(port)],
-        env={**os.environ},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        import requests
-
-        for _ in range(100):
-            try:
-                requests.get(f"{base}/healthz", timeout=1)
-                break
-            except requests.ConnectionError:
-                time.sleep(0.2)
+    with served() as port:
+        base = f"http://127.0.0.1:{port}"
         people = ["037090001234", "036190002345", "036088003456", "037175004567"]
         _login(base, people[0])  # warm up: discovery and JWKS are fetched once
         logins = [_login(base, people[i % len(people)]) * 1000 for i in range(N_LOGINS)]
-    finally:
-        server.terminate()
-        server.wait(timeout=15)
     login_p50, login_p95 = _pct(logins, 50), _pct(logins, 95)
     print(
         f"OIDC login over HTTP: p50 {login_p50:.0f} ms, p95 {login_p95:.0f} ms "

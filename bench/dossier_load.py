@@ -24,16 +24,16 @@ import json
 import os
 import re
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import psycopg
+
+from _setup import served
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 HOME = "13786"  # Xã Liên Minh, Ninh Bình (the demo commune)
@@ -63,12 +63,6 @@ def _pct(values: list[float], p: float) -> float:
     if len(values) < 2:
         return values[0] if values else 0.0
     return statistics.quantiles(values, n=1000)[int(p * 10) - 1]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _recreate(admin_url: str, name: str) -> str:
@@ -321,31 +315,10 @@ def main() -> None:
         "DB_POOL_MAX_SIZE": str(args.threads + 2),  # a connection for every thread
     }
     tokens, clerk_token = _prepare(env, args.users, args.reuse)
-    port = _free_port()
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "lienthong"),
-            "serve",
-            "--port",
-            str(port),
-            "--workers",
-            str(args.workers),
-            "--threads",
-            str(args.threads),
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=(Path(var) / "server.log").open("w"),
-    )
     host = "127.0.0.1"
     codes: list[str] = []
-    try:
-        for _ in range(150):
-            try:
-                with urllib.request.urlopen(f"http://{host}:{port}/readyz", timeout=1):
-                    break
-            except OSError:
-                time.sleep(0.2)
+    serve = ("--workers", str(args.workers), "--threads", str(args.threads))
+    with (Path(var) / "server.log").open("wb") as log, served(*serve, env=env, log=log) as port:
         asyncio.run(_closed_loop(host, port, tokens, 4, 3, []))  # warm up every worker
         best = (0.0, 0, 0, [], 0)
         for concurrency in (8, 16, 32, 64):
@@ -371,9 +344,6 @@ def main() -> None:
         )
         actions_per_s = done / elapsed
         print(f"workflow actions (receive): {actions_per_s:.0f}/s, {failed} failed")
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     tps = _pgbench(admin, int(args.seconds))
     print(f"pgbench simple-update (8 clients): {tps:.0f} tps")
     print(
