@@ -164,21 +164,30 @@ def _event(dossier: Dossier, action: str, before: str, actor: Any, **kwargs: Any
     outbox.record(event)
 
 
-def _filed_before(request: dict[str, Any]) -> Dossier | None:
+def _filed_before(
+    *,
+    actor: Any,
+    procedure_code: str,
+    competent_unit_code: str,
+    idempotency_key: str = "",
+    applicant: Any = None,
+    channel: str = Channel.ONLINE,
+    **_rest: Any,
+) -> Dossier | None:
     """The dossier the same submitter already filed under the request's idempotency key,
     if it is for the same applicant, procedure, place and channel; None if there is none.
-    Raises InvalidInput (``key_reused``) when the key was used for a different dossier:
-    a clerk who goes back and files for someone else must not be told it is done."""
-    actor = request["actor"]
-    first = selectors.filed_with_key(actor, str(request.get("idempotency_key", "")))
+    Takes ``submit``'s arguments. Raises InvalidInput (``key_reused``) when the key was
+    used for a different dossier: a clerk who goes back and files for someone else must
+    not be told it is done."""
+    first = selectors.filed_with_key(actor, idempotency_key)
     if first is None:
         return None
-    applicant = request.get("applicant") or actor
+    applicant = applicant or actor
     if (
         first.applicant_id == getattr(applicant, "pk", None)
-        and first.procedure_version.procedure.code == str(request["procedure_code"]).strip()
-        and first.competent_unit.code == str(request["competent_unit_code"]).strip()
-        and first.channel == request.get("channel", Channel.ONLINE)
+        and first.procedure_version.procedure.code == procedure_code.strip()
+        and first.competent_unit.code == competent_unit_code.strip()
+        and first.channel == channel
     ):
         return first
     raise _bad(
@@ -203,7 +212,7 @@ def _a_retry_returns_the_first(fn: Callable[P, Dossier]) -> Callable[P, Dossier]
             return fn(*args, **kwargs)
         except (InvalidInput, PermissionDenied) as refused:
             try:
-                first = _filed_before(kwargs)
+                first = _filed_before(**kwargs)
             except InvalidInput:
                 first = None  # the key names another dossier: the checks' answer stands
             if first is None:
@@ -388,14 +397,12 @@ def submit(
             if row.file and row.file._committed:  # stored by this attempt (PostgreSQL path)
                 row.file.storage.delete(row.file.name)
         first = _filed_before(
-            {
-                "actor": actor,
-                "idempotency_key": idempotency_key,
-                "applicant": applicant,
-                "procedure_code": procedure_code,
-                "competent_unit_code": competent_unit_code,
-                "channel": channel,
-            }
+            actor=actor,
+            procedure_code=procedure_code,
+            competent_unit_code=competent_unit_code,
+            idempotency_key=idempotency_key,
+            applicant=applicant,
+            channel=channel,
         )
         if first is None:
             raise
