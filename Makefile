@@ -3,18 +3,28 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+UV := $(BIN)/uv
+# uv installs into .venv from uv.lock only, with the machine's Python; it never downloads an
+# interpreter (docs/dependencies.md).
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_PYTHON_DOWNLOADS := never
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml uv.lock | sha1sum | cut -c1-12)
 # PostgreSQL for the second test run: TEST_POSTGRES_URL, else DATABASE_URL if it is PostgreSQL.
 PG_URL := $(or $(TEST_POSTGRES_URL),$(filter postgres%,$(DATABASE_URL)))
 
-.PHONY: demo test lint test-sqlite test-postgres bench install messages clean openapi
+.PHONY: demo test lint test-sqlite test-postgres bench install messages clean openapi lock system-deps
 
-$(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+# The installer: pip takes exactly the uv release whose hashes scripts/uv-requirements.txt lists.
+$(UV): scripts/uv-requirements.txt
+	$(PYTHON) -m venv --clear $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps \
+		-r scripts/uv-requirements.txt
+	touch $(UV)
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+# Everything else: the whole locked tree (dev group included), refused if pyproject.toml and
+# uv.lock disagree; packages not in the lock are removed.
+$(STAMP): pyproject.toml uv.lock $(UV)
+	$(UV) sync --locked --quiet --python $(BIN)/python
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
@@ -24,12 +34,24 @@ install: $(STAMP)
 demo: install
 	env -u DATABASE_URL $(BIN)/lienthong demo
 
+## make lint: style, the layering between apps (import-linter) and static types (mypy)
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
+	env -u DATABASE_URL $(BIN)/mypy
 
-## make test: lint, migrations check, pytest on SQLite, then on PostgreSQL when configured
-test: lint test-sqlite test-postgres
+## make lock: record a change of pyproject.toml in uv.lock (UPGRADE=1: newest versions of all
+## transitive dependencies too). Commit both files.
+lock: $(UV)
+	$(UV) lock $(if $(UPGRADE),--upgrade,)
+
+## make system-deps: Chromium, poppler-utils and Pango from apt when root and missing
+system-deps:
+	@scripts/system-deps
+
+## make test: system packages, lint, migrations check, pytest on SQLite, then on PostgreSQL
+test: system-deps lint test-sqlite test-postgres
 
 test-sqlite: install
 	env -u DATABASE_URL $(BIN)/lienthong makemigrations --check --dry-run

@@ -73,6 +73,16 @@ def officials_of(agency: Any) -> list[Official]:
     return list(found.values())
 
 
+def holders_of(agency: Any, role: str) -> list[User]:
+    """People holding ``role`` at ``agency`` now (the specialists a leader assigns to)."""
+    return [
+        a.user
+        for a in RoleAssignment.objects.active()
+        .filter(agency=agency, role=role)
+        .select_related("user")
+    ]
+
+
 def agencies_administered_by(user: Any) -> QuerySet[Any] | None:
     """Agencies whose officials ``user`` manages; ``None`` for a platform admin (all)."""
     if is_platform_admin(user):

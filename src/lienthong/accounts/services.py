@@ -5,10 +5,12 @@ Every change is audited; permission checks come first (``permissions.authorize``
 
 from __future__ import annotations
 
+import random
 import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -432,3 +434,30 @@ def create_api_client(*, actor: Any, agency: Any, name: str) -> ApiCredentials:
             data={"agency": agency.code, "name": name},
         )
     return ApiCredentials(app.client_id, secret, agency.code)
+
+
+def ensure_sample_citizens(count: int, rng: random.Random) -> list[int]:
+    """Primary keys of ``count`` generated citizens (``sinh-0`` …), created in bulk where
+    missing. Only for ``lienthong seed --dossiers`` (generated history, not audited): they
+    have no usable password and PINs no real person holds in the demo."""
+    existing = list(
+        User.objects.filter(username__startswith="sinh-").values_list("pk", flat=True)[:count]
+    )
+    if len(existing) >= count:
+        return existing
+    password = make_password(None)
+    prefixes = ["001", "036", "037", "038", "040", "079", "092"]
+    users = []
+    for i in range(len(existing), count):
+        pin = f"{rng.choice(prefixes)}{rng.choice('0123')}{rng.randint(40, 99) % 100:02d}{i:06d}"
+        users.append(
+            User(
+                username=f"sinh-{i}",
+                pin=pin,
+                full_name=f"Công dân mẫu {i}",
+                kind=UserKind.CITIZEN,
+                password=password,
+            )
+        )
+    User.objects.bulk_create(users, batch_size=5_000, ignore_conflicts=True)
+    return list(User.objects.filter(username__startswith="sinh-").values_list("pk", flat=True))

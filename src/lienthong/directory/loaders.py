@@ -22,7 +22,7 @@ import csv
 import datetime as dt
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from django.db import transaction
 
@@ -32,8 +32,10 @@ from lienthong.directory.constants import AgencyKind, AgencyLevel, Block
 from lienthong.directory.models import Agency, Counter
 from lienthong.directory.selectors import search_key
 from lienthong.geo.constants import REFORM_DATE, Level
-from lienthong.geo.models import AdministrativeUnit
 from lienthong.geo.selectors import current_units
+
+if TYPE_CHECKING:
+    from lienthong.geo.models import AdministrativeUnit
 
 DATA_DIR: Final = Path(__file__).resolve().parent / "data"
 

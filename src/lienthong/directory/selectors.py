@@ -169,3 +169,22 @@ def service_centres(province_code: str) -> QuerySet[Agency]:
 def counters_of(centre: Agency) -> QuerySet[Counter]:
     """The counters of a service centre by number, with the agency each receives for."""
     return centre.counters.select_related("serves").order_by("number")
+
+
+def commune_service_places() -> list[tuple[int, int, int, int, str]]:
+    """Every commune with a service centre, as (commune unit id, province unit id, People's
+    Committee id, service centre id, centre code): the places generated history is filed at."""
+    committees = {
+        a["unit_id"]: a
+        for a in Agency.objects.filter(kind="people_committee", level="commune").values(
+            "pk", "unit_id", "province_id"
+        )
+    }
+    out = []
+    for c in Agency.objects.filter(kind="service_centre", level="commune").values(
+        "pk", "unit_id", "code"
+    ):
+        uc = committees.get(c["unit_id"])
+        if uc:
+            out.append((c["unit_id"], uc["province_id"], uc["pk"], c["pk"], c["code"]))
+    return out

@@ -16,65 +16,23 @@ import secrets
 from collections import defaultdict
 from typing import Any
 
-from django.contrib.auth.hashers import make_password
 from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.utils import timezone
 from tqdm import tqdm
 
-from lienthong.accounts.models import User, UserKind
-from lienthong.catalog.models import ProcedureVersion
+from lienthong.accounts import services as accounts
+from lienthong.catalog import selectors as catalog
 from lienthong.core.reference import StepResult, register_generator, register_seeder
 from lienthong.core.workcalendar import get_calendar
-from lienthong.directory.models import Agency
+from lienthong.directory import selectors as directory
 from lienthong.dossiers import intake
 from lienthong.dossiers.constants import Channel, Status
 from lienthong.dossiers.models import Dossier, DossierEvent, DossierSequence, Rating
 
 BATCH = 5_000
+#: Generated citizens the history is spread over.
 APPLICANTS = 5_000
-
-
-def _applicants(rng: random.Random) -> list[int]:
-    existing = list(
-        User.objects.filter(username__startswith="sinh-").values_list("pk", flat=True)[:APPLICANTS]
-    )
-    if len(existing) >= APPLICANTS:
-        return existing
-    password = make_password(None)
-    prefixes = ["001", "036", "037", "038", "040", "079", "092"]
-    users = []
-    for i in range(len(existing), APPLICANTS):
-        pin = f"{rng.choice(prefixes)}{rng.choice('0123')}{rng.randint(40, 99) % 100:02d}{i:06d}"
-        users.append(
-            User(
-                username=f"sinh-{i}",
-                pin=pin,
-                full_name=f"Công dân mẫu {i}",
-                kind=UserKind.CITIZEN,
-                password=password,
-            )
-        )
-    User.objects.bulk_create(users, batch_size=BATCH, ignore_conflicts=True)
-    return list(User.objects.filter(username__startswith="sinh-").values_list("pk", flat=True))
-
-
-def _places() -> list[tuple[int, int, int, int, str]]:
-    """(commune unit id, province id, People's Committee id, service centre id, centre code)."""
-    committees = {
-        a["unit_id"]: a
-        for a in Agency.objects.filter(kind="people_committee", level="commune").values(
-            "pk", "unit_id", "province_id"
-        )
-    }
-    out = []
-    for c in Agency.objects.filter(kind="service_centre", level="commune").values(
-        "pk", "unit_id", "code"
-    ):
-        uc = committees.get(c["unit_id"])
-        if uc:
-            out.append((c["unit_id"], uc["province_id"], uc["pk"], c["pk"], c["code"]))
-    return out
 
 
 def _insert(
@@ -126,14 +84,14 @@ def _insert_objects(model: Any, objects: list[Any]) -> list[Any]:
 @register_generator("dossiers")
 def generate(n: int, *, seed: int = 20250701) -> StepResult:
     rng = random.Random(seed)  # noqa: S311  reproducible demo data, not secrets
-    versions = list(ProcedureVersion.objects.published())
+    versions = list(catalog.published_versions())
     versions = [v for v in versions if "commune" in v.levels] or versions
     if not versions:
         return StepResult("chưa có thủ tục nào được công bố: chạy load-reference-data trước")
-    places = _places()
+    places = directory.commune_service_places()
     if not places:
         return StepResult("chưa có danh bạ cơ quan: chạy load-reference-data trước")
-    applicants = _applicants(rng)
+    applicants = accounts.ensure_sample_citizens(APPLICANTS, rng)
     cal = get_calendar()
     now = timezone.now()
     start = now - dt.timedelta(days=365)

@@ -11,7 +11,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lienthong.accounts.constants import ROLE_PERMISSIONS, Perm
+from lienthong.accounts import selectors as accounts
+from lienthong.accounts.constants import ROLE_PERMISSIONS, Perm, Role
 from lienthong.accounts.permissions import can, grants_of, is_platform_admin
 from lienthong.core.errors import NotFound
 from lienthong.core.workcalendar import get_calendar
@@ -237,14 +238,7 @@ def actions_for(user: Any, dossier: Dossier) -> list[str]:
 
 
 def specialists_of(agency: Any) -> list[Any]:
-    from lienthong.accounts.models import RoleAssignment
-
-    return [
-        a.user
-        for a in RoleAssignment.objects.active()
-        .filter(agency=agency, role="specialist")
-        .select_related("user")
-    ]
+    return accounts.holders_of(agency, Role.SPECIALIST)
 
 
 def history_rows(dossier: Dossier) -> list[tuple[DossierEvent, str, str]]:
