@@ -1,21 +1,28 @@
 """Read-only admin views of the outbox and the audit log (they are never edited by hand)."""
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.contrib import admin
+from django.db.models import Model
 from django.http import HttpRequest
 
 from lienthong.core.models import AuditEntry, OutboxDelivery, OutboxEvent
 
+if TYPE_CHECKING:
+    # The stubs make ModelAdmin generic in its model; Django's class is not subscriptable.
+    _ModelAdmin = admin.ModelAdmin[Model]
+else:
+    _ModelAdmin = admin.ModelAdmin
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+
+class ReadOnlyAdmin(_ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Path, Query, Router
+from ninja import Router
+from ninja.params.functions import Path, Query
 
 from lienthong.core.schemas import CalendarYearOut, DayOffOut, DueDateOut
 from lienthong.core.workcalendar import get_calendar

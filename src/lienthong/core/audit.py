@@ -12,12 +12,20 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from lienthong.core.models import AuditEntry, AuditHead
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
+
+    #: Who did it: a user (an anonymous one is recorded as nobody), a system name such
+    #: as ``"system:worker"``, or None.
+    Actor = AbstractBaseUser | AnonymousUser | str | None
 
 __all__ = ["GENESIS_HASH", "VerifyResult", "entries_for", "record", "verify"]
 
@@ -69,7 +77,7 @@ def _hash_entry(entry: AuditEntry) -> str:
     ).hexdigest()
 
 
-def _actor_ref(actor: Any) -> tuple[str, str]:
+def _actor_ref(actor: Actor) -> tuple[str, str]:
     if actor is None:
         return "", ""
     if isinstance(actor, str):
@@ -83,7 +91,7 @@ def _actor_ref(actor: Any) -> tuple[str, str]:
 def record(
     action: str,
     *,
-    actor: Any = None,
+    actor: Actor = None,
     object_type: str = "",
     object_id: object = "",
     data: dict[str, Any] | None = None,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import connection, models
 
@@ -18,13 +19,21 @@ __all__ = ["column_list", "columns", "insert", "placeholders", "values"]
 
 
 @functools.cache
-def columns(model: type[models.Model]) -> tuple[models.Field, ...]:
+def columns(model: type[models.Model]) -> tuple[models.Field[Any, Any], ...]:
     """The columns an insert of ``model`` writes (all but an auto-increment key)."""
     return tuple(
         f
         for f in model._meta.concrete_fields
         if not (f.primary_key and isinstance(f, models.AutoField | models.BigAutoField))
     )
+
+
+def _column(field: models.Field[Any, Any]) -> str:
+    """The column of a concrete field (only a field without one, which ``columns`` never
+    returns, has ``column`` None)."""
+    if field.column is None:
+        raise TypeError(f"{field} has no database column")
+    return field.column
 
 
 @functools.cache
@@ -34,12 +43,12 @@ def _statement(model: type[models.Model], rows: int, vendor: str, returning: boo
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     sql = (
         f"INSERT INTO {quote(model._meta.db_table)} "  # noqa: S608  (names from the model)
-        f"({', '.join(quote(f.column) for f in fields)}) VALUES {', '.join([row] * rows)}"
+        f"({', '.join(quote(_column(f)) for f in fields)}) VALUES {', '.join([row] * rows)}"
     )
-    return sql + f" RETURNING {quote(model._meta.pk.column)}" if returning else sql
+    return sql + f" RETURNING {quote(_column(model._meta.pk))}" if returning else sql
 
 
-def values(obj: models.Model, *, skip: frozenset[str] = frozenset()) -> list[object]:
+def values(obj: models.Model, *, skip: frozenset[str] = frozenset()) -> list[Any]:
     """The database values of ``obj``'s columns (but ``skip``), as the ORM would write them."""
     return [
         f.get_db_prep_save(f.pre_save(obj, True), connection=connection)
@@ -55,14 +64,14 @@ def placeholders(
     where given, otherwise a parameter cast to the column's type (PostgreSQL cannot
     infer it there); the columns in ``skip`` left out, as ``values`` leaves them out."""
     return ", ".join(
-        exprs.get(f.column) or f"%s::{f.db_type(connection)}"
+        exprs.get(_column(f)) or f"%s::{f.db_type(connection)}"
         for f in columns(model)
         if f.column not in skip
     )
 
 
 def column_list(model: type[models.Model]) -> str:
-    return ", ".join(connection.ops.quote_name(f.column) for f in columns(model))
+    return ", ".join(connection.ops.quote_name(_column(f)) for f in columns(model))
 
 
 def insert(objs: Sequence[models.Model], *, returning_pk: bool = False) -> None:

@@ -21,12 +21,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise, StrPromise
 
 __all__ = [
     "PROVINCE_CODES",
@@ -47,7 +49,7 @@ __all__ = [
 
 # --------------------------------------------------------------------------- errors
 
-_MESSAGES: Final[dict[str, Promise]] = {
+_MESSAGES: Final[dict[str, StrPromise]] = {
     "pin_format": _("Số định danh cá nhân phải gồm đúng 12 chữ số."),
     "pin_province": _(
         "Ba chữ số đầu của số định danh cá nhân không phải là mã tỉnh, thành phố hợp lệ."
@@ -67,7 +69,7 @@ _MESSAGES: Final[dict[str, Promise]] = {
     ),
 }
 
-_TAX_CODE_OR_PIN_FORMAT: Final[Promise] = _(
+_TAX_CODE_OR_PIN_FORMAT: Final[StrPromise] = _(
     "Mã số thuế phải gồm 10 chữ số, 13 chữ số viết theo dạng NNNNNNNNNN-NNN, "
     "hoặc là số định danh cá nhân gồm 12 chữ số."
 )
@@ -83,10 +85,10 @@ class IdentifierError(ValueError):
         message: human-readable Vietnamese message (a lazy translation).
     """
 
-    def __init__(self, code: str, message: str | Promise | None = None) -> None:
+    def __init__(self, code: str, message: StrOrPromise | None = None) -> None:
         """Build the error for ``code``, with the standard message unless one is given."""
         self.code: str = code
-        self.message: str | Promise = message if message is not None else _MESSAGES[code]
+        self.message: StrOrPromise = message if message is not None else _MESSAGES[code]
         super().__init__(self.message)
 
     def __str__(self) -> str:

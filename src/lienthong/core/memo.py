@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 from cachetools import TTLCache, cached
 from django.db import transaction
+from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 
 __all__ = ["clear", "forget_on_change", "memoize"]
@@ -27,7 +28,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 _memos: list[tuple[TTLCache[Hashable, Any], threading.Lock]] = []
 
 
-def memoize(*, key: Callable[..., Hashable], ttl: float = 60, maxsize: int = 8192) -> Any:
+def memoize(
+    *, key: Callable[..., Hashable], ttl: float = 60, maxsize: int = 8192
+) -> Callable[[F], F]:
     """Decorate a lookup whose result depends only on ``key(*args, **kwargs)``.
 
     Only results are remembered; an exception (say NotFound) is raised again next time.
@@ -56,7 +59,7 @@ def _clear_now_and_after_commit(*_args: Any, **_kwargs: Any) -> None:
     transaction.on_commit(clear)
 
 
-def forget_on_change(*models: type) -> None:
+def forget_on_change(*models: type[Model]) -> None:
     """Empty the memos whenever a row of one of ``models`` is saved or deleted here."""
     for model in models:
         uid = model._meta.label

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
@@ -61,7 +62,7 @@ def platform_health() -> PlatformHealth:
     )
 
 
-def last_audit_verification() -> DBTaskResult | None:
+def last_audit_verification() -> DBTaskResult[[], dict[str, Any]] | None:
     """The most recent background verification of the audit chain, if any."""
     from lienthong.core.tasks import verify_audit_chain
 

@@ -1,13 +1,23 @@
-"""Probes for the process manager and the load balancer."""
+"""Probes for the process manager and the load balancer; the request type of HTMX views."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django_htmx.middleware import HtmxDetails
 
 from lienthong.core.errors import problem_response
 from lienthong.core.selectors import readiness
+
+__all__ = ["HtmxHttpRequest", "healthz", "readyz"]
+
+
+class HtmxHttpRequest(HttpRequest):
+    """A request as ``HtmxMiddleware`` hands it to a view, with ``request.htmx`` (for
+    annotations; Django builds plain ``HttpRequest`` objects)."""
+
+    htmx: HtmxDetails
 
 
 @never_cache
