@@ -57,8 +57,11 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
     for err in exc.errors:
         loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "payload")]
         code = str(err.get("type", "invalid"))
+        reason = _REASONS.get(code)
         params.append(
-            InvalidParam(".".join(loc) or "body", code, _REASONS.get(code, err.get("msg", "")))
+            InvalidParam(
+                ".".join(loc) or "body", code, reason if reason is not None else err.get("msg", "")
+            )
         )
     return problem_response(
         request,

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.http import HttpRequest
 from ninja import Router, Status
 
 from lienthong.accounts import selectors, services
-from lienthong.accounts.auth import SystemPrincipal, api_auth
+from lienthong.accounts.auth import ApiRequest, SystemPrincipal, api_auth
 from lienthong.accounts.constants import Perm
-from lienthong.accounts.models import RoleAssignment
+from lienthong.accounts.models import RoleAssignment, User
 from lienthong.accounts.schemas import MeOut, OfficialIn, OfficialOut, RoleOut
 from lienthong.core.errors import PermissionDenied
 
@@ -28,14 +25,14 @@ def _role(a: RoleAssignment) -> RoleOut:
     )
 
 
-def _person(request: HttpRequest) -> Any:
+def _person(request: ApiRequest) -> User:
     if isinstance(request.auth, SystemPrincipal):
         raise PermissionDenied(code="people-only")
     return request.auth
 
 
 @router.get("/me", response=MeOut, summary="Tài khoản đang gọi API")
-def me(request: HttpRequest) -> MeOut:
+def me(request: ApiRequest) -> MeOut:
     """Người (token của người dùng hoặc phiên web) hoặc hệ thống (client credentials) đang
     gọi API, với các vai trò tại các cơ quan."""
     principal = request.auth
@@ -54,7 +51,7 @@ def me(request: HttpRequest) -> MeOut:
 @router.get(
     "/agencies/{code}/officials", response=list[OfficialOut], summary="Cán bộ của một cơ quan"
 )
-def list_officials(request: HttpRequest, code: str) -> list[OfficialOut]:
+def list_officials(request: ApiRequest, code: str) -> list[OfficialOut]:
     """Cán bộ và vai trò tại cơ quan; cần vai trò lãnh đạo hoặc quản trị của cơ quan đó."""
     agency = selectors.get_agency_for(_person(request), code, Perm.AGENCY_VIEW_OFFICIALS)
     return [
@@ -70,7 +67,7 @@ def list_officials(request: HttpRequest, code: str) -> list[OfficialOut]:
     response={201: OfficialOut},
     summary="Thêm cán bộ, giao vai trò",
 )
-def add_official(request: HttpRequest, code: str, payload: OfficialIn) -> Status:
+def add_official(request: ApiRequest, code: str, payload: OfficialIn) -> Status[OfficialOut]:
     """Gắn một người (theo số định danh cá nhân) vào cơ quan với các vai trò; lặp lại không
     tạo trùng. Cần vai trò quản trị cơ quan."""
     actor = _person(request)
@@ -88,6 +85,6 @@ def add_official(request: HttpRequest, code: str, payload: OfficialIn) -> Status
 @router.post(
     "/role-assignments/{assignment_id}/revoke", response=RoleOut, summary="Thu hồi vai trò"
 )
-def revoke_role(request: HttpRequest, assignment_id: int) -> RoleOut:
+def revoke_role(request: ApiRequest, assignment_id: int) -> RoleOut:
     """Kết thúc một vai trò (bản ghi được giữ lại cùng người thu hồi, thời điểm)."""
     return _role(services.revoke_role(actor=_person(request), assignment_id=assignment_id))

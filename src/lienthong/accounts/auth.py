@@ -1,20 +1,35 @@
-"""API authentication: OAuth2 bearer tokens of the platform's provider, or the web session."""
+"""API authentication: OAuth2 bearer tokens of the platform's provider, or the web session;
+the request types views and endpoints are annotated with."""
 
 from __future__ import annotations
 
 import copy
 import hashlib
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
 from oauth2_provider.settings import oauth2_settings
-from oauthlib.common import Request as OAuthRequest
+
+# oauthlib ships no types and types-oauthlib is not in the dev group: read as Any.
+from oauthlib.common import Request as OAuthRequest  # type: ignore[import-untyped]
 
 from lienthong.core import memo
+from lienthong.core.views import HtmxHttpRequest
 
-__all__ = ["TOKEN_MEMO_SECONDS", "SystemPrincipal", "api_auth", "bearer"]
+if TYPE_CHECKING:
+    from lienthong.accounts.models import User
+    from lienthong.directory.models import Agency
+
+__all__ = [
+    "TOKEN_MEMO_SECONDS",
+    "ApiRequest",
+    "AuthenticatedRequest",
+    "SystemPrincipal",
+    "api_auth",
+    "bearer",
+]
 
 #: How long a process trusts a token it has already checked before asking the database
 #: again (RFC 7662 §4 lets a resource server cache a token's state briefly). Expiry is
@@ -29,7 +44,7 @@ class SystemPrincipal:
 
     client_id: str
     name: str
-    agency: Any
+    agency: Agency
 
     is_authenticated = True
     is_superuser = False
@@ -54,7 +69,7 @@ class OAuth2Bearer(HttpBearer):
 
     openapi_scheme = "bearer"
 
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
+    def authenticate(self, request: HttpRequest, token: str) -> User | SystemPrincipal | None:
         checksum = hashlib.sha256(token.encode()).hexdigest()
         uri = request.build_absolute_uri()
         try:
@@ -65,7 +80,7 @@ class OAuth2Bearer(HttpBearer):
         if access.is_expired() or (access.resource and not access.allows_audience(uri)):
             return None
         if access.user is not None:
-            user = copy.copy(access.user)  # the remembered one is shared between threads
+            user: User = copy.copy(access.user)  # the remembered one is shared between threads
             request.user = user
             return user
         api_client = getattr(access.application, "api_client", None)
@@ -74,6 +89,20 @@ class OAuth2Bearer(HttpBearer):
         return SystemPrincipal(
             access.application.client_id, access.application.name, api_client.agency
         )
+
+
+class AuthenticatedRequest(HtmxHttpRequest):
+    """The request of a view behind ``login_required``: ``request.user`` is a signed-in
+    account (for annotations; Django builds plain ``HttpRequest`` objects)."""
+
+    user: User
+
+
+class ApiRequest(HttpRequest):
+    """The request of an endpoint with ``auth``: ``request.auth`` is what the
+    authenticator returned, a person or a system (for annotations; django-ninja sets it)."""
+
+    auth: User | SystemPrincipal
 
 
 bearer = OAuth2Bearer()

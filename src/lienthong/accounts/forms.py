@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -30,10 +32,11 @@ class OfficialForm(forms.Form):
         label=_("Vai trò"), choices=Role.choices, widget=forms.CheckboxSelectMultiple
     )
 
-    def __init__(self, *args: object, allow_platform_admin: bool = False, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        if not allow_platform_admin:
-            self.fields["roles"].choices = [c for c in Role.choices if c[0] != Role.PLATFORM_ADMIN]
+    def __init__(self, *args: Any, allow_platform_admin: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        roles = self.fields["roles"]
+        if not allow_platform_admin and isinstance(roles, forms.ChoiceField):
+            roles.choices = [c for c in Role.choices if c[0] != Role.PLATFORM_ADMIN]
 
 
 class ApiClientForm(forms.Form):

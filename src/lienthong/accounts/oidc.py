@@ -19,12 +19,16 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from authlib.integrations.django_client import OAuth
+# Authlib ships no types and types-Authlib is not in the dev group: read as Any.
+from authlib.integrations.django_client import OAuth  # type: ignore[import-untyped]
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 __all__ = [
     "DEV_ISSUER",
@@ -45,7 +49,7 @@ PORTAL_CLIENT_ID = "lienthong-cong-dich-vu"
 @dataclass(frozen=True)
 class Issuer:
     key: str
-    label: Any
+    label: StrOrPromise
     #: Discovery URL; ``None`` for the development issuer, whose URL is the request's host.
     metadata_url: str | None
     client_id: str

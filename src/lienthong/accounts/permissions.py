@@ -16,12 +16,19 @@ service would refuse anyway. The matrix is ``ROLE_PERMISSIONS`` in
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
 from lienthong.accounts.constants import PLATFORM_WIDE, PROVINCE_SCOPED, ROLE_PERMISSIONS, Role
 from lienthong.core.errors import PermissionDenied
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from lienthong.accounts.models import User
+    from lienthong.directory.models import Agency
+    from lienthong.geo.models import AdministrativeUnit
 
 __all__ = ["Grant", "authorize", "can", "grants_of", "is_platform_admin", "steering_provinces"]
 
@@ -37,11 +44,11 @@ class Grant:
     central: bool
 
 
-def grants_of(user: Any) -> tuple[Grant, ...]:
+def grants_of(user: User | AnonymousUser | None) -> tuple[Grant, ...]:
     """The active roles of ``user``, loaded once per request (cached on the user object)."""
-    if user is None or not getattr(user, "is_authenticated", False):
+    if user is None or not user.is_authenticated:
         return ()
-    cached = getattr(user, _CACHE_ATTR, None)
+    cached: tuple[Grant, ...] | None = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
         return cached
     from lienthong.accounts.models import RoleAssignment
@@ -61,19 +68,19 @@ def grants_of(user: Any) -> tuple[Grant, ...]:
     return grants
 
 
-def forget_grants(user: Any) -> None:
+def forget_grants(user: User) -> None:
     """Drop the cached roles after a change (the next check reloads them)."""
     if hasattr(user, _CACHE_ATTR):
         delattr(user, _CACHE_ATTR)
 
 
-def is_platform_admin(user: Any) -> bool:
-    if user is None or not getattr(user, "is_authenticated", False):
+def is_platform_admin(user: User | AnonymousUser | None) -> bool:
+    if user is None or not user.is_authenticated:
         return False
     return bool(user.is_superuser) or any(g.role == Role.PLATFORM_ADMIN for g in grants_of(user))
 
 
-def _ids(target: Any) -> tuple[int | None, int | None, int | None]:
+def _ids(target: Agency | AdministrativeUnit | None) -> tuple[int | None, int | None, int | None]:
     """(agency id, agency's parent id, province id) of an agency, or a province unit."""
     if target is None:
         return None, None, None
@@ -82,7 +89,13 @@ def _ids(target: Any) -> tuple[int | None, int | None, int | None]:
     return None, None, target.pk  # an AdministrativeUnit (province)
 
 
-def can(user: Any, perm: str, *, agency: Any = None, province: Any = None) -> bool:
+def can(
+    user: User | AnonymousUser | None,
+    perm: str,
+    *,
+    agency: Agency | None = None,
+    province: AdministrativeUnit | None = None,
+) -> bool:
     """Whether ``user`` may do ``perm`` on ``agency`` (or, for steering, ``province``).
 
     ``province=None`` with ``steering.view`` asks for the national view.
@@ -108,7 +121,13 @@ def can(user: Any, perm: str, *, agency: Any = None, province: Any = None) -> bo
     return perm.startswith("agency.") and any(g.agency_id == parent_id for g in grants)
 
 
-def authorize(user: Any, perm: str, *, agency: Any = None, province: Any = None) -> None:
+def authorize(
+    user: User | AnonymousUser | None,
+    perm: str,
+    *,
+    agency: Agency | None = None,
+    province: AdministrativeUnit | None = None,
+) -> None:
     """Raise :class:`PermissionDenied` (code ``permission-denied``) unless :func:`can`."""
     if not can(user, perm, agency=agency, province=province):
         raise PermissionDenied(
@@ -116,7 +135,7 @@ def authorize(user: Any, perm: str, *, agency: Any = None, province: Any = None)
         )
 
 
-def steering_provinces(user: Any) -> set[int] | None:
+def steering_provinces(user: User | AnonymousUser | None) -> set[int] | None:
     """Province ids ``user`` may watch on the steering dashboard; ``None`` means all."""
     from lienthong.accounts.constants import Perm
 

@@ -10,7 +10,7 @@ labelled "Môi trường thử nghiệm".
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
@@ -26,11 +26,15 @@ from oauth2_provider.views import AuthorizationView
 
 from lienthong.core import audit
 
+if TYPE_CHECKING:
+    from lienthong.accounts.models import User
+
 ISSUER_SESSION_KEY = "_lienthong_issuer_uid"
 ISSUER_HASH_KEY = "_lienthong_issuer_hash"
 
 
-class ClaimsValidator(OAuth2Validator):
+# django-oauth-toolkit ships no types (read as Any, see pyproject.toml): its classes are Any.
+class ClaimsValidator(OAuth2Validator):  # type: ignore[misc]
     """Adds the identity claims a relying party needs (VNeID-style: the PIN)."""
 
     oidc_claim_scope = {
@@ -54,7 +58,7 @@ class ClaimsValidator(OAuth2Validator):
         return claims
 
 
-def issuer_user(request: HttpRequest) -> Any:
+def issuer_user(request: HttpRequest) -> User | None:
     """Who is logged in at the development issuer (not the portal), or ``None``."""
     uid = request.session.get(ISSUER_SESSION_KEY)
     if uid is None:
@@ -67,7 +71,7 @@ def issuer_user(request: HttpRequest) -> Any:
     return user
 
 
-class IssuerAuthorizationView(AuthorizationView):
+class IssuerAuthorizationView(AuthorizationView):  # type: ignore[misc]  # Any, as above
     """The authorization endpoint; in development the person is the issuer session's."""
 
     template_name = "accounts/issuer_authorize.html"
@@ -82,7 +86,8 @@ class IssuerAuthorizationView(AuthorizationView):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if settings.OIDC_DEV_ISSUER:
             request.user = issuer_user(request) or AnonymousUser()
-        return super().dispatch(request, *args, **kwargs)
+        response: HttpResponse = super().dispatch(request, *args, **kwargs)
+        return response
 
 
 def issuer_login(request: HttpRequest) -> HttpResponse:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
@@ -11,18 +11,21 @@ from django.http import HttpRequest
 
 from lienthong.core import audit
 
+if TYPE_CHECKING:
+    from lienthong.accounts.models import User
+
 
 def _ip(request: HttpRequest | None) -> str:
     return (request.META.get("REMOTE_ADDR", "") if request is not None else "")[:45]
 
 
 @receiver(user_logged_in)
-def _logged_in(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+def _logged_in(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
     audit.record("auth.login", actor=user, object_type="user", object_id=user.pk, ip=_ip(request))
 
 
 @receiver(user_logged_out)
-def _logged_out(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+def _logged_out(sender: Any, request: HttpRequest, user: User | None, **kwargs: Any) -> None:
     if user is not None:
         audit.record(
             "auth.logout", actor=user, object_type="user", object_id=user.pk, ip=_ip(request)

@@ -21,7 +21,9 @@ class MeOut(Schema):
     name: str
     pin: str | None = None
     tax_code: str | None = None
-    agency_code: str | None = Field(None, description="Cơ quan của hệ thống (client credentials)")
+    agency_code: str | None = Field(
+        default=None, description="Cơ quan của hệ thống (client credentials)"
+    )
     roles: list[RoleOut] = []
     second_factor: bool = False
 

@@ -128,8 +128,11 @@ def seed_demo_accounts() -> StepResult:
         "centre": commune.get(kind="service_centre"),
         "other_centre": directory.agencies_of_unit(OTHER_COMMUNE).get(kind="service_centre"),
     }
+    province = places["commune"].province
+    if province is None:  # the loader gives every commune's agencies their province
+        raise LookupError(f"the People's Committee of commune {DEMO_COMMUNE} has no province")
     places["province"] = directory.search_agencies(
-        province=places["commune"].province.code, kind="people_committee", level="province"
+        province=province.code, kind="people_committee", level="province"
     ).get()
     for person in _OFFICIALS:
         agency = places[person.where]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
@@ -14,6 +14,11 @@ from lienthong.accounts.models import ApiClient, RoleAssignment, User
 from lienthong.accounts.permissions import can, is_platform_admin
 from lienthong.core.errors import NotFound
 from lienthong.directory import selectors as directory
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from lienthong.directory.models import Agency
 
 __all__ = [
     "Official",
@@ -26,7 +31,7 @@ __all__ = [
 ]
 
 
-def roles_of(user: Any) -> list[RoleAssignment]:
+def roles_of(user: User | AnonymousUser) -> list[RoleAssignment]:
     """The active roles of ``user`` with their agencies, for display."""
     if not getattr(user, "is_authenticated", False) or user.pk is None:
         return []
@@ -38,7 +43,7 @@ def roles_of(user: Any) -> list[RoleAssignment]:
     )
 
 
-def get_agency_for(user: Any, code: str, perm: str) -> Any:
+def get_agency_for(user: User | AnonymousUser, code: str, perm: str) -> Agency:
     """The agency ``code`` if ``user`` may do ``perm`` there; the same NotFound otherwise."""
     try:
         agency = directory.get_agency(code)
@@ -59,7 +64,7 @@ class Official:
         return [a.role for a in self.assignments]
 
 
-def officials_of(agency: Any) -> list[Official]:
+def officials_of(agency: Agency) -> list[Official]:
     """People holding an active role at ``agency``, by name, with their assignments."""
     found: dict[int, Official] = {}
     rows = (
@@ -73,7 +78,7 @@ def officials_of(agency: Any) -> list[Official]:
     return list(found.values())
 
 
-def holders_of(agency: Any, role: str) -> list[User]:
+def holders_of(agency: Agency, role: str) -> list[User]:
     """People holding ``role`` at ``agency`` now (the specialists a leader assigns to)."""
     return [
         a.user
@@ -83,7 +88,7 @@ def holders_of(agency: Any, role: str) -> list[User]:
     ]
 
 
-def agencies_administered_by(user: Any) -> QuerySet[Any] | None:
+def agencies_administered_by(user: User) -> QuerySet[Agency] | None:
     """Agencies whose officials ``user`` manages; ``None`` for a platform admin (all)."""
     if is_platform_admin(user):
         return None
@@ -92,7 +97,7 @@ def agencies_administered_by(user: Any) -> QuerySet[Any] | None:
     return directory.search_agencies().filter(Q(pk__in=ids) | Q(parent_id__in=ids)).order_by("code")
 
 
-def api_clients_of(agency: Any) -> QuerySet[ApiClient]:
+def api_clients_of(agency: Agency) -> QuerySet[ApiClient]:
     return (
         ApiClient.objects.filter(agency=agency)
         .select_related("application")
@@ -100,15 +105,15 @@ def api_clients_of(agency: Any) -> QuerySet[ApiClient]:
     )
 
 
-def has_second_factor(user: Any) -> bool:
-    return TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists()
+def has_second_factor(user: User) -> bool:
+    return bool(TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists())
 
 
-def can_publish_catalog(user: Any) -> bool:
+def can_publish_catalog(user: User | AnonymousUser) -> bool:
     return can(user, Perm.CATALOG_PUBLISH)
 
 
-def can_manage(user: Any, agency: Any) -> bool:
+def can_manage(user: User | AnonymousUser, agency: Agency) -> bool:
     return can(user, Perm.AGENCY_MANAGE_OFFICIALS, agency=agency)
 
 
@@ -121,7 +126,7 @@ class SteeringScope:
     provinces: list[str]
 
 
-def steering_scope(user: Any) -> SteeringScope:
+def steering_scope(user: User | AnonymousUser) -> SteeringScope:
     """The provinces ``user`` may watch (by name), the whole country, or nothing."""
     from lienthong.accounts.permissions import steering_provinces
     from lienthong.geo.selectors import unit_names

@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 import secrets
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
@@ -22,6 +22,9 @@ from lienthong.accounts.permissions import authorize, forget_grants, is_platform
 from lienthong.core import audit
 from lienthong.core.errors import Conflict, InvalidInput, InvalidParam, NotFound, Unauthenticated
 from lienthong.core.identifiers import IdentifierError, normalize_pin, normalize_tax_code
+
+if TYPE_CHECKING:
+    from lienthong.directory.models import Agency
 
 __all__ = [
     "ApiCredentials",
@@ -53,7 +56,7 @@ def ensure_user(
     email: str = "",
     is_staff: bool = False,
     is_superuser: bool = False,
-    actor: Any = None,
+    actor: User | None = None,
 ) -> User:
     """Create the user, or bring an existing one to exactly these attributes.
 
@@ -102,7 +105,7 @@ def ensure_user(
 # ------------------------------------------------------------------------ roles
 
 
-def _check_roles(actor: Any, roles: list[str]) -> None:
+def _check_roles(actor: User, roles: list[str]) -> None:
     unknown = [r for r in roles if r not in Role.values]
     if unknown or not roles:
         raise InvalidInput(
@@ -126,7 +129,7 @@ def _check_roles(actor: Any, roles: list[str]) -> None:
         )
 
 
-def _grant(actor: Any, user: User, agency: Any, role: str) -> RoleAssignment | None:
+def _grant(actor: User, user: User, agency: Agency, role: str) -> RoleAssignment | None:
     if RoleAssignment.objects.active().filter(user=user, agency=agency, role=role).exists():
         return None
     assignment = RoleAssignment.objects.create(
@@ -143,7 +146,7 @@ def _grant(actor: Any, user: User, agency: Any, role: str) -> RoleAssignment | N
     return assignment
 
 
-def grant_role(*, actor: Any, user: User, agency: Any, role: str) -> RoleAssignment | None:
+def grant_role(*, actor: User, user: User, agency: Agency, role: str) -> RoleAssignment | None:
     """Give ``user`` the ``role`` at ``agency``; ``None`` when it was already held.
 
     Raises PermissionDenied unless ``actor`` manages the agency's officials, and
@@ -160,8 +163,8 @@ def grant_role(*, actor: Any, user: User, agency: Any, role: str) -> RoleAssignm
 
 def add_official(
     *,
-    actor: Any,
-    agency: Any,
+    actor: User,
+    agency: Agency,
     pin: str,
     full_name: str,
     roles: list[str],
@@ -218,7 +221,7 @@ def add_official(
     return user
 
 
-def revoke_role(*, actor: Any, assignment_id: int) -> RoleAssignment:
+def revoke_role(*, actor: User, assignment_id: int) -> RoleAssignment:
     """End a role assignment (the row stays, with who revoked it and when).
 
     Raises NotFound for an unknown or already revoked assignment, PermissionDenied
@@ -402,7 +405,7 @@ class ApiCredentials:
     agency_code: str
 
 
-def create_api_client(*, actor: Any, agency: Any, name: str) -> ApiCredentials:
+def create_api_client(*, actor: User, agency: Agency, name: str) -> ApiCredentials:
     """Register a system that calls the API for ``agency`` (OAuth2 client credentials).
 
     The secret is returned once and stored only hashed.

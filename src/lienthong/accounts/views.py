@@ -6,9 +6,10 @@ Thin: forms parse, services decide, selectors read.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from authlib.integrations.base_client.errors import OAuthError
+# Authlib ships no types and types-Authlib is not in the dev group: read as Any.
+from authlib.integrations.base_client.errors import OAuthError  # type: ignore[import-untyped]
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, get_user_model
@@ -32,6 +33,10 @@ from lienthong.core import audit
 from lienthong.core.errors import DomainError, InvalidInput, NotFound
 from lienthong.directory import selectors as directory
 
+if TYPE_CHECKING:
+    from lienthong.accounts.auth import AuthenticatedRequest
+    from lienthong.accounts.models import User
+
 logger = logging.getLogger(__name__)
 
 _NEXT = "_lienthong_login_next"
@@ -40,7 +45,8 @@ _BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def _ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")[:45]
+    address: str = request.META.get("REMOTE_ADDR", "")
+    return address[:45]
 
 
 def _safe_next(request: HttpRequest, value: str | None) -> str:
@@ -51,7 +57,7 @@ def _safe_next(request: HttpRequest, value: str | None) -> str:
     return "/"
 
 
-def _finish_login(request: HttpRequest, user: Any, next_url: str, *, via: str) -> HttpResponse:
+def _finish_login(request: HttpRequest, user: User, next_url: str, *, via: str) -> HttpResponse:
     """Log in now, or first ask for the second factor when the account has one."""
     if selectors.has_second_factor(user):
         request.session[_PENDING] = {"uid": user.pk, "next": next_url, "via": via}
@@ -99,7 +105,9 @@ def oidc_start(request: HttpRequest, issuer: str) -> HttpResponse:
     request.session[_NEXT] = _safe_next(request, request.GET.get("next"))
     callback = request.build_absolute_uri(reverse("accounts:oidc-callback", args=[found.key]))
     try:
-        return oidc.client_for(found, request).authorize_redirect(request, callback)
+        response: HttpResponse = oidc.client_for(found, request).authorize_redirect(
+            request, callback
+        )
     except (RequestException, OAuthError, ValueError) as exc:
         logger.warning("identity provider %s unreachable: %s", found.key, exc)
         return render(
@@ -114,6 +122,7 @@ def oidc_start(request: HttpRequest, issuer: str) -> HttpResponse:
             ),
             status=503,
         )
+    return response
 
 
 def oidc_callback(request: HttpRequest, issuer: str) -> HttpResponse:
@@ -195,7 +204,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def my_account(request: HttpRequest) -> HttpResponse:
+def my_account(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "accounts/my_account.html",
@@ -207,7 +216,7 @@ def my_account(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def totp_setup(request: HttpRequest) -> HttpResponse:
+def totp_setup(request: AuthenticatedRequest) -> HttpResponse:
     """Turn the second factor on (scan, confirm with a code) or off (with a code)."""
     import segno
 
@@ -248,7 +257,7 @@ def totp_setup(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def my_agencies(request: HttpRequest) -> HttpResponse:
+def my_agencies(request: AuthenticatedRequest) -> HttpResponse:
     """Agencies whose officials the user manages (platform admins search all)."""
     administered = selectors.agencies_administered_by(request.user)
     q = request.GET.get("q", "").strip()
@@ -264,7 +273,7 @@ def my_agencies(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def agency_officials(request: HttpRequest, code: str) -> HttpResponse:
+def agency_officials(request: AuthenticatedRequest, code: str) -> HttpResponse:
     """Officials of one agency and their roles; add an official (agency administrators)."""
     try:
         agency = selectors.get_agency_for(request.user, code, Perm.AGENCY_VIEW_OFFICIALS)
@@ -313,7 +322,7 @@ def agency_officials(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def revoke(request: HttpRequest, assignment_id: int) -> HttpResponse:
+def revoke(request: AuthenticatedRequest, assignment_id: int) -> HttpResponse:
     try:
         assignment = services.revoke_role(actor=request.user, assignment_id=assignment_id)
     except DomainError as exc:
@@ -331,7 +340,7 @@ def revoke(request: HttpRequest, assignment_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def api_clients(request: HttpRequest, code: str) -> HttpResponse:
+def api_clients(request: AuthenticatedRequest, code: str) -> HttpResponse:
     """Register a system for the agency; the secret is shown once."""
     try:
         agency = selectors.get_agency_for(request.user, code, Perm.AGENCY_MANAGE_OFFICIALS)
