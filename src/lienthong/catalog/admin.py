@@ -1,15 +1,27 @@
+from typing import TYPE_CHECKING
+
 from django.contrib import admin
 
 from lienthong.catalog.models import Component, GroupMember, ProcedureGroup, ProcedureVersion
 
+if TYPE_CHECKING:
+    # The stubs make the admin classes generic in their models; Django's are not subscriptable.
+    _ComponentInline = admin.TabularInline[Component, ProcedureVersion]
+    _VersionAdmin = admin.ModelAdmin[ProcedureVersion]
+    _MemberInline = admin.TabularInline[GroupMember, ProcedureGroup]
+    _GroupAdmin = admin.ModelAdmin[ProcedureGroup]
+else:
+    _ComponentInline = _MemberInline = admin.TabularInline
+    _VersionAdmin = _GroupAdmin = admin.ModelAdmin
 
-class ComponentInline(admin.TabularInline):
+
+class ComponentInline(_ComponentInline):
     model = Component
     extra = 0
 
 
 @admin.register(ProcedureVersion)
-class ProcedureVersionAdmin(admin.ModelAdmin):
+class ProcedureVersionAdmin(_VersionAdmin):
     """Read-only: drafts and publication go through the audited back office (/can-bo/thu-tuc/)."""
 
     list_display = ["procedure", "number", "name", "field", "status", "service_level"]
@@ -27,13 +39,13 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
         return False
 
 
-class MemberInline(admin.TabularInline):
+class MemberInline(_MemberInline):
     model = GroupMember
     extra = 0
     raw_id_fields = ["procedure"]
 
 
 @admin.register(ProcedureGroup)
-class ProcedureGroupAdmin(admin.ModelAdmin):
+class ProcedureGroupAdmin(_GroupAdmin):
     list_display = ["code", "name", "total_days"]
     inlines = [MemberInline]

@@ -1,8 +1,12 @@
 """API of the procedure catalogue."""
 
+from decimal import Decimal
+from typing import TypedDict
+
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Router
 from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.params.functions import Query
 
 from lienthong.catalog import selectors
 from lienthong.catalog.constants import Level, ServiceLevel
@@ -20,7 +24,22 @@ from lienthong.catalog.schemas import (
 router = Router(tags=["Thủ tục hành chính"])
 
 
-def summary(v: ProcedureVersion) -> dict[str, object]:
+class Summary(TypedDict):
+    """The fields of ``ProcedureOut``."""
+
+    code: str
+    version: int
+    name: str
+    field: str
+    levels: list[str]
+    service_level: str
+    processing_days: Decimal
+    boundary_free: bool
+    business_related: bool
+    life_events: list[str]
+
+
+def summary(v: ProcedureVersion) -> Summary:
     return {
         "code": v.procedure.code,
         "version": v.number,
@@ -45,7 +64,7 @@ def list_procedures(
     life_event: str | None = Query(None, description="Sự kiện đời sống, ví dụ khai-sinh"),
     service_level: ServiceLevel | None = None,
     boundary_free: bool | None = None,
-) -> list[dict[str, object]]:
+) -> list[Summary]:
     """Thủ tục đang áp dụng, xếp theo mức độ phù hợp với `q` (không có `q`: theo lĩnh vực
     và tên)."""
     return selectors.find_procedures(  # type: ignore[return-value]  # a page at a time

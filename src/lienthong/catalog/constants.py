@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 
 class ServiceLevel(models.TextChoices):
@@ -35,7 +38,7 @@ class Channel(models.TextChoices):
 
 
 #: Life events for citizen navigation, in display order.
-LIFE_EVENTS: Final[dict[str, str]] = {
+LIFE_EVENTS: Final[dict[str, StrPromise]] = {
     "khai-sinh": _("Khai sinh, chăm sóc trẻ em"),
     "ket-hon": _("Kết hôn, gia đình"),
     "khai-tu": _("Khai tử, mai táng"),
@@ -57,7 +60,7 @@ LIFE_EVENTS: Final[dict[str, str]] = {
 }
 
 #: Registries whose data replaces a paper component (once-only), by code.
-REGISTRIES: Final[dict[str, str]] = {
+REGISTRIES: Final[dict[str, StrPromise]] = {
     "population": _("Cơ sở dữ liệu quốc gia về dân cư"),
     "civil_status": _("Cơ sở dữ liệu hộ tịch điện tử"),
     "enterprise": _("Cơ sở dữ liệu quốc gia về đăng ký doanh nghiệp"),

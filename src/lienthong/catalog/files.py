@@ -17,13 +17,16 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator
-from typing import IO, Any, Final
+from typing import IO, TYPE_CHECKING, Any, Final
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
 from lienthong.catalog.records import Problem
 from lienthong.geo.text import fold
+
+if TYPE_CHECKING:
+    from lienthong.catalog.models import ProcedureVersion
 
 COLUMNS: Final[tuple[tuple[str, str], ...]] = (
     ("code", "Mã thủ tục"),
@@ -159,7 +162,7 @@ def read_rows(stream: IO[bytes], filename: str) -> Iterator[tuple[int, dict[str,
         yield number, row_to_record(cells)
 
 
-def record_cells(version: Any) -> list[str]:
+def record_cells(version: ProcedureVersion) -> list[str]:
     """The cells of one procedure version, in COLUMNS order (the inverse of row_to_record)."""
     yes = {True: "có", False: "không"}
     values = {
@@ -208,7 +211,7 @@ def record_cells(version: Any) -> list[str]:
     return [values[k] for k, _h in COLUMNS]
 
 
-def cells_of(version: Any) -> dict[str, str]:
+def cells_of(version: ProcedureVersion) -> dict[str, str]:
     """The cells of one procedure version by column key."""
     return dict(zip([k for k, _h in COLUMNS], record_cells(version), strict=True))
 

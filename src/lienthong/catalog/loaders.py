@@ -6,7 +6,7 @@ import json
 import logging
 from collections import Counter
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from lienthong.catalog.records import InvalidProcedure, parse_procedure
 from lienthong.catalog.services import publish_seed, save_group
@@ -18,8 +18,8 @@ DATA: Final = Path(__file__).resolve().parent / "data"
 SEED_DECISION: Final = "Dữ liệu mẫu LiênThông (theo văn bản pháp luật ghi ở mục Nguồn)"
 
 
-def seed_records() -> list[dict]:
-    records: list[dict] = []
+def seed_records() -> list[dict[str, Any]]:
+    records: list[dict[str, Any]] = []
     for path in sorted((DATA / "procedures").glob("*.json")):
         records.extend(json.loads(path.read_text(encoding="utf-8")))
     return records

@@ -164,6 +164,9 @@ class GroupMember(models.Model):
     days = models.DecimalField(max_digits=5, decimal_places=1)
     passes_on = models.JSONField(default=list)
 
+    #: Not a column: set by ``selectors.get_group`` (the published version's name).
+    procedure_name: str
+
     class Meta:
         ordering = ["group", "order"]
         constraints = [

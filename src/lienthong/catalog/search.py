@@ -15,6 +15,7 @@ import re
 import threading
 from bisect import bisect_left
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -90,8 +91,8 @@ class CatalogIndex:
         allowed = self._filtered(filters or {})
         terms = words(query)
         if not terms:
-            pool = range(len(self.entries)) if allowed is None else sorted(allowed)
-            return [Hit(self.entries[i], 0.0, 0) for i in sorted(pool, key=self._order)]
+            listed = range(len(self.entries)) if allowed is None else sorted(allowed)
+            return [Hit(self.entries[i], 0.0, 0) for i in sorted(listed, key=self._order)]
         variants = [self._variants(t, last=n == len(terms) - 1) for n, t in enumerate(terms)]
         # A misspelled word has several neighbours ("gxay": giay, xay, gay); keep those
         # that occur together with the words typed correctly, as a speller would.
@@ -174,13 +175,16 @@ _lock = threading.Lock()
 _cache: dict[str, Any] = {"revision": None, "index": None}
 
 
-def index_for(revision: int, build: Any) -> CatalogIndex:
+def index_for(
+    revision: int, build: Callable[[], list[tuple[Entry, dict[str, str]]]]
+) -> CatalogIndex:
     """The index of ``revision``, built by ``build()`` when this process has an older one."""
     with _lock:
         if _cache["revision"] != revision or _cache["index"] is None:
             _cache["index"] = CatalogIndex(build())
             _cache["revision"] = revision
-        return _cache["index"]
+        index: CatalogIndex = _cache["index"]
+        return index
 
 
 def forget() -> None:

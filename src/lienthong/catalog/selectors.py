@@ -125,7 +125,9 @@ def find_procedures(
     return LazySlices(len(ids), fetch)
 
 
-def search_procedures(q: str = "", *, limit: int | None = None, **filters: Any) -> list[Any]:
+def search_procedures(
+    q: str = "", *, limit: int | None = None, **filters: Any
+) -> list[ProcedureVersion]:
     """The first ``limit`` (default: all) results of :func:`find_procedures`, as a list."""
     found = find_procedures(q, **filters)
     return found[: len(found) if limit is None else limit]
@@ -177,7 +179,7 @@ def get_procedure(code: str) -> ProcedureVersion:
 def get_version(code: str, number: int) -> ProcedureVersion:
     """A given version (the one a dossier was filed under), whatever its status."""
     version = (
-        _with_components(ProcedureVersion.objects)
+        _with_components(ProcedureVersion.objects.all())
         .filter(procedure__code=code, number=number)
         .first()
     )
@@ -190,7 +192,7 @@ def get_version(code: str, number: int) -> ProcedureVersion:
 
 def draft_of(code: str) -> ProcedureVersion | None:
     return (
-        _with_components(ProcedureVersion.objects)
+        _with_components(ProcedureVersion.objects.all())
         .filter(procedure__code=code, status=VersionStatus.DRAFT)
         .first()
     )
@@ -217,7 +219,9 @@ def groups_of(version: ProcedureVersion) -> list[ProcedureGroup]:
     )
 
 
-def get_group(code: str) -> Any:
+def get_group(code: str) -> ProcedureGroup:
+    """The group with its members in order, each with the name of its published version
+    (``procedure_name``; the code when none is published)."""
     group = (
         ProcedureGroup.objects.prefetch_related(
             Prefetch(

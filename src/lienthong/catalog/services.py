@@ -4,8 +4,9 @@ publish (``catalog.publish``); every change is audited and announced in the outb
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import F, Max
@@ -26,6 +27,9 @@ from lienthong.catalog.models import (
 from lienthong.catalog.records import InvalidProcedure, Problem, ProcedureData, parse_procedure
 from lienthong.core import audit, outbox
 from lienthong.core.errors import IllegalTransition, InvalidInput, InvalidParam, NotFound
+
+if TYPE_CHECKING:
+    from lienthong.accounts.models import User
 
 __all__ = [
     "ImportReport",
@@ -71,7 +75,7 @@ def _write_components(version: ProcedureVersion, data: ProcedureData) -> None:
 
 
 def _new_version(
-    procedure: Procedure, data: ProcedureData, *, status: str, actor: Any
+    procedure: Procedure, data: ProcedureData, *, status: str, actor: User | None
 ) -> ProcedureVersion:
     number = (procedure.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     version = ProcedureVersion.objects.create(
@@ -85,7 +89,7 @@ def _new_version(
     return version
 
 
-def save_draft(*, actor: Any, data: dict[str, Any] | ProcedureData) -> ProcedureVersion:
+def save_draft(*, actor: User, data: dict[str, Any] | ProcedureData) -> ProcedureVersion:
     """Create or replace the draft of a procedure (a new procedure when the code is new).
 
     The published version is untouched until :func:`publish`. Raises PermissionDenied
@@ -119,7 +123,7 @@ def save_draft(*, actor: Any, data: dict[str, Any] | ProcedureData) -> Procedure
 
 
 def publish(
-    *, actor: Any, code: str, decision_number: str, effective_date: dt.date | None = None
+    *, actor: User, code: str, decision_number: str, effective_date: dt.date | None = None
 ) -> ProcedureVersion:
     """Publish the draft of ``code``: it becomes the version new dossiers are filed under
     and the previous published version is superseded (dossiers keep theirs).
@@ -288,8 +292,8 @@ class ImportReport:
 
 def import_rows(
     *,
-    actor: Any,
-    rows: Any,
+    actor: User,
+    rows: Iterable[tuple[int, dict[str, Any] | Problem]],
     publish_decision: str = "",
     effective_date: dt.date | None = None,
 ) -> ImportReport:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from typing import TYPE_CHECKING, TypedDict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,10 +22,21 @@ from lienthong.catalog import files, selectors, services
 from lienthong.catalog.constants import DEPARTMENTS, LIFE_EVENTS, REGISTRIES, Level, ServiceLevel
 from lienthong.core.errors import DomainError, InvalidInput, NotFound
 
+if TYPE_CHECKING:
+    from lienthong.accounts.auth import AuthenticatedRequest
+    from lienthong.core.views import HtmxHttpRequest
+
 PAGE_SIZE = 25
 
 
-def _filters(request: HttpRequest) -> dict[str, str | None]:
+class _Filters(TypedDict):
+    field: str | None
+    level: str | None
+    life_event: str | None
+    service_level: str | None
+
+
+def _filters(request: HttpRequest) -> _Filters:
     return {
         "field": request.GET.get("linh-vuc") or None,
         "level": request.GET.get("cap") or None,
@@ -33,7 +45,7 @@ def _filters(request: HttpRequest) -> dict[str, str | None]:
     }
 
 
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: HtmxHttpRequest) -> HttpResponse:
     """Browse by life event and field; search as you type (HTMX swaps the results)."""
     q = request.GET.get("q", "").strip()
     filters = _filters(request)
@@ -105,7 +117,7 @@ def _admin_only(request: HttpRequest) -> None:
 
 
 @login_required
-def manage(request: HttpRequest) -> HttpResponse:
+def manage(request: AuthenticatedRequest) -> HttpResponse:
     _admin_only(request)
     q = request.GET.get("q", "").strip()
     page = Paginator(selectors.versions_for_admin(q), 50).get_page(request.GET.get("trang"))
@@ -113,7 +125,7 @@ def manage(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
+def edit(request: AuthenticatedRequest, code: str | None = None) -> HttpResponse:
     """Edit the draft (created from the published version when there is none)."""
     _admin_only(request)
     source = None
@@ -148,7 +160,7 @@ def edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
 
 
 @login_required
-def manage_procedure(request: HttpRequest, code: str) -> HttpResponse:
+def manage_procedure(request: AuthenticatedRequest, code: str) -> HttpResponse:
     _admin_only(request)
     procedure = selectors.versions_for_admin().filter(code=code).first()
     if procedure is None:
@@ -162,7 +174,7 @@ def manage_procedure(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def publish(request: HttpRequest, code: str) -> HttpResponse:
+def publish(request: AuthenticatedRequest, code: str) -> HttpResponse:
     _admin_only(request)
     try:
         effective = dt.date.fromisoformat(request.POST.get("effective_date") or "")
@@ -187,16 +199,16 @@ def publish(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def import_file(request: HttpRequest) -> HttpResponse:
+def import_file(request: AuthenticatedRequest) -> HttpResponse:
     """Upload a CSV/XLSX in the catalogue layout; bad rows are listed, the rest saved."""
     _admin_only(request)
     report = None
-    if request.method == "POST" and request.FILES.get("file"):
-        upload = request.FILES["file"]
+    upload = request.FILES.get("file") if request.method == "POST" else None
+    if upload and upload.file is not None:  # an upload always has its file and name
         decision = request.POST.get("decision_number", "").strip()
         report = services.import_rows(
             actor=request.user,
-            rows=files.read_rows(upload.file, upload.name),
+            rows=files.read_rows(upload.file, upload.name or ""),
             publish_decision=decision,
         )
     elif request.method == "POST":
@@ -210,7 +222,7 @@ def import_file(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def export(request: HttpRequest, fmt: str) -> HttpResponse:
+def export(request: AuthenticatedRequest, fmt: str) -> HttpResponse:
     _admin_only(request)
     versions = selectors.published_versions()
     stamp = timezone.localdate().strftime("%Y%m%d")

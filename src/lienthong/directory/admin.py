@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.db import models
@@ -12,8 +12,17 @@ from lienthong.directory.constants import AgencyKind
 from lienthong.directory.models import Agency, Counter
 from lienthong.directory.selectors import search_key
 
+if TYPE_CHECKING:
+    # The stubs make the admin classes generic in their models; Django's are not subscriptable.
+    _CounterInline = admin.TabularInline[Counter, Agency]
+    _AgencyAdmin = admin.ModelAdmin[Agency]
+    _CounterAdmin = admin.ModelAdmin[Counter]
+else:
+    _CounterInline = admin.TabularInline
+    _AgencyAdmin = _CounterAdmin = admin.ModelAdmin
 
-class CounterInline(admin.TabularInline):
+
+class CounterInline(_CounterInline):
     model = Counter
     fk_name = "centre"
     extra = 0
@@ -22,7 +31,7 @@ class CounterInline(admin.TabularInline):
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(_AgencyAdmin):
     list_display = ("code", "name", "block", "level", "kind", "provisional_code", "valid_to")
     list_filter = ("block", "level", "kind", "provisional_code")
     search_fields = ("code", "name", "search_key")
@@ -41,7 +50,7 @@ class AgencyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Counter)
-class CounterAdmin(admin.ModelAdmin):
+class CounterAdmin(_CounterAdmin):
     list_display = ("centre", "number", "name", "serves", "active")
     list_filter = ("active",)
     search_fields = ("name", "centre__name", "centre__code")

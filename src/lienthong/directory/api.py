@@ -1,8 +1,9 @@
 """API of the agency directory."""
 
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Router
 from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.params.functions import Query
 
 from lienthong.directory import selectors
 from lienthong.directory.constants import AgencyKind, AgencyLevel, Block

@@ -342,7 +342,7 @@ def plan() -> tuple[list[AgencySpec], list[CounterSpec]]:
         for r in central_rows
     ]
     counters: list[CounterSpec] = []
-    by_province: dict[int, list[AdministrativeUnit]] = {}
+    by_province: dict[int | None, list[AdministrativeUnit]] = {}
     for commune in current_units(Level.COMMUNE):
         by_province.setdefault(commune.province_id, []).append(commune)
     for province in provinces:
@@ -436,15 +436,15 @@ def _match(specs: list[AgencySpec], existing: list[Agency]) -> dict[str, Agency]
     matched: dict[str, Agency] = {}
     claimed: set[int] = set()
     for spec in specs:
-        agency = by_key.get(spec.key)
-        if agency is not None and agency.pk not in claimed:
-            matched[spec.code] = agency
-            claimed.add(agency.pk)
+        found = by_key.get(spec.key)
+        if found is not None and found.pk not in claimed:
+            matched[spec.code] = found
+            claimed.add(found.pk)
     for spec in specs:
-        agency = by_code.get(spec.code)
-        if spec.code not in matched and agency is not None and agency.pk not in claimed:
-            matched[spec.code] = agency
-            claimed.add(agency.pk)
+        found = by_code.get(spec.code)
+        if spec.code not in matched and found is not None and found.pk not in claimed:
+            matched[spec.code] = found
+            claimed.add(found.pk)
     return matched
 
 

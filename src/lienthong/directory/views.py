@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -13,6 +15,9 @@ from lienthong.geo.constants import Level
 from lienthong.geo.selectors import current_units
 from lienthong.geo.text import fold
 
+if TYPE_CHECKING:
+    from lienthong.core.views import HtmxHttpRequest
+
 PAGE_SIZE = 50
 
 
@@ -20,7 +25,7 @@ def _choice(value: str, allowed: list[str]) -> str:
     return value if value in allowed else ""
 
 
-def directory(request: HttpRequest) -> HttpResponse:
+def directory(request: HtmxHttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:200]
     province = request.GET.get("tinh", "").strip()[:5]
     block = _choice(request.GET.get("khoi", ""), Block.values)

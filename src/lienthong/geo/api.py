@@ -3,8 +3,9 @@
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Router
 from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.params.functions import Query
 
 from lienthong.geo import selectors
 from lienthong.geo.constants import Level

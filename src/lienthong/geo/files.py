@@ -53,7 +53,7 @@ VI_HEADERS = {
     "old_district_name": "Quận/huyện cũ",
     "old_province_name": "Tỉnh/thành phố cũ",
 }
-VI_STATUS = {
+VI_STATUS: dict[str, str] = {
     Status.CONVERTED: "Đã chuyển đổi",
     Status.ALREADY_NEW: "Đã là địa chỉ mới",
     Status.AMBIGUOUS: "Cần chọn",

@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import json
 import sqlite3
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import metadata, resources
 from pathlib import Path
@@ -220,9 +221,9 @@ def _edges(
     edges: list[tuple[AdministrativeUnit, AdministrativeUnit, bool, bool]] = []
     with (DATA_DIR / "province_conversion_2025.csv").open(encoding="utf-8", newline="") as f:
         for r in csv.DictReader(f):
-            old = units[(Level.PROVINCE, r["old_province_code"], False)]
-            new = units[(Level.PROVINCE, r["new_province_code"], True)]
-            edges.append((old, new, False, True))
+            old_province = units[(Level.PROVINCE, r["old_province_code"], False)]
+            new_province = units[(Level.PROVINCE, r["new_province_code"], True)]
+            edges.append((old_province, new_province, False, True))
     by_old: dict[str, list[tuple[str, bool]]] = {}
     with (DATA_DIR / "ward_conversion_2025.csv").open(encoding="utf-8", newline="") as f:
         for r in csv.DictReader(f):
@@ -376,7 +377,7 @@ def load_units() -> StepResult:
     )
 
 
-def _differs(unit: AdministrativeUnit, values: dict[str, object]) -> bool:
+def _differs(unit: AdministrativeUnit, values: Mapping[str, object]) -> bool:
     for key, value in values.items():
         if key in ("parent", "province"):
             current = getattr(unit, f"{key}_id")

@@ -107,7 +107,8 @@ def _segment(part: str) -> Segment:
     if len(tokens) == 1 and (glued := _GLUED.match(tokens[0])):
         tokens = [glued.group(1), glued.group(2)]
         spans = []
-    unit_type, levels, n_type = "", (), 0
+    unit_type, n_type = "", 0
+    levels: tuple[str, ...] = ()
     for words, canonical, lv in _TYPES_BY_FIRST.get(tokens[0], ()) if tokens else ():
         n = len(words)
         # A type word needs a name after it ("Huyện Vụ Bản").
@@ -124,8 +125,8 @@ def _segment(part: str) -> Segment:
     key = "".join(t.lstrip("0") or "0" if t.isdigit() else t for t in rest)
     accented_name = ""
     if fold(part) != part.lower():  # written with diacritics
-        words = re.findall(r"\w+", lower_nfc(part))
-        accented_name = "".join(words[n_type:]) if len(words) == len(tokens) else ""
+        written_words = re.findall(r"\w+", lower_nfc(part))
+        accented_name = "".join(written_words[n_type:]) if len(written_words) == len(tokens) else ""
     whole = compact(part) if unit_type else ""
     return Segment(part, key, accented_name, unit_type, levels, whole)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext
@@ -15,6 +16,10 @@ from lienthong.geo.address import AddressIndex, ConversionResult, EdgeRecord, Un
 from lienthong.geo.constants import Level
 from lienthong.geo.models import AdministrativeUnit, ConversionJob, GeoDataVersion, Succession
 from lienthong.geo.text import compact
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
 
 __all__ = [
     "UnitDetail",
@@ -163,14 +168,18 @@ def data_version() -> GeoDataVersion | None:
     return GeoDataVersion.objects.order_by("-loaded_at").first()
 
 
-def jobs_of(user: object) -> QuerySet[ConversionJob]:
-    return ConversionJob.objects.filter(owner=user).order_by("-created_at")
+def jobs_of(user: AbstractBaseUser | AnonymousUser) -> QuerySet[ConversionJob]:
+    return ConversionJob.objects.filter(owner_id=user.pk).order_by("-created_at")
 
 
-def get_job_for(user: object, job_uuid: object) -> ConversionJob:
+def get_job_for(user: AbstractBaseUser | AnonymousUser, job_uuid: object) -> ConversionJob:
     """The user's own conversion job; the same NotFound for missing and for someone else's."""
-    job = ConversionJob.objects.filter(uuid=str(job_uuid), owner=user).first() if job_uuid else None
-    if job is None or not getattr(user, "is_authenticated", False):
+    job = (
+        ConversionJob.objects.filter(uuid=str(job_uuid), owner_id=user.pk).first()
+        if job_uuid
+        else None
+    )
+    if job is None or not user.is_authenticated:
         raise NotFound("Không tìm thấy lượt chuyển đổi này.")
     return job
 

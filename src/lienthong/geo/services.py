@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -15,15 +15,20 @@ from lienthong.core.errors import InvalidInput, InvalidParam, NotFound, Permissi
 from lienthong.geo.files import FileFormatError, convert_file, count_rows
 from lienthong.geo.models import ConversionJob, JobStatus
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractUser, AnonymousUser
+
 __all__ = ["MAX_UPLOAD_BYTES", "run_conversion_job", "start_conversion"]
 
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 ALLOWED_SUFFIXES = (".csv", ".xlsx")
 
 
-def start_conversion(*, actor: Any, upload: UploadedFile, column: str = "") -> ConversionJob:
+def start_conversion(
+    *, actor: AbstractUser | AnonymousUser, upload: UploadedFile[bytes], column: str = ""
+) -> ConversionJob:
     """Store the upload and queue its conversion; nothing is stored when the file is refused."""
-    if not getattr(actor, "is_authenticated", False):
+    if not actor.is_authenticated:
         raise PermissionDenied("Cần đăng nhập để chuyển đổi tệp.")
     if not (actor.is_staff or getattr(actor, "kind", "") == "official"):
         raise PermissionDenied("Chỉ cán bộ, công chức được chuyển đổi tệp địa chỉ.")
@@ -44,7 +49,7 @@ def start_conversion(*, actor: Any, upload: UploadedFile, column: str = "") -> C
 
     with transaction.atomic():
         job = ConversionJob(
-            uuid=uuid.uuid4(), owner=actor, original_name=name, column=column.strip()
+            uuid=uuid.uuid4(), owner_id=actor.pk, original_name=name, column=column.strip()
         )
         job.input_file.save(name, upload, save=False)
         job.save()
@@ -101,7 +106,7 @@ def run_conversion_job(job_uuid: str) -> ConversionJob:
         job.status = JobStatus.DONE
         job.summary = summary.as_dict()
         job.processed_rows = summary.rows
-        job.output_file.name = str(Path(job.input_file.name).with_name(out_name))
+        job.output_file.name = str(Path(job.input_file.name or "").with_name(out_name))
     job.finished_at = timezone.now()
     job.save()
     audit.record(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -14,6 +15,9 @@ from lienthong.geo import selectors, services
 from lienthong.geo.constants import LEGACY_END, Level
 from lienthong.geo.models import JobStatus
 
+if TYPE_CHECKING:
+    from lienthong.core.views import HtmxHttpRequest
+
 RESULTS_LIMIT = 50
 
 
@@ -21,7 +25,7 @@ def _as_of(request: HttpRequest) -> dt.date | None:
     return LEGACY_END if request.GET.get("ban_do") == "cu" else None
 
 
-def browse(request: HttpRequest) -> HttpResponse:
+def browse(request: HtmxHttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     level = request.GET.get("cap") or ""
     context = {
@@ -84,7 +88,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def job(request: HttpRequest, job_uuid: str) -> HttpResponse:
+def job(request: HtmxHttpRequest, job_uuid: str) -> HttpResponse:
     try:
         j = selectors.get_job_for(request.user, job_uuid)
     except NotFound as exc:
@@ -101,5 +105,5 @@ def job_download(request: HttpRequest, job_uuid: str) -> FileResponse:
         raise Http404(str(exc)) from exc
     if j.status != JobStatus.DONE or not j.output_file:
         raise Http404("Kết quả chưa sẵn sàng.")
-    name = j.output_file.name.rsplit("/", 1)[-1]
+    name = (j.output_file.name or "").rsplit("/", 1)[-1]
     return FileResponse(j.output_file.open("rb"), as_attachment=True, filename=name)
