@@ -1,18 +1,22 @@
 """API of dossiers: submit (idempotent), read, list, act, history, public tracking."""
 
+# No ``from __future__ import annotations``: django-ninja reads the endpoints' parameter
+# types at import time, and a string "DossierStatus | None" does not resolve there.
 import base64
 import binascii
 import hashlib
 import hmac
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Header, Query, Router, Schema, Status
+from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.params.functions import Header, Query
 
-from lienthong.accounts.auth import SystemPrincipal, api_auth
+from lienthong.accounts.auth import ApiRequest, SystemPrincipal, api_auth
 from lienthong.accounts.selectors import user_by_pin
 from lienthong.core.errors import InvalidInput, InvalidParam, PermissionDenied, Unauthenticated
 from lienthong.dossiers import selectors, services
@@ -20,6 +24,9 @@ from lienthong.dossiers.constants import TRANSFER
 from lienthong.dossiers.constants import Status as DossierStatus
 from lienthong.dossiers.models import Dossier
 from lienthong.dossiers.schemas import ActionIn, DossierOut, EventOut, FileIn, SubmitIn, TrackOut
+
+if TYPE_CHECKING:
+    from lienthong.accounts.models import User
 
 router = Router(tags=["Hồ sơ"])
 
@@ -45,7 +52,7 @@ def _uploads(files: list[FileIn]) -> list[services.Upload]:
     return out
 
 
-def _person(request: HttpRequest) -> object:
+def _person(request: ApiRequest) -> "User":
     if isinstance(request.auth, SystemPrincipal):
         raise PermissionDenied(code="people-only")
     return request.auth
@@ -53,10 +60,10 @@ def _person(request: HttpRequest) -> object:
 
 @router.post("/dossiers", response={201: DossierOut}, auth=api_auth, summary="Nộp hồ sơ")
 def submit(
-    request: HttpRequest,
+    request: ApiRequest,
     payload: SubmitIn,
     idempotency_key: str = Header("", alias="Idempotency-Key"),
-) -> Status:
+) -> Status[Dossier]:
     """Nộp hồ sơ theo phiên bản đang áp dụng của thủ tục. Gửi lại với cùng tiêu đề
     `Idempotency-Key` trả về đúng hồ sơ đã tạo (không tạo trùng); khoá đã dùng cho hồ sơ
     có nội dung khác (người nộp, thủ tục, xã, kênh): 422 `key_reused`, không nộp gì.
@@ -81,7 +88,7 @@ def submit(
 @router.get("/dossiers", response=list[DossierOut], auth=api_auth, summary="Danh sách hồ sơ")
 @paginate(LimitOffsetPagination)
 def list_dossiers(
-    request: HttpRequest,
+    request: ApiRequest,
     status: DossierStatus | None = None,
     agency: str | None = Query(None, description="Mã cơ quan tiếp nhận hoặc giải quyết"),
     overdue: bool | None = None,
@@ -94,7 +101,7 @@ def list_dossiers(
 
 
 @router.get("/dossiers/{code}", response=DossierOut, auth=api_auth, summary="Một hồ sơ")
-def get_dossier(request: HttpRequest, code: str) -> Dossier:
+def get_dossier(request: ApiRequest, code: str) -> Dossier:
     return selectors.get_dossier_for(_person(request), code)
 
 
@@ -104,7 +111,7 @@ def get_dossier(request: HttpRequest, code: str) -> Dossier:
     auth=api_auth,
     summary="Thực hiện một bước xử lý",
 )
-def act(request: HttpRequest, code: str, action: str, payload: ActionIn) -> Dossier:
+def act(request: ApiRequest, code: str, action: str, payload: ActionIn) -> Dossier:
     """`receive`, `refuse_intake`, `assign` (cần `assignee_pin`), `start_review`,
     `request_supplement`, `supplement`, `approve`, `refuse`, `issue_result`,
     `return_result`, `withdraw`, `cancel`, `transfer` (cần `to_agency`). Sai trạng thái:
@@ -138,7 +145,7 @@ def act(request: HttpRequest, code: str, action: str, payload: ActionIn) -> Doss
 @router.get(
     "/dossiers/{code}/history", response=list[EventOut], auth=api_auth, summary="Lịch sử xử lý"
 )
-def history(request: HttpRequest, code: str) -> list[EventOut]:
+def history(request: ApiRequest, code: str) -> list[EventOut]:
     dossier = selectors.get_dossier_for(_person(request), code)
     return [
         EventOut(
@@ -180,7 +187,7 @@ def payment_callback(
     request: HttpRequest,
     payload: PaymentCallbackIn,
     signature: str = Header(..., alias="X-Signature"),
-) -> Status:
+) -> Status[Dossier]:
     """Cổng thanh toán gọi khi người nộp đã trả phí, lệ phí. Tiêu đề `X-Signature` là
     HMAC-SHA256 (hex) của thân yêu cầu với khoá `PAYMENT_CALLBACK_SECRET`. Sai chữ ký: 401;
     sai số tiền: 422; gọi lại: trả về hồ sơ, không ghi hai lần."""

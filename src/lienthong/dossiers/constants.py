@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class Status(models.TextChoices):
@@ -74,9 +77,24 @@ class Transition:
 
 
 def _t(
-    action: str, label: str, sources: set[str], target: str, who: str, **kw: object
+    action: str,
+    label: StrOrPromise,
+    sources: set[str],
+    target: str,
+    who: str,
+    *,
+    where: str = "handling",
+    note_required: bool = False,
 ) -> Transition:
-    return Transition(action, str(label), frozenset(sources), target, who, **kw)  # type: ignore[arg-type]
+    return Transition(
+        action,
+        str(label),
+        frozenset(sources),
+        target,
+        who,
+        where=where,
+        note_required=note_required,
+    )
 
 
 S = Status

@@ -5,8 +5,9 @@ payment code."""
 from __future__ import annotations
 
 import base64
+import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import segno
 from django.conf import settings
@@ -18,6 +19,10 @@ from vietnam_qr_pay import QRPay
 from lienthong.dossiers import signing
 from lienthong.dossiers.constants import NPSP_STATUS
 
+if TYPE_CHECKING:
+    from lienthong.directory.models import Agency
+    from lienthong.dossiers.models import Dossier, DossierEvent
+
 
 def _qr_data_uri(text: str) -> str:
     svg = segno.make(text, error="m").svg_inline(scale=3)
@@ -28,15 +33,16 @@ def _render(template: str, context: dict[str, Any]) -> bytes:
     from weasyprint import HTML  # imported late: loading Pango costs a moment
 
     html = render_to_string(template, context)
-    return HTML(string=html).write_pdf()
+    pdf: bytes = HTML(string=html).write_pdf()
+    return pdf
 
 
-def tracking_url(dossier: Any, base_url: str) -> str:
+def tracking_url(dossier: Dossier, base_url: str) -> str:
     path = reverse("dossiers:track")
     return f"{base_url.rstrip('/')}{path}?ma={dossier.code}&khoa={dossier.tracking_key}"
 
 
-def receipt_pdf(dossier: Any, *, base_url: str) -> bytes:
+def receipt_pdf(dossier: Dossier, *, base_url: str) -> bytes:
     """Giấy tiếp nhận hồ sơ và hẹn trả kết quả (mẫu 01), with the QR of public tracking."""
     url = tracking_url(dossier, base_url)
     return _render(
@@ -53,7 +59,7 @@ def receipt_pdf(dossier: Any, *, base_url: str) -> bytes:
     )
 
 
-def result_pdf(dossier: Any) -> bytes:
+def result_pdf(dossier: Dossier) -> bytes:
     """The result document, signed (PAdES) with the handling agency's key."""
     pdf = _render(
         "dossiers/pdf/result.html",
@@ -80,7 +86,7 @@ class PaymentCode:
     purpose: str
 
 
-def payment_qr(dossier: Any) -> PaymentCode:
+def payment_qr(dossier: Dossier) -> PaymentCode:
     """A VietQR code for the dossier's fees (amount and dossier code in the purpose)."""
     purpose = f"LP {dossier.code}"[:50]
     payload = QRPay.init_viet_qr(
@@ -105,14 +111,14 @@ FORMS: dict[int, tuple[str, str | None]] = {
 }
 
 
-def available_forms(dossier: Any) -> list[tuple[int, str]]:
+def available_forms(dossier: Dossier) -> list[tuple[int, str]]:
     actions = set(dossier.events.values_list("action", flat=True))
     if "refuse" in actions:
         actions.add("refuse_intake")  # form 03 also notifies a refusal to decide
     return [(n, title) for n, (title, step) in FORMS.items() if step is None or step in actions]
 
 
-def form_pdf(dossier: Any, number: int) -> bytes:
+def form_pdf(dossier: Dossier, number: int) -> bytes:
     """Form ``number`` (02–06) of Circular 03/2025 for ``dossier``."""
     from lienthong.dossiers.selectors import history_rows
 
@@ -140,14 +146,12 @@ def form_pdf(dossier: Any, number: int) -> bytes:
     )
 
 
-def _when(event: Any, key: str) -> Any:
-    import datetime as dt
-
+def _when(event: DossierEvent | None, key: str) -> dt.datetime | None:
     value = (event.data or {}).get(key) if event is not None else None
     return timezone.localtime(dt.datetime.fromisoformat(value)) if value else None
 
 
-def register_pdf(agency: Any, dossiers: Any, *, start: Any, end: Any) -> bytes:
+def register_pdf(agency: Agency, dossiers: list[Dossier], *, start: dt.date, end: dt.date) -> bytes:
     """Sổ theo dõi hồ sơ (form 07): the dossiers an agency received in a period."""
     return _render(
         "dossiers/pdf/register.html",

@@ -14,10 +14,10 @@ import json
 import random
 import secrets
 from collections import defaultdict
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.management.color import no_style
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from tqdm import tqdm
 
@@ -29,6 +29,8 @@ from lienthong.directory import selectors as directory
 from lienthong.dossiers import intake
 from lienthong.dossiers.constants import Channel, Status
 from lienthong.dossiers.models import Dossier, DossierEvent, DossierSequence, Rating
+
+M = TypeVar("M", bound=models.Model)
 
 BATCH = 5_000
 #: Generated citizens the history is spread over.
@@ -59,7 +61,7 @@ def _insert(
         cursor.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", prepared)  # noqa: S608
 
 
-def _insert_objects(model: Any, objects: list[Any]) -> list[Any]:
+def _insert_objects(model: type[M], objects: list[M]) -> list[M]:
     """Insert model instances with explicit primary keys, one prepared statement."""
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     with connection.cursor() as cursor:
@@ -133,12 +135,12 @@ def generate(n: int, *, seed: int = 20250701) -> StepResult:
                 due = cal.add_working_hours(received, hours) if received else None
                 late = rng.random() < 0.08
                 finished = None
-                if due and outcome in ("returned", "refused", "result_issued"):
+                if received and due and outcome in ("returned", "refused", "result_issued"):
                     spent = hours * (rng.uniform(1.05, 1.6) if late else rng.uniform(0.2, 0.98))
                     finished = cal.add_working_hours(received, spent)
                     if finished > now:
                         finished, outcome = None, "open"
-                status = {
+                status: str = {
                     "returned": Status.RETURNED,
                     "refused": Status.RETURNED,
                     "result_issued": Status.RESULT_ISSUED,

@@ -128,7 +128,8 @@ def insert_new(
                 dossier.receiving_agency.code, day, _next(dossier.receiving_agency_id, day)
             )
             fastsql.insert([dossier], returning_pk=True)
-            for row in (*files, event):
+            rows: tuple[DossierFile | DossierEvent, ...] = (*files, event)
+            for row in rows:
                 row.dossier = dossier
             fastsql.insert(list(files))
             fastsql.insert([event])
@@ -149,6 +150,9 @@ def insert_new(
     connection.ensure_connection()
     with connection.wrap_database_errors, psycopg.RawCursor(connection.connection) as cursor:
         cursor.execute(_statement(len(files)), params, prepare=True)
-        dossier.pk, dossier.code = cursor.fetchone()
+        inserted = cursor.fetchone()
+    if inserted is None:  # INSERT … RETURNING gives the row, or raises
+        raise RuntimeError("the dossier insert returned no row")
+    dossier.pk, dossier.code = inserted
     dossier._state.adding = False
     dossier._state.db = connection.alias

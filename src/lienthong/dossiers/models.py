@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from pathlib import PurePath
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -11,6 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lienthong.dossiers.constants import Channel, Status
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class Dossier(models.Model):
@@ -169,6 +173,9 @@ class DossierEvent(models.Model):
     at = models.DateTimeField()
     note = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
+
+    #: Not a column: set by ``selectors.history_rows`` (the role's name, for display).
+    role_label: StrOrPromise
 
     class Meta:
         ordering = ["dossier", "at", "id"]

@@ -6,7 +6,7 @@ dispatcher is restarted, and never for a change that was rolled back.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -17,8 +17,13 @@ from django.utils.translation import gettext_lazy
 from lienthong.core.outbox import consumer
 from lienthong.dossiers.models import Dossier, Notification
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
+    from lienthong.core.models import OutboxEvent
+
 #: The steps an applicant cares about, with the message they get.
-MESSAGES: dict[str, Any] = {
+MESSAGES: dict[str, StrPromise] = {
     "dossier.receive": gettext_lazy("Hồ sơ %(code)s đã được tiếp nhận; hẹn trả kết quả %(due)s."),
     "dossier.refuse_intake": gettext_lazy("Hồ sơ %(code)s không được tiếp nhận: %(note)s"),
     "dossier.request_supplement": gettext_lazy("Hồ sơ %(code)s cần bổ sung: %(note)s"),
@@ -37,7 +42,7 @@ MESSAGES: dict[str, Any] = {
 
 
 @consumer("dossiers.notify-applicant", topics=list(MESSAGES))
-def notify_applicant(event: Any) -> None:
+def notify_applicant(event: OutboxEvent) -> None:
     if Notification.objects.filter(event_id=event.pk).exists():
         return
     dossier = Dossier.objects.select_related("applicant").filter(code=event.aggregate_id).first()

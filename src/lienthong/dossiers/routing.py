@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
@@ -11,9 +11,14 @@ from lienthong.core import memo
 from lienthong.core.errors import InvalidInput, InvalidParam
 from lienthong.directory import selectors as directory
 
+if TYPE_CHECKING:
+    from lienthong.catalog.models import ProcedureVersion
+    from lienthong.directory.models import Agency
+    from lienthong.geo.models import AdministrativeUnit
+
 
 @memo.memoize(key=lambda version, commune: (version.pk, commune.pk))
-def competent_agency(version: Any, commune: Any) -> Any:
+def competent_agency(version: ProcedureVersion, commune: AdministrativeUnit) -> Agency:
     """The agency that decides ``version`` for a person or property in ``commune``
     (remembered per process for a minute).
 
@@ -49,7 +54,7 @@ def competent_agency(version: Any, commune: Any) -> Any:
 
 
 @memo.memoize(key=lambda unit: unit.pk)
-def receiving_centre(unit: Any) -> Any:
+def receiving_centre(unit: AdministrativeUnit) -> Agency:
     """The public administrative service centre of a commune (or of a province),
     remembered per process for a minute."""
     centre = directory.agencies_of_unit(unit.code).filter(kind="service_centre").first()

@@ -1,6 +1,7 @@
 """API schemas of dossiers (parse and serialise only)."""
 
 import datetime as dt
+from typing import Any
 
 from ninja import Field, Schema
 
@@ -25,7 +26,7 @@ class SubmitIn(Schema):
     channel: str = Field("online", description="online, counter hoặc post")
     summary: str = ""
     on_behalf_of: str = ""
-    form_data: dict = {}
+    form_data: dict[str, Any] = {}
     files: list[FileIn] = []
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -17,7 +17,14 @@ from lienthong.accounts.permissions import can, grants_of, is_platform_admin
 from lienthong.core.errors import NotFound
 from lienthong.core.workcalendar import get_calendar
 from lienthong.dossiers.constants import CLOSED, NPSP_STATUS, Status
-from lienthong.dossiers.models import Dossier, DossierEvent
+from lienthong.dossiers.models import Dossier, DossierEvent, Notification, WalletDocument
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+    from django_stubs_ext import StrOrPromise
+
+    from lienthong.accounts.models import User
+    from lienthong.directory.models import Agency
 
 __all__ = [
     "QUEUES",
@@ -46,12 +53,12 @@ def _base() -> QuerySet[Dossier]:
     )
 
 
-def _agency_ids(user: Any, perm: str) -> list[int]:
+def _agency_ids(user: User, perm: str) -> list[int]:
     return [g.agency_id for g in grants_of(user) if perm in ROLE_PERMISSIONS[g.role]]
 
 
 def dossiers_visible_to(
-    user: Any,
+    user: User,
     *,
     status: str | None = None,
     agency_code: str | None = None,
@@ -84,7 +91,7 @@ def dossiers_visible_to(
     return qs.order_by("-submitted_at")
 
 
-def filed_with_key(submitter: Any, idempotency_key: str) -> Dossier | None:
+def filed_with_key(submitter: User, idempotency_key: str) -> Dossier | None:
     """The dossier ``submitter`` filed under ``idempotency_key`` (a client's retry key)."""
     key = idempotency_key.strip()[:100]
     if not key:
@@ -93,7 +100,7 @@ def filed_with_key(submitter: Any, idempotency_key: str) -> Dossier | None:
     return mine.filter(idempotency_key=key).first()
 
 
-def get_dossier_for(user: Any, code: str) -> Dossier:
+def get_dossier_for(user: User | AnonymousUser, code: str) -> Dossier:
     """The dossier if ``user`` may read it; the same NotFound whether missing or forbidden."""
     dossier = _base().filter(code=code.strip()).first()
     if dossier is None or not may_read(user, dossier):
@@ -101,7 +108,7 @@ def get_dossier_for(user: Any, code: str) -> Dossier:
     return dossier
 
 
-def may_read(user: Any, dossier: Dossier) -> bool:
+def may_read(user: User | AnonymousUser, dossier: Dossier) -> bool:
     """Whether ``user`` may see ``dossier``: theirs, their agencies', their province's."""
     if not getattr(user, "is_authenticated", False):
         return False
@@ -168,7 +175,7 @@ QUEUES: dict[str, str] = {
 }
 
 
-def queue(user: Any, name: str) -> QuerySet[Dossier]:
+def queue(user: User, name: str) -> QuerySet[Dossier]:
     """One back-office queue of ``user``, by the roles they hold at their agencies."""
     now = timezone.now()
     receive = _agency_ids(user, Perm.DOSSIER_RECEIVE)
@@ -211,11 +218,11 @@ def queue(user: Any, name: str) -> QuerySet[Dossier]:
     return qs.order_by("due_at", "submitted_at")
 
 
-def queue_counts(user: Any) -> dict[str, int]:
+def queue_counts(user: User) -> dict[str, int]:
     return {key: queue(user, key).count() for key in QUEUES}
 
 
-def actions_for(user: Any, dossier: Dossier) -> list[str]:
+def actions_for(user: User, dossier: Dossier) -> list[str]:
     """The workflow actions ``user`` may take on ``dossier`` now (for buttons)."""
     from lienthong.dossiers.constants import TRANSFER, TRANSFERABLE, TRANSITIONS
 
@@ -237,7 +244,7 @@ def actions_for(user: Any, dossier: Dossier) -> list[str]:
     return found
 
 
-def specialists_of(agency: Any) -> list[Any]:
+def specialists_of(agency: Agency) -> list[User]:
     return accounts.holders_of(agency, Role.SPECIALIST)
 
 
@@ -252,7 +259,7 @@ def history_rows(dossier: Dossier) -> list[tuple[DossierEvent, str, str]]:
     }
     from lienthong.accounts.constants import Role
 
-    roles = {**dict(Role.choices), "applicant": _("người nộp")}
+    roles: dict[str, StrOrPromise] = {**dict(Role.choices), "applicant": _("người nộp")}
     rows = []
     for e in history_of(dossier):
         label = (
@@ -265,13 +272,11 @@ def history_rows(dossier: Dossier) -> list[tuple[DossierEvent, str, str]]:
     return rows
 
 
-def notifications_of(user: Any) -> QuerySet[Any]:
-    from lienthong.dossiers.models import Notification
-
+def notifications_of(user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(user_id=user.pk).select_related("dossier")
 
 
-def register_rows(user: Any, start: dt.date, end: dt.date) -> tuple[Any, list[Dossier]]:
+def register_rows(user: User, start: dt.date, end: dt.date) -> tuple[Agency | None, list[Dossier]]:
     """(agency, dossiers it received between ``start`` and ``end``) for the register;
     the first agency where ``user`` receives dossiers, or (None, [])."""
     ids = _agency_ids(user, Perm.DOSSIER_RECEIVE)
@@ -290,13 +295,9 @@ def register_rows(user: Any, start: dt.date, end: dt.date) -> tuple[Any, list[Do
     return agency, rows
 
 
-def wallet_of(user: Any) -> QuerySet[Any]:
-    from lienthong.dossiers.models import WalletDocument
-
+def wallet_of(user: User) -> QuerySet[WalletDocument]:
     return WalletDocument.objects.filter(owner_id=user.pk).select_related("dossier")
 
 
-def stored_result(dossier: Dossier) -> Any:
-    from lienthong.dossiers.models import WalletDocument
-
+def stored_result(dossier: Dossier) -> WalletDocument | None:
     return WalletDocument.objects.filter(dossier=dossier, kind="result").first()

@@ -11,7 +11,7 @@ import secrets
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
-from typing import Any, ParamSpec
+from typing import TYPE_CHECKING, Any, ParamSpec
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
@@ -45,6 +45,12 @@ from lienthong.dossiers.models import (
 )
 from lienthong.geo import selectors as geo
 
+if TYPE_CHECKING:
+    from lienthong.accounts.models import User
+    from lienthong.catalog.models import ProcedureVersion
+    from lienthong.directory.models import Agency
+    from lienthong.geo.models import AdministrativeUnit
+
 __all__ = [
     "ALLOWED_TYPES",
     "MAX_FILE_BYTES",
@@ -68,7 +74,7 @@ ALLOWED_TYPES = {
 @dataclass(frozen=True)
 class Upload:
     component: str
-    file: UploadedFile
+    file: UploadedFile[bytes]
 
 
 def _bad(field: str, code: str, reason: str) -> InvalidInput:
@@ -103,7 +109,7 @@ def _file_row(
         dossier=dossier,
         component_name=upload.component[:500],
         file=upload.file,
-        original_name=upload.file.name[:255],
+        original_name=(upload.file.name or "")[:255],
         content_type=kind,
         size=upload.file.size or 0,
         sha256=digest,
@@ -111,7 +117,7 @@ def _file_row(
     )
 
 
-def _due(version: Any, start: dt.datetime) -> dt.datetime:
+def _due(version: ProcedureVersion, start: dt.datetime) -> dt.datetime:
     hours = float(version.processing_days) * 8 or 4  # "ngay trong ngày": half a day
     return get_calendar().add_working_hours(start, hours)
 
@@ -120,9 +126,9 @@ def _event_rows(
     dossier: Dossier,
     action: str,
     before: str,
-    actor: Any,
+    actor: User | None,
     *,
-    agency: Any,
+    agency: Agency,
     note: str = "",
     role: str = "",
     data: dict[str, Any] | None = None,
@@ -157,7 +163,7 @@ def _event_rows(
     return row, event
 
 
-def _event(dossier: Dossier, action: str, before: str, actor: Any, **kwargs: Any) -> None:
+def _event(dossier: Dossier, action: str, before: str, actor: User | None, **kwargs: Any) -> None:
     """Write the history row and emit the event of one step (inside the step's transaction)."""
     row, event = _event_rows(dossier, action, before, actor, **kwargs)
     fastsql.insert([row])
@@ -166,11 +172,11 @@ def _event(dossier: Dossier, action: str, before: str, actor: Any, **kwargs: Any
 
 def _filed_before(
     *,
-    actor: Any,
+    actor: User,
     procedure_code: str,
     competent_unit_code: str,
     idempotency_key: str = "",
-    applicant: Any = None,
+    applicant: User | None = None,
     channel: str = Channel.ONLINE,
     **_rest: Any,
 ) -> Dossier | None:
@@ -211,8 +217,9 @@ def _a_retry_returns_the_first(fn: Callable[P, Dossier]) -> Callable[P, Dossier]
         try:
             return fn(*args, **kwargs)
         except (InvalidInput, PermissionDenied) as refused:
+            arguments: dict[str, Any] = kwargs  # submit's, keyword-only
             try:
-                first = _filed_before(**kwargs)
+                first = _filed_before(**arguments)
             except InvalidInput:
                 first = None  # the key names another dossier: the checks' answer stands
             if first is None:
@@ -225,7 +232,7 @@ def _a_retry_returns_the_first(fn: Callable[P, Dossier]) -> Callable[P, Dossier]
 @_a_retry_returns_the_first
 def submit(
     *,
-    actor: Any,
+    actor: User,
     procedure_code: str,
     competent_unit_code: str,
     channel: str = Channel.ONLINE,
@@ -236,7 +243,7 @@ def submit(
     form_data: dict[str, Any] | None = None,
     idempotency_key: str = "",
     eid_authenticated: bool = False,
-    applicant: Any = None,
+    applicant: User | None = None,
     reused: list[tuple[str, int]] | None = None,
     now: dt.datetime | None = None,
 ) -> Dossier:
@@ -274,6 +281,8 @@ def submit(
             "competent_unit", "unknown_unit", _("Không tìm thấy xã, phường đã chọn.")
         ) from exc
     province = commune.province
+    if province is None:  # a commune in force always belongs to a province
+        raise _bad("competent_unit", "unknown_unit", _("Không tìm thấy xã, phường đã chọn."))
     handling = routing.competent_agency(version, commune)
     if channel == Channel.COUNTER:
         receiving = _clerk_centre(actor, province)
@@ -350,7 +359,7 @@ def submit(
                 dossier=dossier,
                 component_name=component[:500],
                 from_wallet=doc,
-                original_name=doc.file.name.rsplit("/", 1)[-1][:255],
+                original_name=(doc.file.name or "").rsplit("/", 1)[-1][:255],
                 content_type="application/pdf",
                 sha256=doc.sha256,
                 digitised=True,
@@ -394,8 +403,11 @@ def submit(
         # beforehand, so a first submission costs nothing extra). Nothing of this
         # attempt is kept; the first dossier is returned.
         for row in files:
-            if row.file and row.file._committed:  # stored by this attempt (PostgreSQL path)
-                row.file.storage.delete(row.file.name)
+            stored = row.file.name
+            # Stored by this attempt (PostgreSQL path). ``_committed`` is missing from the
+            # stubs' FieldFile.
+            if stored and row.file._committed:  # type: ignore[attr-defined]
+                row.file.storage.delete(stored)
         first = _filed_before(
             actor=actor,
             procedure_code=procedure_code,
@@ -410,7 +422,7 @@ def submit(
     return dossier
 
 
-def _clerk_centre(actor: Any, province: Any) -> Any:
+def _clerk_centre(actor: User, province: AdministrativeUnit) -> Agency:
     """The service centre where ``actor`` receives dossiers, in ``province``."""
     from lienthong.accounts.constants import ROLE_PERMISSIONS
     from lienthong.accounts.permissions import grants_of, is_platform_admin
@@ -434,9 +446,9 @@ def _clerk_centre(actor: Any, province: Any) -> Any:
 def _apply(
     dossier: Dossier,
     target: str,
-    actor: Any,
+    actor: User | None,
     action: str,
-    agency: Any,
+    agency: Agency,
     *,
     now: dt.datetime,
     note: str,
@@ -495,7 +507,7 @@ def _apply(
     return dossier
 
 
-def _role_for(actor: Any, perm: str, agency: Any) -> str:
+def _role_for(actor: User, perm: str, agency: Agency) -> str:
     from lienthong.accounts.constants import ROLE_PERMISSIONS
     from lienthong.accounts.permissions import grants_of, is_platform_admin
 
@@ -507,12 +519,12 @@ def _role_for(actor: Any, perm: str, agency: Any) -> str:
 
 def act(
     *,
-    actor: Any,
+    actor: User,
     code: str,
     action: str,
     note: str = "",
     expected_version: int | None = None,
-    assignee: Any = None,
+    assignee: User | None = None,
     uploads: list[Upload] | None = None,
     now: dt.datetime | None = None,
 ) -> Dossier:
@@ -586,7 +598,7 @@ def act(
 
 def transfer(
     *,
-    actor: Any,
+    actor: User,
     code: str,
     to_agency_code: str,
     note: str,
@@ -635,7 +647,7 @@ def transfer(
 
 def confirm_payment(
     *,
-    actor: Any,
+    actor: User | None,
     code: str,
     online: bool = False,
     reference: str = "",
@@ -669,7 +681,7 @@ def confirm_payment(
     return dossier
 
 
-def rate(*, actor: Any, code: str, score: int, comment: str = "") -> Rating:
+def rate(*, actor: User, code: str, score: int, comment: str = "") -> Rating:
     """The applicant rates the service (1–5) once the result is returned."""
     dossier = _load(code, actor)
     if actor.pk not in (dossier.applicant_id, dossier.submitted_by_id):
@@ -694,7 +706,7 @@ def rate(*, actor: Any, code: str, score: int, comment: str = "") -> Rating:
     return rating
 
 
-def _load(code: str, actor: Any) -> Dossier:
+def _load(code: str, actor: User | None) -> Dossier:
     """The dossier to act on; the same NotFound whether it is missing or ``actor`` may
     not see it (an official of another commune learns nothing of it). ``actor`` None is
     the platform itself (a payment gateway's callback, authenticated by its caller)."""
@@ -739,14 +751,14 @@ def mark_overdue(now: dt.datetime | None = None) -> int:
                     "code": d.code,
                     "handling_agency": d.handling_agency.code,
                     "province": d.province.code,
-                    "due_at": d.due_at.isoformat(),
+                    "due_at": d.due_at.isoformat() if d.due_at else None,  # set: due_at < now
                 },
             )
             count += 1
     return count
 
 
-def mark_notifications_read(*, user: Any) -> int:
+def mark_notifications_read(*, user: User) -> int:
     """Mark the user's unread notifications read; returns how many."""
     from lienthong.dossiers.models import Notification
 
@@ -756,7 +768,7 @@ def mark_notifications_read(*, user: Any) -> int:
 
 
 def extend(
-    *, actor: Any, code: str, new_due: dt.datetime, reason: str, now: dt.datetime | None = None
+    *, actor: User, code: str, new_due: dt.datetime, reason: str, now: dt.datetime | None = None
 ) -> Dossier:
     """Apologise for a dossier that will be late and set a new appointment (form 04).
 

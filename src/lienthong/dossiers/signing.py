@@ -129,7 +129,8 @@ def sign_pdf(pdf: bytes, *, agency_code: str, agency_name: str, reason: str) -> 
     """``pdf`` with a PAdES-B-B signature of the agency, in a visible-less signature field."""
     key_path, cert_path = ensure_agency_certificate(agency_code, agency_name)
     _ca_key, ca_cert = ensure_ca() if not settings.PRODUCTION else (None, pki_dir() / "ca.cert.pem")
-    signer = signers.SimpleSigner.load(
+    # pyHanko leaves SimpleSigner.load and load_cert_from_pemder unannotated.
+    signer = signers.SimpleSigner.load(  # type: ignore[no-untyped-call]
         key_file=str(key_path), cert_file=str(cert_path), ca_chain_files=(str(ca_cert),)
     )
     if signer is None:  # pragma: no cover - pyHanko returns None only for unreadable files
@@ -152,4 +153,4 @@ def trust_root() -> x509.Certificate:
 
 
 def trust_root_asn1() -> object:
-    return load_cert_from_pemder(str(pki_dir() / "ca.cert.pem"))
+    return load_cert_from_pemder(str(pki_dir() / "ca.cert.pem"))  # type: ignore[no-untyped-call]

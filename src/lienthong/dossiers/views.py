@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -25,8 +25,13 @@ from lienthong.dossiers.constants import TRANSFER, TRANSITIONS, Channel
 from lienthong.dossiers.forms import RatingForm
 from lienthong.geo import selectors as geo
 
+if TYPE_CHECKING:
+    from lienthong.accounts.auth import AuthenticatedRequest
+    from lienthong.catalog.models import Component
+    from lienthong.dossiers.models import Dossier
 
-def _dossier_or_404(request: HttpRequest, code: str) -> Any:
+
+def _dossier_or_404(request: HttpRequest, code: str) -> Dossier:
     """The dossier if the user may read it; the page's 404 otherwise."""
     try:
         return selectors.get_dossier_for(request.user, code)
@@ -50,7 +55,7 @@ def _refused(exc: DomainError, idem: str) -> tuple[list[str], str]:
     return [str(p.reason) for p in params] or [str(exc.detail)], idem
 
 
-def _uploads(request: HttpRequest, components: list[Any]) -> list[services.Upload]:
+def _uploads(request: HttpRequest, components: list[Component]) -> list[services.Upload]:
     out = []
     for i, c in enumerate(components):
         f = request.FILES.get(f"tep-{i}")
@@ -59,7 +64,7 @@ def _uploads(request: HttpRequest, components: list[Any]) -> list[services.Uploa
     return out
 
 
-def _reused(request: HttpRequest, components: list[Any]) -> list[tuple[str, int]]:
+def _reused(request: HttpRequest, components: list[Component]) -> list[tuple[str, int]]:
     out = []
     for i, c in enumerate(components):
         value = request.POST.get(f"kho-{i}", "")
@@ -69,13 +74,13 @@ def _reused(request: HttpRequest, components: list[Any]) -> list[tuple[str, int]
 
 
 @login_required
-def my_dossiers(request: HttpRequest) -> HttpResponse:
+def my_dossiers(request: AuthenticatedRequest) -> HttpResponse:
     qs = selectors.dossiers_visible_to(request.user).filter(applicant=request.user)[:200]
     return render(request, "dossiers/mine.html", {"dossiers": qs})
 
 
 @login_required
-def file_online(request: HttpRequest, procedure_code: str) -> HttpResponse:
+def file_online(request: AuthenticatedRequest, procedure_code: str) -> HttpResponse:
     """Step 1: where (province, competent commune, receiving commune); step 2: papers; submit."""
     try:
         version = catalog.get_procedure(procedure_code)
@@ -137,7 +142,7 @@ def file_online(request: HttpRequest, procedure_code: str) -> HttpResponse:
     )
 
 
-def _detail_context(request: HttpRequest, dossier: Any) -> dict[str, Any]:
+def _detail_context(request: AuthenticatedRequest, dossier: Dossier) -> dict[str, Any]:
     actions = selectors.actions_for(request.user, dossier)
     return {
         "d": dossier,
@@ -166,14 +171,14 @@ def _detail_context(request: HttpRequest, dossier: Any) -> dict[str, Any]:
 
 
 @login_required
-def detail(request: HttpRequest, code: str) -> HttpResponse:
+def detail(request: AuthenticatedRequest, code: str) -> HttpResponse:
     dossier = _dossier_or_404(request, code)
     return render(request, "dossiers/detail.html", _detail_context(request, dossier))
 
 
 @login_required
 @require_POST
-def do_action(request: HttpRequest, code: str, action: str) -> HttpResponse:
+def do_action(request: AuthenticatedRequest, code: str, action: str) -> HttpResponse:
     """One workflow step from the dossier page; HTMX swaps the actions and the history."""
     dossier = _dossier_or_404(request, code)
     expected = request.POST.get("version")
@@ -217,7 +222,7 @@ def do_action(request: HttpRequest, code: str, action: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def confirm_paid(request: HttpRequest, code: str) -> HttpResponse:
+def confirm_paid(request: AuthenticatedRequest, code: str) -> HttpResponse:
     """A clerk records fees paid at the counter."""
     try:
         services.confirm_payment(actor=request.user, code=code, reference=_("Nộp tại quầy"))
@@ -229,7 +234,7 @@ def confirm_paid(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def rate(request: HttpRequest, code: str) -> HttpResponse:
+def rate(request: AuthenticatedRequest, code: str) -> HttpResponse:
     form = RatingForm(request.POST)
     if form.is_valid():
         try:
@@ -246,14 +251,14 @@ def rate(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def receipt(request: HttpRequest, code: str) -> HttpResponse:
+def receipt(request: AuthenticatedRequest, code: str) -> HttpResponse:
     dossier = _dossier_or_404(request, code)
     pdf = documents.receipt_pdf(dossier, base_url=request.build_absolute_uri("/"))
     return _pdf(pdf, f"giay-tiep-nhan-{dossier.code}.pdf")
 
 
 @login_required
-def result(request: HttpRequest, code: str) -> HttpResponse:
+def result(request: AuthenticatedRequest, code: str) -> HttpResponse:
     dossier = _dossier_or_404(request, code)
     if not dossier.electronic_result:
         raise Http404
@@ -264,26 +269,26 @@ def result(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def wallet(request: HttpRequest) -> HttpResponse:
+def wallet(request: AuthenticatedRequest) -> HttpResponse:
     """Kho giấy tờ điện tử: results issued to me, reusable in new dossiers."""
     return render(request, "dossiers/wallet.html", {"docs": selectors.wallet_of(request.user)})
 
 
 @login_required
-def wallet_download(request: HttpRequest, doc_id: int) -> FileResponse:
+def wallet_download(request: AuthenticatedRequest, doc_id: int) -> FileResponse:
     doc = selectors.wallet_of(request.user).filter(pk=doc_id).first()
     if doc is None:
         raise Http404
     return FileResponse(
         doc.file.open("rb"),
         as_attachment=True,
-        filename=doc.file.name.rsplit("/", 1)[-1],
+        filename=(doc.file.name or "").rsplit("/", 1)[-1],
         content_type="application/pdf",
     )
 
 
 @login_required
-def form(request: HttpRequest, code: str, number: int) -> HttpResponse:
+def form(request: AuthenticatedRequest, code: str, number: int) -> HttpResponse:
     """Forms 02–06 of Circular 03/2025 for this dossier (when the step happened)."""
     dossier = _dossier_or_404(request, code)
     try:
@@ -295,7 +300,7 @@ def form(request: HttpRequest, code: str, number: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def extend(request: HttpRequest, code: str) -> HttpResponse:
+def extend(request: AuthenticatedRequest, code: str) -> HttpResponse:
     """The leader apologises and sets a new appointment (form 04)."""
     try:
         new_due = dt.datetime.fromisoformat(request.POST.get("new_due", ""))
@@ -313,7 +318,7 @@ def extend(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def register(request: HttpRequest) -> HttpResponse:
+def register(request: AuthenticatedRequest) -> HttpResponse:
     """Sổ theo dõi hồ sơ (form 07) of an agency the official receives for."""
     try:
         start = dt.date.fromisoformat(request.GET.get("tu", ""))
@@ -331,7 +336,7 @@ def register(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def download(request: HttpRequest, code: str, file_id: int) -> FileResponse:
+def download(request: AuthenticatedRequest, code: str, file_id: int) -> FileResponse:
     dossier = _dossier_or_404(request, code)
     stored = dossier.files.filter(pk=file_id).exclude(file="").first()
     if stored is None:
@@ -351,7 +356,7 @@ def _pdf(content: bytes, name: str) -> HttpResponse:
 
 
 @login_required
-def queues(request: HttpRequest) -> HttpResponse:
+def queues(request: AuthenticatedRequest) -> HttpResponse:
     name = request.GET.get("hang", "tiep-nhan")
     if name not in selectors.QUEUES:
         name = "tiep-nhan"
@@ -374,7 +379,7 @@ def queues(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def counter_intake(request: HttpRequest) -> HttpResponse:
+def counter_intake(request: AuthenticatedRequest) -> HttpResponse:
     """A one-stop clerk receives a paper dossier: applicant, procedure, place, scans."""
     code = request.GET.get("thu-tuc") or request.POST.get("thu-tuc") or ""
     version = None
@@ -444,7 +449,7 @@ def public_track(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def notifications(request: HttpRequest) -> HttpResponse:
+def notifications(request: AuthenticatedRequest) -> HttpResponse:
     """The applicant's messages; opening the page marks them read."""
     items = list(selectors.notifications_of(request.user)[:100])
     services.mark_notifications_read(user=request.user)

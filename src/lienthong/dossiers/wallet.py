@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -12,9 +12,12 @@ from lienthong.core.outbox import consumer
 from lienthong.dossiers import documents
 from lienthong.dossiers.models import Dossier, WalletDocument
 
+if TYPE_CHECKING:
+    from lienthong.core.models import OutboxEvent
+
 
 @consumer("dossiers.wallet", topics=["dossier.issue_result"])
-def store_result(event: Any) -> None:
+def store_result(event: OutboxEvent) -> None:
     """Sign the result and keep it in the applicant's store (once per dossier)."""
     dossier = (
         Dossier.objects.select_related(
