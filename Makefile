@@ -39,7 +39,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
-	env -u DATABASE_URL $(BIN)/mypy
+	env -u DATABASE_URL PYTHONWARNINGS=ignore $(BIN)/mypy
 
 ## make lock: record a change of pyproject.toml in uv.lock (UPGRADE=1: newest versions of all
 ## transitive dependencies too). Commit both files.

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import ctypes.util
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -16,6 +18,70 @@ REPO = Path(__file__).resolve().parent.parent
 
 # Fixtures shared by the dossier and browser tests (people, agencies, procedures).
 pytest_plugins = ["tests.dossiers.people"]
+
+#: Under CI nothing may be skipped for a missing system package: it fails instead.
+CI = os.environ.get("CI", "").lower() == "true"
+CHROMIUM = os.environ.get("PLAYWRIGHT_CHROMIUM_EXECUTABLE", "/usr/bin/chromium")
+#: System tools some tests need, and the Debian package that brings each
+#: (scripts/system-deps installs them as root; `make test` runs it).
+SYSTEM_TOOLS: dict[str, tuple[Callable[[], bool], str, str]] = {
+    "chromium": (
+        lambda: Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is not None,
+        "chromium",
+        "browser tests",
+    ),
+    "pdfsig": (lambda: shutil.which("pdfsig") is not None, "poppler-utils", "pdfsig checks"),
+    "pdftotext": (
+        lambda: shutil.which("pdftotext") is not None,
+        "poppler-utils",
+        "tests that read PDFs' text",
+    ),
+    "harfbuzz-subset": (
+        lambda: ctypes.util.find_library("harfbuzz-subset") is not None,
+        "libharfbuzz-subset0",
+        "WeasyPrint's font subsetting (its warning is allowed until then)",
+    ),
+}
+
+
+def missing_tools() -> dict[str, tuple[str, str]]:
+    return {
+        name: (package, what)
+        for name, (present, package, what) in SYSTEM_TOOLS.items()
+        if not present()
+    }
+
+
+def require_tool(name: str) -> None:
+    """Skip the test when ``name`` is not installed (fail under CI=true)."""
+    present, package, _ = SYSTEM_TOOLS[name]
+    if present():
+        return
+    message = f"{name} is not installed: sudo apt-get install {package}"
+    if CI:
+        pytest.fail(f"{message} (CI=true: nothing may be skipped)")
+    pytest.skip(message)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if "harfbuzz-subset" in missing_tools() and not CI:
+        # WeasyPrint warns that it will need the library; the PDFs are right without it.
+        config.addinivalue_line(
+            "filterwarnings", "ignore:HarfBuzz-Subset will be required:DeprecationWarning"
+        )
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    missing = missing_tools()
+    if not missing:
+        return []
+    packages = " ".join(sorted({package for package, _ in missing.values()}))
+    skipped = ", ".join(what for _, what in missing.values())
+    verdict = "FAILING (CI=true)" if CI else "SKIPPING"
+    return [
+        f"!!! {verdict} {skipped}: missing {', '.join(missing)} — "
+        f"run `sudo apt-get install {packages}` (or `make test` as root) !!!"
+    ]
 
 
 def database_url_of_current_test_db() -> str:

@@ -1,7 +1,8 @@
 """The ``lienthong`` command: Django's manage.py with the platform's subcommands.
 
 Configuration mistakes (missing SECRET_KEY in production, unreachable database)
-stop with one clear line on stderr and exit status 2, not a traceback.
+stop with one clear line on stderr and exit status 2, not a traceback. Library
+warnings stay off the terminal (``PYTHONWARNINGS=default`` shows them).
 """
 
 from __future__ import annotations
@@ -14,10 +15,18 @@ ALIASES = {"load-reference-data": "load_reference_data"}
 #: Long-running commands that serve many requests share a connection pool; one-shot
 #: commands (migrate, seed, …) take a plain connection and fail fast when it is refused.
 POOLED = {"serve", "worker", "demo"}
+#: Commands that make the embedded instance's directory and keys first when missing
+#: (``init`` does only that); the settings read them and never write.
+INITIALISING = {"demo", "migrate"}
 
 
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv if argv is None else argv)
+    from lienthong.core import instance
+
+    instance.quiet_library_warnings()
+    if len(argv) > 1 and argv[1] in INITIALISING:
+        instance.initialise(os.environ)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lienthong.settings")
     argv[1:3] = [ALIASES.get(a, a) for a in argv[1:3]]  # `lienthong [help] load-reference-data`
     argv[0] = "lienthong"

@@ -4,17 +4,23 @@ Every variable is documented in docs/configuration.md and .env.example.
 The embedded default (no environment at all) is a development instance on a
 SQLite file under ``var/``; ``LIENTHONG_ENV=production`` turns on the strict
 checks a real deployment needs.
+
+Importing this module reads the environment and files; it writes nothing and
+generates no key. The embedded instance's keys are made by ``lienthong init``
+(also run by ``lienthong demo`` and ``lienthong migrate``): lienthong.core.instance.
 """
 
 from __future__ import annotations
 
-import secrets
+import os
 from datetime import timedelta
 from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from lienthong.core import instance
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -27,22 +33,23 @@ if LIENTHONG_ENV not in {"development", "production", "test"}:
     )
 PRODUCTION = LIENTHONG_ENV == "production"
 
-VAR_DIR = Path(env.str("LIENTHONG_VAR_DIR", default=str(Path.cwd() / "var"))).resolve()
+VAR_DIR = instance.var_dir(os.environ)
+#: Files the embedded instance needs that ``lienthong init`` has not made yet (the
+#: system check lienthong.E005 names the command).
+INSTANCE_FILES_MISSING: list[str] = []
 
 
 def _secret_key() -> str:
-    key = env.str("SECRET_KEY", default="")
+    key: str = env.str("SECRET_KEY", default="")
     if key:
         return key
     if PRODUCTION:
         raise ImproperlyConfigured("SECRET_KEY must be set when LIENTHONG_ENV=production")
-    # Embedded default: generate once and keep it, so sessions survive restarts.
-    path = VAR_DIR / "secret_key"
-    if not path.exists():
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    # Embedded default: made once by `lienthong init`, so sessions survive restarts.
+    key = instance.read_local(VAR_DIR / instance.SECRET_KEY_FILE)
+    if not key:
+        INSTANCE_FILES_MISSING.append(instance.SECRET_KEY_FILE)
+    return key
 
 
 SECRET_KEY = _secret_key()
@@ -130,7 +137,6 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
     _db.setdefault("TEST", {})["NAME"] = str(VAR_DIR / "test.sqlite3")
-    Path(_db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 else:
     _db.setdefault("OPTIONS", {}).setdefault("connect_timeout", env.int("DB_CONNECT_TIMEOUT", 5))
     # Parameters bound on the server, and statements run five times prepared: the
@@ -224,7 +230,7 @@ OIDC_DEV_ISSUER: bool = env.bool("OIDC_DEV_ISSUER", default=not PRODUCTION)
 
 
 def _oidc_private_key() -> str:
-    pem = env.str("OIDC_PROVIDER_PRIVATE_KEY", default="")
+    pem: str = env.str("OIDC_PROVIDER_PRIVATE_KEY", default="")
     if pem:
         return pem.replace("\\n", "\n")
     path_value = env.str("OIDC_PROVIDER_PRIVATE_KEY_FILE", default="")
@@ -240,23 +246,11 @@ def _oidc_private_key() -> str:
             "OIDC_PROVIDER_PRIVATE_KEY or OIDC_PROVIDER_PRIVATE_KEY_FILE must be set when "
             "LIENTHONG_ENV=production"
         )
-    # Embedded default: an RSA key generated once under var/, like the secret key.
-    path = VAR_DIR / "oidc_provider_key.pem"
-    if not path.exists():
-        from cryptography.hazmat.primitives import serialization
-        from cryptography.hazmat.primitives.asymmetric import rsa
-
-        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(
-            key.private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
-            )
-        )
-        path.chmod(0o600)
-    return path.read_text()
+    # Embedded default: an RSA key made once under var/ by `lienthong init`.
+    pem = instance.read_local(VAR_DIR / instance.OIDC_KEY_FILE)
+    if not pem:
+        INSTANCE_FILES_MISSING.append(instance.OIDC_KEY_FILE)
+    return pem
 
 
 # django-oauth-toolkit's models are swappable; naming them lets migrations refer to them.
@@ -328,6 +322,14 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if PRODUCTION else 0)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None
+
+# Serving --------------------------------------------------------------------
+# Behind a reverse proxy on these addresses, the client's address and scheme come from
+# X-Forwarded-For/-Proto (login throttling and the audit log record the real client).
+FORWARDED_ALLOW_IPS: list[str] = env.list("FORWARDED_ALLOW_IPS", default=["127.0.0.1"])
+# A thread back from the database waits for the GIL up to this long (seconds) while
+# another runs Python: 5 ms by default, longer than a whole submission's work.
+PYTHON_SWITCH_INTERVAL: float = env.float("PYTHON_SWITCH_INTERVAL", default=0.0002)
 
 LOGGING = {
     "version": 1,

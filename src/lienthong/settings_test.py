@@ -1,8 +1,17 @@
-"""Test settings: fast hashing, naive datetimes are errors."""
+"""Test settings: fast hashing, naive datetimes are errors.
 
+A test run is an embedded instance: its var/ directory and keys are made here, as
+``lienthong init`` makes them, before the settings read them.
+"""
+
+import os
 import warnings
 
-from lienthong.settings import *  # noqa: F403
+from lienthong.core import instance
+
+instance.initialise(os.environ)
+
+from lienthong.settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

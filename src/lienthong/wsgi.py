@@ -1,18 +1,23 @@
+"""The WSGI application the server's processes load (``lienthong serve``).
+
+It reads no environment of its own: every setting comes from lienthong.settings.
+"""
+
 import gc
 import os
 import sys
 
-from django.core.wsgi import get_wsgi_application
-from granian.utils.proxies import wrap_wsgi_with_proxy_headers
+from lienthong.core.instance import quiet_library_warnings
+
+quiet_library_warnings()
+
+from django.conf import settings  # noqa: E402  (after the warning filter)
+from django.core.wsgi import get_wsgi_application  # noqa: E402
+from granian.utils.proxies import wrap_wsgi_with_proxy_headers  # noqa: E402
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lienthong.settings")
-# Behind a reverse proxy on these addresses, the client's address and scheme come from
-# X-Forwarded-For/-Proto (login throttling and the audit log record the real client).
 application = wrap_wsgi_with_proxy_headers(
-    get_wsgi_application(),
-    trusted_hosts=[
-        h.strip() for h in os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1").split(",")
-    ],
+    get_wsgi_application(), trusted_hosts=settings.FORWARDED_ALLOW_IPS
 )
 
 
@@ -25,9 +30,7 @@ def _settle() -> None:
     get_resolver().url_patterns  # noqa: B018  (imports the views and APIs)
     gc.collect()
     gc.freeze()
-    # A thread back from the database waits for the GIL up to this long while another
-    # runs Python: 5 ms by default, longer than a whole submission's work.
-    sys.setswitchinterval(float(os.environ.get("PYTHON_SWITCH_INTERVAL", "0.0002")))
+    sys.setswitchinterval(settings.PYTHON_SWITCH_INTERVAL)
 
 
 _settle()

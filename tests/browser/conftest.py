@@ -1,13 +1,11 @@
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-CHROMIUM = os.environ.get("PLAYWRIGHT_CHROMIUM_EXECUTABLE", "/usr/bin/chromium")
+from tests.conftest import CHROMIUM, require_tool
 
 # Playwright's sync API runs an event loop in this thread; the live server's
 # database access happens in its own thread, so this is safe for the tests.
@@ -16,8 +14,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
-    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium (see .ci/run)")
+    require_tool("chromium")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -153,6 +153,7 @@ def test_each_event_is_delivered_once_when_the_dispatcher_is_killed_and_restarte
     # Killed while the 6th event's transaction is open (its effect not committed).
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=10)
+    proc.stdout.close()
     assert printed == 6
     handled_before_restart = OutboxDelivery.objects.filter(consumer="test.kill").count()
     assert 4 <= handled_before_restart <= 6

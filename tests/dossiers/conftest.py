@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from lienthong.dossiers.services import Upload
+from tests.conftest import require_tool
 from tests.directory.conftest import ensure_directory_data
 from tests.dossiers.people import ELSEWHERE, HOME
 
@@ -21,6 +22,7 @@ def at(*args: int) -> dt.datetime:
 
 def pdf_text(document: bytes) -> str:
     """The PDF's words (poppler's pdftotext), whitespace collapsed: table cells wrap."""
+    require_tool("pdftotext")
     out = subprocess.run(["pdftotext", "-", "-"], input=document, capture_output=True, check=True)
     return " ".join(out.stdout.decode().split())
 

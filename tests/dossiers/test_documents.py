@@ -4,7 +4,6 @@ poppler's pdfsig (an independent validator)."""
 from __future__ import annotations
 
 import io
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from pyhanko_certvalidator import ValidationContext
 
 from lienthong.dossiers import documents, signing
 from lienthong.dossiers.services import act, submit
+from tests.conftest import require_tool
 from tests.dossiers.conftest import ELSEWHERE, HOME, at, form, pdf_text
 
 
@@ -81,10 +81,10 @@ def test_the_result_is_signed_by_the_handling_agency_and_verifies(cast):
     assert "KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH" in pdf_text(pdf)
 
 
-@pytest.mark.skipif(shutil.which("pdfsig") is None, reason="poppler-utils not installed")
 def test_an_independent_validator_finds_the_signature_intact_and_a_tampered_copy_broken(
     cast, tmp_path
 ):
+    require_tool("pdfsig")
     pdf = documents.result_pdf(_returned(cast))
     good = tmp_path / "ket-qua.pdf"
     good.write_bytes(pdf)

@@ -24,7 +24,8 @@ def test_a_submission_writes_the_dossier_its_files_its_history_and_its_event(cas
     assert d.receiving_agency == cast.elsewhere_centre
     files = {f.component_name: f for f in DossierFile.objects.filter(dossier=d)}
     upload = files.pop("Tờ khai đăng ký khai sinh")
-    assert upload.file.read().startswith(b"%PDF")
+    with upload.file.open("rb") as stored:
+        assert stored.read().startswith(b"%PDF")
     assert len(upload.sha256) == 64
     # The rest are taken from data (once-only): recorded, with no file.
     assert files

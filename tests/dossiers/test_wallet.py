@@ -45,7 +45,8 @@ def test_the_signed_result_is_stored_once_and_served_from_the_store(cast, client
     client.force_login(cast.citizen)
     assert doc.title in client.get("/kho-giay-to/").content.decode()
     served = client.get(f"/ho-so/{d.code}/ket-qua.pdf").content
-    assert served == doc.file.open("rb").read()  # the same signed bytes every time
+    with doc.file.open("rb") as kept:
+        assert served == kept.read()  # the same signed bytes every time
     client.force_login(cast.specialist)
     assert client.get(f"/kho-giay-to/{doc.pk}/").status_code == 404
 

@@ -38,6 +38,20 @@ def production_settings(app_configs: Any, **kwargs: Any) -> list[Error]:
 
 
 @register()
+def instance_initialised(app_configs: Any, **kwargs: Any) -> list[Error]:
+    missing = getattr(settings, "INSTANCE_FILES_MISSING", [])
+    if not missing:
+        return []
+    return [
+        Error(
+            f"the embedded instance is not initialised ({', '.join(missing)} missing under "
+            f"{settings.VAR_DIR}): run `lienthong init`",
+            id="lienthong.E005",
+        )
+    ]
+
+
+@register()
 def work_calendar_file(app_configs: Any, **kwargs: Any) -> list[Error]:
     from lienthong.core.workcalendar import CalendarError, get_calendar
 

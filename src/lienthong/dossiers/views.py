@@ -264,7 +264,8 @@ def result(request: AuthenticatedRequest, code: str) -> HttpResponse:
         raise Http404
     stored = selectors.stored_result(dossier)
     if stored is not None:  # the signed copy kept in the applicant's store
-        return _pdf(stored.file.read(), f"ket-qua-{dossier.code}.pdf")
+        with stored.file.open("rb") as signed:  # closed after reading (no open file left)
+            return _pdf(signed.read(), f"ket-qua-{dossier.code}.pdf")
     return _pdf(documents.result_pdf(dossier), f"ket-qua-{dossier.code}.pdf")
 
 
