@@ -22,6 +22,9 @@ def django_on_scratch_database() -> None:
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{Path(tmp) / 'bench.sqlite3'}")
     os.environ.setdefault("DB_POOL_MAX_SIZE", "0")  # one process, one connection
     os.environ["DJANGO_SETTINGS_MODULE"] = "lienthong.settings"
+    from lienthong.core import instance
+
+    instance.initialise(os.environ)  # the scratch instance's keys, as `lienthong init`
     import django
 
     django.setup()

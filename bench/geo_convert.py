@@ -106,6 +106,9 @@ def main() -> None:
     os.environ.setdefault("LIENTHONG_VAR_DIR", tmp)
     os.environ["DATABASE_URL"] = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
     os.environ["DJANGO_SETTINGS_MODULE"] = "lienthong.settings"
+    from lienthong.core import instance
+
+    instance.initialise(os.environ)  # the scratch instance's keys, as `lienthong init`
     import django
 
     django.setup()

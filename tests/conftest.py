@@ -96,6 +96,43 @@ def database_url_of_current_test_db() -> str:
     return f"postgres://{auth}{s.get('HOST') or '127.0.0.1'}{port}/{s['NAME']}"
 
 
+def _drop_the_test_database_even_if_a_session_is_left() -> None:
+    """pytest-django drops each worker's PostgreSQL test database at the end; now and then
+    one idle session is still connected (seen since the connection pool came in, never
+    tracked down), the drop fails with "being accessed by other users", and that warning
+    is now an error. When it happens, the sessions are written to
+    var/test-sessions-left.log (application name = ``lienthong-test-<pid>``, start, last
+    query) and the database is dropped WITH (FORCE), which ends them."""
+    from django.db.backends.postgresql.creation import DatabaseCreation
+    from django.db.utils import OperationalError
+
+    drop = DatabaseCreation._destroy_test_db
+
+    def destroy(self: DatabaseCreation, test_database_name: str, verbosity: int) -> None:
+        try:
+            drop(self, test_database_name, verbosity)
+        except OperationalError as exc:
+            if "being accessed by other users" not in str(exc):
+                raise
+            from django.conf import settings
+
+            name = self.connection.ops.quote_name(test_database_name)
+            with self._nodb_cursor() as cursor:
+                cursor.execute(
+                    "SELECT pid, application_name, backend_start, state, left(query, 200) "
+                    "FROM pg_stat_activity WHERE datname = %s",
+                    [test_database_name],
+                )
+                with (Path(settings.VAR_DIR) / "test-sessions-left.log").open("a") as log:
+                    log.writelines(f"{test_database_name}\t{row}\n" for row in cursor.fetchall())
+                cursor.execute(f"DROP DATABASE {name} WITH (FORCE)")
+
+    DatabaseCreation._destroy_test_db = destroy  # type: ignore[method-assign]
+
+
+_drop_the_test_database_even_if_a_session_is_left()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_memoizes() -> Iterator[None]:
     """Each test starts without lookups remembered from rows another test rolled back."""

@@ -17,6 +17,10 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 OUTBOX_POLL_SECONDS = 0.05
 
+if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":  # noqa: F405
+    # Which process holds a connection (tests/conftest.py reports sessions left behind).
+    DATABASES["default"]["OPTIONS"]["application_name"] = f"lienthong-test-{os.getpid()}"  # noqa: F405
+
 warnings.filterwarnings(
     "error", r"DateTimeField .* received a naive datetime", RuntimeWarning, r"django\.db\.models"
 )

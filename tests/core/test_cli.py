@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from lienthong.core import instance
+
 
 def test_production_without_secret_key_stops_with_one_line(run_lienthong):
     result = run_lienthong("check", env={"LIENTHONG_ENV": "production"})
@@ -25,15 +27,7 @@ def test_an_unreachable_database_stops_with_one_line(run_lienthong):
 
 
 def _rsa_pem() -> str:
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    return key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
+    return instance.rsa_private_key_pem().decode()
 
 
 def test_production_on_sqlite_is_rejected_by_the_system_checks(run_lienthong):

@@ -52,7 +52,8 @@ def _write_once(path: Path, content: bytes) -> bool:
         tmp.unlink(missing_ok=True)
 
 
-def _rsa_private_key_pem() -> bytes:
+def rsa_private_key_pem() -> bytes:
+    """A new 2048-bit RSA private key, PEM (PKCS #8), unencrypted."""
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -89,7 +90,7 @@ def initialise(environ: Mapping[str, str]) -> list[Path]:
     given = environ.get("OIDC_PROVIDER_PRIVATE_KEY") or environ.get(
         "OIDC_PROVIDER_PRIVATE_KEY_FILE"
     )
-    if not given and _write_once(key, _rsa_private_key_pem()):
+    if not given and _write_once(key, rsa_private_key_pem()):
         made.append(key)
     return made
 
