@@ -22,7 +22,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 # Authlib ships no types and types-Authlib is not in the dev group: read as Any.
-from authlib.integrations.django_client import OAuth  # type: ignore[import-untyped]
+from authlib.integrations.django_client import OAuth
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _

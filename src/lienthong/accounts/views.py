@@ -9,7 +9,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 # Authlib ships no types and types-Authlib is not in the dev group: read as Any.
-from authlib.integrations.base_client.errors import OAuthError  # type: ignore[import-untyped]
+from authlib.integrations.base_client.errors import OAuthError
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, get_user_model

@@ -40,7 +40,7 @@ def memoize(
     _memos.append((cache, lock))
 
     def decorate(fn: F) -> F:
-        return cached(cache, key=key, lock=lock)(fn)  # type: ignore[return-value]
+        return cached(cache, key=key, lock=lock)(fn)  # type: ignore[return-value]  # same signature
 
     return decorate
 

@@ -24,7 +24,7 @@ def list_agencies(
     level: AgencyLevel | None = None,
 ) -> list[AgencyOut]:
     """Cơ quan của khối Đảng, Nhà nước, Mặt trận: trung ương, 34 tỉnh và 3.321 xã."""
-    return selectors.search_agencies(  # type: ignore[return-value]
+    return selectors.search_agencies(  # type: ignore[return-value]  # rows; ninja serialises
         q=q, province=province, unit=unit, kind=kind, block=block, level=level
     )
 

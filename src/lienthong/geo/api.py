@@ -42,7 +42,7 @@ def list_units(
 ) -> list[UnitOut]:
     """Đơn vị hành chính còn hiệu lực vào ngày `as_of` (mặc định hôm nay; trước 1/7/2025 là
     bản đồ cũ 63 tỉnh có cấp huyện)."""
-    return selectors.search_units(level=level, parent=parent, q=q, as_of=as_of)  # type: ignore[return-value]
+    return selectors.search_units(level=level, parent=parent, q=q, as_of=as_of)  # type: ignore[return-value]  # rows; ninja serialises
 
 
 @router.get("/geo/units/{code}", response=UnitDetailOut, summary="Một đơn vị và lịch sử sắp xếp")
@@ -69,4 +69,4 @@ def convert(request: HttpRequest, payload: ConvertIn) -> ConvertOut:
     """Chuyển đổi tối đa 1.000 địa chỉ; kết quả theo đúng thứ tự gửi lên. Xã cũ bị chia được
     trả `ambiguous` kèm mọi xã mới có thể (đánh dấu mặc định), không tự đoán."""
     index = selectors.address_index()
-    return ConvertOut(results=[index.convert(a).as_dict() for a in payload.addresses])  # type: ignore[misc]
+    return ConvertOut(results=[index.convert(a).as_dict() for a in payload.addresses])  # type: ignore[misc]  # dicts; ninja validates
