@@ -16,6 +16,7 @@ PG_URL := $(or $(TEST_POSTGRES_URL),$(filter postgres%,$(DATABASE_URL)))
 
 # The installer: pip takes exactly the uv release whose hashes scripts/uv-requirements.txt lists.
 $(UV): scripts/uv-requirements.txt
+	@PYTHON=$(PYTHON) scripts/system-deps venv
 	$(PYTHON) -m venv --clear $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps \
 		-r scripts/uv-requirements.txt
@@ -48,7 +49,7 @@ lock: $(UV)
 
 ## make system-deps: Chromium, poppler-utils and Pango from apt when root and missing
 system-deps:
-	@scripts/system-deps
+	@PYTHON=$(PYTHON) scripts/system-deps
 
 ## make test: system packages, lint, migrations check, pytest on SQLite, then on PostgreSQL
 test: system-deps lint test-sqlite test-postgres
@@ -60,13 +61,15 @@ test-sqlite: install
 test-postgres: install
 ifneq ($(PG_URL),)
 	DATABASE_URL='$(PG_URL)' $(BIN)/pytest -n 2 -p no:cacheprovider
+else ifeq ($(CI),true)
+	@echo "PostgreSQL: CI=true needs TEST_POSTGRES_URL or DATABASE_URL=postgres://…" >&2; exit 1
 else
 	@echo "PostgreSQL: skipped (set TEST_POSTGRES_URL or DATABASE_URL=postgres://… to run)"
 endif
 
 ## make bench: run every benchmark in bench/ (each prints JSON)
 bench: install
-	@set -e; for b in bench/[!_]*.py; do echo "== $$b"; $(BIN)/python $$b; done
+	@set -e; for b in bench/[!_]*.py; do echo "== $$b"; PYTHONWARNINGS=ignore $(BIN)/python $$b; done
 
 ## make messages: refresh and compile the English translation of the Vietnamese UI
 messages: install
@@ -77,4 +80,4 @@ clean:
 
 ## make openapi: rewrite the committed OpenAPI document after an API change
 openapi: install
-	env -u DATABASE_URL $(BIN)/python -c "import django, json, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'lienthong.settings'); django.setup(); from lienthong.api import api; print(json.dumps(api.get_openapi_schema(), indent=2, ensure_ascii=False))" > docs/openapi.json
+	env -u DATABASE_URL PYTHONWARNINGS=ignore $(BIN)/python -c "import django, json, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'lienthong.settings'); django.setup(); from lienthong.api import api; print(json.dumps(api.get_openapi_schema(), indent=2, ensure_ascii=False))" > docs/openapi.json

@@ -26,7 +26,11 @@ def main(argv: list[str] | None = None) -> None:
 
     instance.quiet_library_warnings()
     if len(argv) > 1 and argv[1] in INITIALISING:
-        instance.initialise(os.environ)
+        try:
+            instance.initialise(os.environ)
+        except OSError as exc:
+            print(f"lienthong: không khởi tạo được {exc.filename}: {exc.strerror}", file=sys.stderr)
+            sys.exit(2)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lienthong.settings")
     argv[1:3] = [ALIASES.get(a, a) for a in argv[1:3]]  # `lienthong [help] load-reference-data`
     argv[0] = "lienthong"

@@ -35,7 +35,7 @@ PRODUCTION = LIENTHONG_ENV == "production"
 
 VAR_DIR = instance.var_dir(os.environ)
 #: Files the embedded instance needs that ``lienthong init`` has not made yet (the
-#: system check lienthong.E005 names the command).
+#: system check lienthong.W005 names the command; `serve` and `worker` refuse to start).
 INSTANCE_FILES_MISSING: list[str] = []
 
 
@@ -326,7 +326,9 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else
 # Serving --------------------------------------------------------------------
 # Behind a reverse proxy on these addresses, the client's address and scheme come from
 # X-Forwarded-For/-Proto (login throttling and the audit log record the real client).
-FORWARDED_ALLOW_IPS: list[str] = env.list("FORWARDED_ALLOW_IPS", default=["127.0.0.1"])
+FORWARDED_ALLOW_IPS: list[str] = [
+    h.strip() for h in env.list("FORWARDED_ALLOW_IPS", default=["127.0.0.1"]) if h.strip()
+]
 # A thread back from the database waits for the GIL up to this long (seconds) while
 # another runs Python: 5 ms by default, longer than a whole submission's work.
 PYTHON_SWITCH_INTERVAL: float = env.float("PYTHON_SWITCH_INTERVAL", default=0.0002)

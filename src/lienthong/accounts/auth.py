@@ -11,8 +11,6 @@ from typing import TYPE_CHECKING, Any, Final, Literal, get_args
 from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
 from oauth2_provider.settings import oauth2_settings
-
-# oauthlib ships no types and types-oauthlib is not in the dev group: read as Any.
 from oauthlib.common import Request as OAuthRequest
 
 from lienthong.core import memo

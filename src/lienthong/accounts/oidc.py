@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-# Authlib ships no types and types-Authlib is not in the dev group: read as Any.
 from authlib.integrations.django_client import OAuth
 from django.conf import settings
 from django.http import HttpRequest

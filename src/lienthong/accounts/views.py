@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-# Authlib ships no types and types-Authlib is not in the dev group: read as Any.
 from authlib.integrations.base_client.errors import OAuthError
 from django.conf import settings
 from django.contrib import messages

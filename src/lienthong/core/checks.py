@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.checks import Error, Tags, register
+from django.core.checks import Warning as CheckWarning
 
 
 @register(Tags.security, deploy=False)
@@ -38,17 +39,29 @@ def production_settings(app_configs: Any, **kwargs: Any) -> list[Error]:
 
 
 @register()
-def instance_initialised(app_configs: Any, **kwargs: Any) -> list[Error]:
+def instance_initialised(app_configs: Any, **kwargs: Any) -> list[CheckWarning]:
+    """A warning for every command (making migrations needs no key); `serve` and `worker`
+    refuse to start (instance.require_initialised)."""
     missing = getattr(settings, "INSTANCE_FILES_MISSING", [])
     if not missing:
         return []
-    return [
-        Error(
-            f"the embedded instance is not initialised ({', '.join(missing)} missing under "
-            f"{settings.VAR_DIR}): run `lienthong init`",
-            id="lienthong.E005",
-        )
-    ]
+    return [CheckWarning(not_initialised_message(missing), id="lienthong.W005")]
+
+
+def not_initialised_message(missing: list[str]) -> str:
+    return (
+        f"the embedded instance is not initialised ({', '.join(missing)} missing under "
+        f"{settings.VAR_DIR}): run `lienthong init`"
+    )
+
+
+def require_initialised() -> None:
+    """Stop a serving command on an instance whose keys `lienthong init` has not made."""
+    from django.core.management.base import CommandError
+
+    missing = getattr(settings, "INSTANCE_FILES_MISSING", [])
+    if missing:
+        raise CommandError(not_initialised_message(missing))
 
 
 @register()

@@ -14,7 +14,7 @@ import os
 import secrets
 import sys
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Final
 
@@ -27,22 +27,27 @@ def var_dir(environ: Mapping[str, str]) -> Path:
     return Path(environ.get("LIENTHONG_VAR_DIR") or Path.cwd() / "var").resolve()
 
 
-def _write_once(path: Path, content: bytes) -> bool:
-    """Write ``content`` to ``path`` readable by the owner only, unless it exists.
+def _write_once(path: Path, make: Callable[[], bytes]) -> bool:
+    """Write ``make()`` to ``path`` readable by the owner only, unless it holds something
+    (an empty file, left by an older version killed half-way, is replaced).
 
     The file appears whole or not at all: a temporary file is written and linked into
     place, so a process killed half-way leaves no partial key, and two processes that
     start at once keep the first key (sessions signed with it stay valid).
     """
-    if path.exists():
+    empty = path.exists() and path.stat().st_size == 0
+    if path.exists() and not empty:
         return False
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         with os.fdopen(fd, "wb") as out:
-            out.write(content)
+            out.write(make())
             out.flush()
             os.fsync(out.fileno())
+        if empty:
+            tmp.replace(path)
+            return True
         try:
             os.link(tmp, path)
         except FileExistsError:
@@ -50,6 +55,10 @@ def _write_once(path: Path, content: bytes) -> bool:
         return True
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _new_secret_key() -> bytes:
+    return secrets.token_urlsafe(50).encode()
 
 
 def rsa_private_key_pem() -> bytes:
@@ -84,13 +93,13 @@ def initialise(environ: Mapping[str, str]) -> list[Path]:
     if environ.get("LIENTHONG_ENV", "development") == "production":
         return made
     secret = var / SECRET_KEY_FILE
-    if not environ.get("SECRET_KEY") and _write_once(secret, secrets.token_urlsafe(50).encode()):
+    if not environ.get("SECRET_KEY") and _write_once(secret, _new_secret_key):
         made.append(secret)
     key = var / OIDC_KEY_FILE
     given = environ.get("OIDC_PROVIDER_PRIVATE_KEY") or environ.get(
         "OIDC_PROVIDER_PRIVATE_KEY_FILE"
     )
-    if not given and _write_once(key, rsa_private_key_pem()):
+    if not given and _write_once(key, rsa_private_key_pem):
         made.append(key)
     return made
 

@@ -4,6 +4,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from lienthong.core.checks import require_initialised
+
 
 class Command(BaseCommand):
     help = "Phục vụ web (WSGI, Granian): nhiều tiến trình, mỗi tiến trình nhiều luồng."
@@ -17,6 +19,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        require_initialised()
         serve(
             host=options["host"],
             port=options["port"],

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django_tasks_db.management.commands.db_worker import Worker
 
+from lienthong.core.checks import require_initialised
 from lienthong.core.outbox import dispatch, run_dispatcher
 from lienthong.core.periodic import run_due, run_periodic
 
@@ -28,6 +29,7 @@ class Command(BaseCommand):
         parser.add_argument("--queue", nargs="*", default=["*"], help="hàng đợi tác vụ")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        require_initialised()
         worker = Worker(
             queue_names=options["queue"],
             interval=options["interval"],
