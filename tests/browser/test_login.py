@@ -51,9 +51,12 @@ def test_an_agency_admin_logs_in_and_adds_a_clerk(page, portal):
     agency = AgencyFactory(code="000.01.50.H42", name="Ủy ban nhân dân xã Liên Minh")
     admin = UserFactory(username="037085005678", pin="037085005678", full_name="Hoàng Văn Hải")
     RoleAssignment.objects.create(user=admin, agency=agency, role=Role.AGENCY_ADMIN)
-    page.goto(portal + "/dang-nhap/")
-    _log_in_at_test_issuer(page, "037085005678")
     page.goto(portal + "/can-bo/co-quan/")
+    assert "/dang-nhap/" in page.url
+    _log_in_at_test_issuer(page, "037085005678")
+    # Back where the login began, once the callback has set the session (navigating
+    # before that raced the callback: the page was then read without the agency).
+    page.wait_for_url("**/can-bo/co-quan/")
     page.get_by_role("link", name="Ủy ban nhân dân xã Liên Minh").click()
     page.get_by_label("Số định danh cá nhân (CCCD)").fill("036190002345")
     page.get_by_label("Họ và tên").fill("Trần Thị Bình")
