@@ -1,8 +1,5 @@
 """API of the procedure catalogue."""
 
-from decimal import Decimal
-from typing import TypedDict
-
 from django.http import HttpRequest
 from ninja import Router
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -24,34 +21,19 @@ from lienthong.catalog.schemas import (
 router = Router(tags=["Thủ tục hành chính"])
 
 
-class Summary(TypedDict):
-    """The fields of ``ProcedureOut``."""
-
-    code: str
-    version: int
-    name: str
-    field: str
-    levels: list[str]
-    service_level: str
-    processing_days: Decimal
-    boundary_free: bool
-    business_related: bool
-    life_events: list[str]
-
-
-def summary(v: ProcedureVersion) -> Summary:
-    return {
-        "code": v.procedure.code,
-        "version": v.number,
-        "name": v.name,
-        "field": v.field,
-        "levels": v.levels,
-        "service_level": v.service_level,
-        "processing_days": v.processing_days,
-        "boundary_free": v.boundary_free,
-        "business_related": v.business_related,
-        "life_events": v.life_events,
-    }
+def summary(v: ProcedureVersion) -> ProcedureOut:
+    return ProcedureOut(
+        code=v.procedure.code,
+        version=v.number,
+        name=v.name,
+        field=v.field,
+        levels=v.levels,
+        service_level=v.service_level,
+        processing_days=v.processing_days,
+        boundary_free=v.boundary_free,
+        business_related=v.business_related,
+        life_events=v.life_events,
+    )
 
 
 @router.get("/procedures", response=list[ProcedureOut], summary="Tìm thủ tục hành chính")
@@ -64,7 +46,7 @@ def list_procedures(
     life_event: str | None = Query(None, description="Sự kiện đời sống, ví dụ khai-sinh"),
     service_level: ServiceLevel | None = None,
     boundary_free: bool | None = None,
-) -> list[Summary]:
+) -> list[ProcedureOut]:
     """Thủ tục đang áp dụng, xếp theo mức độ phù hợp với `q` (không có `q`: theo lĩnh vực
     và tên)."""
     return selectors.find_procedures(  # type: ignore[return-value]  # a page at a time
@@ -85,7 +67,7 @@ def get_procedure(
     đã nộp theo): thành phần hồ sơ, giấy tờ được thay bằng dữ liệu, thời hạn, phí."""
     v = selectors.get_version(code, version) if version else selectors.get_procedure(code)
     return ProcedureDetailOut(
-        **summary(v),
+        **summary(v).model_dump(),
         status=v.status,
         competent_agency=v.competent_agency,
         agency_kind=v.agency_kind,
