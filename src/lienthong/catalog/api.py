@@ -2,7 +2,7 @@
 
 from django.http import HttpRequest
 from ninja import Router
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.params.functions import Query
 
 from lienthong.catalog import selectors
@@ -17,6 +17,7 @@ from lienthong.catalog.schemas import (
     ProcedureDetailOut,
     ProcedureOut,
 )
+from lienthong.core.paging import Page
 
 router = Router(tags=["Thủ tục hành chính"])
 
@@ -37,7 +38,7 @@ def summary(v: ProcedureVersion) -> ProcedureOut:
 
 
 @router.get("/procedures", response=list[ProcedureOut], summary="Tìm thủ tục hành chính")
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def list_procedures(
     request: HttpRequest,
     q: str = Query("", description="Từ khoá, có hoặc không dấu, chịu được lỗi gõ"),

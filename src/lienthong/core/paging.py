@@ -8,12 +8,32 @@ instead of whole.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Generic, TypeVar, overload
+from typing import Final, Generic, TypeVar, overload
+
+from ninja import Field, Schema
+from ninja.pagination import LimitOffsetPagination
 
 T = TypeVar("T")
 U = TypeVar("U")
 
-__all__ = ["LazySlices"]
+__all__ = ["MAX_LIMIT", "MAX_OFFSET", "LazySlices", "Page"]
+
+#: The most items one page of any list may hold, and the farthest a list may be read.
+MAX_LIMIT: Final = 100
+MAX_OFFSET: Final = 1_000_000_000
+
+
+class Page(LimitOffsetPagination):
+    """``limit`` (1–100, default 100) and ``offset`` (0–10⁹) of every list of the API: a
+    larger value is a 422 naming the parameter, never a page of unbounded size or an
+    offset the database cannot represent."""
+
+    class Input(Schema):
+        limit: int = Field(MAX_LIMIT, ge=1, le=MAX_LIMIT)
+        offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(max_limit=MAX_LIMIT, **kwargs)
 
 
 class LazySlices(Sequence[T], Generic[T]):

@@ -2,9 +2,10 @@
 
 from django.http import HttpRequest
 from ninja import Router
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.params.functions import Query
 
+from lienthong.core.paging import Page
 from lienthong.directory import selectors
 from lienthong.directory.constants import AgencyKind, AgencyLevel, Block
 from lienthong.directory.schemas import AgencyDetailOut, AgencyOut, AgencyRefOut, CounterOut
@@ -13,7 +14,7 @@ router = Router(tags=["Danh bạ cơ quan"])
 
 
 @router.get("/agencies", response=list[AgencyOut], summary="Tra cứu cơ quan")
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def list_agencies(
     request: HttpRequest,
     q: str | None = Query(None, description="Tên (có hoặc không dấu), mã cơ quan hoặc mã đơn vị"),

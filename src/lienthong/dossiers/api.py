@@ -13,12 +13,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.params.functions import Header, Query
 
 from lienthong.accounts.auth import ApiRequest, SystemPrincipal, api_auth
 from lienthong.accounts.selectors import user_by_pin
 from lienthong.core.errors import InvalidInput, InvalidParam, PermissionDenied, Unauthenticated
+from lienthong.core.paging import Page
 from lienthong.dossiers import selectors, services
 from lienthong.dossiers.constants import TRANSFER
 from lienthong.dossiers.constants import Status as DossierStatus
@@ -86,7 +87,7 @@ def submit(
 
 
 @router.get("/dossiers", response=list[DossierOut], auth=api_auth, summary="Danh sách hồ sơ")
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def list_dossiers(
     request: ApiRequest,
     status: DossierStatus | None = None,

@@ -4,9 +4,10 @@ import datetime as dt
 
 from django.http import HttpRequest
 from ninja import Router
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.params.functions import Query
 
+from lienthong.core.paging import Page
 from lienthong.geo import selectors
 from lienthong.geo.constants import Level
 from lienthong.geo.models import AdministrativeUnit, Succession
@@ -32,7 +33,7 @@ def _lineage(s: Succession, unit: AdministrativeUnit) -> LineageOut:
 
 
 @router.get("/geo/units", response=list[UnitOut], summary="Tra cứu đơn vị hành chính")
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def list_units(
     request: HttpRequest,
     level: Level | None = None,
