@@ -8,6 +8,7 @@ from django.test import override_settings
 from lienthong.accounts.constants import Role
 from lienthong.accounts.models import ApiClient, RoleAssignment
 from lienthong.core.models import AuditEntry
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -105,3 +106,23 @@ def test_my_account_lists_roles(client, places, official_with):
     assert "Lãnh đạo" in html
     assert places.own.name in html
     assert "037175004567" in html
+
+
+@pytest.mark.parametrize(
+    "next_url", ["dashboard", "quan-tri", "//evil.example/x", "https://evil.example/"]
+)
+def test_a_login_goes_only_to_a_path_of_this_site(client, next_url):
+    UserFactory(username="canbo")
+    response = client.post(
+        "/dang-nhap/", {"username": "canbo", "password": "MatKhau@2026", "next": next_url}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+
+
+def test_a_login_returns_to_the_page_that_asked_for_it(client):
+    UserFactory(username="canbo")
+    response = client.post(
+        "/dang-nhap/", {"username": "canbo", "password": "MatKhau@2026", "next": "/tai-khoan/"}
+    )
+    assert response["Location"] == "/tai-khoan/"

@@ -49,8 +49,14 @@ def _ip(request: HttpRequest) -> str:
 
 
 def _safe_next(request: HttpRequest, value: str | None) -> str:
-    if value and url_has_allowed_host_and_scheme(
-        value, {request.get_host()}, require_https=request.is_secure()
+    """A path of this site to go to after login; "/" for anything else (another host, a
+    bare word that Django's ``redirect`` would try to resolve as a URL name)."""
+    if (
+        value
+        and value.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            value, {request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return value
     return "/"
