@@ -265,6 +265,9 @@ OAUTH2_PROVIDER = {
     "OIDC_ISS_ENDPOINT": env.str("OIDC_PROVIDER_ISSUER", default=""),
     "OAUTH2_VALIDATOR_CLASS": "lienthong.accounts.provider.ClaimsValidator",
     "PKCE_REQUIRED": True,
+    # RFC 9700 §2.1.1: PKCE with S256 only ("plain" is refused and not advertised).
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
     "SCOPES": {
         "openid": _("Xác thực danh tính (OpenID Connect)"),
         "profile": _("Họ tên, số định danh cá nhân hoặc mã số thuế"),

@@ -162,6 +162,24 @@ def test_the_issuer_refuses_an_authorization_request_without_pkce(server, citize
     assert "error=invalid_request" in location
 
 
+def test_the_issuer_refuses_plain_pkce_and_offers_only_s256(server, citizen):
+    callback = "http://127.0.0.1/callback"
+    client_id, _secret = _third_party_client(callback)
+    meta = requests.get(f"{server}/oidc/.well-known/openid-configuration", timeout=30).json()
+    assert meta["code_challenge_methods_supported"] == ["S256"]
+    browser = requests.Session()
+    url = (
+        f"{server}/oidc/authorize/?response_type=code&client_id={client_id}"
+        f"&redirect_uri={callback}&scope=openid&state=abc"
+        "&code_challenge=the-verifier-itself-sent-in-clear-xxxxxxxxxxxxx&code_challenge_method=plain"
+    )
+    log_in_at_the_test_issuer(browser, browser.get(url, timeout=30), PIN, PASSWORD, follow=False)
+    answer = browser.get(url, allow_redirects=False, timeout=30)
+    location = answer.headers.get("Location", "")
+    assert "code=" not in location
+    assert "error=invalid_request" in location
+
+
 def test_an_external_issuer_configured_by_url_logs_a_person_in(live_server):
     """A standard OpenID provider from PyPI (oidc-provider-mock) plays the national e-ID."""
     person = MockUser(sub="vneid-0001", claims={"pin": "036088003456", "name": "Lê Văn Cường"})
