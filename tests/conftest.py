@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import ctypes.util
+import functools
 import os
 import shutil
 import subprocess
@@ -44,7 +45,9 @@ SYSTEM_TOOLS: dict[str, tuple[Callable[[], bool], str, str]] = {
 }
 
 
+@functools.cache
 def missing_tools() -> dict[str, tuple[str, str]]:
+    """Looked up once per process (finding a library runs ldconfig)."""
     return {
         name: (package, what)
         for name, (present, package, what) in SYSTEM_TOOLS.items()
