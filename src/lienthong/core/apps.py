@@ -8,4 +8,5 @@ class CoreConfig(AppConfig):
     verbose_name = _("Nền tảng dùng chung")
 
     def ready(self) -> None:
-        from lienthong.core import checks, reference  # noqa: F401  (registers checks and loaders)
+        # Registers the system checks, the reference loaders and the periodic jobs.
+        from lienthong.core import checks, reference, tasks  # noqa: F401

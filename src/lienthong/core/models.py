@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -113,3 +114,22 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise RuntimeError("audit entries are append-only")
+
+
+class PendingFile(models.Model):
+    """A file written to storage whose row is not committed yet.
+
+    Written (and committed) before the file, deleted in the transaction that commits
+    the row naming the file: a request that fails or is killed leaves its row here, and
+    the sweep (``lienthong files sweep``) removes the file with it. See core/files.py.
+    """
+
+    name = models.CharField(max_length=300, unique=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("tệp chờ ghi")
+        verbose_name_plural = _("tệp chờ ghi")
+
+    def __str__(self) -> str:
+        return self.name

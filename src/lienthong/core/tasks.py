@@ -6,7 +6,8 @@ from typing import Any
 
 from django_tasks import task
 
-from lienthong.core import audit
+from lienthong.core import audit, files
+from lienthong.core.periodic import register_periodic
 
 
 @task()
@@ -19,3 +20,12 @@ def verify_audit_chain() -> dict[str, Any]:
         data={"checked": result.checked, "ok": result.ok, "problems": result.problems[:20]},
     )
     return {"checked": result.checked, "ok": result.ok, "problems": result.problems[:20]}
+
+
+@register_periodic("core.sweep-pending-files", every_seconds=600)
+def sweep_pending_files() -> int:
+    """Remove files whose writes failed or were killed (see core/files.py)."""
+    removed = files.sweep()
+    if removed:
+        audit.record("files.swept", actor="system:worker", data={"removed": removed})
+    return removed

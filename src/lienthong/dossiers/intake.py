@@ -21,7 +21,7 @@ import psycopg
 from django.db import connection, transaction
 
 from lienthong.core import fastsql, outbox
-from lienthong.core.models import OutboxEvent
+from lienthong.core.models import OutboxEvent, PendingFile
 from lienthong.dossiers.models import Dossier, DossierEvent, DossierFile, DossierSequence
 
 __all__ = ["code", "insert_new", "prefix"]
@@ -54,7 +54,7 @@ def _next(agency_id: int, day: dt.date) -> int:
 
 
 @functools.cache
-def _statement(files: int) -> str:
+def _statement(files: int, pending: bool = False) -> str:
     q = connection.ops.quote_name
     linked = {"dossier_id": "d.id"}
     parts = [
@@ -101,6 +101,9 @@ def _statement(files: int) -> str:
             f"({fastsql.column_list(DossierFile)}) "
             f"SELECT {select} FROM d, (VALUES {', '.join([row] * files)}) AS v ({others}))"
         )
+    if pending:
+        # The stored files stop being pending in the statement that names them.
+        parts.append(f"p AS (DELETE FROM {q(PendingFile._meta.db_table)} WHERE name = ANY(%s))")
     sql = "WITH " + ",\n".join(parts) + "\nSELECT id, code FROM d"
     # PostgreSQL's own $n placeholders: psycopg rewrites %s for every execution of a
     # statement this long (its cache stops at 4 KB and 50 parameters), which cost a
@@ -116,8 +119,12 @@ def insert_new(
     outbox_event: OutboxEvent,
     *,
     day: dt.date,
+    pending: Sequence[str] = (),
 ) -> None:
     """Number ``dossier`` (receiving centre, ``day``) and write it with its rows.
+
+    ``pending`` names the files stored for it (core/files.py): they stop being pending
+    in the same commit.
 
     Sets ``dossier.pk`` and ``dossier.code``. Raises IntegrityError (nothing written,
     no number taken on PostgreSQL) when a unique constraint refuses the dossier.
@@ -136,6 +143,8 @@ def insert_new(
             outbox_event.aggregate_id = dossier.code
             outbox_event.payload = {**outbox_event.payload, "code": dossier.code}
             outbox.record(outbox_event)
+            if pending:
+                PendingFile.objects.filter(name__in=list(pending)).delete()
         return
     dossier.code = prefix(dossier.receiving_agency.code, day)  # the statement adds the number
     params: list[object] = [dossier.receiving_agency_id, day]
@@ -144,12 +153,14 @@ def insert_new(
     params += fastsql.values(outbox_event, skip=frozenset({"aggregate_id"}))
     for row in files:
         params += fastsql.values(row, skip=frozenset({"dossier_id"}))
+    if pending:
+        params.append(list(pending))
     # psycopg's own cursor binds on the server and prepares the statement once per
     # pooled connection: parsing and planning a hundred-parameter statement on every
     # submission cost more than running it. (Django's query log does not see it.)
     connection.ensure_connection()
     with connection.wrap_database_errors, psycopg.RawCursor(connection.connection) as cursor:
-        cursor.execute(_statement(len(files)), params, prepare=True)
+        cursor.execute(_statement(len(files), bool(pending)), params, prepare=True)
         inserted = cursor.fetchone()
     if inserted is None:  # INSERT … RETURNING gives the row, or raises
         raise RuntimeError("the dossier insert returned no row")

@@ -237,6 +237,13 @@ class Notification(models.Model):
         return self.title
 
 
+def wallet_file_name(instance: WalletDocument, filename: str) -> str:
+    """``wallet/<yyyy>/<mm>/<32 random hex>.<ext>``: like a dossier file, a name nobody
+    can guess (a result named after its dossier code could be fetched by guessing)."""
+    ext = PurePath(filename).suffix.lower()[:10] or ".pdf"
+    return f"wallet/{timezone.localdate():%Y/%m}/{secrets.token_hex(16)}{ext}"
+
+
 class WalletDocument(models.Model):
     """A document in a person's e-document store (kho dữ liệu điện tử), reusable in
     later dossiers instead of a paper copy: results issued to them, and files they kept."""
@@ -249,7 +256,7 @@ class WalletDocument(models.Model):
     )
     title = models.CharField(max_length=500)
     kind = models.CharField(max_length=20, default="result")
-    file = models.FileField(upload_to="wallet/%Y/%m/")
+    file = models.FileField(upload_to=wallet_file_name)
     sha256 = models.CharField(max_length=64)
     signed = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -266,3 +273,10 @@ class WalletDocument(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def download_name(self) -> str:
+        """The file name a download gets: the dossier's code for a result."""
+        if self.dossier is not None and self.kind == "result":
+            return f"ket-qua-{self.dossier.code}.pdf"
+        return f"giay-to-{self.pk}{PurePath(self.file.name or '').suffix or '.pdf'}"

@@ -23,6 +23,7 @@ from lienthong.accounts.constants import Perm
 from lienthong.accounts.permissions import authorize, can
 from lienthong.catalog import selectors as catalog
 from lienthong.core import fastsql, outbox
+from lienthong.core import files as stored_files
 from lienthong.core.errors import (
     Conflict,
     IllegalTransition,
@@ -42,6 +43,7 @@ from lienthong.dossiers.models import (
     DossierFile,
     Rating,
     WalletDocument,
+    stored_file_name,
 )
 from lienthong.geo import selectors as geo
 
@@ -108,7 +110,6 @@ def _file_row(
     return DossierFile(
         dossier=dossier,
         component_name=upload.component[:500],
-        file=upload.file,
         original_name=(upload.file.name or "")[:255],
         content_type=kind,
         size=upload.file.size or 0,
@@ -380,20 +381,61 @@ def submit(
     event, outbox_event = _event_rows(
         dossier, "submit", "", actor, agency=receiving, at=now, data={"channel": channel}
     )
+    with stored_files.staging() as staged:
+        for row, upload in zip(files, uploads, strict=False):
+            row.file = staged.add(stored_file_name(row, row.original_name), upload.file)
+        return _insert_submitted(
+            dossier,
+            files,
+            event,
+            outbox_event,
+            staged,
+            actor=actor,
+            now=now,
+            retry={
+                "actor": actor,
+                "procedure_code": procedure_code,
+                "competent_unit_code": competent_unit_code,
+                "idempotency_key": idempotency_key,
+                "applicant": applicant,
+                "channel": channel,
+            },
+        )
+
+
+def _insert_submitted(
+    dossier: Dossier,
+    files: list[DossierFile],
+    event: DossierEvent,
+    outbox_event: OutboxEvent,
+    staged: stored_files.Staging,
+    *,
+    actor: User,
+    now: dt.datetime,
+    retry: dict[str, Any],
+) -> Dossier:
+    channel = dossier.channel
     try:
         # Online and postal: one statement, atomic by itself. A counter intake is
         # received at once, so both steps commit together; inside a caller's
         # transaction a savepoint keeps a refused insert from spoiling it.
         together = channel == Channel.COUNTER or connection.in_atomic_block
         with transaction.atomic() if together else nullcontext():
-            intake.insert_new(dossier, files, event, outbox_event, day=timezone.localdate(now))
+            intake.insert_new(
+                dossier,
+                files,
+                event,
+                outbox_event,
+                day=timezone.localdate(now),
+                pending=staged.names,
+            )
             if channel == Channel.COUNTER:
                 _apply(
                     dossier,
                     TRANSITIONS["receive"].target,
                     actor,
                     "receive",
-                    receiving,
+                    dossier.receiving_agency,
                     now=now,
                     note="",
                     role="clerk",
@@ -402,20 +444,8 @@ def submit(
         # A retry: the key's unique constraint refused the row (no lookup is made
         # beforehand, so a first submission costs nothing extra). Nothing of this
         # attempt is kept; the first dossier is returned.
-        for row in files:
-            stored = row.file.name
-            # Stored by this attempt (PostgreSQL path). ``_committed`` is missing from the
-            # stubs' FieldFile.
-            if stored and row.file._committed:  # type: ignore[attr-defined]
-                row.file.storage.delete(stored)
-        first = _filed_before(
-            actor=actor,
-            procedure_code=procedure_code,
-            competent_unit_code=competent_unit_code,
-            idempotency_key=idempotency_key,
-            applicant=applicant,
-            channel=channel,
-        )
+        staged.discard()
+        first = _filed_before(**retry)
         if first is None:
             raise
         return first

@@ -283,7 +283,7 @@ def wallet_download(request: AuthenticatedRequest, doc_id: int) -> FileResponse:
     return FileResponse(
         doc.file.open("rb"),
         as_attachment=True,
-        filename=(doc.file.name or "").rsplit("/", 1)[-1],
+        filename=doc.download_name,
         content_type="application/pdf",
     )
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING
 
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 
+from lienthong.core import files
 from lienthong.core.outbox import consumer
 from lienthong.dossiers import documents
-from lienthong.dossiers.models import Dossier, WalletDocument
+from lienthong.dossiers.models import Dossier, WalletDocument, wallet_file_name
 
 if TYPE_CHECKING:
     from lienthong.core.models import OutboxEvent
@@ -37,9 +37,12 @@ def store_result(event: OutboxEvent) -> None:
         sha256=hashlib.sha256(pdf).hexdigest(),
         signed=True,
     )
-    doc.file.save(f"ket-qua-{dossier.code}.pdf", ContentFile(pdf), save=False)
-    try:
-        with transaction.atomic():
-            doc.save()
-    except IntegrityError:  # stored meanwhile by another dispatcher
-        doc.file.delete(save=False)
+    with files.staging() as staged:
+        # A name nobody can guess; the download is named after the dossier.
+        doc.file = staged.add(wallet_file_name(doc, "ket-qua.pdf"), pdf)
+        try:
+            with transaction.atomic():
+                doc.save()
+                staged.settle()
+        except IntegrityError:  # stored meanwhile by another dispatcher
+            staged.discard()

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from lienthong.core import audit
+from lienthong.core import audit, files
 from lienthong.core.errors import InvalidInput, InvalidParam, NotFound, PermissionDenied
 from lienthong.geo.files import FileFormatError, convert_file, count_rows
 from lienthong.geo.models import ConversionJob, JobStatus
@@ -47,12 +47,15 @@ def start_conversion(
         )
     from lienthong.geo.tasks import convert_uploaded_file
 
-    with transaction.atomic():
-        job = ConversionJob(
-            uuid=uuid.uuid4(), owner_id=actor.pk, original_name=name, column=column.strip()
+    job = ConversionJob(
+        uuid=uuid.uuid4(), owner_id=actor.pk, original_name=name, column=column.strip()
+    )
+    with files.staging() as staged, transaction.atomic():
+        job.input_file = staged.add(
+            ConversionJob._meta.get_field("input_file").generate_filename(job, name), upload
         )
-        job.input_file.save(name, upload, save=False)
         job.save()
+        staged.settle()
         audit.record(
             "geo.conversion_started",
             actor=actor,
@@ -78,6 +81,9 @@ def run_conversion_job(job_uuid: str) -> ConversionJob:
     suffix = src.suffix.lower()
     out_name = f"{stem}-dia-chi-moi{suffix}"
     dst = src.with_name(out_name)
+    # Pending until the job row names it: a killed conversion leaves no stray output.
+    staged = files.Staging()
+    output = staged.reserve(str(Path(job.input_file.name or "").with_name(out_name)))
     job.status = JobStatus.RUNNING
     try:
         job.total_rows = count_rows(src)
@@ -106,14 +112,19 @@ def run_conversion_job(job_uuid: str) -> ConversionJob:
         job.status = JobStatus.DONE
         job.summary = summary.as_dict()
         job.processed_rows = summary.rows
-        job.output_file.name = str(Path(job.input_file.name or "").with_name(out_name))
+        job.output_file.name = output
     job.finished_at = timezone.now()
-    job.save()
-    audit.record(
-        "geo.conversion_finished",
-        actor="system:worker",
-        object_type="geo_conversion_job",
-        object_id=job.uuid,
-        data={"status": job.status, "summary": job.summary, "error": job.error},
-    )
+    with transaction.atomic():
+        job.save()
+        audit.record(
+            "geo.conversion_finished",
+            actor="system:worker",
+            object_type="geo_conversion_job",
+            object_id=job.uuid,
+            data={"status": job.status, "summary": job.summary, "error": job.error},
+        )
+        if job.status == JobStatus.DONE:
+            staged.settle()
+    if job.status != JobStatus.DONE:
+        staged.discard()  # a partial output
     return job
