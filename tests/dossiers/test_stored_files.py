@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.db import DatabaseError, IntegrityError
 
+from lienthong.core.errors import InvalidInput
 from lienthong.core.models import PendingFile
 from lienthong.core.outbox import dispatch
 from lienthong.dossiers import services, wallet
@@ -144,3 +145,55 @@ def test_a_signed_result_whose_row_fails_leaves_no_file(cast, media, monkeypatch
         wallet.store_result(event)
     assert set(stored(media)) == before
     assert not PendingFile.objects.exists()
+
+
+def _waiting_for_supplement(cast) -> Dossier:
+    d = file_online(cast)
+    d = act(actor=cast.clerk_elsewhere, code=d.code, action="receive")
+    d = act(actor=cast.leader, code=d.code, action="assign", assignee=cast.specialist)
+    d = act(actor=cast.specialist, code=d.code, action="start_review")
+    return act(actor=cast.specialist, code=d.code, action="request_supplement", note="Thiếu")
+
+
+def test_a_supplement_stores_its_file_with_its_row(cast, media):
+    d = _waiting_for_supplement(cast)
+    act(
+        actor=cast.citizen,
+        code=d.code,
+        action="supplement",
+        uploads=[services.Upload("Giấy tờ bổ sung", pdf("bo-sung.pdf"))],
+    )
+    row = d.files.get(supplement=True)
+    assert row.original_name == "bo-sung.pdf"
+    with row.file.open("rb") as f:
+        assert f.read().startswith(b"%PDF")
+    assert len(stored(media)) == 2
+    assert not PendingFile.objects.exists()
+
+
+def test_a_supplement_whose_step_fails_leaves_no_file(cast, media, monkeypatch):
+    d = _waiting_for_supplement(cast)
+    before = set(stored(media))
+
+    def fail(*args, **kwargs):
+        raise DatabaseError("the step failed")
+
+    monkeypatch.setattr(services, "_apply", fail)
+    with pytest.raises(DatabaseError):
+        act(
+            actor=cast.citizen,
+            code=d.code,
+            action="supplement",
+            uploads=[services.Upload("Giấy tờ bổ sung", pdf("bo-sung.pdf"))],
+        )
+    assert set(stored(media)) == before
+    assert not d.files.filter(supplement=True).exists()
+
+
+def test_a_dossier_takes_a_bounded_number_of_files(cast, media):
+    many = [services.Upload("Tờ khai đăng ký khai sinh", pdf()) for _ in range(41)]
+    with pytest.raises(InvalidInput) as refused:
+        file_online(cast, uploads=many)
+    assert refused.value.invalid_params[0].code == "too_many_files"
+    assert not Dossier.objects.exists()
+    assert stored(media) == []

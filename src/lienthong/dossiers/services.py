@@ -55,6 +55,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ALLOWED_TYPES",
+    "MAX_FILES_PER_DOSSIER",
     "MAX_FILE_BYTES",
     "Upload",
     "act",
@@ -65,6 +66,8 @@ __all__ = [
 ]
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
+#: Files of one dossier, supplements included (a dossier lists a dozen papers at most).
+MAX_FILES_PER_DOSSIER = 40
 P = ParamSpec("P")
 ALLOWED_TYPES = {
     "application/pdf": b"%PDF",
@@ -102,6 +105,15 @@ def _check_upload(upload: Upload, index: int) -> tuple[str, str]:
         digest.update(chunk)
     f.seek(0)
     return kind, digest.hexdigest()
+
+
+def _check_count(files: int) -> None:
+    if files > MAX_FILES_PER_DOSSIER:
+        raise _bad(
+            "files",
+            "too_many_files",
+            _("Một hồ sơ có tối đa %(n)s tệp.") % {"n": MAX_FILES_PER_DOSSIER},
+        )
 
 
 def _file_row(
@@ -309,6 +321,7 @@ def submit(
                     _("Chỉ nộp được tại xã, phường trong cùng tỉnh, thành phố."),
                 )
         receiving = routing.receiving_centre(place)
+    _check_count(len(uploads) + len(reused or []))
     checked = [_check_upload(u, i) for i, u in enumerate(uploads)]
     components = list(version.components.all())
     owner = applicant or actor
@@ -605,13 +618,17 @@ def act(
     checked = [_check_upload(u, i) for i, u in enumerate(uploads)]
     if action == "supplement" and not uploads:
         raise _bad("files", "missing_component", _("Hãy đính kèm giấy tờ bổ sung."))
-    with transaction.atomic():
-        DossierFile.objects.bulk_create(
-            [
-                _file_row(dossier, upload, kind, digest, supplement=True)
-                for upload, (kind, digest) in zip(uploads, checked, strict=True)
-            ]
-        )
+    if uploads:
+        _check_count(len(uploads) + dossier.files.count())
+    rows = [
+        _file_row(dossier, upload, kind, digest, supplement=True)
+        for upload, (kind, digest) in zip(uploads, checked, strict=True)
+    ]
+    with stored_files.staging() as staged, transaction.atomic():
+        for row, upload in zip(rows, uploads, strict=True):
+            row.file = staged.add(stored_file_name(row, row.original_name), upload.file)
+        DossierFile.objects.bulk_create(rows)
+        staged.settle()
         return _apply(
             dossier,
             transition.target,
