@@ -111,11 +111,48 @@ def test_a_superuser_is_a_platform_admin(places):
     assert can(admin, Perm.AGENCY_MANAGE_OFFICIALS, agency=places.far)
 
 
-def test_docs_access_md_shows_the_current_matrix():
+@pytest.mark.parametrize(
+    ("marker", "command"), [("matrix", "matrix_markdown"), ("reads", "reads_markdown")]
+)
+def test_docs_access_md_shows_the_current_tables(marker, command):
     from pathlib import Path
 
-    from lienthong.accounts.permissions import matrix_markdown
+    from lienthong.accounts import permissions
 
     doc = (Path(__file__).resolve().parents[2] / "docs" / "access.md").read_text()
-    embedded = doc.split("<!-- matrix:start -->\n", 1)[1].split("<!-- matrix:end -->", 1)[0]
-    assert embedded == matrix_markdown(), "run `lienthong access matrix` and update docs/access.md"
+    embedded = doc.split(f"<!-- {marker}:start -->\n", 1)[1].split(f"<!-- {marker}:end -->", 1)[0]
+    assert embedded == getattr(permissions, command)(), (
+        f"run `lienthong access {marker}` and update docs/access.md"
+    )
+
+
+def test_the_access_command_prints_both_tables():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from lienthong.accounts.permissions import matrix_markdown, reads_markdown
+
+    for what, table in (("matrix", matrix_markdown()), ("reads", reads_markdown())):
+        out = StringIO()
+        call_command("access", what, stdout=out)
+        assert out.getvalue() == table
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_scope_of_each_cell_is_the_hand_written_mark(role):
+    """``scope_of`` (which prints docs/access.md and drives ``reach``) says what MATRIX says."""
+    from lienthong.accounts.permissions import Scope, scope_of
+
+    words = {
+        ".": Scope.NONE,
+        "O": Scope.OWN,
+        "S": Scope.OWN_AND_UNDER,
+        "P": Scope.PROVINCE,
+        "A": Scope.COUNTRY,
+    }
+    rows = [line.split() for line in MATRIX.strip().splitlines()[1:]]
+    column = ROLES.index(role)
+    assert {perm: scope_of(role, perm) for perm, *_ in rows} == {
+        perm: words[marks[column]] for perm, *marks in rows
+    }

@@ -11,16 +11,29 @@ service would refuse anyway. The matrix is ``ROLE_PERMISSIONS`` in
   country when the agency is central;
 * ``catalog.publish`` and every other permission are the platform
   administrator's everywhere (a superuser counts as one).
+
+:func:`scope_of` names each cell of the matrix (one role, one permission), and
+:func:`reach` gathers a person's cells into the agencies and provinces one
+permission reaches, for :func:`can` and for the queries that list what a person
+may read. ``READS`` says which permission opens each page, file and list of
+dossiers; docs/access.md prints both tables and a test walks them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from enum import StrEnum
+from typing import TYPE_CHECKING, Final, Literal
 
 from django.utils.translation import gettext as _
 
-from lienthong.accounts.constants import PLATFORM_WIDE, PROVINCE_SCOPED, ROLE_PERMISSIONS, Role
+from lienthong.accounts.constants import (
+    PLATFORM_WIDE,
+    PROVINCE_SCOPED,
+    ROLE_PERMISSIONS,
+    Perm,
+    Role,
+)
 from lienthong.core.errors import PermissionDenied
 
 if TYPE_CHECKING:
@@ -30,7 +43,20 @@ if TYPE_CHECKING:
     from lienthong.directory.models import Agency
     from lienthong.geo.models import AdministrativeUnit
 
-__all__ = ["Grant", "authorize", "can", "grants_of", "is_platform_admin", "steering_provinces"]
+__all__ = [
+    "READS",
+    "Grant",
+    "Reach",
+    "Read",
+    "Scope",
+    "authorize",
+    "can",
+    "grants_of",
+    "is_platform_admin",
+    "reach",
+    "scope_of",
+    "steering_provinces",
+]
 
 _CACHE_ATTR = "_lienthong_grants"
 
@@ -80,6 +106,74 @@ def is_platform_admin(user: User | AnonymousUser | None) -> bool:
     return bool(user.is_superuser) or any(g.role == Role.PLATFORM_ADMIN for g in grants_of(user))
 
 
+class Scope(StrEnum):
+    """What one role's permission reaches, seen from the agency where the role is held."""
+
+    NONE = "none"
+    OWN = "own"  # that agency
+    OWN_AND_UNDER = "own_and_under"  # and the agencies directly under it
+    PROVINCE = "province"  # its province (the whole country for a central agency)
+    COUNTRY = "country"
+
+    @property
+    def label(self) -> str:
+        """The cell's words in docs/access.md."""
+        return _SCOPE_LABELS[self]
+
+
+_SCOPE_LABELS: Final[dict[Scope, str]] = {
+    Scope.NONE: "—",
+    Scope.OWN: "cơ quan mình",
+    Scope.OWN_AND_UNDER: "cơ quan và cơ quan trực thuộc",
+    Scope.PROVINCE: "tỉnh của cơ quan",
+    Scope.COUNTRY: "toàn quốc",
+}
+
+
+def scope_of(role: str, perm: str) -> Scope:
+    """One cell of the matrix: how far ``role`` may do ``perm``."""
+    if role == Role.PLATFORM_ADMIN:
+        return Scope.COUNTRY
+    if perm in PLATFORM_WIDE or perm not in ROLE_PERMISSIONS[role]:
+        return Scope.NONE
+    if perm in PROVINCE_SCOPED:
+        return Scope.PROVINCE
+    if perm.startswith("agency."):
+        return Scope.OWN_AND_UNDER
+    return Scope.OWN
+
+
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """Where one permission of one person reaches: everywhere, or these agencies, the
+    agencies directly under these, and the agencies of these provinces."""
+
+    everywhere: bool = False
+    agencies: frozenset[int] = frozenset()
+    under: frozenset[int] = frozenset()
+    provinces: frozenset[int] = frozenset()
+
+
+def reach(user: User | AnonymousUser | None, perm: str) -> Reach:
+    """The union of ``user``'s cells of the matrix for ``perm``."""
+    if is_platform_admin(user):
+        return Reach(everywhere=True)
+    agencies: set[int] = set()
+    under: set[int] = set()
+    provinces: set[int] = set()
+    for g in grants_of(user):
+        scope = scope_of(g.role, perm)
+        if scope == Scope.COUNTRY or (scope == Scope.PROVINCE and g.central):
+            return Reach(everywhere=True)
+        if scope == Scope.PROVINCE and g.province_id is not None:
+            provinces.add(g.province_id)
+        elif scope in (Scope.OWN, Scope.OWN_AND_UNDER):
+            agencies.add(g.agency_id)
+            if scope == Scope.OWN_AND_UNDER:
+                under.add(g.agency_id)
+    return Reach(False, frozenset(agencies), frozenset(under), frozenset(provinces))
+
+
 def _ids(target: Agency | AdministrativeUnit | None) -> tuple[int | None, int | None, int | None]:
     """(agency id, agency's parent id, province id) of an agency, or a province unit."""
     if target is None:
@@ -100,25 +194,20 @@ def can(
 
     ``province=None`` with ``steering.view`` asks for the national view.
     """
-    if is_platform_admin(user):
+    r = reach(user, perm)
+    if r.everywhere:
         return True
-    if perm in PLATFORM_WIDE:
-        return False
-    grants = [g for g in grants_of(user) if perm in ROLE_PERMISSIONS[g.role]]
-    if not grants:
-        return False
     if perm in PROVINCE_SCOPED:
         target_province = _ids(province if province is not None else agency)[2]
-        return any(
-            g.central or (target_province and g.province_id == target_province) for g in grants
-        )
-    agency_id, parent_id, _province = _ids(agency)
+        return target_province in r.provinces
+    agency_id, parent_id, target_province = _ids(agency)
     if agency_id is None:
         return False
-    if any(g.agency_id == agency_id for g in grants):
-        return True
-    # The administrator of an agency also manages the agencies directly under it.
-    return perm.startswith("agency.") and any(g.agency_id == parent_id for g in grants)
+    return (
+        agency_id in r.agencies
+        or parent_id in r.under
+        or (target_province is not None and target_province in r.provinces)
+    )
 
 
 def authorize(
@@ -137,38 +226,114 @@ def authorize(
 
 def steering_provinces(user: User | AnonymousUser | None) -> set[int] | None:
     """Province ids ``user`` may watch on the steering dashboard; ``None`` means all."""
-    from lienthong.accounts.constants import Perm
-
-    if is_platform_admin(user):
-        return None
-    grants = [g for g in grants_of(user) if Perm.STEERING_VIEW in ROLE_PERMISSIONS[g.role]]
-    if any(g.central for g in grants):
-        return None
-    return {g.province_id for g in grants if g.province_id is not None}
+    r = reach(user, Perm.STEERING_VIEW)
+    return None if r.everywhere else set(r.provinces)
 
 
 def matrix_markdown() -> str:
     """The permission matrix as a Markdown table (docs/access.md embeds it; a test compares)."""
-    from lienthong.accounts.constants import Perm
-
     roles = list(Role)
-    head = (
-        "| " + " | ".join(["quyền (permission)", *[f"{r.label} `{r.value}`" for r in roles]]) + " |"
-    )
-    rule = "|" + "---|" * (len(roles) + 1)
-    lines = [head, rule]
+    lines = _head("quyền (permission)", roles)
     for perm in Perm:
-        marks = []
-        for role in roles:
-            if role == Role.PLATFORM_ADMIN:
-                marks.append("toàn quốc")
-            elif perm not in ROLE_PERMISSIONS[role]:
-                marks.append("—")
-            elif perm in PROVINCE_SCOPED:
-                marks.append("tỉnh của cơ quan")
-            elif perm.startswith("agency."):
-                marks.append("cơ quan và cơ quan trực thuộc")
-            else:
-                marks.append("cơ quan mình")
+        marks = [scope_of(role, perm).label for role in roles]
         lines.append(f"| {perm.label} `{perm.value}` | " + " | ".join(marks) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _head(first: str, roles: list[Role], *extra: str) -> list[str]:
+    cells = [first, *extra, *[f"{r.label} `{r.value}`" for r in roles]]
+    return ["| " + " | ".join(cells) + " |", "|" + "---|" * len(cells)]
+
+
+#: Which agency of a dossier a permission is checked on.
+Side = Literal["receiving", "handling", "either"]
+
+_SIDE_LABELS: Final[dict[str, str]] = {
+    "receiving": "tiếp nhận",
+    "handling": "giải quyết",
+    "either": "tiếp nhận hoặc giải quyết",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Read:
+    """A page, file or list that shows dossiers, and who sees which dossier there.
+
+    A dossier is shown to its applicant (and to whoever filed it for them) when
+    ``applicant`` says so, and to an official whose cell of ``perm`` reaches the
+    dossier's ``side`` agency. ``perm`` None: nobody but the applicant. A dossier that
+    is not shown answers 404 on a page of one dossier and is left out of a list.
+    """
+
+    key: str
+    what: str
+    perm: str | None
+    side: Side
+    applicant: Literal["applicant", "filer", "none"]
+    many: bool = False
+
+
+def _reads() -> tuple[Read, ...]:
+    view = Perm.DOSSIER_VIEW
+    one = [
+        ("page", "Trang hồ sơ, lịch sử, thao tác `/ho-so/{mã}/`"),
+        ("file", "Tệp đã nộp `/ho-so/{mã}/tep/{số}/`"),
+        ("receipt", "Giấy tiếp nhận, hẹn trả `/ho-so/{mã}/giay-tiep-nhan.pdf`"),
+        ("result", "Kết quả điện tử `/ho-so/{mã}/ket-qua.pdf`"),
+        ("form", "Mẫu phiếu 02–06 `/ho-so/{mã}/mau/{số}.pdf`"),
+        ("api-detail", "API một hồ sơ `GET /api/v1/dossiers/{mã}`"),
+        ("api-history", "API lịch sử `GET /api/v1/dossiers/{mã}/history`"),
+    ]
+    queues: list[tuple[str, str, str, Side]] = [
+        ("tiep-nhan", "Chờ tiếp nhận", Perm.DOSSIER_RECEIVE, "receiving"),
+        ("phan-cong", "Chờ phân công", Perm.DOSSIER_ASSIGN, "handling"),
+        ("xu-ly", "Đang xử lý (của mình hoặc chưa giao ai)", Perm.DOSSIER_PROCESS, "handling"),
+        ("phe-duyet", "Chờ phê duyệt, ký", Perm.DOSSIER_APPROVE, "handling"),
+        ("tra-ket-qua", "Chờ trả kết quả", Perm.DOSSIER_RETURN, "receiving"),
+        ("sap-den-han", "Sắp đến hạn", view, "either"),
+        ("qua-han", "Quá hạn", view, "either"),
+    ]
+    return (
+        *(Read(key, what, view, "either", "filer") for key, what in one),
+        Read("api-list", "API danh sách `GET /api/v1/dossiers`", view, "either", "filer", True),
+        Read("mine", "Hồ sơ của tôi `/ho-so/`", None, "either", "applicant", True),
+        *(
+            Read(
+                f"queue:{key}",
+                f"Hàng chờ «{label}» `/can-bo/ho-so/?hang={key}`",
+                perm,
+                side,
+                "none",
+                True,
+            )
+            for key, label, perm, side in queues
+        ),
+    )
+
+
+#: Every page, file and list of dossiers (docs/access.md, "Reading dossiers").
+READS: Final[tuple[Read, ...]] = _reads()
+
+_APPLICANT_LABELS: Final[dict[str, str]] = {
+    "filer": "người đứng tên, người nộp thay",
+    "applicant": "người đứng tên",
+    "none": "—",
+}
+
+
+def reads_markdown() -> str:
+    """Who sees which dossier on each page and list (docs/access.md embeds it)."""
+    roles = list(Role)
+    lines = _head("trang, danh sách (read, list)", roles, "người nộp", "quyền", "cơ quan của hồ sơ")
+    for r in READS:
+        if r.perm is None:
+            cells = [_APPLICANT_LABELS[r.applicant], "—", "—", *["—"] * len(roles)]
+        else:
+            cells = [
+                _APPLICANT_LABELS[r.applicant],
+                f"`{Perm(r.perm).value}`",
+                _SIDE_LABELS[r.side],
+                *[scope_of(role, r.perm).label for role in roles],
+            ]
+        lines.append(f"| {r.what} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"

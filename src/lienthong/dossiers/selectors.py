@@ -1,5 +1,8 @@
-"""Reads of dossiers with the access rules: the applicant, and officials of the
-receiving or handling agency (or their province's steering viewers) — nobody else."""
+"""Reads of dossiers with the access rules of docs/access.md ("Reading dossiers"): the
+applicant (and whoever filed for them), officials whose ``dossier.view`` reaches the
+receiving or handling agency, a platform administrator — nobody else. ``steering.view``
+opens the dashboard's aggregates, never a dossier. A dossier one may not read is "not
+found", like an unknown code, and is left out of every list."""
 
 from __future__ import annotations
 
@@ -13,10 +16,10 @@ from django.utils.translation import gettext as _
 
 from lienthong.accounts import selectors as accounts
 from lienthong.accounts.constants import ROLE_PERMISSIONS, Perm, Role
-from lienthong.accounts.permissions import can, grants_of, is_platform_admin
+from lienthong.accounts.permissions import Reach, can, grants_of, reach
 from lienthong.core.errors import NotFound
 from lienthong.core.workcalendar import get_calendar
-from lienthong.dossiers.constants import CLOSED, NPSP_STATUS, Status
+from lienthong.dossiers.constants import CLOSED, NPSP_STATUS, Channel, Status
 from lienthong.dossiers.models import Dossier, DossierEvent, Notification, WalletDocument
 
 if TYPE_CHECKING:
@@ -30,6 +33,7 @@ __all__ = [
     "QUEUES",
     "Tracking",
     "actions_for",
+    "acts_for_applicant",
     "dossiers_visible_to",
     "get_dossier_for",
     "history_of",
@@ -54,7 +58,48 @@ def _base() -> QuerySet[Dossier]:
 
 
 def _agency_ids(user: User, perm: str) -> list[int]:
+    """The agencies where ``user`` holds a role with ``perm`` (not the platform's reach)."""
     return [g.agency_id for g in grants_of(user) if perm in ROLE_PERMISSIONS[g.role]]
+
+
+def _within(where: Reach, field: str) -> Q:
+    """Dossiers whose ``field`` agency (``receiving_agency``, ``handling_agency``) is one
+    ``where`` reaches; ``where`` must not be everywhere (an empty Q would match all)."""
+    q = Q(pk__in=[])
+    if where.agencies:
+        q |= Q(**{f"{field}_id__in": sorted(where.agencies)})
+    if where.under:
+        q |= Q(**{f"{field}__parent_id__in": sorted(where.under)})
+    if where.provinces:
+        q |= Q(**{f"{field}__province_id__in": sorted(where.provinces)})
+    return q
+
+
+def _on_agency(qs: QuerySet[Dossier], user: User, perm: str, side: str) -> QuerySet[Dossier]:
+    """``qs`` narrowed to the dossiers whose ``side`` agency (``receiving``, ``handling``,
+    ``either``) ``user``'s ``perm`` reaches."""
+    where = reach(user, perm)
+    if where.everywhere:
+        return qs
+    if side == "either":
+        return qs.filter(_within(where, "receiving_agency") | _within(where, "handling_agency"))
+    return qs.filter(_within(where, f"{side}_agency"))
+
+
+def _readable(user: User | AnonymousUser) -> Q | None:
+    """The dossiers ``user`` may read as a filter; None: every dossier."""
+    where = reach(user, Perm.DOSSIER_VIEW)
+    if where.everywhere:
+        return None
+    pk = user.pk if getattr(user, "is_authenticated", False) else None
+    # A clerk who typed a counter intake files it in their role, not as the applicant's
+    # proxy: their reads and actions come from the matrix (see acts_for_applicant).
+    own = (
+        (Q(applicant_id=pk) | (Q(submitted_by_id=pk) & ~Q(channel=Channel.COUNTER)))
+        if pk is not None
+        else Q(pk__in=[])
+    )
+    return own | _within(where, "receiving_agency") | _within(where, "handling_agency")
 
 
 def dossiers_visible_to(
@@ -64,22 +109,11 @@ def dossiers_visible_to(
     agency_code: str | None = None,
     overdue: bool | None = None,
 ) -> QuerySet[Dossier]:
-    """Dossiers ``user`` may read: their own, those their agencies receive or handle,
-    those of their province for steering viewers; all for a platform admin."""
+    """Dossiers ``user`` may read (see :func:`may_read`), newest first."""
     qs = _base()
-    if not is_platform_admin(user):
-        visible = Q(applicant_id=user.pk) | Q(submitted_by_id=user.pk)
-        ids = _agency_ids(user, Perm.DOSSIER_VIEW)
-        if ids:
-            visible |= Q(receiving_agency_id__in=ids) | Q(handling_agency_id__in=ids)
-        provinces = [
-            g.province_id
-            for g in grants_of(user)
-            if Perm.STEERING_VIEW in ROLE_PERMISSIONS[g.role] and g.province_id
-        ]
-        if provinces:
-            visible |= Q(province_id__in=provinces)
-        qs = qs.filter(visible)
+    readable = _readable(user)
+    if readable is not None:
+        qs = qs.filter(readable)
     if status:
         qs = qs.filter(status=status)
     if agency_code:
@@ -108,16 +142,28 @@ def get_dossier_for(user: User | AnonymousUser, code: str) -> Dossier:
     return dossier
 
 
+def acts_for_applicant(user: User | AnonymousUser, dossier: Dossier) -> bool:
+    """Whether ``user`` is the applicant, or the proxy who filed for them online or by
+    post. A clerk who typed a counter intake is not: they filed it in their role, and a
+    revoked role takes their access with it."""
+    if user.pk is None:
+        return False
+    if user.pk == dossier.applicant_id:
+        return True
+    return user.pk == dossier.submitted_by_id and dossier.channel != Channel.COUNTER
+
+
 def may_read(user: User | AnonymousUser, dossier: Dossier) -> bool:
-    """Whether ``user`` may see ``dossier``: theirs, their agencies', their province's."""
+    """Whether ``user`` may see ``dossier`` (its page, files, receipt, result, forms,
+    history): its applicant or whoever filed it, or an official whose ``dossier.view``
+    reaches its receiving or handling agency (docs/access.md). ``steering.view`` is not
+    enough: the dashboard shows aggregates, not dossiers."""
     if not getattr(user, "is_authenticated", False):
         return False
-    if user.pk in (dossier.applicant_id, dossier.submitted_by_id):
+    if acts_for_applicant(user, dossier):
         return True
-    return (
-        can(user, Perm.DOSSIER_VIEW, agency=dossier.handling_agency)
-        or can(user, Perm.DOSSIER_VIEW, agency=dossier.receiving_agency)
-        or can(user, Perm.STEERING_VIEW, province=dossier.province)
+    return can(user, Perm.DOSSIER_VIEW, agency=dossier.handling_agency) or can(
+        user, Perm.DOSSIER_VIEW, agency=dossier.receiving_agency
     )
 
 
@@ -175,20 +221,27 @@ QUEUES: dict[str, str] = {
 }
 
 
+#: The permission and the dossier's agency each queue is about (docs/access.md).
+_QUEUE_RULES: dict[str, tuple[str, str]] = {
+    "tiep-nhan": (Perm.DOSSIER_RECEIVE, "receiving"),
+    "phan-cong": (Perm.DOSSIER_ASSIGN, "handling"),
+    "xu-ly": (Perm.DOSSIER_PROCESS, "handling"),
+    "phe-duyet": (Perm.DOSSIER_APPROVE, "handling"),
+    "tra-ket-qua": (Perm.DOSSIER_RETURN, "receiving"),
+    "sap-den-han": (Perm.DOSSIER_VIEW, "either"),
+    "qua-han": (Perm.DOSSIER_VIEW, "either"),
+}
+
+
 def queue(user: User, name: str) -> QuerySet[Dossier]:
-    """One back-office queue of ``user``, by the roles they hold at their agencies."""
+    """One back-office queue of ``user``: the dossiers in that step whose agency the
+    queue's permission reaches (the agencies where ``user`` holds a role that has it;
+    everywhere for a platform administrator)."""
     now = timezone.now()
-    receive = _agency_ids(user, Perm.DOSSIER_RECEIVE)
-    ret = _agency_ids(user, Perm.DOSSIER_RETURN)
-    assign = _agency_ids(user, Perm.DOSSIER_ASSIGN)
-    process = _agency_ids(user, Perm.DOSSIER_PROCESS)
-    approve = _agency_ids(user, Perm.DOSSIER_APPROVE)
-    view = _agency_ids(user, Perm.DOSSIER_VIEW)
-    qs = _base()
-    if name == "tiep-nhan":
-        qs = qs.filter(status=Status.SUBMITTED, receiving_agency_id__in=receive)
-    elif name == "phan-cong":
-        qs = qs.filter(status=Status.RECEIVED, handling_agency_id__in=assign)
+    perm, side = _QUEUE_RULES.get(name, _QUEUE_RULES["tiep-nhan"])
+    qs = _on_agency(_base(), user, perm, side)
+    if name == "phan-cong":
+        qs = qs.filter(status=Status.RECEIVED)
     elif name == "xu-ly":
         qs = qs.filter(
             status__in=[
@@ -197,24 +250,21 @@ def queue(user: User, name: str) -> QuerySet[Dossier]:
                 Status.SUPPLEMENTED,
                 Status.SUPPLEMENT_REQUESTED,
             ],
-            handling_agency_id__in=process,
         ).filter(Q(assignee_id=user.pk) | Q(assignee__isnull=True))
     elif name == "phe-duyet":
-        qs = qs.filter(
-            status__in=[Status.IN_REVIEW, Status.APPROVED, Status.REFUSED],
-            handling_agency_id__in=approve,
-        )
+        qs = qs.filter(status__in=[Status.IN_REVIEW, Status.APPROVED, Status.REFUSED])
     elif name == "tra-ket-qua":
-        qs = qs.filter(status=Status.RESULT_ISSUED, receiving_agency_id__in=ret)
-    else:
-        mine = Q(handling_agency_id__in=view) | Q(receiving_agency_id__in=view)
+        qs = qs.filter(status=Status.RESULT_ISSUED)
+    elif name in ("qua-han", "sap-den-han"):
         open_ = ~Q(status__in=CLOSED) & Q(finished_at__isnull=True) & Q(paused_at__isnull=True)
         if name == "qua-han":
-            qs = qs.filter(mine, open_, due_at__lt=now)
+            qs = qs.filter(open_, due_at__lt=now)
         else:
             soon = get_calendar().add_working_hours(now, 8)
-            qs = qs.filter(mine, open_, due_at__gte=now, due_at__lte=soon)
+            qs = qs.filter(open_, due_at__gte=now, due_at__lte=soon)
         return qs.order_by("due_at")
+    else:
+        qs = qs.filter(status=Status.SUBMITTED)
     return qs.order_by("due_at", "submitted_at")
 
 
@@ -231,7 +281,7 @@ def actions_for(user: User, dossier: Dossier) -> list[str]:
         if dossier.status not in t.sources:
             continue
         if t.who == "applicant":
-            if user.pk in (dossier.applicant_id, dossier.submitted_by_id):
+            if acts_for_applicant(user, dossier):
                 found.append(action)
             continue
         agency = dossier.receiving_agency if t.where == "receiving" else dossier.handling_agency
