@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -142,6 +143,20 @@ def _fresh_memoizes() -> Iterator[None]:
     memo.clear()
     yield
     memo.clear()
+
+
+@pytest.fixture(autouse=True)
+def public_url(request: pytest.FixtureRequest, settings: Any) -> str:
+    """The site's public address (PUBLIC_URL) and its OpenID provider's issuer: the live
+    server's in a test that runs one, else the test client's ``http://testserver``. The
+    portal builds no address from a request's Host, so they must name where it answers."""
+    if "live_server" in request.fixturenames:
+        url = str(request.getfixturevalue("live_server").url)
+    else:
+        url = "http://testserver"
+    settings.PUBLIC_URL = url
+    settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER, "OIDC_ISS_ENDPOINT": f"{url}/oidc"}
+    return url
 
 
 @pytest.fixture

@@ -102,7 +102,8 @@ def test_revoking_keeps_the_row_and_who_did_it(places, official_with):
 def test_an_admin_of_another_agency_cannot_revoke(places, official_with):
     outsider = official_with(Role.AGENCY_ADMIN, places.far)
     clerk = official_with(Role.CLERK, places.own)
-    with pytest.raises(PermissionDenied):
+    # Not even told that the assignment exists (docs/access.md).
+    with pytest.raises(NotFound):
         revoke_role(actor=outsider, assignment_id=clerk.role_assignments.get().pk)
     assert clerk.role_assignments.active().count() == 1
 

@@ -34,14 +34,14 @@ def _served(tmp_path: Path, *setup: list[str], serve: tuple[str, ...] = ()) -> I
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = int(s.getsockname()[1])
+    base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
         [LIENTHONG, "serve", "--port", str(port), *serve],
-        env=env,
+        env={**env, "PUBLIC_URL": base},  # where the development issuer answers
         cwd=REPO,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
-    base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
             try:

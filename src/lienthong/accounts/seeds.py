@@ -42,6 +42,9 @@ def register_portal_client() -> StepResult:
     callback = f"/dang-nhap/oidc/{oidc.DEV_ISSUER}/callback/"
     # Loopback redirect URIs accept any port (RFC 8252), so `serve --port` works too.
     redirect_uris = f"http://127.0.0.1{callback} http://localhost{callback}"
+    public = settings.PUBLIC_URL.rstrip("/")
+    if public and not public.startswith(("http://127.0.0.1", "http://localhost")):
+        redirect_uris += f" {public}{callback}"  # a staging server's own address
     secret = oidc.portal_client_secret()
     with transaction.atomic():
         app, created = Application.objects.get_or_create(

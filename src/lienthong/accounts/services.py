@@ -18,9 +18,16 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lienthong.accounts.constants import Perm, Role
 from lienthong.accounts.models import ApiClient, RoleAssignment, User, UserKind
-from lienthong.accounts.permissions import authorize, forget_grants, is_platform_admin
+from lienthong.accounts.permissions import authorize, can, forget_grants, is_platform_admin
 from lienthong.core import audit
-from lienthong.core.errors import Conflict, InvalidInput, InvalidParam, NotFound, Unauthenticated
+from lienthong.core.errors import (
+    Conflict,
+    InvalidInput,
+    InvalidParam,
+    NotFound,
+    PermissionDenied,
+    Unauthenticated,
+)
 from lienthong.core.identifiers import IdentifierError, normalize_pin, normalize_tax_code
 
 if TYPE_CHECKING:
@@ -37,6 +44,7 @@ __all__ = [
     "login_with_claims",
     "revoke_role",
     "start_totp_enrolment",
+    "update_account",
     "verify_second_factor",
 ]
 
@@ -98,6 +106,36 @@ def ensure_user(
                 "is_staff": is_staff,
                 "is_superuser": is_superuser,
             },
+        )
+    return user
+
+
+def update_account(
+    *, actor: User, user_id: int, full_name: str, email: str, is_active: bool
+) -> User:
+    """An administrator corrects an account's name or e-mail, or (de)activates it (the
+    admin's only edit of an account). Privileges, identification numbers and roles are
+    not changed here. Raises PermissionDenied unless ``actor`` is a platform
+    administrator, NotFound for an unknown account; audited with what changed."""
+    if not is_platform_admin(actor):
+        raise PermissionDenied(_("Chỉ quản trị nền tảng mới sửa được thông tin tài khoản."))
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(pk=user_id).first()
+        if user is None:
+            raise NotFound(_("Không tìm thấy tài khoản."))
+        wanted = {"full_name": " ".join(full_name.split()), "email": email, "is_active": is_active}
+        changed = {name: value for name, value in wanted.items() if getattr(user, name) != value}
+        if not changed:
+            return user
+        for name, value in changed.items():
+            setattr(user, name, value)
+        user.save(update_fields=list(changed))
+        audit.record(
+            "account.updated",
+            actor=actor,
+            object_type="user",
+            object_id=user.pk,
+            data={"changed": changed, "via": "admin"},
         )
     return user
 
@@ -224,8 +262,10 @@ def add_official(
 def revoke_role(*, actor: User, assignment_id: int) -> RoleAssignment:
     """End a role assignment (the row stays, with who revoked it and when).
 
-    Raises NotFound for an unknown or already revoked assignment, PermissionDenied
-    unless ``actor`` manages the officials of the assignment's agency.
+    Raises NotFound for an unknown or already revoked assignment, and the same NotFound
+    when ``actor`` may not even see the officials of the assignment's agency (an id of
+    another agency says nothing: docs/access.md); PermissionDenied when they see them
+    but do not manage them.
     """
     assignment = (
         RoleAssignment.objects.active()
@@ -233,7 +273,7 @@ def revoke_role(*, actor: User, assignment_id: int) -> RoleAssignment:
         .filter(pk=assignment_id)
         .first()
     )
-    if assignment is None:
+    if assignment is None or not can(actor, Perm.AGENCY_VIEW_OFFICIALS, agency=assignment.agency):
         raise NotFound(_("Không tìm thấy vai trò này (có thể đã được thu hồi)."))
     authorize(actor, Perm.AGENCY_MANAGE_OFFICIALS, agency=assignment.agency)
     if assignment.role == Role.PLATFORM_ADMIN and not is_platform_admin(actor):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode, urlsplit
 
 from authlib.integrations.base_client.errors import OAuthError
 from django.conf import settings
@@ -50,12 +51,14 @@ def _ip(request: HttpRequest) -> str:
 
 def _safe_next(request: HttpRequest, value: str | None) -> str:
     """A path of this site to go to after login; "/" for anything else (another host, a
-    bare word that Django's ``redirect`` would try to resolve as a URL name)."""
+    bare word that Django's ``redirect`` would try to resolve as a URL name). "This site"
+    is ``PUBLIC_URL``, not the request's ``Host``."""
+    site = urlsplit(oidc.public_url())
     if (
         value
         and value.startswith("/")
         and url_has_allowed_host_and_scheme(
-            value, {request.get_host()}, require_https=request.is_secure()
+            value, {site.netloc}, require_https=site.scheme == "https"
         )
     ):
         return value
@@ -107,11 +110,16 @@ def oidc_start(request: HttpRequest, issuer: str) -> HttpResponse:
     found = oidc.get_issuer(issuer)
     if found is None:
         raise Http404
-    request.session[_NEXT] = _safe_next(request, request.GET.get("next"))
-    callback = request.build_absolute_uri(reverse("accounts:oidc-callback", args=[found.key]))
+    next_url = _safe_next(request, request.GET.get("next"))
+    if not oidc.served_at(request, oidc.public_url()):
+        # The session (state, nonce, PKCE verifier) must live where the callback comes
+        # back: start again at the site's public address.
+        start = reverse("accounts:oidc-start", args=[found.key])
+        return redirect(f"{oidc.public_url()}{start}?{urlencode({'next': next_url})}")
+    request.session[_NEXT] = next_url
     try:
-        response: HttpResponse = oidc.client_for(found, request).authorize_redirect(
-            request, callback
+        response: HttpResponse = oidc.client_for(found).authorize_redirect(
+            request, oidc.callback_url(found.key)
         )
     except (RequestException, OAuthError, ValueError) as exc:
         logger.warning("identity provider %s unreachable: %s", found.key, exc)
@@ -133,11 +141,12 @@ def oidc_start(request: HttpRequest, issuer: str) -> HttpResponse:
 def oidc_callback(request: HttpRequest, issuer: str) -> HttpResponse:
     """Exchange the code, verify the ID token, match the person by identification number."""
     found = oidc.get_issuer(issuer)
-    if found is None:
+    if found is None or not oidc.served_at(request, oidc.public_url()):
         raise Http404
     next_url = request.session.pop(_NEXT, "/")
     try:
-        token = oidc.client_for(found, request).authorize_access_token(request)
+        # The redirect URI sent with the code is the one kept with the state at the start.
+        token = oidc.client_for(found).authorize_access_token(request)
         claims = dict(token.get("userinfo") or {})
         if not claims:
             raise OAuthError(error="missing_id_token")
