@@ -5,24 +5,68 @@ All errors leave as RFC 9457 problem+json (see ``lienthong.core.errors``).
 
 from __future__ import annotations
 
+import functools
+import json
 import logging
+import math
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
+from pydantic import BaseModel
 
 from lienthong import __version__
 from lienthong.core.errors import (
     DomainError,
+    InvalidInput,
     InvalidParam,
     from_domain_error,
     problem_response,
 )
 from lienthong.core.selectors import readiness
+from lienthong.core.text import MAX_SAFE_INTEGER, UnsafeText
 
 logger = logging.getLogger(__name__)
+
+
+class MalformedBody(ValueError):
+    """The body is not JSON, or not UTF-8."""
+
+
+class _Parser(Parser):
+    """JSON bodies as :func:`json.loads` reads them (a parse failure is a 422 naming
+    ``body``); query strings and forms normalised to NFC, so a search typed in NFD finds
+    what an NFC one finds."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        try:
+            data: dict[str, Any] = json.loads(request.body)
+        except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
+            raise MalformedBody(str(exc)) from exc
+        return data
+
+    def parse_querydict(
+        self, data: MultiValueDict[str, Any], list_fields: list[str], request: HttpRequest
+    ) -> dict[str, Any]:
+        parsed = super().parse_querydict(data, list_fields, request)
+        return {key: _nfc(value) for key, value in parsed.items()}
+
+
+def _nfc(value: Any) -> Any:
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, list):
+        return [_nfc(v) for v in value]
+    return value
+
 
 api = NinjaAPI(
     title="LiênThông API",
@@ -33,6 +77,7 @@ api = NinjaAPI(
         "`Idempotency-Key`."
     ),
     urls_namespace="api-v1",
+    parser=_Parser(),
 )
 
 _REASONS = {
@@ -43,7 +88,103 @@ _REASONS = {
     "date_from_datetime_parsing": gettext_lazy("Ngày không hợp lệ (định dạng YYYY-MM-DD)."),
     "date_parsing": gettext_lazy("Ngày không hợp lệ (định dạng YYYY-MM-DD)."),
     "json_invalid": gettext_lazy("Nội dung JSON không hợp lệ."),
+    "int_from_float": gettext_lazy("Phải là số nguyên."),
+    "int_type": gettext_lazy("Phải là số nguyên."),
+    "float_parsing": gettext_lazy("Phải là số."),
+    "float_type": gettext_lazy("Phải là số."),
+    "finite_number": gettext_lazy("Số không hợp lệ (NaN, Infinity hoặc vượt quá giới hạn)."),
+    "string_type": gettext_lazy("Phải là chuỗi ký tự."),
+    "string_unicode": gettext_lazy("Văn bản có ký tự Unicode không hợp lệ (nửa cặp thay thế)."),
+    "string_pattern_mismatch": gettext_lazy("Giá trị không đúng định dạng."),
+    "bool_parsing": gettext_lazy("Phải là true hoặc false."),
+    "bool_type": gettext_lazy("Phải là true hoặc false."),
+    "list_type": gettext_lazy("Phải là một danh sách."),
+    "dict_type": gettext_lazy("Phải là một đối tượng JSON."),
+    "model_attributes_type": gettext_lazy("Phải là một đối tượng JSON."),
+    "too_long": gettext_lazy("Quá nhiều phần tử."),
+    "greater_than_equal": gettext_lazy("Giá trị quá nhỏ."),
+    "less_than_equal": gettext_lazy("Giá trị quá lớn."),
+    "enum": gettext_lazy("Giá trị không nằm trong danh sách cho phép."),
+    "literal_error": gettext_lazy("Giá trị không nằm trong danh sách cho phép."),
+    "date_type": gettext_lazy("Ngày không hợp lệ (định dạng YYYY-MM-DD)."),
 }
+
+#: What no view is given, whatever the declared type: NUL (PostgreSQL cannot store it),
+#: a lone surrogate (no encoding can), and numbers no column or JSON reader represents.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _unstorable(value: Any, loc: tuple[str | int, ...]) -> Iterator[InvalidParam]:
+    """The parts of a validated value (parameters, schemas, their lists and dicts) that
+    cannot be stored; ``loc`` names where they are."""
+    if isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _unstorable(getattr(value, name), (*loc, name))
+    elif isinstance(value, str):
+        if _UNSTORABLE.search(value):
+            yield _param(loc, _unstorable_text(value))
+    elif isinstance(value, bool):
+        return
+    elif isinstance(value, int):
+        if abs(value) > MAX_SAFE_INTEGER:
+            yield _param(loc, UnsafeText("number_too_large"))
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            yield _param(loc, UnsafeText("number_not_finite"))
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            yield from _unstorable(item, (*loc, i))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(key, str) and _UNSTORABLE.search(key):
+                yield _param((*loc, key), _unstorable_text(key))
+            yield from _unstorable(item, (*loc, key))
+
+
+def _unstorable_text(value: str) -> UnsafeText:
+    if "\x00" in value:
+        return UnsafeText("text_control_character", char="U+0000")
+    return UnsafeText("text_invalid_unicode")
+
+
+def _param(loc: tuple[str | int, ...], exc: UnsafeText) -> InvalidParam:
+    return InvalidParam(_loc_name(loc), exc.code, exc.reason)
+
+
+def _loc_name(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "payload", "header")]
+    return ".".join(parts) or "body"
+
+
+def _refuse_unstorable(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Every operation, once its parameters are validated and the caller authenticated:
+    whatever a parameter's type, a NUL, a lone surrogate, a non-finite number or an
+    integer beyond ±(2⁵³−1) is a 422 naming it, never a 500 from the database."""
+
+    @functools.wraps(view)
+    def checked(request: HttpRequest, *args: Any, **values: Any) -> Any:
+        params = [p for name, value in values.items() for p in _unstorable(value, (name,))]
+        if params:
+            raise InvalidInput(
+                _("Có %(n)d trường không hợp lệ.") % {"n": len(params)}, invalid_params=params
+            )
+        return view(request, *args, **values)
+
+    return checked
+
+
+def _invalid_input(request: HttpRequest, params: list[InvalidParam]) -> HttpResponse:
+    return problem_response(
+        request,
+        status=422,
+        code="invalid-input",
+        title=_("Dữ liệu không hợp lệ"),
+        detail=_("Có %(n)d trường không hợp lệ.") % {"n": len(params)},
+        invalid_params=params,
+    )
+
+
+api.add_decorator(_refuse_unstorable, mode="operation")
 
 
 @api.exception_handler(DomainError)
@@ -55,22 +196,16 @@ def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     params = []
     for err in exc.errors:
-        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "payload")]
         code = str(err.get("type", "invalid"))
         reason = _REASONS.get(code)
         params.append(
             InvalidParam(
-                ".".join(loc) or "body", code, reason if reason is not None else err.get("msg", "")
+                _loc_name(tuple(err.get("loc", ()))),
+                code,
+                reason if reason is not None else err.get("msg", ""),
             )
         )
-    return problem_response(
-        request,
-        status=422,
-        code="invalid-input",
-        title=_("Dữ liệu không hợp lệ"),
-        detail=_("Có %(n)d trường không hợp lệ.") % {"n": len(params)},
-        invalid_params=params,
-    )
+    return _invalid_input(request, params)
 
 
 @api.exception_handler(AuthenticationError)
@@ -91,6 +226,10 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, MalformedBody):
+        return _invalid_input(
+            request, [InvalidParam("body", "json_invalid", _REASONS["json_invalid"])]
+        )
     return problem_response(
         request, status=exc.status_code, code=f"http-{exc.status_code}", title=str(exc)
     )

@@ -8,15 +8,17 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lienthong.accounts.constants import Role
+from lienthong.core.text import LineField, NameField
 
 
 class PasswordLoginForm(forms.Form):
-    username = forms.CharField(label=_("Tên đăng nhập"), max_length=150)
+    username = LineField(label=_("Tên đăng nhập"), max_length=150)
+    # Compared, never stored or shown: kept as typed (Django's CharField refuses NUL).
     password = forms.CharField(label=_("Mật khẩu"), widget=forms.PasswordInput, strip=False)
 
 
 class TokenForm(forms.Form):
-    token = forms.CharField(
+    token = LineField(
         label=_("Mã xác thực (6 số)"),
         min_length=6,
         max_length=8,
@@ -25,8 +27,8 @@ class TokenForm(forms.Form):
 
 
 class OfficialForm(forms.Form):
-    pin = forms.CharField(label=_("Số định danh cá nhân (CCCD)"), max_length=20)
-    full_name = forms.CharField(label=_("Họ và tên"), max_length=200)
+    pin = LineField(label=_("Số định danh cá nhân (CCCD)"), max_length=20)
+    full_name = NameField(label=_("Họ và tên"), max_length=200)
     email = forms.EmailField(label=_("Thư điện tử công vụ"), required=False)
     roles = forms.MultipleChoiceField(
         label=_("Vai trò"), choices=Role.choices, widget=forms.CheckboxSelectMultiple
@@ -40,4 +42,4 @@ class OfficialForm(forms.Form):
 
 
 class ApiClientForm(forms.Form):
-    name = forms.CharField(label=_("Tên hệ thống"), max_length=200)
+    name = NameField(label=_("Tên hệ thống"), max_length=200)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from ninja import Field, Schema
+
+from lienthong.core.text import Line, Name, RequiredLine
 
 
 class RoleOut(Schema):
@@ -35,9 +38,11 @@ class OfficialOut(Schema):
 
 
 class OfficialIn(Schema):
-    pin: str = Field(description="Số định danh cá nhân (12 chữ số)")
-    full_name: str
-    email: str = ""
-    roles: list[str] = Field(
-        description="clerk, specialist, leader, records_clerk, agency_admin, …"
+    pin: Annotated[RequiredLine, Field(max_length=20)] = Field(
+        description="Số định danh cá nhân (12 chữ số)"
+    )
+    full_name: Name
+    email: Annotated[Line, Field(max_length=254)] = ""
+    roles: list[Annotated[RequiredLine, Field(max_length=30)]] = Field(
+        max_length=20, description="clerk, specialist, leader, records_clerk, agency_admin, …"
     )

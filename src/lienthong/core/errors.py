@@ -26,7 +26,9 @@ __all__ = [
     "InvalidParam",
     "NotFound",
     "PermissionDenied",
+    "TooManyAttempts",
     "Unauthenticated",
+    "printable",
     "problem_response",
     "problem_type",
 ]
@@ -48,7 +50,20 @@ class InvalidParam:
     reason: str | Promise
 
     def as_dict(self) -> dict[str, str]:
-        return {"name": self.name, "code": self.code, "reason": str(self.reason)}
+        return {
+            "name": printable(self.name),
+            "code": printable(self.code),
+            "reason": printable(str(self.reason)),
+        }
+
+
+def printable(text: str) -> str:
+    """``text`` with what cannot be shown or encoded (controls, lone surrogates,
+    bidirectional and other format characters) written as escapes (``\\u202e``): a
+    problem may name what was sent, never carry it back."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
 
 
 class DomainError(Exception):
@@ -102,6 +117,19 @@ class Conflict(DomainError):
     title = _("Dữ liệu đã bị thay đổi bởi thao tác khác")
 
 
+class TooManyAttempts(DomainError):
+    """Too many attempts from one address or on one object; ``retry_after`` seconds."""
+
+    code = "too-many-attempts"
+    status = 429
+    title = _("Quá nhiều lần thử")
+
+    def __init__(self, detail: str | Promise | None = None, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+        self.headers = {"Retry-After": str(retry_after)}
+
+
 class IllegalTransition(Conflict):
     code = "illegal-transition"
     title = _("Thao tác không hợp lệ ở trạng thái hiện tại")
@@ -122,9 +150,9 @@ def problem_response(
     body: dict[str, Any] = {
         "type": problem_type(code),
         "code": code,
-        "title": str(title),
+        "title": printable(str(title)),
         "status": status,
-        "detail": str(detail if detail is not None else title),
+        "detail": printable(str(detail if detail is not None else title)),
         "instance": instance,
     }
     if invalid_params:
@@ -151,4 +179,5 @@ def from_domain_error(request: HttpRequest | None, exc: DomainError) -> JsonResp
         title=exc.title,
         detail=exc.detail,
         invalid_params=exc.invalid_params,
+        headers=getattr(exc, "headers", None),
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lienthong.core.text import TextField
+
 
 class RatingForm(forms.Form):
     score = forms.TypedChoiceField(
@@ -19,6 +21,6 @@ class RatingForm(forms.Form):
         ],
         widget=forms.RadioSelect,
     )
-    comment = forms.CharField(
-        label=_("Góp ý"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    comment = TextField(
+        label=_("Góp ý"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
     )

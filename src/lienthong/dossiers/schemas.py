@@ -1,42 +1,72 @@
 """API schemas of dossiers (parse and serialise only)."""
 
 import datetime as dt
-from typing import Any
+from typing import Annotated
 
 from ninja import Field, Schema
 
+from lienthong.core.text import (
+    MAX_SAFE_INTEGER,
+    FileName,
+    JsonObject,
+    Line,
+    RequiredLine,
+    Text,
+)
 from lienthong.dossiers.constants import NPSP_STATUS
 from lienthong.dossiers.constants import Status as DossierStatus
 from lienthong.dossiers.models import Dossier
 from lienthong.dossiers.selectors import hours_left
 
+#: A code or a number of the catalogue, the directory, the geography or a person.
+Code = Annotated[RequiredLine, Field(max_length=50)]
+#: The same, where empty means "none".
+OptionalCode = Annotated[Line, Field(max_length=50)]
+
 
 class FileIn(Schema):
-    component: str = Field(description="Tên thành phần hồ sơ, như trong danh mục thủ tục")
-    name: str = Field(description="Tên tệp, ví dụ to-khai.pdf")
-    content_base64: str = Field(description="Nội dung tệp (PDF, JPEG, PNG; tối đa 10 MB), base64")
+    component: Annotated[RequiredLine, Field(max_length=500)] = Field(
+        description="Tên thành phần hồ sơ, như trong danh mục thủ tục"
+    )
+    name: FileName = Field(description="Tên tệp, ví dụ to-khai.pdf")
+    content_base64: str = Field(
+        pattern=r"^[A-Za-z0-9+/]*={0,2}$",
+        description="Nội dung tệp (PDF, JPEG, PNG; tối đa 10 MB), base64",
+    )
 
 
 class SubmitIn(Schema):
-    procedure: str = Field(description="Mã thủ tục, ví dụ 1.001193")
-    competent_unit: str = Field(description="Mã xã, phường nơi cư trú hoặc có tài sản")
-    receiving_unit: str | None = Field(
+    procedure: Code = Field(description="Mã thủ tục, ví dụ 1.001193")
+    competent_unit: Code = Field(description="Mã xã, phường nơi cư trú hoặc có tài sản")
+    receiving_unit: OptionalCode | None = Field(
         None, description="Mã xã, phường nơi nộp (thủ tục không phụ thuộc địa giới)"
     )
-    channel: str = Field("online", description="online, counter hoặc post")
-    summary: str = ""
-    on_behalf_of: str = ""
-    form_data: dict[str, Any] = {}
-    files: list[FileIn] = []
+    channel: Code = Field("online", description="online, counter hoặc post")
+    summary: Annotated[Text, Field(max_length=500)] = ""
+    on_behalf_of: Annotated[Line, Field(max_length=200)] = ""
+    form_data: JsonObject = Field(
+        {},
+        description="Dữ liệu tờ khai (đối tượng JSON): chuỗi không có ký tự điều khiển, số hữu "
+        "hạn trong khoảng ±(2⁵³−1), lồng tối đa 16 cấp",
+    )
+    files: list[FileIn] = Field([], max_length=50)
 
 
 class ActionIn(Schema):
-    note: str = ""
+    note: Annotated[Text, Field(max_length=4000)] = ""
     expected_version: int | None = Field(
-        None, description="lock_version đã đọc; khác hiện tại thì trả 409"
+        None, ge=0, le=2_147_483_647, description="lock_version đã đọc; khác hiện tại thì trả 409"
     )
-    assignee_pin: str | None = Field(None, description="Số định danh của chuyên viên (assign)")
-    to_agency: str | None = Field(None, description="Mã cơ quan nhận (transfer)")
+    assignee_pin: OptionalCode | None = Field(
+        None, description="Số định danh của chuyên viên (assign)"
+    )
+    to_agency: OptionalCode | None = Field(None, description="Mã cơ quan nhận (transfer)")
+
+
+class PaymentCallbackIn(Schema):
+    dossier: Code
+    amount: int = Field(ge=0, le=MAX_SAFE_INTEGER)
+    reference: Annotated[Line, Field(max_length=100)] = ""
 
 
 class DossierOut(Schema):

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from ninja import Field, Schema
+
+from lienthong.core.text import Text
 
 
 class UnitOut(Schema):
@@ -43,7 +46,9 @@ class UnitDetailOut(UnitOut):
 
 
 class ConvertIn(Schema):
-    addresses: list[str | None] = Field(..., max_length=1000, description="Tối đa 1.000 địa chỉ")
+    addresses: list[Annotated[Text, Field(max_length=1000)] | None] = Field(
+        ..., max_length=1000, description="Tối đa 1.000 địa chỉ"
+    )
 
 
 class CandidateOut(Schema):
