@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from lienthong.core.identifiers import new_tracking_key
 from tests.dossiers.conftest import ELSEWHERE, HOME, PDF
 
 
@@ -206,5 +207,7 @@ def test_public_tracking(client, cast):
         "finished_at",
         "returned_at",
     }
-    assert client.get(f"/api/v1/track/{body['code']}", {"key": "nope"}).status_code == 404
+    assert client.get(f"/api/v1/track/{body['code']}", {"key": "nope"}).status_code == 422
+    other = new_tracking_key()
+    assert client.get(f"/api/v1/track/{body['code']}", {"key": other}).status_code == 404
     assert client.get("/api/v1/dossiers").status_code == 401

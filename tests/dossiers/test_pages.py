@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from lienthong.core.identifiers import new_tracking_key
 from lienthong.dossiers.models import Dossier
 from lienthong.dossiers.services import submit
 from tests.dossiers.conftest import ELSEWHERE, HOME, form, pdf
@@ -85,8 +86,12 @@ def test_public_tracking_page(client, cast):
     html = client.get("/tra-cuu/", {"ma": d.code, "khoa": d.tracking_key}).content.decode()
     assert "Mới nộp, chờ tiếp nhận" in html
     assert cast.citizen.full_name not in html
-    wrong = client.get("/tra-cuu/", {"ma": d.code, "khoa": "sai"}).content.decode()
-    assert "Không tìm thấy hồ sơ" in wrong
+    malformed = client.get("/tra-cuu/", {"ma": d.code, "khoa": "sai"})
+    assert malformed.status_code == 422
+    assert "Mã tra cứu gồm 16 ký tự" in malformed.content.decode()
+    wrong = client.get("/tra-cuu/", {"ma": d.code, "khoa": new_tracking_key()})
+    assert wrong.status_code == 404
+    assert "Không tìm thấy hồ sơ" in wrong.content.decode()
 
 
 @pytest.fixture

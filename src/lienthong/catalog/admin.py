@@ -3,6 +3,7 @@ from typing import TYPE_CHECKING
 from django.contrib import admin
 
 from lienthong.catalog.models import Component, GroupMember, ProcedureGroup, ProcedureVersion
+from lienthong.core.admin import AuditedAdmin
 
 if TYPE_CHECKING:
     # The stubs make the admin classes generic in their models; Django's are not subscriptable.
@@ -12,7 +13,8 @@ if TYPE_CHECKING:
     _GroupAdmin = admin.ModelAdmin[ProcedureGroup]
 else:
     _ComponentInline = _MemberInline = admin.TabularInline
-    _VersionAdmin = _GroupAdmin = admin.ModelAdmin
+    # Every admin edit is audited (core.admin.AuditedAdmin).
+    _VersionAdmin = _GroupAdmin = AuditedAdmin
 
 
 class ComponentInline(_ComponentInline):

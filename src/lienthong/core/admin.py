@@ -1,12 +1,16 @@
-"""Read-only admin views of the outbox and the audit log (they are never edited by hand)."""
+"""Read-only admin views of the outbox and the audit log (they are never edited by hand),
+and the mixin that puts every admin edit of other apps in the audit chain."""
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
+from django.db import transaction
 from django.db.models import Model
+from django.forms import BaseFormSet, ModelForm
 from django.http import HttpRequest
 
-from lienthong.core.models import AuditEntry, OutboxDelivery, OutboxEvent
+from lienthong.core import audit
+from lienthong.core.models import AuditEntry, OutboxDelivery, OutboxEvent, PendingFile
 
 if TYPE_CHECKING:
     # The stubs make ModelAdmin generic in its model; Django's class is not subscriptable.
@@ -24,6 +28,76 @@ class ReadOnlyAdmin(_ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
+
+
+def _admin_ip(request: HttpRequest) -> str:
+    return str(request.META.get("REMOTE_ADDR", ""))[:45]
+
+
+class AuditedAdmin(_ModelAdmin):
+    """An admin whose every save and delete appends to the audit chain, in the same
+    transaction (``admin.changed`` / ``admin.added`` / ``admin.deleted`` with the model,
+    the key and the fields changed)."""
+
+    def save_model(
+        self, request: HttpRequest, obj: Model, form: ModelForm[Any], change: bool
+    ) -> None:
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            audit.record(
+                "admin.changed" if change else "admin.added",
+                actor=request.user,
+                object_type=obj._meta.label_lower,
+                object_id=obj.pk,
+                data={"fields": sorted(form.changed_data)},
+                ip=_admin_ip(request),
+            )
+
+    def delete_model(self, request: HttpRequest, obj: Model) -> None:
+        with transaction.atomic():
+            key, label = obj.pk, obj._meta.label_lower
+            super().delete_model(request, obj)
+            audit.record(
+                "admin.deleted",
+                actor=request.user,
+                object_type=label,
+                object_id=key,
+                ip=_admin_ip(request),
+            )
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        with transaction.atomic():
+            keys = [str(k) for k in queryset.values_list("pk", flat=True)]
+            label = queryset.model._meta.label_lower
+            super().delete_queryset(request, queryset)
+            audit.record(
+                "admin.deleted",
+                actor=request.user,
+                object_type=label,
+                data={"keys": keys},
+                ip=_admin_ip(request),
+            )
+
+    def save_formset(
+        self, request: HttpRequest, form: ModelForm[Any], formset: BaseFormSet[Any], change: bool
+    ) -> None:
+        with transaction.atomic():
+            super().save_formset(request, form, formset, change)
+            changed = [f.instance.pk for f in formset.forms if f.has_changed()]
+            removed = [getattr(o, "pk", None) for o in getattr(formset, "deleted_objects", [])]
+            if changed or removed:
+                audit.record(
+                    "admin.changed",
+                    actor=request.user,
+                    object_type=formset.model._meta.label_lower,  # type: ignore[attr-defined]
+                    data={"keys": [str(k) for k in changed], "deleted": [str(k) for k in removed]},
+                    ip=_admin_ip(request),
+                )
+
+
+@admin.register(PendingFile)
+class PendingFileAdmin(ReadOnlyAdmin):
+    list_display = ("name", "created_at")
 
 
 @admin.register(AuditEntry)

@@ -19,6 +19,7 @@ Django :class:`~django.core.exceptions.ValidationError` with the same ``code``.
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Final, Literal
@@ -36,8 +37,11 @@ __all__ = [
     "IdentifierError",
     "PinInfo",
     "agency_code_validator",
+    "format_tracking_key",
+    "new_tracking_key",
     "normalize_pin",
     "normalize_tax_code",
+    "normalize_tracking_key",
     "parse_agency_code",
     "pin_validator",
     "tax_code_check_digit",
@@ -62,6 +66,13 @@ _MESSAGES: Final[dict[str, StrPromise]] = {
     "tax_code_suffix": _("Ba chữ số cuối của mã số thuế đơn vị phụ thuộc không được là 000."),
     "agency_code_format": _(
         "Mã định danh điện tử của cơ quan phải có dạng LLL.LL.LL.Xnn, ví dụ 000.00.00.G22."
+    ),
+    "tracking_key_format": _(
+        "Mã tra cứu gồm 16 ký tự chữ và số như in trên giấy tiếp nhận, ví dụ 7KQ4-M2XD-9TPB-H5RW."
+    ),
+    "tracking_key_check": _(
+        "Mã tra cứu gõ chưa đúng: có ký tự bị gõ nhầm hoặc đổi chỗ. "
+        "Hãy đối chiếu lại với giấy tiếp nhận."
     ),
     "agency_code_hierarchy": _(
         "Mã định danh điện tử của cơ quan không hợp lệ: một cấp có mã khác 0 "
@@ -450,6 +461,59 @@ def validate_agency_code(value: str) -> str:
         IdentifierError: as :func:`parse_agency_code`.
     """
     return parse_agency_code(value).code
+
+
+# ------------------------------------------------------------------------ tracking key
+
+#: Crockford's base 32: no I, L, O or U, so nothing reads as another letter or a digit.
+_CROCKFORD: Final = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_CROCKFORD_READS: Final = str.maketrans({"O": "0", "I": "1", "L": "1"})
+_TRACKING_RANDOM: Final = 15  # 75 random bits
+_OLD_TRACKING_KEY = re.compile(r"[0-9A-F]{6}")
+
+
+def _luhn_mod_32(symbols: str) -> str:
+    """The Luhn mod N check symbol (N = 32): catches every single wrong symbol and every
+    swap of two neighbours but 0 and Z (Luhn's one blind spot)."""
+    factor, total = 2, 0
+    for ch in reversed(symbols):
+        addend = factor * _CROCKFORD.index(ch)
+        total += addend // 32 + addend % 32
+        factor = 1 if factor == 2 else 2
+    return _CROCKFORD[(32 - total % 32) % 32]
+
+
+def new_tracking_key() -> str:
+    """A dossier's public tracking key: 15 random symbols of Crockford's base 32 (75
+    bits) and a check symbol, 16 in all; :func:`format_tracking_key` groups them."""
+    n = int.from_bytes(secrets.token_bytes(10)) >> 5  # 75 bits
+    body = "".join(_CROCKFORD[(n >> (5 * i)) & 31] for i in range(_TRACKING_RANDOM))
+    return body + _luhn_mod_32(body)
+
+
+def format_tracking_key(key: str) -> str:
+    """``7KQ4M2XD9TPBH5RA`` → ``7KQ4-M2XD-9TPB-H5RA`` (an older 6-symbol key as it is)."""
+    if len(key) != _TRACKING_RANDOM + 1:
+        return key
+    return "-".join(key[i : i + 4] for i in range(0, len(key), 4))
+
+
+def normalize_tracking_key(value: str) -> str:
+    """The key as stored, from what a person typed: any case, spaces or dashes, O for 0
+    and I or L for 1. Raises IdentifierError ``tracking_key_format`` or
+    ``tracking_key_check`` (a mistyped key, caught without looking anything up).
+    Keys of the first release (6 hexadecimal digits, no check) are still read."""
+    if not isinstance(value, str):
+        raise IdentifierError("tracking_key_format")
+    compact = re.sub(r"[\s\-–.]", "", value).upper()
+    if _OLD_TRACKING_KEY.fullmatch(compact):
+        return compact
+    compact = compact.translate(_CROCKFORD_READS)
+    if len(compact) != _TRACKING_RANDOM + 1 or any(ch not in _CROCKFORD for ch in compact):
+        raise IdentifierError("tracking_key_format")
+    if _luhn_mod_32(compact[:-1]) != compact[-1]:
+        raise IdentifierError("tracking_key_check")
+    return compact
 
 
 # --------------------------------------------------------------------- Django validators

@@ -133,3 +133,22 @@ class PendingFile(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ThrottleCounter(models.Model):
+    """Attempts counted per key (an address, a dossier) in a fixed time window; shared
+    by every server process (core/throttle.py)."""
+
+    key = models.CharField(max_length=200)
+    window = models.BigIntegerField()
+    count = models.PositiveIntegerField(default=0)
+    #: When the window ends (seconds since the epoch): older rows are deleted.
+    ends = models.BigIntegerField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "window"], name="throttle_key_window")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} @{self.window}: {self.count}"

@@ -6,7 +6,7 @@ from typing import Any
 
 from django_tasks import task
 
-from lienthong.core import audit, files
+from lienthong.core import audit, files, throttle
 from lienthong.core.periodic import register_periodic
 
 
@@ -29,3 +29,9 @@ def sweep_pending_files() -> int:
     if removed:
         audit.record("files.swept", actor="system:worker", data={"removed": removed})
     return removed
+
+
+@register_periodic("core.forget-throttle-counts", every_seconds=3600)
+def forget_throttle_counts() -> int:
+    """Drop attempt counts of ended windows."""
+    return throttle.forget_old()

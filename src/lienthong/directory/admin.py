@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
 
+from lienthong.core.admin import AuditedAdmin
 from lienthong.directory.constants import AgencyKind
 from lienthong.directory.models import Agency, Counter
 from lienthong.directory.selectors import search_key
@@ -19,7 +20,8 @@ if TYPE_CHECKING:
     _CounterAdmin = admin.ModelAdmin[Counter]
 else:
     _CounterInline = admin.TabularInline
-    _AgencyAdmin = _CounterAdmin = admin.ModelAdmin
+    # Every admin edit is audited (core.admin.AuditedAdmin).
+    _AgencyAdmin = _CounterAdmin = AuditedAdmin
 
 
 class CounterInline(_CounterInline):

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Router, Status
 from ninja.pagination import paginate
 from ninja.params.functions import Header, Query
 
@@ -24,7 +24,15 @@ from lienthong.dossiers import selectors, services
 from lienthong.dossiers.constants import TRANSFER
 from lienthong.dossiers.constants import Status as DossierStatus
 from lienthong.dossiers.models import Dossier
-from lienthong.dossiers.schemas import ActionIn, DossierOut, EventOut, FileIn, SubmitIn, TrackOut
+from lienthong.dossiers.schemas import (
+    ActionIn,
+    DossierOut,
+    EventOut,
+    FileIn,
+    PaymentCallbackIn,
+    SubmitIn,
+    TrackOut,
+)
 
 if TYPE_CHECKING:
     from lienthong.accounts.models import User
@@ -94,7 +102,8 @@ def list_dossiers(
     agency: str | None = Query(None, description="Mã cơ quan tiếp nhận hoặc giải quyết"),
     overdue: bool | None = None,
 ) -> list[Dossier]:
-    """Hồ sơ tài khoản được xem: của mình, của cơ quan mình, của tỉnh mình (theo dõi)."""
+    """Hồ sơ tài khoản được xem: của mình (đứng tên hoặc nộp thay), của cơ quan tiếp nhận
+    hoặc giải quyết mà mình có quyền xem (docs/access.md)."""
     # A queryset: the paginator counts it and reads one page.
     return selectors.dossiers_visible_to(  # type: ignore[return-value]
         _person(request), status=status, agency_code=agency, overdue=overdue
@@ -168,15 +177,11 @@ def track(
     request: HttpRequest, code: str, key: str = Query(..., description="Mã tra cứu")
 ) -> TrackOut:
     """Chỉ trạng thái và các mốc thời gian, không có thông tin cá nhân; cần mã tra cứu in
-    trên giấy tiếp nhận."""
-    t = selectors.track(code, key)
+    trên giấy tiếp nhận (16 ký tự, viết liền hoặc có dấu gạch; gõ nhầm một ký tự: 422
+    `tracking_key_check`). Tra sai quá nhiều lần từ một địa chỉ hoặc với một hồ sơ: 429
+    kèm tiêu đề `Retry-After`."""
+    t = services.track(code=code, key=key, address=request.META.get("REMOTE_ADDR", ""))
     return TrackOut(**t.__dict__)
-
-
-class PaymentCallbackIn(Schema):
-    dossier: str
-    amount: int
-    reference: str = ""
 
 
 @router.post(

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
-import secrets
 from collections import defaultdict
 from typing import Any, TypeVar
 
@@ -23,6 +22,7 @@ from tqdm import tqdm
 
 from lienthong.accounts import services as accounts
 from lienthong.catalog import selectors as catalog
+from lienthong.core.identifiers import new_tracking_key
 from lienthong.core.reference import StepResult, register_generator, register_seeder
 from lienthong.core.workcalendar import get_calendar
 from lienthong.directory import selectors as directory
@@ -154,7 +154,7 @@ def generate(n: int, *, seed: int = 20250701) -> StepResult:
                 dossiers.append(
                     Dossier(
                         code=intake.code(centre_code, day, sequences[(centre, day)]),
-                        tracking_key=secrets.token_hex(3).upper(),
+                        tracking_key=new_tracking_key(),
                         procedure_version_id=v.pk,
                         applicant_id=(a := rng.choice(applicants)),
                         submitted_by_id=a,

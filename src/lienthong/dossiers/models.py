@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lienthong.core.identifiers import format_tracking_key
 from lienthong.dossiers.constants import Channel, Status
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ class Dossier(models.Model):
     """
 
     code = models.CharField(_("mã hồ sơ"), max_length=40)  # unique: see Meta
-    tracking_key = models.CharField(_("mã tra cứu"), max_length=12)
+    tracking_key = models.CharField(_("mã tra cứu"), max_length=20)
     procedure_version = models.ForeignKey(
         "catalog.ProcedureVersion", on_delete=models.PROTECT, related_name="dossiers"
     )
@@ -115,6 +116,11 @@ class Dossier(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    @property
+    def tracking_key_display(self) -> str:
+        """The tracking key as printed: four groups of four."""
+        return format_tracking_key(self.tracking_key)
 
 
 _EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}

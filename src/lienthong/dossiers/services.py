@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import secrets
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from django.utils.translation import gettext as _
 from lienthong.accounts.constants import Perm
 from lienthong.accounts.permissions import authorize, can
 from lienthong.catalog import selectors as catalog
-from lienthong.core import fastsql, outbox
+from lienthong.core import fastsql, outbox, throttle
 from lienthong.core import files as stored_files
 from lienthong.core.errors import (
     Conflict,
@@ -31,8 +30,11 @@ from lienthong.core.errors import (
     InvalidParam,
     NotFound,
     PermissionDenied,
+    TooManyAttempts,
 )
+from lienthong.core.identifiers import IdentifierError, new_tracking_key, normalize_tracking_key
 from lienthong.core.models import OutboxEvent
+from lienthong.core.text import UnsafeText, clean_filename, clean_param
 from lienthong.core.workcalendar import get_calendar
 from lienthong.directory import selectors as directory
 from lienthong.dossiers import intake, routing, selectors
@@ -62,6 +64,7 @@ __all__ = [
     "confirm_payment",
     "rate",
     "submit",
+    "track",
     "transfer",
 ]
 
@@ -81,6 +84,14 @@ class Upload:
     component: str
     file: UploadedFile[bytes]
 
+    @property
+    def name(self) -> str:
+        """The file's own name as kept aside (NFC, one line; checked by _check_upload)."""
+        try:
+            return clean_filename(self.file.name or "tep")
+        except UnsafeText:
+            return "tep"
+
 
 def _bad(field: str, code: str, reason: str) -> InvalidInput:
     return InvalidInput(reason, invalid_params=[InvalidParam(field, code, reason)])
@@ -90,6 +101,10 @@ def _check_upload(upload: Upload, index: int) -> tuple[str, str]:
     """(content type, sha256) of an upload whose type and size are acceptable."""
     f = upload.file
     field = f"files[{index}]"
+    try:
+        clean_filename(f.name or "tep")
+    except UnsafeText as exc:
+        raise _bad(field, exc.code, str(exc.reason)) from exc
     if f.size is None or f.size == 0:
         raise _bad(field, "empty_file", _("Tệp «%(n)s» rỗng.") % {"n": f.name})
     if f.size > MAX_FILE_BYTES:
@@ -122,7 +137,7 @@ def _file_row(
     return DossierFile(
         dossier=dossier,
         component_name=upload.component[:500],
-        original_name=(upload.file.name or "")[:255],
+        original_name=upload.name,
         content_type=kind,
         size=upload.file.size or 0,
         sha256=digest,
@@ -277,6 +292,8 @@ def submit(
     now = now or timezone.now()
     uploads = uploads or []
     idempotency_key = idempotency_key.strip()[:100]
+    summary = clean_param("summary", summary, multiline=True, max_length=500)
+    on_behalf_of = clean_param("on_behalf_of", on_behalf_of, max_length=200)
     try:
         version = catalog.get_procedure(procedure_code)
     except NotFound as exc:
@@ -346,7 +363,7 @@ def submit(
         )
     fee = sum(int(f["amount"] or 0) for f in version.fees)
     dossier = Dossier(
-        tracking_key=secrets.token_hex(3).upper(),
+        tracking_key=new_tracking_key(),
         procedure_version=version,
         applicant=applicant or actor,
         submitted_by=actor,
@@ -584,7 +601,7 @@ def act(
         raise NotFound(_("Không có thao tác «%(a)s».") % {"a": action})
     dossier = _load(code, actor)
     if transition.who == "applicant":
-        if actor.pk not in (dossier.applicant_id, dossier.submitted_by_id):
+        if not selectors.acts_for_applicant(actor, dossier):
             raise NotFound(_("Không tìm thấy hồ sơ %(code)s.") % {"code": code})
         agency, role = dossier.receiving_agency, "applicant"
     else:
@@ -600,7 +617,7 @@ def act(
             _("Không thể «%(action)s» hồ sơ đang ở trạng thái «%(status)s».")
             % {"action": transition.label, "status": dossier.get_status_display()}
         )
-    note = note.strip()
+    note = clean_param("note", note, multiline=True)
     if transition.note_required and not note:
         raise _bad("note", "note_required", _("Cần ghi rõ lý do."))
     extra: dict[str, Any] = {}
@@ -670,7 +687,8 @@ def transfer(
         raise _bad("agency", "unknown_agency", _("Không tìm thấy cơ quan nhận.")) from exc
     if target.pk == dossier.handling_agency_id:
         raise _bad("agency", "same_agency", _("Hồ sơ đang ở chính cơ quan này."))
-    if not note.strip():
+    note = clean_param("note", note, multiline=True)
+    if not note:
         raise _bad("note", "note_required", _("Cần ghi rõ lý do chuyển."))
     source = dossier.handling_agency
     with transaction.atomic():
@@ -681,7 +699,7 @@ def transfer(
             TRANSFER,
             source,
             now=now,
-            note=note.strip(),
+            note=note,
             role=_role_for(actor, Perm.DOSSIER_PROCESS, source),
             expected=expected_version,
             extra={"handling_agency": target, "assignee": None},
@@ -730,8 +748,9 @@ def confirm_payment(
 
 def rate(*, actor: User, code: str, score: int, comment: str = "") -> Rating:
     """The applicant rates the service (1–5) once the result is returned."""
+    comment = clean_param("comment", comment, multiline=True)
     dossier = _load(code, actor)
-    if actor.pk not in (dossier.applicant_id, dossier.submitted_by_id):
+    if not selectors.acts_for_applicant(actor, dossier):
         raise NotFound(_("Không tìm thấy hồ sơ %(code)s.") % {"code": code})
     if dossier.status != Status.RETURNED:
         raise IllegalTransition(_("Chỉ đánh giá được sau khi đã nhận kết quả."))
@@ -740,7 +759,7 @@ def rate(*, actor: User, code: str, score: int, comment: str = "") -> Rating:
     with transaction.atomic():
         rating, created = Rating.objects.get_or_create(
             dossier=dossier,
-            defaults={"score": score, "satisfied": score >= 4, "comment": comment.strip()},
+            defaults={"score": score, "satisfied": score >= 4, "comment": comment},
         )
         if not created:
             raise IllegalTransition(_("Hồ sơ này đã được đánh giá."))
@@ -830,7 +849,8 @@ def extend(
     authorize(actor, Perm.DOSSIER_APPROVE, agency=dossier.handling_agency)
     if dossier.status in CLOSED or dossier.finished_at or dossier.due_at is None:
         raise IllegalTransition(_("Chỉ gia hạn được hồ sơ đang giải quyết."))
-    if not reason.strip():
+    reason = clean_param("note", reason, multiline=True)
+    if not reason:
         raise _bad("note", "note_required", _("Cần ghi rõ lý do chậm."))
     if new_due <= dossier.due_at:
         raise _bad("new_due", "not_later", _("Ngày hẹn mới phải sau ngày hẹn hiện tại."))
@@ -848,9 +868,49 @@ def extend(
             dossier.status,
             actor,
             agency=dossier.handling_agency,
-            note=reason.strip(),
+            note=reason,
             role=_role_for(actor, Perm.DOSSIER_APPROVE, dossier.handling_agency),
             at=now,
             data={"old_due": old_due.isoformat(), "new_due": new_due.isoformat()},
         )
     return dossier
+
+
+#: Public tracking: wrong guesses per address and per dossier, lookups per address.
+TRACK_MISSES_PER_ADDRESS = throttle.Limit("track-miss-address", attempts=20, seconds=900)
+TRACK_MISSES_PER_DOSSIER = throttle.Limit("track-miss-dossier", attempts=10, seconds=3600)
+TRACK_LOOKUPS_PER_ADDRESS = throttle.Limit("track-lookup-address", attempts=120, seconds=600)
+
+
+def track(*, code: str, key: str, address: str) -> selectors.Tracking:
+    """Public tracking by code and key, throttled: a key that fails its check symbol is
+    refused without a lookup (InvalidInput naming ``key``); wrong guesses are counted per
+    address and per dossier, and past the limits every lookup is TooManyAttempts."""
+    code = code.strip().upper()[:40]
+    try:
+        normalized = normalize_tracking_key(key)
+    except IdentifierError as exc:
+        raise _bad("key", exc.code, str(exc.message)) from exc
+    busy = [
+        (limit, subject)
+        for limit, subject in (
+            (TRACK_MISSES_PER_ADDRESS, address),
+            (TRACK_MISSES_PER_DOSSIER, code),
+        )
+        if throttle.exceeded(limit, subject)
+    ]
+    if throttle.hit(TRACK_LOOKUPS_PER_ADDRESS, address) > TRACK_LOOKUPS_PER_ADDRESS.attempts:
+        busy.append((TRACK_LOOKUPS_PER_ADDRESS, address))
+    if busy:
+        wait = max(limit.retry_after() for limit, _s in busy)
+        raise TooManyAttempts(
+            _("Đã tra cứu sai quá nhiều lần. Hãy thử lại sau %(m)s phút.")
+            % {"m": max(1, round(wait / 60))},
+            retry_after=wait,
+        )
+    try:
+        return selectors.track(code, normalized)
+    except NotFound:
+        throttle.hit(TRACK_MISSES_PER_ADDRESS, address)
+        throttle.hit(TRACK_MISSES_PER_DOSSIER, code)
+        raise

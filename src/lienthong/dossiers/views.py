@@ -7,6 +7,7 @@ import datetime as dt
 import secrets
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -19,7 +20,7 @@ from lienthong.accounts.constants import Perm
 from lienthong.accounts.permissions import can
 from lienthong.accounts.selectors import user_by_pin
 from lienthong.catalog import selectors as catalog
-from lienthong.core.errors import DomainError, NotFound
+from lienthong.core.errors import DomainError, InvalidInput, NotFound, TooManyAttempts
 from lienthong.dossiers import documents, selectors, services
 from lienthong.dossiers.constants import TRANSFER, TRANSITIONS, Channel
 from lienthong.dossiers.forms import RatingForm
@@ -253,7 +254,8 @@ def rate(request: AuthenticatedRequest, code: str) -> HttpResponse:
 @login_required
 def receipt(request: AuthenticatedRequest, code: str) -> HttpResponse:
     dossier = _dossier_or_404(request, code)
-    pdf = documents.receipt_pdf(dossier, base_url=request.build_absolute_uri("/"))
+    # The tracking link printed on the receipt: the configured address, never the Host.
+    pdf = documents.receipt_pdf(dossier, base_url=settings.PUBLIC_URL)
     return _pdf(pdf, f"giay-tiep-nhan-{dossier.code}.pdf")
 
 
@@ -438,15 +440,21 @@ def public_track(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("ma", "").strip()
     key = request.GET.get("khoa", "").strip()
     shown = None
-    error = ""
+    refused: DomainError | None = None
     if code:
         try:
-            shown = selectors.track(code, key)
-        except NotFound as exc:
-            error = str(exc.detail)
-    return render(
-        request, "dossiers/track.html", {"t": shown, "error": error, "code": code, "key": key}
+            shown = services.track(code=code, key=key, address=request.META.get("REMOTE_ADDR", ""))
+        except (NotFound, InvalidInput, TooManyAttempts) as exc:
+            refused = exc
+    response = render(
+        request,
+        "dossiers/track.html",
+        {"t": shown, "error": refused.detail if refused else "", "code": code, "key": key},
+        status=refused.status if refused else 200,
     )
+    if isinstance(refused, TooManyAttempts):
+        response["Retry-After"] = str(refused.retry_after)
+    return response
 
 
 @login_required

@@ -1,0 +1,74 @@
+"""Counting attempts per key in fixed windows, in the database.
+
+The counts must hold across server processes (the SQLite default has no cache server),
+so they are rows of ``ThrottleCounter``: one atomic ``UPDATE … count = count + 1`` per
+attempt, an insert for the first of a window. Used where guessing is the attack:
+public dossier tracking (per address and per dossier).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from lienthong.core.models import ThrottleCounter
+
+__all__ = ["Limit", "count", "exceeded", "forget_old", "hit"]
+
+
+@dataclass(frozen=True)
+class Limit:
+    """At most ``attempts`` per ``seconds`` for keys starting with ``scope``."""
+
+    scope: str
+    attempts: int
+    seconds: int
+
+    def window(self, now: float | None = None) -> int:
+        return int((now if now is not None else time.time()) // self.seconds)
+
+    def retry_after(self, now: float | None = None) -> int:
+        """Seconds until the current window ends."""
+        t = now if now is not None else time.time()
+        return max(1, int((self.window(t) + 1) * self.seconds - t))
+
+
+def _key(limit: Limit, subject: str) -> str:
+    return f"{limit.scope}:{subject}"[:200]
+
+
+def hit(limit: Limit, subject: str, now: float | None = None) -> int:
+    """Count one attempt of ``subject``; return the count of the window so far."""
+    key, window = _key(limit, subject), limit.window(now)
+    rows = ThrottleCounter.objects.filter(key=key, window=window)
+    if not rows.update(count=F("count") + 1):
+        try:
+            with transaction.atomic():
+                ThrottleCounter.objects.create(
+                    key=key, window=window, count=1, ends=(window + 1) * limit.seconds
+                )
+        except IntegrityError:  # another process counted the first one meanwhile
+            rows.update(count=F("count") + 1)
+    return count(limit, subject, now)
+
+
+def count(limit: Limit, subject: str, now: float | None = None) -> int:
+    found = (
+        ThrottleCounter.objects.filter(key=_key(limit, subject), window=limit.window(now))
+        .values_list("count", flat=True)
+        .first()
+    )
+    return found or 0
+
+
+def exceeded(limit: Limit, subject: str, now: float | None = None) -> bool:
+    return count(limit, subject, now) >= limit.attempts
+
+
+def forget_old(now: float | None = None) -> int:
+    """Delete the counts of windows that have ended; return how many."""
+    t = now if now is not None else time.time()
+    return ThrottleCounter.objects.filter(ends__lt=int(t)).delete()[0]
