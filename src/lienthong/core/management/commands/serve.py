@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from lienthong.core.checks import require_initialised
@@ -20,6 +22,13 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         require_initialised()
+        public = urlsplit(settings.PUBLIC_URL)
+        if public.hostname in ("127.0.0.1", "localhost") and (public.port or 80) != options["port"]:
+            self.stderr.write(
+                f"Chú ý: PUBLIC_URL={settings.PUBLIC_URL} nhưng máy chủ nghe ở cổng "
+                f"{options['port']}; đăng nhập và liên kết trên giấy tờ dùng PUBLIC_URL. "
+                f"Đặt PUBLIC_URL=http://127.0.0.1:{options['port']} nếu muốn dùng cổng này."
+            )
         serve(
             host=options["host"],
             port=options["port"],
