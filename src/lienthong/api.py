@@ -18,7 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from ninja import NinjaAPI, Schema
+from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 from pydantic import BaseModel
@@ -31,6 +31,7 @@ from lienthong.core.errors import (
     from_domain_error,
     problem_response,
 )
+from lienthong.core.openapi import ProblemDocumentedAPI
 from lienthong.core.selectors import readiness
 from lienthong.core.text import MAX_SAFE_INTEGER, UnsafeText
 
@@ -68,7 +69,7 @@ def _nfc(value: Any) -> Any:
     return value
 
 
-api = NinjaAPI(
+api = ProblemDocumentedAPI(
     title="LiênThông API",
     version="1",
     description=(

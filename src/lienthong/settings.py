@@ -58,6 +58,12 @@ ALLOWED_HOSTS: list[str] = env.list(
     "ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]", "testserver"]
 )
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# The site's public address (scheme, host, port; no path). Login callbacks and the
+# platform's own OpenID provider (its address, its `iss`) come from it, never from a
+# request's Host header. Required in production (system check lienthong.E005).
+PUBLIC_URL: str = (
+    env.str("PUBLIC_URL", default="") or ("" if PRODUCTION else "http://127.0.0.1:8000")
+).rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -85,7 +91,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads a body: 413 for one over its limit (core/limits.py).
+    "lienthong.core.limits.BodySizeLimit",
+    # A NUL in a path, query or form: 400 (a page) or 422 (the API), never a 500.
+    "lienthong.core.text.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Content-Security-Policy and Cache-Control: no-store (lienthong.core.headers); after
+    # WhiteNoise (static files need neither), before the rest (their answers get both).
+    "lienthong.core.headers.ContentSecurityPolicyMiddleware",
+    "lienthong.core.headers.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -181,6 +195,12 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
+# Request bodies: a JSON body (kept in memory) carries at most one 10 MB file in base64;
+# a multipart form streams its files to disk beyond 2.5 MB and is bounded as a whole
+# (core/limits.py answers 413 beyond). See docs/security.md.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 15 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+MAX_MULTIPART_BODY_BYTES = 110 * 1024 * 1024
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 STORAGES = {
@@ -262,7 +282,10 @@ OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "oauth2_provider.RefreshToken"  # noqa: S1
 OAUTH2_PROVIDER = {
     "OIDC_ENABLED": True,
     "OIDC_RSA_PRIVATE_KEY": _oidc_private_key(),
-    "OIDC_ISS_ENDPOINT": env.str("OIDC_PROVIDER_ISSUER", default=""),
+    # The provider answers only at this address (accounts.provider_urls).
+    "OIDC_ISS_ENDPOINT": env.str(
+        "OIDC_PROVIDER_ISSUER", default=f"{PUBLIC_URL}/oidc" if PUBLIC_URL else ""
+    ).rstrip("/"),
     "OAUTH2_VALIDATOR_CLASS": "lienthong.accounts.provider.ClaimsValidator",
     "PKCE_REQUIRED": True,
     # RFC 9700 §2.1.1: PKCE with S256 only ("plain" is refused and not advertised).
@@ -322,6 +345,22 @@ CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts, styles, images and requests only from this
+# site; no inline script, style or event handler, no eval (templates load web/js/site.js);
+# never framed; forms post only here. lienthong.core.headers adds the OIDC issuer and a
+# login's client to form-action, and Swagger UI's needs on the API docs page.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if PRODUCTION else 0)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None

@@ -35,10 +35,31 @@ def browser() -> Iterator[object]:
         browser.close()
 
 
+#: Reports every Content-Security-Policy violation to the console, where the fixture
+#: below finds it (init scripts run outside the page's policy).
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (e) => console.error(
+  `Content Security Policy violation: ${e.violatedDirective} blocked ${e.blockedURI || "inline"}`
+  + ` at ${e.sourceFile}:${e.lineNumber}`));
+"""
+
+
 @pytest.fixture
 def page(browser, live_server) -> Iterator[object]:
     context = browser.new_context(locale="vi-VN")
+    context.add_init_script(REPORT_CSP_VIOLATIONS)
     page = context.new_page()
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(f"{page.url}: {message.text}")
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
     page.set_default_timeout(15000)
     yield page
     context.close()
+    # A page the policy breaks fails its test, even where the test did not notice.
+    assert not violations, "\n".join(violations)

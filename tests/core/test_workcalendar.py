@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lienthong.core import workcalendar
-from lienthong.core.workcalendar import CalendarError, WorkCalendar
+from lienthong.core.workcalendar import CalendarError, OutsideCalendar, WorkCalendar
 
 SHIPPED_FILE = Path(workcalendar.__file__).parent / "data" / "calendar.toml"
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -389,3 +389,48 @@ def test_the_module_functions_use_the_configured_file() -> None:
         assert deadline == at(2026, 3, 9, 11, 30)
         assert workcalendar.working_hours_between(moment, deadline) == 4
         assert date(2026, 1, 2) in workcalendar.holidays(2026)
+
+
+# --------------------------------------------------------------------------- past the calendar
+
+
+@pytest.mark.parametrize(
+    ("start", "n"), [(date(2199, 12, 20), 30), (date(2200, 1, 1), 1), (date.max, 1), (date.min, 0)]
+)
+def test_a_date_past_the_calendar_is_outside_it_not_an_overflow(start: date, n: int) -> None:
+    with pytest.raises(OutsideCalendar) as caught:
+        CALENDAR.add_working_days(start, n)
+    assert not workcalendar.covers(caught.value.year)
+
+
+def _problem_params(response) -> dict[str, dict[str, str]]:
+    assert response.status_code == 422, response.content
+    assert response["Content-Type"] == "application/problem+json"
+    body = response.json()
+    assert body["code"] == "invalid-input"
+    return {p["name"]: p for p in body["invalid_params"]}
+
+
+@pytest.mark.parametrize("start", ["2200-01-01", "9999-12-31", "1899-12-31", "0001-01-01"])
+def test_the_due_date_api_refuses_a_start_outside_the_calendar_by_name(client, start) -> None:
+    params = _problem_params(
+        client.get("/api/v1/calendar/due-date", {"start": start, "working_days": 1})
+    )
+    assert set(params) == {"start"}
+    assert params["start"]["code"] == "outside_calendar"
+    assert "từ năm 1900 đến năm 2199" in params["start"]["reason"]
+
+
+def test_the_due_date_api_refuses_a_due_date_past_the_calendar_by_name(client) -> None:
+    params = _problem_params(
+        client.get("/api/v1/calendar/due-date", {"start": "2199-12-20", "working_days": 30})
+    )
+    assert set(params) == {"working_days"}
+    assert params["working_days"]["code"] == "outside_calendar"
+    assert params["working_days"]["reason"].startswith("Ngày hẹn trả")
+
+
+def test_the_due_date_api_still_counts_up_to_the_last_year(client) -> None:
+    response = client.get("/api/v1/calendar/due-date", {"start": "2199-12-01", "working_days": 5})
+    assert response.status_code == 200
+    assert response.json()["due_date"].startswith("2199-12-")

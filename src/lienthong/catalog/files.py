@@ -14,15 +14,17 @@ Codes (cấp, cách thức, mức độ, loại cơ quan, sở, sự kiện đ�
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 from collections.abc import Iterable, Iterator
 from typing import IO, TYPE_CHECKING, Any, Final
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 
 from lienthong.catalog.records import Problem
+from lienthong.core import spreadsheets
 from lienthong.geo.text import fold
 
 if TYPE_CHECKING:
@@ -55,6 +57,10 @@ COLUMNS: Final[tuple[tuple[str, str], ...]] = (
 )
 _BY_HEADER: Final = {fold(h).lower(): k for k, h in COLUMNS} | {k: k for k, _h in COLUMNS}
 _YES: Final = {"co", "x", "1", "true", "yes"}
+
+#: What an import accepts: the national catalogue is a few thousand procedures, some
+#: kilobytes of text each. Bounds the memory one upload can take (core/spreadsheets.py).
+LIMITS: Final = spreadsheets.XlsxLimits(max_uncompressed=32 * 1024 * 1024, max_rows=10_000)
 
 
 def _lines(cell: Any) -> list[str]:
@@ -128,21 +134,43 @@ def _keyed(header: list[Any]) -> list[str | None]:
 
 def read_rows(stream: IO[bytes], filename: str) -> Iterator[tuple[int, dict[str, Any] | Problem]]:
     """(spreadsheet row number, record) for every non-empty row; a Problem for a row or a
-    file that cannot be read at all. Row 1 is the header."""
-    if filename.lower().endswith(".xlsx"):
-        try:
-            sheet = load_workbook(stream, read_only=True, data_only=True).worksheets[0]
-        except Exception:
-            yield 1, Problem("file", "unreadable", _("Không đọc được tệp Excel (.xlsx)."))
+    file that cannot be read at all. Row 1 is the header.
+
+    A file larger than :data:`LIMITS` allow is refused before it is parsed (an XLSX by
+    its zip directory, see ``lienthong.core.spreadsheets``); rows past ``max_rows`` end
+    the reading with a Problem."""
+    try:
+        if filename.lower().endswith(".xlsx"):
+            with contextlib.closing(spreadsheets.open_workbook(stream, LIMITS)) as book:
+                yield from _records(
+                    list(r) for r in spreadsheets.bounded_rows(book.worksheets[0], LIMITS)
+                )
             return
-        rows: Iterable[list[Any]] = (list(r) for r in sheet.iter_rows(values_only=True))
-    else:
+        data = stream.read(LIMITS.max_uncompressed + 1)
+        if len(data) > LIMITS.max_uncompressed:
+            raise spreadsheets.SpreadsheetRefused(
+                "too_large",
+                _("Tệp CSV lớn hơn %(limit)d MB; hãy chia thành nhiều tệp nhỏ hơn.")
+                % {"limit": LIMITS.max_uncompressed // (1024 * 1024)},
+            )
         try:
-            text = stream.read().decode("utf-8-sig")
+            text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
             yield 1, Problem("file", "encoding", _("Tệp CSV phải được lưu theo mã UTF-8."))
             return
-        rows = csv.reader(io.StringIO(text))
+        yield from _records(_bounded(csv.reader(io.StringIO(text))))
+    except spreadsheets.SpreadsheetRefused as exc:
+        yield 1, Problem("file", exc.code, exc.message)
+
+
+def _bounded(rows: Iterable[list[str]]) -> Iterator[list[str]]:
+    for number, row in enumerate(rows, start=1):
+        if number > LIMITS.max_rows + 1:
+            raise spreadsheets.too_many_rows(LIMITS.max_rows)
+        yield row
+
+
+def _records(rows: Iterable[list[Any]]) -> Iterator[tuple[int, dict[str, Any] | Problem]]:
     iterator = iter(rows)
     header = _keyed(next(iterator, []))
     if "code" not in header or "name" not in header:

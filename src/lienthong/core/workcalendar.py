@@ -52,12 +52,14 @@ __all__ = [
     "TIMEZONE",
     "CalendarError",
     "DayEntry",
+    "OutsideCalendar",
     "Period",
     "WorkCalendar",
     "YearDecision",
     "add_working_days",
     "add_working_hours",
     "compensatory_days",
+    "covers",
     "get_calendar",
     "holidays",
     "is_working_day",
@@ -113,6 +115,18 @@ _SECONDS_PER_DAY: Final = 24 * 3600
 
 class CalendarError(ValueError):
     """The calendar data is wrong; the message names the file, the year and the entry."""
+
+
+class OutsideCalendar(ValueError):
+    """A date in a year the calendar does not cover (before MIN_YEAR or after MAX_YEAR).
+
+    A caller that takes dates from outside (the API, a form) turns it into a refusal of
+    that input; it is never a fault of the calendar data.
+    """
+
+    def __init__(self, year: int) -> None:
+        self.year = year
+        super().__init__(f"the work calendar covers {MIN_YEAR}–{MAX_YEAR}, not {year}")
 
 
 # --------------------------------------------------------------------------- statutory rules
@@ -189,9 +203,14 @@ def compensatory_days(
     return result
 
 
+def covers(year: int) -> bool:
+    """True if the calendar can tell the working days of ``year``."""
+    return MIN_YEAR <= year <= MAX_YEAR
+
+
 def _check_year(year: int) -> None:
-    if not MIN_YEAR <= year <= MAX_YEAR:
-        raise ValueError(f"the work calendar covers {MIN_YEAR}–{MAX_YEAR}, not {year}")
+    if not covers(year):
+        raise OutsideCalendar(year)
 
 
 # --------------------------------------------------------------------------- official decisions
@@ -336,10 +355,12 @@ class WorkCalendar:
         """The ``n``-th working day after ``start`` (``start`` itself is not counted).
 
         ``n = 0`` gives ``start`` if it is a working day, else the next working day.
+        :class:`OutsideCalendar` when ``start`` or the result is not in a year it covers.
         """
         start = _as_date(start)
         if n < 0:
             raise ValueError(f"n must be 0 or more, not {n}")
+        _check_year(start.year)  # before any arithmetic: date.max + 1 day is an OverflowError
         if n == 0:
             return start if self.is_working_day(start) else self._next_working_day(start)
         day = start

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lienthong.core import spreadsheets
 from lienthong.geo.address import AddressIndex, ConversionResult
 from lienthong.geo.constants import Reason, Status
 from lienthong.geo.text import compact
@@ -60,6 +61,15 @@ VI_STATUS: dict[str, str] = {
     Status.UNRESOLVED: "Không xác định",
 }
 ADDRESS_COLUMN_HINTS = ("diachi", "address", "dc", "noio", "thuongtru", "tamtru")
+#: An XLSX is refused before it is parsed when it would inflate past these
+#: (lienthong.core.spreadsheets): rows are streamed, but openpyxl holds the shared strings
+#: (every distinct text) in memory, and a single cell's text, so those are what is bounded.
+#: A million addresses of 60 characters are about 60 MB of shared strings.
+XLSX_LIMITS = spreadsheets.XlsxLimits(
+    max_uncompressed=2 * 1024 * 1024 * 1024,
+    max_rows=1_048_575,  # Excel's own limit, less the header
+    max_shared_strings=64 * 1024 * 1024,
+)
 
 
 class FileFormatError(ValueError):
@@ -169,20 +179,30 @@ def _csv_rows(path: Path) -> Iterator[list[str]]:
             yield [unicodedata.normalize("NFC", cell) for cell in row]
 
 
-def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
-    from openpyxl import load_workbook
+def _open_xlsx(path: Path) -> Any:
+    try:
+        return spreadsheets.open_workbook(path, XLSX_LIMITS)
+    except spreadsheets.SpreadsheetRefused as exc:
+        code = "unreadable_file" if exc.code == "unreadable" else exc.code
+        raise FileFormatError(exc.message, code) from exc
 
+
+def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
+    wb = _open_xlsx(path)
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:
-        raise FileFormatError("Không đọc được tệp Excel (.xlsx).", "unreadable_file") from exc
-    try:
-        for row in wb.worksheets[0].iter_rows(values_only=True):
+        for row in _bounded_rows(wb.worksheets[0]):
             # Values keep their type (numbers, dates) so an XLSX result keeps the
             # official's own cells as they were; only the address is read as text.
             yield ["" if v is None else v for v in row]
     finally:
         wb.close()
+
+
+def _bounded_rows(sheet: Any) -> Iterator[tuple[Any, ...]]:
+    try:
+        yield from spreadsheets.bounded_rows(sheet, XLSX_LIMITS)
+    except spreadsheets.SpreadsheetRefused as exc:
+        raise FileFormatError(exc.message, exc.code) from exc
 
 
 def read_rows(path: Path) -> Iterator[list[Any]]:
@@ -195,9 +215,7 @@ def count_rows(path: Path) -> int | None:
         with path.open("rb") as f:
             lines = sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
         return max(lines - 1, 0)
-    from openpyxl import load_workbook
-
-    wb = load_workbook(path, read_only=True)
+    wb = _open_xlsx(path)
     try:
         rows = wb.worksheets[0].max_row
     finally:

@@ -10,9 +10,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from lienthong.core import audit, files
+from lienthong.core import audit, files, spreadsheets
 from lienthong.core.errors import InvalidInput, InvalidParam, NotFound, PermissionDenied
-from lienthong.geo.files import FileFormatError, convert_file, count_rows
+from lienthong.geo.files import XLSX_LIMITS, FileFormatError, convert_file, count_rows
 from lienthong.geo.models import ConversionJob, JobStatus
 
 if TYPE_CHECKING:
@@ -45,6 +45,14 @@ def start_conversion(
             "Tệp lớn hơn 100 MB; hãy dùng lệnh 'lienthong geo convert' cho tệp lớn.",
             invalid_params=[InvalidParam("file", "too_large", "Tệp lớn hơn 100 MB.")],
         )
+    if name.lower().endswith(".xlsx") and upload.file is not None:
+        # A zip bomb is refused here, from the zip's directory, before it is stored.
+        try:
+            spreadsheets.check_archive(upload.file, XLSX_LIMITS)
+        except spreadsheets.SpreadsheetRefused as exc:
+            raise InvalidInput(
+                exc.message, invalid_params=[InvalidParam("file", exc.code, exc.message)]
+            ) from exc
     from lienthong.geo.tasks import convert_uploaded_file
 
     job = ConversionJob(
