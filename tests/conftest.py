@@ -146,6 +146,17 @@ def _fresh_memoizes() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _vietnamese_by_default() -> Iterator[None]:
+    """Each test starts in the site's language: a request answered in English (the
+    language menu, an Accept-Language header) leaves its thread in English otherwise."""
+    from django.utils import translation
+
+    translation.activate("vi")
+    yield
+    translation.activate("vi")
+
+
+@pytest.fixture(autouse=True)
 def public_url(request: pytest.FixtureRequest, settings: Any) -> str:
     """The site's public address (PUBLIC_URL) and its OpenID provider's issuer: the live
     server's in a test that runs one, else the test client's ``http://testserver``. The
