@@ -35,6 +35,7 @@ from oauth2_provider.models import AccessToken, Application, Grant, IDToken, Ref
 from lienthong.accounts import services
 from lienthong.accounts.models import ApiClient, RoleAssignment, User
 from lienthong.accounts.permissions import is_platform_admin
+from lienthong.core.admin import ReadOnlyAdmin
 
 if TYPE_CHECKING:
     # The stubs make the admin classes generic in their models; Django's are not subscriptable.
@@ -53,19 +54,6 @@ for _library_admin in (
     "oauth2_provider.admin",
 ):
     import_module(_library_admin)
-
-
-class ViewOnlyAdmin(_ModelAdmin):
-    """Rows to look at: nothing is added, changed or deleted here."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class RoleInline(_RoleInline):
@@ -151,7 +139,7 @@ class UserAdmin(_UserAdmin):
 
 
 @admin.register(ApiClient)
-class ApiClientAdmin(ViewOnlyAdmin):
+class ApiClientAdmin(ReadOnlyAdmin):
     list_display = ["application", "agency", "created_at", "created_by"]
     fields = ["application", "agency", "created_at", "created_by"]
     raw_id_fields = ["application", "agency", "created_by"]
@@ -166,7 +154,7 @@ def _replace(model: type[Model], admin_class: type[_ModelAdmin]) -> None:
     admin.site.register(model, admin_class)
 
 
-class ApplicationAdmin(ViewOnlyAdmin):
+class ApplicationAdmin(ReadOnlyAdmin):
     list_display = ["name", "client_id", "client_type", "authorization_grant_type", "created"]
     list_filter = ["client_type", "authorization_grant_type"]
     search_fields = ["name", "client_id"]
@@ -185,35 +173,35 @@ class ApplicationAdmin(ViewOnlyAdmin):
     ]
 
 
-class AccessTokenAdmin(ViewOnlyAdmin):
+class AccessTokenAdmin(ReadOnlyAdmin):
     list_display = ["pk", "user", "application", "scope", "expires"]
     list_select_related = ["user", "application"]
     fields = ["user", "application", "scope", "expires", "created", "updated"]
     raw_id_fields = ["user"]
 
 
-class RefreshTokenAdmin(ViewOnlyAdmin):
+class RefreshTokenAdmin(ReadOnlyAdmin):
     list_display = ["pk", "user", "application", "created", "revoked"]
     list_select_related = ["user", "application"]
     fields = ["user", "application", "created", "updated", "revoked"]
     raw_id_fields = ["user"]
 
 
-class GrantAdmin(ViewOnlyAdmin):
+class GrantAdmin(ReadOnlyAdmin):
     list_display = ["pk", "user", "application", "expires"]
     list_select_related = ["user", "application"]
     fields = ["user", "application", "redirect_uri", "scope", "expires", "created"]
     raw_id_fields = ["user"]
 
 
-class IDTokenAdmin(ViewOnlyAdmin):
+class IDTokenAdmin(ReadOnlyAdmin):
     list_display = ["pk", "user", "application", "expires"]
     list_select_related = ["user", "application"]
     fields = ["user", "application", "scope", "expires", "created"]
     raw_id_fields = ["user"]
 
 
-class TOTPDeviceAdmin(ViewOnlyAdmin):
+class TOTPDeviceAdmin(ReadOnlyAdmin):
     """Second factors: who has one, and since when (their keys are never shown)."""
 
     list_display = ["user", "name", "confirmed", "created_at", "last_used_at"]
@@ -222,7 +210,7 @@ class TOTPDeviceAdmin(ViewOnlyAdmin):
     raw_id_fields = ["user"]
 
 
-class GroupAdmin(ViewOnlyAdmin):
+class GroupAdmin(ReadOnlyAdmin):
     """Unused by the platform (roles are per agency); shown, never changed here."""
 
     fields = ["name", "permissions"]
