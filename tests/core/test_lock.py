@@ -13,6 +13,7 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
 
 REPO = Path(__file__).resolve().parents[2]
 UV = str(Path(sys.executable).parent / "uv")
@@ -54,9 +55,41 @@ def test_a_pin_changed_in_pyproject_but_not_in_the_lock_is_caught(tmp_path):
     result = _uv_check(tmp_path)
     assert result.returncode != 0
     err = result.stderr.lower()
-    # Offline, uv cannot re-resolve: it names the requirement the lock does not satisfy
-    # (with Django 5.2.0 in its cache, it says the lock needs updating).
-    assert "django==5.2.0" in err or "needs to be updated" in err
+    # Offline, uv cannot re-resolve; what it says depends on its cache: it names the
+    # requirement the lock does not satisfy, says the lock needs updating (Django 5.2.0 in
+    # its cache), or that it found no solution without the network (an empty cache, as on
+    # a new machine whose packages came from the lock's wheels).
+    assert (
+        "django==5.2.0" in err
+        or "needs to be updated" in err
+        or ("no solution found" in err and "network was disabled" in err)
+    ), err
+    # What the lock records of the project's requirements names the changed pin, whatever
+    # uv's cache holds.
+    assert _requirements_differing_from_lock(tmp_path / "pyproject.toml") == {
+        ("django", "==5.2.0", f"=={django.group(1)}")
+    }
+
+
+def _requirements_differing_from_lock(pyproject: Path) -> set[tuple[str, str, str]]:
+    """(name, declared, locked) for each direct requirement the lock records otherwise."""
+    declared = tomllib.loads(pyproject.read_text())["project"]["dependencies"]
+    project = _locked()["lienthong"]
+    recorded = {
+        canonicalize_name(r["name"]): r.get("specifier", "")
+        for r in project["metadata"]["requires-dist"]
+    }
+    differing = set()
+    for line in declared:
+        requirement = Requirement(line)
+        name = canonicalize_name(requirement.name)
+        if str(requirement.specifier) != recorded.get(name):
+            differing.add((name, str(requirement.specifier), recorded.get(name, "")))
+    return differing
+
+
+def test_the_lock_records_the_declared_requirements():
+    assert _requirements_differing_from_lock(REPO / "pyproject.toml") == set()
 
 
 def _locked() -> dict[str, dict[str, object]]:
