@@ -91,15 +91,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Content-Security-Policy and Cache-Control: no-store (lienthong.core.headers); after
+    # WhiteNoise (static files need neither), before the rest (their answers get both,
+    # the 413 and NUL refusals below included).
+    "lienthong.core.headers.ContentSecurityPolicyMiddleware",
+    "lienthong.core.headers.NoStoreMiddleware",
     # Before anything reads a body: 413 for one over its limit (core/limits.py).
     "lienthong.core.limits.BodySizeLimit",
     # A NUL in a path, query or form: 400 (a page) or 422 (the API), never a 500.
     "lienthong.core.text.RefuseNulMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Content-Security-Policy and Cache-Control: no-store (lienthong.core.headers); after
-    # WhiteNoise (static files need neither), before the rest (their answers get both).
-    "lienthong.core.headers.ContentSecurityPolicyMiddleware",
-    "lienthong.core.headers.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -288,9 +289,27 @@ OAUTH2_PROVIDER = {
     ).rstrip("/"),
     "OAUTH2_VALIDATOR_CLASS": "lienthong.accounts.provider.ClaimsValidator",
     "PKCE_REQUIRED": True,
-    # RFC 9700 §2.1.1: PKCE with S256 only ("plain" is refused and not advertised).
+    # RFC 9700 (OAuth 2.0 Security BCP), every gate of django-oauth-toolkit on:
+    # PKCE with S256 only ("plain" refused and not advertised) and required (§2.1.1);
+    # no implicit or password grant (§2.1.2, §2.4); no access token in a query string
+    # (§4.3.2); "iss" in the authorization response against mix-up (§4.4); tokens kept
+    # at rest only as their SHA-256 (§4.14.2 spirit: a leaked table grants nothing);
+    # refresh tokens rotated with reuse detection (§4.14.2); exact redirect URIs, no
+    # wildcard (§4.1.3); only https redirects in production (§2.6).
     "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
     "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOW_URI_WILDCARDS": False,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"] if PRODUCTION else ["http", "https"],
     "SCOPES": {
         "openid": _("Xác thực danh tính (OpenID Connect)"),
         "profile": _("Họ tên, số định danh cá nhân hoặc mã số thuế"),

@@ -3,6 +3,7 @@ provider as issuer, an independent client library, and an external issuer from P
 
 from __future__ import annotations
 
+from hashlib import sha256
 from urllib.parse import parse_qs, urlparse
 
 import jwt
@@ -11,7 +12,7 @@ import requests
 from authlib.common.security import generate_token
 from authlib.integrations.requests_client import OAuth2Session
 from django.test import override_settings
-from oauth2_provider.models import Application
+from oauth2_provider.models import AccessToken, Application
 from oidc_provider_mock import User as MockUser
 from oidc_provider_mock import run_server_in_thread
 
@@ -145,6 +146,53 @@ def test_an_independent_client_library_completes_the_flow_and_verifies_the_id_to
     )
     assert me.status_code == 200
     assert me.json()["pin"] == PIN
+    # RFC 9700 §4.4: the authorization response names its issuer (mix-up defence).
+    assert parse_qs(urlparse(answer.headers["Location"]).query)["iss"] == [meta["issuer"]]
+    # Tokens are kept at rest only as their SHA-256: the table grants nothing if it leaks.
+    stored = AccessToken.objects.get(
+        token_checksum=sha256(token["access_token"].encode()).hexdigest()
+    )
+    assert stored.token == ""
+    # No token in a URL (RFC 9700 §4.3.2): a query-string token is not a credential.
+    assert (
+        requests.get(
+            f"{server}/api/v1/me?access_token={token['access_token']}", timeout=30
+        ).status_code
+        == 401
+    )
+
+
+def test_the_issuer_refuses_the_password_and_implicit_grants(server, citizen):
+    """RFC 9700 §2.4 and §2.1.2: neither grant is offered, even to a client registered for it."""
+    callback = "http://127.0.0.1/callback"
+    for grant in (Application.GRANT_PASSWORD, Application.GRANT_IMPLICIT):
+        Application.objects.create(
+            name=f"Ứng dụng cũ ({grant})",
+            client_id=f"cu-{grant}",
+            client_type=Application.CLIENT_CONFIDENTIAL,
+            authorization_grant_type=grant,
+            client_secret="bi-mat-cu",
+            redirect_uris=callback,
+            skip_authorization=True,
+        )
+    answer = requests.post(
+        f"{server}/oidc/token/",
+        data={"grant_type": "password", "username": PIN, "password": PASSWORD},
+        auth=("cu-password", "bi-mat-cu"),
+        timeout=30,
+    )
+    assert answer.status_code == 400
+    assert "access_token" not in answer.json()
+    browser = requests.Session()
+    url = (
+        f"{server}/oidc/authorize/?response_type=token&client_id=cu-implicit"
+        f"&redirect_uri={callback}&scope=api&state=abc"
+    )
+    log_in_at_the_test_issuer(browser, browser.get(url, timeout=30), PIN, PASSWORD, follow=False)
+    location = browser.get(url, allow_redirects=False, timeout=30).headers.get("Location", "")
+    assert "access_token" not in location
+    assert "error=" in location
+    assert not AccessToken.objects.exists()
 
 
 def test_the_issuer_refuses_an_authorization_request_without_pkce(server, citizen):
