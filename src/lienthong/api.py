@@ -152,8 +152,14 @@ def _param(loc: tuple[str | int, ...], exc: UnsafeText) -> InvalidParam:
     return InvalidParam(_loc_name(loc), exc.code, exc.reason)
 
 
+#: Where django-ninja says a value came from, before the value's own name.
+_SOURCES = frozenset({"body", "query", "path", "payload", "header", "form", "file"})
+
+
 def _loc_name(loc: tuple[Any, ...]) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "payload", "header")]
+    parts = [str(p) for p in loc]
+    while parts and parts[0] in _SOURCES:
+        parts.pop(0)
     return ".".join(parts) or "body"
 
 

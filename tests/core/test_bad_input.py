@@ -363,6 +363,48 @@ def test_every_body_field_refuses_hostile_input(person_client, method, path, lea
     assert _rows() == before
 
 
+def _form_cases() -> Iterator[Any]:
+    """Each text field of each multipart/form-data operation (files aside)."""
+    for method, path, op in _write_operations():
+        content = op.get("requestBody", {}).get("content", {})
+        schema = content.get("multipart/form-data", {}).get("schema")
+        for name, prop in (schema or {}).get("properties", {}).items():
+            if prop.get("type") == "string" and prop.get("format") != "binary":
+                yield pytest.param(method, path, name, id=f"{method} {path} {name}")
+
+
+def test_the_multipart_operations_are_found():
+    assert len(list(_form_cases())) >= 7
+
+
+@pytest.mark.parametrize(("method", "path", "name"), list(_form_cases()))
+def test_every_form_part_refuses_hostile_input(person_client, method, path, name):
+    doc = _openapi()
+    op = doc["paths"][path][method]
+    schema = op["requestBody"]["content"]["multipart/form-data"]["schema"]
+    base = {"procedure": "1.001193", "competent_unit": "13786", "form_data": "{}"}
+    base = {k: v for k, v in base.items() if k in schema["properties"]}
+    before = _rows()
+    # A multipart body is bytes: a lone surrogate cannot be sent in one, the rest can.
+    texts = {k: v for k, v in HOSTILE_TEXT.items() if "surrogate" not in k}
+    for text, code in texts.values():
+        if schema["properties"][name].get("contentMediaType") == "application/json":
+            value, field = json.dumps({"ho_ten": text}), name
+        else:
+            value, field = text, name
+        response = getattr(person_client, method)(_url(path, op), {**base, name: value})
+        param = [
+            p
+            for p in response.json().get("invalid_params", [])
+            if p["name"] == field or p["name"].startswith(field + ".")
+        ]
+        assert response.status_code == 422, (name, text, response.content[:300])
+        assert param, (name, text, response.json())
+        assert param[0]["code"] == code, (name, text, param)
+        assert param_is_safe(response)
+    assert _rows() == before
+
+
 def param_is_safe(response) -> bool:
     """A problem never carries back a control, bidirectional or lone-surrogate character."""
     text = response.content.decode()
@@ -598,6 +640,8 @@ def test_nul_in_a_page_path_query_or_form_is_a_400_naming_it(client, nul_guard):
         assert response.status_code == 400, (url, response.status_code)
         named = next(k for k, v in data.items() if "\x00" in v)
         assert f"«{named}»" in response.content.decode()
+        # The refusal is a page like any other: its policy and, for a personal form, no-store.
+        assert "script-src 'self'" in response["Content-Security-Policy"]
     assert _rows() == before
     # Harmless look-alikes pass: "%00" typed as text, U+2400 SYMBOL FOR NULL.
     assert client.get("/co-quan/", {"q": "%00 \u2400"}).status_code == 200
@@ -615,6 +659,11 @@ def test_a_session_cookie_with_nul_is_dropped_not_a_500(client, nul_guard):
 
 
 def test_the_nul_guard_is_installed(settings):
-    # Right after the body's size is checked (it reads the form), before anything else.
-    assert settings.MIDDLEWARE.index(NUL_GUARD) == 2
-    assert settings.MIDDLEWARE[1] == "lienthong.core.limits.BodySizeLimit"
+    # Right after the body's size is checked (it reads the form), before anything else that
+    # reads the request; after the headers' middlewares, so its refusals carry them.
+    middleware = settings.MIDDLEWARE
+    guard = middleware.index(NUL_GUARD)
+    assert middleware[guard - 1] == "lienthong.core.limits.BodySizeLimit"
+    assert middleware.index("lienthong.core.headers.ContentSecurityPolicyMiddleware") < guard
+    assert middleware.index("lienthong.core.headers.NoStoreMiddleware") < guard
+    assert guard < middleware.index("django.contrib.sessions.middleware.SessionMiddleware")

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Status
+from ninja import File, Form, Router, Status, UploadedFile
 from ninja.pagination import paginate
 from ninja.params.functions import Header, Query
 
@@ -30,6 +30,7 @@ from lienthong.dossiers.schemas import (
     EventOut,
     FileIn,
     PaymentCallbackIn,
+    SubmitFormIn,
     SubmitIn,
     TrackOut,
 )
@@ -77,6 +78,15 @@ def submit(
     `Idempotency-Key` trả về đúng hồ sơ đã tạo (không tạo trùng); khoá đã dùng cho hồ sơ
     có nội dung khác (người nộp, thủ tục, xã, kênh): 422 `key_reused`, không nộp gì.
     Giấy tờ được thay bằng dữ liệu thì không cần nộp."""
+    return _submit(request, payload, _uploads(payload.files), idempotency_key)
+
+
+def _submit(
+    request: ApiRequest,
+    payload: SubmitIn | SubmitFormIn,
+    uploads: list[services.Upload],
+    idempotency_key: str,
+) -> Status[Dossier]:
     user = _person(request)
     dossier = services.submit(
         actor=user,
@@ -87,11 +97,50 @@ def submit(
         summary=payload.summary,
         on_behalf_of=payload.on_behalf_of,
         form_data=payload.form_data,
-        uploads=_uploads(payload.files),
+        uploads=uploads,
         idempotency_key=idempotency_key,
         eid_authenticated=bool(getattr(user, "pin", None)),
     )
     return Status(201, dossier)  # the service returns it with what DossierOut reads
+
+
+@router.post(
+    "/dossiers/multipart",
+    response={201: DossierOut},
+    auth=api_auth,
+    summary="Nộp hồ sơ (multipart/form-data, tệp lớn)",
+)
+def submit_multipart(
+    request: ApiRequest,
+    payload: Form[SubmitFormIn],
+    files: File[list[UploadedFile]] = None,  # type: ignore[assignment]
+    idempotency_key: str = Header("", alias="Idempotency-Key"),
+) -> Status[Dossier]:
+    """Như `POST /dossiers`, nhưng gửi dạng multipart/form-data: các trường là trường của
+    biểu mẫu (`form_data` là một đối tượng JSON dạng chuỗi), mỗi tệp là một phần `files`
+    và thành phần hồ sơ của nó là giá trị `components` cùng thứ tự. Tệp được ghi thẳng ra
+    đĩa khi nhận, nên mỗi tệp đến 10 MB và cả yêu cầu đến 110 MB (nộp bằng JSON base64
+    chỉ đến 15 MB)."""
+    sent = list(files or [])
+    if len(payload.components) != len(sent):
+        raise InvalidInput(
+            invalid_params=[
+                InvalidParam(
+                    "components",
+                    "components_mismatch",
+                    _(
+                        "Cần đúng một thành phần hồ sơ cho mỗi tệp gửi kèm (%(files)d tệp, "
+                        "%(components)d thành phần)."
+                    )
+                    % {"files": len(sent), "components": len(payload.components)},
+                )
+            ]
+        )
+    uploads = [
+        services.Upload(component, upload)
+        for component, upload in zip(payload.components, sent, strict=True)
+    ]
+    return _submit(request, payload, uploads, idempotency_key)
 
 
 @router.get("/dossiers", response=list[DossierOut], auth=api_auth, summary="Danh sách hồ sơ")

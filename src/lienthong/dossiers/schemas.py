@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Annotated
 
 from ninja import Field, Schema
+from pydantic import Json
 
 from lienthong.core.text import (
     MAX_SAFE_INTEGER,
@@ -50,6 +51,27 @@ class SubmitIn(Schema):
         "hạn trong khoảng ±(2⁵³−1), lồng tối đa 16 cấp",
     )
     files: list[FileIn] = Field([], max_length=50)
+
+
+class SubmitFormIn(Schema):
+    """The fields of ``POST /dossiers/multipart`` (its files are parts of their own)."""
+
+    procedure: Code = Field(description="Mã thủ tục, ví dụ 1.001193")
+    competent_unit: Code = Field(description="Mã xã, phường nơi cư trú hoặc có tài sản")
+    receiving_unit: OptionalCode = Field(
+        "", description="Mã xã, phường nơi nộp (thủ tục không phụ thuộc địa giới)"
+    )
+    channel: Code = Field("online", description="online, counter hoặc post")
+    summary: Annotated[Text, Field(max_length=500)] = ""
+    on_behalf_of: Annotated[Line, Field(max_length=200)] = ""
+    form_data: Json[JsonObject] = Field(
+        default_factory=dict, description="Dữ liệu tờ khai: một đối tượng JSON viết thành chuỗi"
+    )
+    components: list[Annotated[RequiredLine, Field(max_length=500)]] = Field(
+        [],
+        max_length=50,
+        description="Thành phần hồ sơ của từng tệp `files`, cùng thứ tự",
+    )
 
 
 class ActionIn(Schema):
