@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
 
 from lienthong.core import audit
-from lienthong.core.models import AuditEntry
+from lienthong.core.models import AuditEntry, AuditPending
 
 
 def _record_some(n: int = 5) -> list[AuditEntry]:
@@ -142,3 +144,57 @@ def test_concurrent_appends_never_fork_the_chain():
     result = audit.verify()
     assert result.ok, result.problems
     assert result.checked == 45
+
+
+def _defer(i: int, **kw) -> None:
+    audit.defer(audit.pending_row("test.deferred", actor="system:test", object_id=i, **kw))
+
+
+@pytest.mark.django_db
+def test_deferred_entries_are_sealed_into_the_chain_in_order():
+    _record_some(2)
+    for i in range(3):
+        _defer(i, data={"i": i, "tên": "Hồ sơ"})
+    _record_some(1)  # a synchronous append meanwhile: the chain stays one chain
+    assert audit.seal() == 3
+    assert audit.seal() == 0
+    assert not AuditPending.objects.exists()
+    deferred = AuditEntry.objects.filter(action="test.deferred").order_by("seq")
+    assert [e.object_id for e in deferred] == ["0", "1", "2"]
+    assert deferred[0].data == {"i": 0, "tên": "Hồ sơ"}
+    assert audit.verify().ok
+
+
+@pytest.mark.django_db
+def test_a_rolled_back_write_leaves_no_deferred_entry():
+    def failing_step() -> None:
+        with transaction.atomic():
+            _defer(1)
+            raise RuntimeError("the step failed")
+
+    with pytest.raises(RuntimeError):
+        failing_step()
+    assert audit.seal() == 0
+    assert not AuditEntry.objects.filter(action="test.deferred").exists()
+
+
+@pytest.mark.django_db
+def test_verify_reports_entries_left_unsealed(capsys):
+    _defer(1, at=timezone.now() - audit.UNSEALED_AFTER - dt.timedelta(seconds=1))
+    result = audit.verify()
+    assert not result.ok
+    assert "wait to be sealed" in result.problems[-1][1]
+    call_command("audit", "seal")
+    assert "Đã nối 1 bản ghi" in capsys.readouterr().out
+    assert audit.verify().ok
+
+
+@pytest.mark.django_db
+def test_the_worker_seals_deferred_entries():
+    from lienthong.core.periodic import jobs
+
+    _defer(1)
+    job = next(j for j in jobs() if j.name == "core.seal-audit")
+    assert job.every_seconds <= 5
+    assert job.run() == 1
+    assert AuditEntry.objects.filter(action="test.deferred").count() == 1

@@ -11,13 +11,14 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from lienthong.core.models import AuditEntry, AuditHead
+from lienthong.core import fastsql
+from lienthong.core.models import AuditEntry, AuditHead, AuditPending
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -27,9 +28,22 @@ if TYPE_CHECKING:
     #: as ``"system:worker"``, or None.
     Actor = AbstractBaseUser | AnonymousUser | str | None
 
-__all__ = ["GENESIS_HASH", "VerifyResult", "entries_for", "record", "verify"]
+__all__ = [
+    "GENESIS_HASH",
+    "UNSEALED_AFTER",
+    "VerifyResult",
+    "defer",
+    "entries_for",
+    "pending_row",
+    "record",
+    "seal",
+    "verify",
+]
 
 GENESIS_HASH = "0" * 64
+#: A pending entry older than this is reported by ``verify`` (the worker seals every
+#: few seconds; an old one means the worker is down).
+UNSEALED_AFTER = timedelta(minutes=10)
 
 
 def _canonical(
@@ -105,28 +119,90 @@ def record(
     such as ``"system:worker"``, or None.
     """
     actor_ref, actor_label = _actor_ref(actor)
-    # Round-trip through JSON so the hash is computed on what the database returns.
-    payload: dict[str, Any] = json.loads(json.dumps(data or {}, ensure_ascii=False, default=str))
     with transaction.atomic():
         head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
-        entry = AuditEntry(
-            seq=head.last_seq + 1,
+        entry = _link(
+            head,
             created_at=timezone.now(),
             actor=actor_ref,
             actor_label=actor_label[:200],
             action=action,
             object_type=object_type,
             object_id=str(object_id),
-            data=payload,
+            data=data or {},
             ip=ip,
-            prev_hash=head.last_hash,
         )
-        entry.hash = _hash_entry(entry)
         entry.save(force_insert=True)
-        head.last_seq = entry.seq
-        head.last_hash = entry.hash
         head.save(update_fields=["last_seq", "last_hash"])
     return entry
+
+
+def _link(head: AuditHead, *, data: dict[str, Any], **fields: Any) -> AuditEntry:
+    """The next entry of the chain after ``head`` (which moves on to it; not saved)."""
+    # Round-trip through JSON so the hash is computed on what the database returns.
+    payload: dict[str, Any] = json.loads(json.dumps(data, ensure_ascii=False, default=str))
+    entry = AuditEntry(seq=head.last_seq + 1, data=payload, prev_hash=head.last_hash, **fields)
+    entry.hash = _hash_entry(entry)
+    head.last_seq = entry.seq
+    head.last_hash = entry.hash
+    return entry
+
+
+def pending_row(
+    action: str,
+    *,
+    actor: Actor = None,
+    object_type: str = "",
+    object_id: object = "",
+    data: dict[str, Any] | None = None,
+    ip: str = "",
+    at: datetime | None = None,
+) -> AuditPending:
+    """An entry for ``defer`` or for a caller that writes it in its own statement."""
+    actor_ref, actor_label = _actor_ref(actor)
+    return AuditPending(
+        created_at=at or timezone.now(),
+        actor=actor_ref,
+        actor_label=actor_label[:200],
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        data=json.loads(json.dumps(data or {}, ensure_ascii=False, default=str)),
+        ip=ip,
+    )
+
+
+def defer(row: AuditPending) -> None:
+    """Append ``row`` in the caller's transaction without waiting for the chain's head:
+    ``seal`` links it within seconds. For writes too frequent to queue on one lock."""
+    fastsql.insert([row])
+
+
+def seal(*, limit: int = 5000) -> int:
+    """Link committed pending entries into the chain, oldest first; how many."""
+    with transaction.atomic():
+        head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
+        rows = list(AuditPending.objects.order_by("id")[:limit])
+        if not rows:
+            return 0
+        entries = [
+            _link(
+                head,
+                created_at=r.created_at,
+                actor=r.actor,
+                actor_label=r.actor_label,
+                action=r.action,
+                object_type=r.object_type,
+                object_id=r.object_id,
+                data=r.data,
+                ip=r.ip,
+            )
+            for r in rows
+        ]
+        AuditEntry.objects.bulk_create(entries, batch_size=500)
+        AuditPending.objects.filter(id__in=[r.id for r in rows]).delete()
+        head.save(update_fields=["last_seq", "last_hash"])
+    return len(rows)
 
 
 def entries_for(object_type: str, object_id: object) -> Iterator[AuditEntry]:
@@ -171,4 +247,7 @@ def verify(*, chunk_size: int = 2000) -> VerifyResult:
         result.problems.append(
             (last_seq, f"chain head is at #{last_seq} but the log ends at #{expected_seq - 1}")
         )
+    stale = AuditPending.objects.filter(created_at__lt=timezone.now() - UNSEALED_AFTER).count()
+    if stale:
+        result.problems.append((last_seq, f"{stale} entries wait to be sealed (is the worker up?)"))
     return result

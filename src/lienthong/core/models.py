@@ -65,6 +65,30 @@ class OutboxDelivery(models.Model):
         return f"{self.consumer} ← #{self.event_id}: {self.status}"
 
 
+class AuditPending(models.Model):
+    """An audit entry written in its step's transaction, not yet linked into the chain.
+
+    The busiest writes (a dossier's submission and steps, hundreds a second) append
+    here without taking the chain's head lock, which would queue every one of them
+    behind the others' commits; ``audit.seal`` (the worker, every few seconds) moves
+    committed rows into the chain in the order it finds them. A step that rolls back
+    leaves no row; ``audit.verify`` reports rows left unsealed too long.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    created_at = models.DateTimeField()
+    actor = models.CharField(max_length=120, blank=True)
+    actor_label = models.CharField(max_length=200, blank=True)
+    action = models.CharField(max_length=120)
+    object_type = models.CharField(max_length=80, blank=True)
+    object_id = models.CharField(max_length=80, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    ip = models.CharField(max_length=45, blank=True)
+
+    def __str__(self) -> str:
+        return f"pending {self.action} {self.object_id}"
+
+
 class AuditHead(models.Model):
     """The tip of the audit chain: one row, locked by every append.
 

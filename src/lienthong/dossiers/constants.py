@@ -66,7 +66,8 @@ NPSP_CHANNEL: Final[dict[str, int]] = {Channel.COUNTER: 1, Channel.ONLINE: 2, Ch
 @dataclass(frozen=True)
 class Transition:
     action: str
-    label: str
+    #: Lazy: shown in the language of the page that shows it.
+    label: StrOrPromise
     sources: frozenset[str]
     target: str
     #: "applicant" or a permission code of accounts.constants.Perm.
@@ -88,7 +89,7 @@ def _t(
 ) -> Transition:
     return Transition(
         action,
-        str(label),
+        label,
         frozenset(sources),
         target,
         who,

@@ -1,5 +1,5 @@
-"""Writing a new dossier: its number, the dossier, its components, the history row and
-the outbox event — all or nothing.
+"""Writing a new dossier: its number, the dossier, its components, the history row, the
+outbox event and the audit entry — all or nothing.
 
 On PostgreSQL it is one statement (a chain of ``INSERT … RETURNING`` in a ``WITH``):
 one round trip, one commit, and the centre's day counter is locked only while that
@@ -21,7 +21,7 @@ import psycopg
 from django.db import connection, transaction
 
 from lienthong.core import fastsql, outbox
-from lienthong.core.models import OutboxEvent, PendingFile
+from lienthong.core.models import AuditPending, OutboxEvent, PendingFile
 from lienthong.dossiers.models import Dossier, DossierEvent, DossierFile, DossierSequence
 
 __all__ = ["code", "insert_new", "prefix"]
@@ -82,6 +82,9 @@ def _statement(files: int, pending: bool = False) -> str:
             },
         )
         + " FROM d)",
+        f"a AS (INSERT INTO {q(AuditPending._meta.db_table)} "
+        f"({fastsql.column_list(AuditPending)}) "
+        f"SELECT {fastsql.placeholders(AuditPending, {'object_id': 'd.code'})} FROM d)",
     ]
     if files:
         # VALUES rows without the dossier column, which the select takes from ``d``.
@@ -117,6 +120,7 @@ def insert_new(
     files: Sequence[DossierFile],
     event: DossierEvent,
     outbox_event: OutboxEvent,
+    audit_row: AuditPending,
     *,
     day: dt.date,
     pending: Sequence[str] = (),
@@ -143,6 +147,8 @@ def insert_new(
             outbox_event.aggregate_id = dossier.code
             outbox_event.payload = {**outbox_event.payload, "code": dossier.code}
             outbox.record(outbox_event)
+            audit_row.object_id = dossier.code
+            fastsql.insert([audit_row])
             if pending:
                 PendingFile.objects.filter(name__in=list(pending)).delete()
         return
@@ -151,6 +157,7 @@ def insert_new(
     params += fastsql.values(dossier)
     params += fastsql.values(event, skip=frozenset({"dossier_id"}))
     params += fastsql.values(outbox_event, skip=frozenset({"aggregate_id"}))
+    params += fastsql.values(audit_row, skip=frozenset({"object_id"}))
     for row in files:
         params += fastsql.values(row, skip=frozenset({"dossier_id"}))
     if pending:
@@ -165,5 +172,6 @@ def insert_new(
     if inserted is None:  # INSERT … RETURNING gives the row, or raises
         raise RuntimeError("the dossier insert returned no row")
     dossier.pk, dossier.code = inserted
+    audit_row.object_id = dossier.code
     dossier._state.adding = False
     dossier._state.db = connection.alias

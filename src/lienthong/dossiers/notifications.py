@@ -6,6 +6,7 @@ dispatcher is restarted, and never for a change that was rolled back.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -48,12 +49,19 @@ def notify_applicant(event: OutboxEvent) -> None:
     dossier = Dossier.objects.select_related("applicant").filter(code=event.aggregate_id).first()
     if dossier is None:
         return
-    last = dossier.events.filter(action=event.topic.split(".", 1)[1]).order_by("-id").first()
-    due = timezone.localtime(dossier.due_at).strftime("%H:%M %d/%m/%Y") if dossier.due_at else "—"
+    # Everything of the step comes from its event, as it was then: a later step (a second
+    # supplement request, a new appointment) must not change what this one says.
+    step = event.payload
+    due_at = step.get("due_at")
+    due = (
+        timezone.localtime(dt.datetime.fromisoformat(due_at)).strftime("%H:%M %d/%m/%Y")
+        if due_at
+        else "—"
+    )
     body = str(MESSAGES[event.topic]) % {
         "code": dossier.code,
         "due": due,
-        "note": (last.note if last else "") or "—",
+        "note": step.get("note") or "—",
     }
     Notification.objects.create(
         user=dossier.applicant,

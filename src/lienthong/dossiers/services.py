@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from lienthong.accounts.constants import Perm
 from lienthong.accounts.permissions import authorize, can
 from lienthong.catalog import selectors as catalog
-from lienthong.core import fastsql, outbox, throttle
+from lienthong.core import audit, fastsql, outbox, throttle
 from lienthong.core import files as stored_files
 from lienthong.core.errors import (
     Conflict,
@@ -33,7 +33,7 @@ from lienthong.core.errors import (
     TooManyAttempts,
 )
 from lienthong.core.identifiers import IdentifierError, new_tracking_key, normalize_tracking_key
-from lienthong.core.models import OutboxEvent
+from lienthong.core.models import AuditPending, OutboxEvent
 from lienthong.core.text import UnsafeText, clean_filename, clean_param
 from lienthong.core.workcalendar import get_calendar
 from lienthong.directory import selectors as directory
@@ -150,6 +150,16 @@ def _due(version: ProcedureVersion, start: dt.datetime) -> dt.datetime:
     return get_calendar().add_working_hours(start, hours)
 
 
+@dataclass(frozen=True)
+class StepRows:
+    """What one step writes besides the dossier: its history row, its outbox event and
+    its audit entry, each carrying what its readers need (written once, never updated)."""
+
+    event: DossierEvent
+    outbox: OutboxEvent
+    audit: AuditPending
+
+
 def _event_rows(
     dossier: Dossier,
     action: str,
@@ -161,8 +171,9 @@ def _event_rows(
     role: str = "",
     data: dict[str, Any] | None = None,
     at: dt.datetime,
-) -> tuple[DossierEvent, OutboxEvent]:
-    """The history row and the outbox event of one step (not yet written)."""
+) -> StepRows:
+    """The rows of one step (not yet written)."""
+    data = data or {}
     row = DossierEvent(
         dossier=dossier,
         action=action,
@@ -173,8 +184,9 @@ def _event_rows(
         agency=agency,
         at=at,
         note=note,
-        data=data or {},
+        data=data,
     )
+    due = dossier.due_at.isoformat() if dossier.due_at else None
     event = outbox.event_row(
         f"dossier.{action}",
         aggregate_type="dossier",
@@ -186,16 +198,39 @@ def _event_rows(
             "procedure": dossier.procedure_version.procedure.code,
             "handling_agency": dossier.handling_agency.code,
             "province": dossier.province.code,
+            "agency": agency.code,
+            "role": role,
+            "note": note,
+            "due_at": due,
+            "at": at.isoformat(),
+            "data": data,
         },
     )
-    return row, event
+    entry = audit.pending_row(
+        f"dossier.{action}",
+        actor=actor,
+        object_type="dossier",
+        object_id=dossier.code,
+        at=at,
+        data={
+            "from_status": before,
+            "to_status": dossier.status,
+            "agency": agency.code,
+            "role": role,
+            "due_at": due,
+            **data,
+        },
+    )
+    return StepRows(row, event, entry)
 
 
 def _event(dossier: Dossier, action: str, before: str, actor: User | None, **kwargs: Any) -> None:
-    """Write the history row and emit the event of one step (inside the step's transaction)."""
-    row, event = _event_rows(dossier, action, before, actor, **kwargs)
-    fastsql.insert([row])
-    outbox.record(event)
+    """Write the history row, the outbox event and the audit entry of one step (inside
+    the step's transaction)."""
+    rows = _event_rows(dossier, action, before, actor, **kwargs)
+    fastsql.insert([rows.event])
+    outbox.record(rows.outbox)
+    audit.defer(rows.audit)
 
 
 def _filed_before(
@@ -408,7 +443,7 @@ def submit(
             if c.data_registry
         ]
     )
-    event, outbox_event = _event_rows(
+    step = _event_rows(
         dossier, "submit", "", actor, agency=receiving, at=now, data={"channel": channel}
     )
     with stored_files.staging() as staged:
@@ -417,8 +452,7 @@ def submit(
         return _insert_submitted(
             dossier,
             files,
-            event,
-            outbox_event,
+            step,
             staged,
             actor=actor,
             now=now,
@@ -436,8 +470,7 @@ def submit(
 def _insert_submitted(
     dossier: Dossier,
     files: list[DossierFile],
-    event: DossierEvent,
-    outbox_event: OutboxEvent,
+    step: StepRows,
     staged: stored_files.Staging,
     *,
     actor: User,
@@ -454,8 +487,9 @@ def _insert_submitted(
             intake.insert_new(
                 dossier,
                 files,
-                event,
-                outbox_event,
+                step.event,
+                step.outbox,
+                step.audit,
                 day=timezone.localdate(now),
                 pending=staged.names,
             )
@@ -515,8 +549,10 @@ def _apply(
     role: str,
     expected: int | None = None,
     extra: dict[str, Any] | None = None,
+    data: dict[str, Any] | None = None,
 ) -> Dossier:
-    """Move ``dossier`` to ``target`` if nobody changed it since ``expected``."""
+    """Move ``dossier`` to ``target`` if nobody changed it since ``expected``; ``data``
+    goes into the step's history row and event."""
     before = dossier.status
     fields: dict[str, Any] = {"status": target, **(extra or {})}
     cal = get_calendar()
@@ -563,7 +599,7 @@ def _apply(
             setattr(dossier, name, value)
     else:
         dossier.refresh_from_db()
-    _event(dossier, action, before, actor, agency=agency, note=note, role=role, at=now)
+    _event(dossier, action, before, actor, agency=agency, note=note, role=role, at=now, data=data)
     return dossier
 
 
@@ -621,6 +657,7 @@ def act(
     if transition.note_required and not note:
         raise _bad("note", "note_required", _("Cần ghi rõ lý do."))
     extra: dict[str, Any] = {}
+    data: dict[str, Any] = {}
     if action == "assign":
         if assignee is None or not can(
             assignee, Perm.DOSSIER_PROCESS, agency=dossier.handling_agency
@@ -631,6 +668,7 @@ def act(
                 _("Người được phân công phải là chuyên viên của cơ quan giải quyết."),
             )
         extra["assignee"] = assignee
+        data["assignee"] = assignee.get_username()
     uploads = uploads or []
     checked = [_check_upload(u, i) for i, u in enumerate(uploads)]
     if action == "supplement" and not uploads:
@@ -657,6 +695,7 @@ def act(
             role=role,
             expected=expected_version,
             extra=extra,
+            data=data or None,
         )
 
 
@@ -692,7 +731,7 @@ def transfer(
         raise _bad("note", "note_required", _("Cần ghi rõ lý do chuyển."))
     source = dossier.handling_agency
     with transaction.atomic():
-        dossier = _apply(
+        return _apply(
             dossier,
             Status.RECEIVED,
             actor,
@@ -703,11 +742,8 @@ def transfer(
             role=_role_for(actor, Perm.DOSSIER_PROCESS, source),
             expected=expected_version,
             extra={"handling_agency": target, "assignee": None},
+            data={"from_agency": source.code, "to_agency": target.code},
         )
-        DossierEvent.objects.filter(dossier=dossier, action=TRANSFER).order_by("-id").update(
-            data={"from_agency": source.code, "to_agency": target.code}
-        )
-    return dossier
 
 
 def confirm_payment(

@@ -8,12 +8,21 @@ from lienthong.core import audit
 
 
 class Command(BaseCommand):
-    help = "Nhật ký kiểm tra: 'verify' tính lại toàn bộ chuỗi băm và báo mọi chỗ bị sửa hoặc xoá."
+    help = (
+        "Nhật ký kiểm tra: 'verify' tính lại toàn bộ chuỗi băm và báo mọi chỗ bị sửa hoặc "
+        "xoá; 'seal' nối vào chuỗi các bản ghi đang chờ (việc của tiến trình nền)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("action", choices=["verify"])
+        parser.add_argument("action", choices=["verify", "seal"])
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "seal":
+            sealed = 0
+            while batch := audit.seal():
+                sealed += batch
+            self.stdout.write(f"Đã nối {sealed} bản ghi vào chuỗi nhật ký.")
+            return
         result = audit.verify()
         if result.ok:
             self.stdout.write(
