@@ -198,6 +198,9 @@ def _example(schema: dict[str, Any], doc: dict[str, Any]) -> Any:
     return None
 
 
+DATES = ("date", "date-time")
+
+
 def _leaves(schema: dict[str, Any], doc: dict[str, Any], path: tuple = ()) -> Iterator[tuple]:
     """(path, kind) of every string, number and free object in a request body."""
     for branch in _branches(schema, doc):
@@ -211,6 +214,8 @@ def _leaves(schema: dict[str, Any], doc: dict[str, Any], path: tuple = ()) -> It
             yield from _leaves(branch["items"], doc, (*path, 0))
         elif kind == "string" and "pattern" in branch:
             yield path, "pattern"  # refused by its pattern, whatever the character
+        elif kind == "string" and branch.get("format") in DATES:
+            yield path, "date"  # refused as not a date, whatever the character
         elif kind in ("string", "integer", "number"):
             yield path, kind
 
@@ -325,12 +330,12 @@ def test_every_body_field_refuses_hostile_input(person_client, method, path, lea
     headers = _headers(op)
     field = _dotted(leaf)
     before = _rows()
-    if kind in ("string", "pattern"):
+    if kind in ("string", "pattern", "date"):
         cases = [
             (json.dumps(text), code if kind == "string" else None)
             for text, code in HOSTILE_TEXT.values()
         ]
-        cases += [(raw, "string_type") for raw in ("NaN", "1e999")]
+        cases += [(raw, "string_type" if kind != "date" else None) for raw in ("NaN", "1e999")]
     elif kind in ("integer", "number"):
         cases = [(raw, None) for raw in HOSTILE_NUMBERS]
     else:  # a free JSON object: hostile values and keys inside it

@@ -17,10 +17,10 @@ from lienthong.core.errors import Conflict, IllegalTransition, InvalidInput
 from lienthong.core.models import AuditEntry, AuditPending
 from lienthong.core.outbox import dispatch
 from lienthong.directory import selectors as directory
-from lienthong.dossiers.constants import TRANSITIONS
 from lienthong.dossiers.models import DossierEvent, Notification
 from lienthong.dossiers.selectors import history_of
 from lienthong.dossiers.services import act, submit, transfer
+from lienthong.dossiers.table import STANDARD
 from tests.dossiers.conftest import ELSEWHERE, HOME, at, form
 
 NOW = at(2026, 11, 23, 9, 0)  # a Monday morning
@@ -96,9 +96,9 @@ def test_two_supplement_requests_before_a_dispatch_give_two_notes(cast):
 
 def test_action_labels_follow_the_language_of_the_page():
     with translation.override("en"):
-        assert str(TRANSITIONS["receive"].label) == "Receive"
+        assert str(STANDARD.steps["receive"].label) == "Receive"
     with translation.override("vi"):
-        assert str(TRANSITIONS["receive"].label) == "Tiếp nhận"
+        assert str(STANDARD.steps["receive"].label) == "Tiếp nhận"
 
 
 def test_every_step_appends_to_the_audit_chain(cast):

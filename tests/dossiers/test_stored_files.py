@@ -11,7 +11,7 @@ from django.db import DatabaseError, IntegrityError
 from lienthong.core.errors import InvalidInput
 from lienthong.core.models import PendingFile
 from lienthong.core.outbox import dispatch
-from lienthong.dossiers import services, wallet
+from lienthong.dossiers import services, wallet, workflow
 from lienthong.dossiers.models import Dossier, WalletDocument
 from lienthong.dossiers.services import act, submit
 from tests.dossiers.conftest import HOME, file_online, form, pdf
@@ -61,7 +61,7 @@ def test_a_counter_intake_failing_after_its_insert_leaves_no_file(cast, media, m
     def fail(*args, **kwargs):
         raise DatabaseError("the receive step failed")
 
-    monkeypatch.setattr(services, "_apply", fail)
+    monkeypatch.setattr(workflow, "_write", fail)
     with pytest.raises(DatabaseError):
         submit(
             actor=cast.clerk_home,
@@ -178,7 +178,7 @@ def test_a_supplement_whose_step_fails_leaves_no_file(cast, media, monkeypatch):
     def fail(*args, **kwargs):
         raise DatabaseError("the step failed")
 
-    monkeypatch.setattr(services, "_apply", fail)
+    monkeypatch.setattr(workflow, "_write", fail)
     with pytest.raises(DatabaseError):
         act(
             actor=cast.citizen,

@@ -58,13 +58,14 @@ def test_a_boundary_free_dossier_filed_elsewhere_goes_through_every_step(cast):
     rating = rate(actor=cast.citizen, code=d.code, score=5, comment="Nhanh")
     assert rating.satisfied
     events = list(history_of(d))
-    assert [e.action for e in events] == ["submit"] + [a for _u, a, _k in steps]
+    # The rating is a step of its own, recorded like the others.
+    assert [e.action for e in events] == ["submit"] + [a for _u, a, _k in steps] + ["rate"]
     assert events[4].note == "Thiếu chữ ký của người đi khai"
     assert events[1].role == "clerk"
     assert events[2].role == "leader"
     topics = OutboxEvent.objects.filter(aggregate_id=d.code).values_list("topic", flat=True)
     assert "dossier.approve" in topics
-    assert "dossier.rated" in topics
+    assert "dossier.rate" in topics
 
 
 def test_a_counter_dossier_is_received_at_once(cast):

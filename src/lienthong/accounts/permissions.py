@@ -49,11 +49,13 @@ __all__ = [
     "Reach",
     "Read",
     "Scope",
+    "agencies_with",
     "authorize",
     "can",
     "grants_of",
     "is_platform_admin",
     "reach",
+    "role_for",
     "scope_of",
     "steering_provinces",
 ]
@@ -222,6 +224,36 @@ def authorize(
         raise PermissionDenied(
             _("Tài khoản không có quyền thực hiện thao tác này đối với cơ quan, địa bàn đã chọn.")
         )
+
+
+def agencies_with(user: User | AnonymousUser | None, perm: str) -> list[int]:
+    """Ids of the agencies where ``user`` holds a role that has ``perm`` (their own
+    posts, not what the role reaches beyond them; none for a platform administrator
+    without a post)."""
+    return [g.agency_id for g in grants_of(user) if perm in ROLE_PERMISSIONS[g.role]]
+
+
+def role_for(user: User | AnonymousUser | None, perm: str, agency: Agency) -> str:
+    """The role under which ``user`` holds ``perm`` at ``agency`` (recorded with each
+    dossier step): a role held at that agency first, then one reaching it from above;
+    ``platform_admin`` for a platform administrator; "" when none does."""
+    agency_id, parent_id, province_id = _ids(agency)
+    reaching = ""
+    for g in grants_of(user):
+        scope = scope_of(g.role, perm)
+        if scope == Scope.NONE:
+            continue
+        if g.agency_id == agency_id:
+            return g.role
+        if (
+            scope == Scope.COUNTRY
+            or (scope == Scope.PROVINCE and (g.central or g.province_id == province_id))
+            or (scope == Scope.OWN_AND_UNDER and g.agency_id == parent_id)
+        ):
+            reaching = reaching or g.role
+    if reaching:
+        return reaching
+    return Role.PLATFORM_ADMIN.value if is_platform_admin(user) else ""
 
 
 def steering_provinces(user: User | AnonymousUser | None) -> set[int] | None:

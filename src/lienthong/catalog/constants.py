@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Final
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from lienthong.directory.constants import DEPARTMENT_BODIES
+
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
 
@@ -81,15 +83,5 @@ AGENCY_KINDS: Final[tuple[str, ...]] = (
     "service_centre",
     "ministry",
 )
-DEPARTMENTS: Final[dict[str, str]] = {
-    "noi_vu": "Sở Nội vụ",
-    "tu_phap": "Sở Tư pháp",
-    "tai_chinh": "Sở Tài chính",
-    "xay_dung": "Sở Xây dựng",
-    "nong_nghiep_moi_truong": "Sở Nông nghiệp và Môi trường",
-    "y_te": "Sở Y tế",
-    "giao_duc": "Sở Giáo dục và Đào tạo",
-    "cong_thuong": "Sở Công Thương",
-    "khoa_hoc_cong_nghe": "Sở Khoa học và Công nghệ",
-    "van_hoa": "Sở Văn hóa, Thể thao và Du lịch",
-}
+#: The provincial departments a procedure may name, by key (the directory's list).
+DEPARTMENTS: Final[dict[str, str]] = {k: name for k, (_n, name) in DEPARTMENT_BODIES.items()}

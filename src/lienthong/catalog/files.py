@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import json
 from collections.abc import Iterable, Iterator
 from typing import IO, TYPE_CHECKING, Any, Final
 
@@ -54,6 +55,7 @@ COLUMNS: Final[tuple[tuple[str, str], ...]] = (
     ("life_events", "Sự kiện đời sống"),
     ("essential_06", "Dịch vụ công thiết yếu"),
     ("sources", "Nguồn"),
+    ("workflow", "Quy trình riêng (JSON)"),
 )
 _BY_HEADER: Final = {fold(h).lower(): k for k, h in COLUMNS} | {k: k for k, _h in COLUMNS}
 _YES: Final = {"co", "x", "1", "true", "yes"}
@@ -92,6 +94,7 @@ def row_to_record(cells: dict[str, Any]) -> dict[str, Any]:
         )
     }
     record["processing_days"] = cells.get("processing_days")
+    record["workflow"] = str(cells.get("workflow") or "").strip()
     for key in ("levels", "channels", "results", "requirements", "steps", "life_events", "sources"):
         record[key] = [v.strip() for line in _lines(cells.get(key)) for v in line.split(";")]
     for key in ("pauses_on_supplement", "boundary_free", "business_related", "essential_06"):
@@ -235,6 +238,7 @@ def record_cells(version: ProcedureVersion) -> list[str]:
         "life_events": "\n".join(version.life_events),
         "essential_06": yes[version.essential_06],
         "sources": "\n".join(version.sources),
+        "workflow": json.dumps(version.workflow, ensure_ascii=False) if version.workflow else "",
     }
     return [values[k] for k, _h in COLUMNS]
 

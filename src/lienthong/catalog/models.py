@@ -66,6 +66,10 @@ class ProcedureVersion(models.Model):
     life_events = models.JSONField(_("sự kiện đời sống"), default=list)
     essential_06 = models.BooleanField(_("dịch vụ công thiết yếu (QĐ 06)"), default=False)
     sources = models.JSONField(_("nguồn"), default=list)
+    #: The procedure's own path, when it differs from the standard one-stop path: states
+    #: and steps added to (or replacing rows of) the dossier transition table
+    #: (docs/workflow.md). Empty: the standard path.
+    workflow = models.JSONField(_("quy trình riêng"), default=dict, blank=True)
     decision_number = models.CharField(_("quyết định công bố"), max_length=100, blank=True)
     effective_date = models.DateField(_("ngày có hiệu lực"), null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)

@@ -3,6 +3,8 @@ import and the edit form. Every problem is reported with the field it concerns."
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -68,6 +70,8 @@ class ProcedureData:
     essential_06: bool
     sources: list[str]
     components: list[ComponentData]
+    #: The procedure's own path (states and steps; checked by the dossier engine).
+    workflow: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def version_fields(self) -> dict[str, Any]:
         """The values stored on a ProcedureVersion (everything but code and components)."""
@@ -95,6 +99,7 @@ class ProcedureData:
                 "life_events",
                 "essential_06",
                 "sources",
+                "workflow",
             )
         }
 
@@ -211,6 +216,7 @@ def parse_procedure(raw: dict[str, Any]) -> ProcedureData:
     fees = _fees(raw.get("fees") or [], problems)
     life_events = _choices(raw, "life_events", LIFE_EVENTS, problems, required=False)
     components = _components(raw.get("components") or [], problems)
+    workflow = _workflow(raw.get("workflow"), problems)
     if problems:
         raise InvalidProcedure(problems)
     return ProcedureData(
@@ -237,7 +243,30 @@ def parse_procedure(raw: dict[str, Any]) -> ProcedureData:
         essential_06=_bool(raw, "essential_06"),
         sources=_texts(raw, "sources"),
         components=components,
+        workflow=workflow,
     )
+
+
+def _workflow(value: Any, problems: list[Problem]) -> dict[str, Any]:
+    """The procedure's own path: an object (or its JSON text, from a spreadsheet cell)
+    with ``states`` and ``steps``; their meaning is checked by the dossier engine."""
+    if value in (None, "", {}):
+        return {}
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            value = None
+    if not isinstance(value, dict) or not set(value) <= {"states", "steps", "also_from"}:
+        problems.append(
+            Problem(
+                "workflow",
+                "invalid_workflow",
+                _("Quy trình riêng phải là đối tượng JSON có «states» và «steps»."),
+            )
+        )
+        return {}
+    return value
 
 
 def _fees(items: Any, problems: list[Problem]) -> list[dict[str, Any]]:

@@ -36,6 +36,7 @@ __all__ = [
     "published_versions",
     "search_procedures",
     "versions_for_admin",
+    "versions_with_own_workflow",
 ]
 
 
@@ -200,6 +201,11 @@ def draft_of(code: str) -> ProcedureVersion | None:
 
 def published_versions() -> QuerySet[ProcedureVersion]:
     return _with_components(ProcedureVersion.objects.published()).order_by("procedure__code")
+
+
+def versions_with_own_workflow() -> QuerySet[ProcedureVersion]:
+    """Published and draft versions that configure their own dossier path."""
+    return ProcedureVersion.objects.exclude(workflow={}).exclude(status=VersionStatus.SUPERSEDED)
 
 
 def versions_for_admin(q: str = "") -> QuerySet[Procedure]:

@@ -21,23 +21,35 @@ older releases) and reports them, removing them when asked.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
 from django.apps import apps
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import Storage, default_storage
 from django.db import models
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from lienthong.core.models import PendingFile
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["GRACE", "Orphans", "Staging", "scan", "staging", "sweep"]
+__all__ = [
+    "GRACE",
+    "DamagedFile",
+    "Orphans",
+    "Staging",
+    "open_verified",
+    "scan",
+    "staging",
+    "sweep",
+]
 
 #: A pending file younger than this may still belong to a request in progress.
 GRACE = dt.timedelta(hours=1)
@@ -91,6 +103,34 @@ class Staging:
         return removed
 
 
+class DamagedFile(Exception):
+    """A stored file no longer has the checksum recorded when it was stored."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"stored file {name} does not match its checksum")
+        self.name = name
+
+
+def open_verified(stored: FieldFile, sha256: str) -> IO[bytes]:
+    """The stored file's content, checked against ``sha256`` before a byte is served:
+    read once from the storage (local disk or object store) into a temporary file
+    (kept in memory up to 1 MB), hashed on the way. Raises DamagedFile."""
+    copy = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)  # noqa: SIM115 - returned
+    digest = hashlib.sha256()
+    try:
+        with stored.open("rb") as source:
+            for chunk in source.chunks():
+                digest.update(chunk)
+                copy.write(chunk)
+        if sha256 and digest.hexdigest() != sha256:
+            raise DamagedFile(stored.name or "")
+    except BaseException:
+        copy.close()
+        raise
+    copy.seek(0)
+    return copy
+
+
 @contextmanager
 def staging(storage: Storage | None = None) -> Iterator[Staging]:
     """A :class:`Staging` whose files are discarded when the block raises."""
@@ -138,7 +178,10 @@ def _referenced(names: list[str], *, pending: bool = True) -> set[str]:
 
 
 def _walk(storage: Storage, path: str = "") -> Iterator[str]:
-    dirs, files = storage.listdir(path)
+    try:
+        dirs, files = storage.listdir(path)
+    except FileNotFoundError:  # a local media folder not made yet (an object store has none)
+        return
     for f in sorted(files):
         yield f"{path}/{f}" if path else f
     for d in sorted(dirs):
@@ -180,8 +223,6 @@ def scan(
                 storage.delete(name)
                 result.removed += 1
 
-    if not storage.exists(""):
-        return result
     pending: list[str] = []
     for name in _walk(storage):
         pending.append(name)

@@ -28,7 +28,7 @@ from django.db import transaction
 
 from lienthong.core.identifiers import AgencyCode, IdentifierError, parse_agency_code
 from lienthong.core.reference import StepResult, register_loader
-from lienthong.directory.constants import AgencyKind, AgencyLevel, Block
+from lienthong.directory.constants import DEPARTMENT_BODIES, AgencyKind, AgencyLevel, Block
 from lienthong.directory.models import Agency, Counter
 from lienthong.directory.selectors import search_key
 from lienthong.geo.constants import REFORM_DATE, Level
@@ -70,18 +70,7 @@ PROVINCE_BODIES: Final[tuple[Body, ...]] = (
     ),
     *(
         Body(number, name, AgencyKind.DEPARTMENT, Block.STATE, COMMITTEE, counter=name)
-        for number, name in (
-            ("02", "Sở Nội vụ"),
-            ("03", "Sở Tư pháp"),
-            ("04", "Sở Tài chính"),
-            ("05", "Sở Xây dựng"),
-            ("06", "Sở Nông nghiệp và Môi trường"),
-            ("07", "Sở Y tế"),
-            ("08", "Sở Giáo dục và Đào tạo"),
-            ("09", "Sở Công Thương"),
-            ("10", "Sở Khoa học và Công nghệ"),
-            ("11", "Sở Văn hóa, Thể thao và Du lịch"),
-        )
+        for number, name in DEPARTMENT_BODIES.values()
     ),
     Body(
         "12",

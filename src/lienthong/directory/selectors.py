@@ -9,7 +9,7 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from lienthong.core.errors import NotFound
 from lienthong.core.identifiers import IdentifierError, parse_agency_code
-from lienthong.directory.constants import AgencyKind, AgencyLevel
+from lienthong.directory.constants import DEPARTMENT_BODIES, AgencyKind, AgencyLevel
 from lienthong.directory.models import Agency, Counter
 from lienthong.geo.text import fold
 
@@ -20,6 +20,7 @@ __all__ = [
     "agencies_of_unit",
     "children_of",
     "counters_of",
+    "department_of",
     "get_agency",
     "province_of",
     "search_agencies",
@@ -188,3 +189,20 @@ def commune_service_places() -> list[tuple[int, int, int, int, str]]:
         if uc:
             out.append((c["unit_id"], uc["province_id"], uc["pk"], c["pk"], c["code"]))
     return out
+
+
+def department_of(province_code: str, key: str) -> Agency | None:
+    """The department ``key`` (e.g. ``xay_dung``) of a province, found by its code
+    ``000.00.<number>.<province>`` rather than by its name; None if there is none."""
+    body = DEPARTMENT_BODIES.get(key)
+    if body is None:
+        return None
+    return (
+        Agency.objects.filter(
+            province__code=province_code,
+            kind=AgencyKind.DEPARTMENT,
+            code__startswith=f"000.00.{body[0]}.",
+        )
+        .select_related("unit", "province", "parent")
+        .first()
+    )

@@ -6,7 +6,7 @@ import base64
 import binascii
 import hashlib
 import hmac
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -20,8 +20,7 @@ from lienthong.accounts.auth import ApiRequest, SystemPrincipal, api_auth
 from lienthong.accounts.selectors import user_by_pin
 from lienthong.core.errors import InvalidInput, InvalidParam, PermissionDenied, Unauthenticated
 from lienthong.core.paging import Page
-from lienthong.dossiers import selectors, services
-from lienthong.dossiers.constants import TRANSFER
+from lienthong.dossiers import selectors, services, workflow
 from lienthong.dossiers.constants import Status as DossierStatus
 from lienthong.dossiers.models import Dossier
 from lienthong.dossiers.schemas import (
@@ -171,34 +170,24 @@ def get_dossier(request: ApiRequest, code: str) -> Dossier:
     summary="Thực hiện một bước xử lý",
 )
 def act(request: ApiRequest, code: str, action: str, payload: ActionIn) -> Dossier:
-    """`receive`, `refuse_intake`, `assign` (cần `assignee_pin`), `start_review`,
-    `request_supplement`, `supplement`, `approve`, `refuse`, `issue_result`,
-    `return_result`, `withdraw`, `cancel`, `transfer` (cần `to_agency`). Sai trạng thái:
-    409 `illegal-transition`; hồ sơ vừa bị người khác cập nhật (`expected_version` cũ):
-    409 `conflict`."""
-    user = _person(request)
-    if action == TRANSFER:
-        dossier = services.transfer(
-            actor=user,
-            code=code,
-            to_agency_code=payload.to_agency or "",
-            note=payload.note,
-            expected_version=payload.expected_version,
-        )
-    else:
-        # An unknown number is refused by the service as "not a specialist", after it
-        # has checked that the caller may act on the dossier: nobody else learns which
-        # numbers have accounts.
-        assignee = user_by_pin(payload.assignee_pin or "") if action == "assign" else None
-        dossier = services.act(
-            actor=user,
-            code=code,
-            action=action,
-            note=payload.note,
-            expected_version=payload.expected_version,
-            assignee=assignee,
-        )
-    return dossier  # as the step left it (read before it, with what DossierOut reads)
+    """Một bước của quy trình (bảng chuyển trạng thái, docs/workflow.md): `receive`,
+    `refuse_intake`, `assign` (cần `assignee_pin`), `start_review`, `request_supplement`,
+    `supplement`, `approve`, `refuse`, `issue_result`, `return_result`, `withdraw`,
+    `cancel`, `transfer` (cần `to_agency`), `extend` (cần `new_due` và `note`), `payment`,
+    và các bước riêng mà thủ tục cấu hình. Sai trạng thái: 409 `illegal-transition`; hồ sơ
+    vừa bị người khác cập nhật (`expected_version` cũ): 409 `conflict`."""
+    inputs: dict[str, Any] = {"note": payload.note}
+    if payload.to_agency is not None:
+        inputs["agency"] = payload.to_agency
+    if payload.new_due is not None:
+        inputs["new_due"] = payload.new_due
+    if payload.assignee_pin is not None:
+        # An unknown number arrives as None and is refused as "not a specialist" after
+        # the caller's own right to act was checked: nobody learns which numbers exist.
+        inputs["assignee"] = user_by_pin(payload.assignee_pin)
+    return workflow.perform(
+        _person(request), code, action, expected_version=payload.expected_version, **inputs
+    )
 
 
 @router.get(

@@ -1,15 +1,15 @@
-"""States, actions and channels of the one-stop workflow (Decree 118/2025, Circular 03/2025)."""
+"""States and channels of the one-stop workflow (Decree 118/2025, Circular 03/2025); its
+steps are the transition table of ``dossiers.table``."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
+    pass
 
 
 class Status(models.TextChoices):
@@ -61,132 +61,3 @@ class Channel(models.TextChoices):
 
 
 NPSP_CHANNEL: Final[dict[str, int]] = {Channel.COUNTER: 1, Channel.ONLINE: 2, Channel.POST: 3}
-
-
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    #: Lazy: shown in the language of the page that shows it.
-    label: StrOrPromise
-    sources: frozenset[str]
-    target: str
-    #: "applicant" or a permission code of accounts.constants.Perm.
-    who: str
-    #: Which agency the permission is checked at: "receiving" or "handling".
-    where: str = "handling"
-    note_required: bool = False
-
-
-def _t(
-    action: str,
-    label: StrOrPromise,
-    sources: set[str],
-    target: str,
-    who: str,
-    *,
-    where: str = "handling",
-    note_required: bool = False,
-) -> Transition:
-    return Transition(
-        action,
-        label,
-        frozenset(sources),
-        target,
-        who,
-        where=where,
-        note_required=note_required,
-    )
-
-
-S = Status
-TRANSITIONS: Final[dict[str, Transition]] = {
-    t.action: t
-    for t in (
-        _t(
-            "receive",
-            _("Tiếp nhận"),
-            {S.SUBMITTED},
-            S.RECEIVED,
-            "dossier.receive",
-            where="receiving",
-        ),
-        _t(
-            "refuse_intake",
-            _("Từ chối tiếp nhận"),
-            {S.SUBMITTED},
-            S.REFUSED_AT_INTAKE,
-            "dossier.receive",
-            where="receiving",
-            note_required=True,
-        ),
-        _t("assign", _("Phân công xử lý"), {S.RECEIVED}, S.ASSIGNED, "dossier.assign"),
-        _t(
-            "start_review",
-            _("Bắt đầu thẩm định"),
-            {S.ASSIGNED, S.SUPPLEMENTED},
-            S.IN_REVIEW,
-            "dossier.process",
-        ),
-        _t(
-            "request_supplement",
-            _("Yêu cầu bổ sung"),
-            {S.RECEIVED, S.ASSIGNED, S.IN_REVIEW},
-            S.SUPPLEMENT_REQUESTED,
-            "dossier.process",
-            note_required=True,
-        ),
-        _t("supplement", _("Nộp bổ sung"), {S.SUPPLEMENT_REQUESTED}, S.SUPPLEMENTED, "applicant"),
-        _t("approve", _("Phê duyệt"), {S.IN_REVIEW}, S.APPROVED, "dossier.approve"),
-        _t(
-            "refuse",
-            _("Từ chối giải quyết"),
-            {S.IN_REVIEW},
-            S.REFUSED,
-            "dossier.approve",
-            note_required=True,
-        ),
-        _t(
-            "issue_result",
-            _("Ban hành kết quả"),
-            {S.APPROVED, S.REFUSED},
-            S.RESULT_ISSUED,
-            "dossier.approve",
-        ),
-        _t(
-            "return_result",
-            _("Trả kết quả"),
-            {S.RESULT_ISSUED},
-            S.RETURNED,
-            "dossier.return",
-            where="receiving",
-        ),
-        _t(
-            "withdraw",
-            _("Rút hồ sơ"),
-            {
-                S.SUBMITTED,
-                S.RECEIVED,
-                S.ASSIGNED,
-                S.IN_REVIEW,
-                S.SUPPLEMENT_REQUESTED,
-                S.SUPPLEMENTED,
-            },
-            S.WITHDRAWN,
-            "applicant",
-        ),
-        _t(
-            "cancel",
-            _("Dừng giải quyết"),
-            {S.RECEIVED, S.ASSIGNED, S.IN_REVIEW, S.SUPPLEMENT_REQUESTED, S.SUPPLEMENTED},
-            S.CANCELLED,
-            "dossier.approve",
-            note_required=True,
-        ),
-    )
-}
-#: Apology with a new appointment (form 04 of Circular 03/2025): a recorded step that moves
-#: the due date, not the status.
-EXTEND: Final = "extend"
-#: Transfer to another agency keeps the status (and the deadline); listed for the API.
-TRANSFER: Final = "transfer"
-TRANSFERABLE: Final = frozenset({S.RECEIVED, S.ASSIGNED, S.IN_REVIEW})

@@ -17,7 +17,7 @@ from django.utils import timezone
 from vietnam_qr_pay import QRPay
 
 from lienthong.dossiers import signing
-from lienthong.dossiers.constants import NPSP_STATUS
+from lienthong.dossiers.table import npsp_status
 
 if TYPE_CHECKING:
     from lienthong.directory.models import Agency
@@ -54,7 +54,7 @@ def receipt_pdf(dossier: Dossier, *, base_url: str) -> bytes:
             "qr": _qr_data_uri(url),
             "url": url,
             "printed": timezone.localtime(),
-            "npsp": NPSP_STATUS[dossier.status],
+            "npsp": npsp_status(dossier),
         },
     )
 

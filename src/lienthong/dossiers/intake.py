@@ -1,5 +1,6 @@
-"""Writing a new dossier: its number, the dossier, its components, the history row, the
-outbox event and the audit entry — all or nothing.
+"""Intake: the checks of an uploaded file, and writing a new dossier — its number, the
+dossier, its components, the history row, the outbox event and the audit entry — all
+or nothing.
 
 On PostgreSQL it is one statement (a chain of ``INSERT … RETURNING`` in a ``WITH``):
 one round trip, one commit, and the centre's day counter is locked only while that
@@ -13,18 +14,116 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import itertools
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import psycopg
+from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
+from django.utils.translation import gettext as _
 
 from lienthong.core import fastsql, outbox
+from lienthong.core.errors import InvalidInput, InvalidParam
 from lienthong.core.models import AuditPending, OutboxEvent, PendingFile
+from lienthong.core.text import UnsafeText, clean_filename
 from lienthong.dossiers.models import Dossier, DossierEvent, DossierFile, DossierSequence
 
-__all__ = ["code", "insert_new", "prefix"]
+__all__ = [
+    "ALLOWED_TYPES",
+    "MAX_FILES_PER_DOSSIER",
+    "MAX_FILE_BYTES",
+    "Upload",
+    "bad",
+    "check_count",
+    "check_upload",
+    "code",
+    "file_row",
+    "insert_new",
+    "prefix",
+]
+
+# --------------------------------------------------------------------------- files
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+#: Files of one dossier, supplements included (a dossier lists a dozen papers at most).
+MAX_FILES_PER_DOSSIER = 40
+ALLOWED_TYPES = {
+    "application/pdf": b"%PDF",
+    "image/jpeg": b"\xff\xd8\xff",
+    "image/png": b"\x89PNG",
+}
+
+
+@dataclass(frozen=True)
+class Upload:
+    component: str
+    file: UploadedFile[bytes]
+
+    @property
+    def name(self) -> str:
+        """The file's own name as kept aside (NFC, one line; checked by check_upload)."""
+        try:
+            return clean_filename(self.file.name or "tep")
+        except UnsafeText:
+            return "tep"
+
+
+def bad(field: str, code: str, reason: str) -> InvalidInput:
+    return InvalidInput(reason, invalid_params=[InvalidParam(field, code, reason)])
+
+
+def check_upload(upload: Upload, index: int) -> tuple[str, str]:
+    """(content type, sha256) of an upload whose type and size are acceptable."""
+    f = upload.file
+    field = f"files[{index}]"
+    try:
+        clean_filename(f.name or "tep")
+    except UnsafeText as exc:
+        raise bad(field, exc.code, str(exc.reason)) from exc
+    if f.size is None or f.size == 0:
+        raise bad(field, "empty_file", _("Tệp «%(n)s» rỗng.") % {"n": f.name})
+    if f.size > MAX_FILE_BYTES:
+        raise bad(field, "file_too_large", _("Tệp «%(n)s» lớn hơn 10 MB.") % {"n": f.name})
+    f.seek(0)
+    head = f.read(8)
+    kind = next((t for t, magic in ALLOWED_TYPES.items() if head.startswith(magic)), None)
+    if kind is None:
+        raise bad(field, "file_type", _("Tệp «%(n)s» phải là PDF, JPEG hoặc PNG.") % {"n": f.name})
+    f.seek(0)
+    digest = hashlib.sha256()
+    for chunk in f.chunks():
+        digest.update(chunk)
+    f.seek(0)
+    return kind, digest.hexdigest()
+
+
+def check_count(files: int) -> None:
+    if files > MAX_FILES_PER_DOSSIER:
+        raise bad(
+            "files",
+            "too_many_files",
+            _("Một hồ sơ có tối đa %(n)s tệp.") % {"n": MAX_FILES_PER_DOSSIER},
+        )
+
+
+def file_row(
+    dossier: Dossier, upload: Upload, kind: str, digest: str, **flags: bool
+) -> DossierFile:
+    return DossierFile(
+        dossier=dossier,
+        component_name=upload.component[:500],
+        original_name=upload.name,
+        content_type=kind,
+        size=upload.file.size or 0,
+        sha256=digest,
+        **flags,
+    )
+
+
+# --------------------------------------------------------------------------- the insert
 
 
 def prefix(agency_code: str, day: dt.date) -> str:

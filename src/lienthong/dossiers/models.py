@@ -70,6 +70,17 @@ class Dossier(models.Model):
         related_name="+",
         db_index=False,  # the composite index in Meta leads with this column
     )
+    #: The agency whose opinion is sought (a department's appraisal of a commune's
+    #: dossier), while a configured consultation step is open (docs/workflow.md).
+    consulted_agency = models.ForeignKey(
+        "directory.Agency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consulted_dossiers",
+    )
+    #: The deadline of the current step when it has its own (a field visit).
+    step_due_at = models.DateTimeField(_("hạn của bước"), null=True, blank=True)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -116,6 +127,15 @@ class Dossier(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    def get_status_display(self) -> str:  # type: ignore[no-redef]  # a table's own states
+        """The state's name in the page's language; a procedure's own state by the name
+        its configuration gives it."""
+        if self.status in Status.values:
+            return str(Status(self.status).label)
+        from lienthong.dossiers.table import table_for
+
+        return str(table_for(self.procedure_version).label(self.status))
 
     @property
     def tracking_key_display(self) -> str:

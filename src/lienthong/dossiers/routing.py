@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
-from lienthong.catalog.constants import DEPARTMENTS
 from lienthong.core import memo
 from lienthong.core.errors import InvalidInput, InvalidParam
 from lienthong.directory import selectors as directory
@@ -32,10 +31,10 @@ def competent_agency(version: ProcedureVersion, commune: AdministrativeUnit) -> 
             kind="people_committee" if kind == "service_centre" else kind
         )
     elif kind == "department":
-        name = DEPARTMENTS.get(version.department, "")
-        found = directory.search_agencies(province=province_code, kind="department").filter(
-            name__startswith=name
-        )
+        department = directory.department_of(province_code, version.department)
+        if department is None:
+            raise _no_competent_agency()
+        return department
     else:
         found = directory.search_agencies(
             province=province_code,
@@ -44,13 +43,17 @@ def competent_agency(version: ProcedureVersion, commune: AdministrativeUnit) -> 
         )
     agency = found.first()
     if agency is None:
-        raise InvalidInput(
-            _("Chưa xác định được cơ quan giải quyết thủ tục này tại địa bàn đã chọn."),
-            invalid_params=[
-                InvalidParam("competent_unit", "no_competent_agency", _("Chọn xã, phường khác."))
-            ],
-        )
+        raise _no_competent_agency()
     return agency
+
+
+def _no_competent_agency() -> InvalidInput:
+    return InvalidInput(
+        _("Chưa xác định được cơ quan giải quyết thủ tục này tại địa bàn đã chọn."),
+        invalid_params=[
+            InvalidParam("competent_unit", "no_competent_agency", _("Chọn xã, phường khác."))
+        ],
+    )
 
 
 @memo.memoize(key=lambda unit: unit.pk)

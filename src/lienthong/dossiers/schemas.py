@@ -14,10 +14,9 @@ from lienthong.core.text import (
     RequiredLine,
     Text,
 )
-from lienthong.dossiers.constants import NPSP_STATUS
-from lienthong.dossiers.constants import Status as DossierStatus
 from lienthong.dossiers.models import Dossier
 from lienthong.dossiers.selectors import hours_left
+from lienthong.dossiers.table import npsp_status, table_for
 
 #: A code or a number of the catalogue, the directory, the geography or a person.
 Code = Annotated[RequiredLine, Field(max_length=50)]
@@ -83,6 +82,9 @@ class ActionIn(Schema):
         None, description="Số định danh của chuyên viên (assign)"
     )
     to_agency: OptionalCode | None = Field(None, description="Mã cơ quan nhận (transfer)")
+    new_due: dt.datetime | None = Field(
+        None, description="Ngày hẹn trả mới, sau ngày hẹn hiện tại (extend)"
+    )
 
 
 class PaymentCallbackIn(Schema):
@@ -119,11 +121,11 @@ class DossierOut(Schema):
 
     @staticmethod
     def resolve_status_label(d: Dossier) -> str:
-        return str(DossierStatus(d.status).label)
+        return str(table_for(d.procedure_version).label(d.status))
 
     @staticmethod
     def resolve_npsp_status(d: Dossier) -> int:
-        return NPSP_STATUS[d.status]
+        return npsp_status(d)
 
     @staticmethod
     def resolve_procedure(d: Dossier) -> str:

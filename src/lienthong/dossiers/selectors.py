@@ -8,19 +8,21 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lienthong.accounts import selectors as accounts
-from lienthong.accounts.constants import ROLE_PERMISSIONS, Perm, Role
-from lienthong.accounts.permissions import Reach, can, grants_of, reach
+from lienthong.accounts.constants import Perm, Role
+from lienthong.accounts.permissions import Reach, agencies_with, can, reach
 from lienthong.core.errors import NotFound
 from lienthong.core.workcalendar import get_calendar
-from lienthong.dossiers.constants import CLOSED, NPSP_STATUS, Channel, Status
+from lienthong.core.workflow import APPLICANT, Step
+from lienthong.dossiers.constants import CLOSED, Channel, Status
 from lienthong.dossiers.models import Dossier, DossierEvent, Notification, WalletDocument
+from lienthong.dossiers.table import npsp_status, states_left_by, table_for
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -36,6 +38,7 @@ __all__ = [
     "acts_for_applicant",
     "dossiers_visible_to",
     "get_dossier_for",
+    "get_dossier_for_platform",
     "history_of",
     "hours_left",
     "queue",
@@ -50,16 +53,12 @@ def _base() -> QuerySet[Dossier]:
         "procedure_version__procedure",
         "receiving_agency",
         "handling_agency",
+        "consulted_agency",
         "province",
         "competent_unit",
         "applicant",
         "assignee",
     )
-
-
-def _agency_ids(user: User, perm: str) -> list[int]:
-    """The agencies where ``user`` holds a role with ``perm`` (not the platform's reach)."""
-    return [g.agency_id for g in grants_of(user) if perm in ROLE_PERMISSIONS[g.role]]
 
 
 def _within(where: Reach, field: str) -> Q:
@@ -99,7 +98,12 @@ def _readable(user: User | AnonymousUser) -> Q | None:
         if pk is not None
         else Q(pk__in=[])
     )
-    return own | _within(where, "receiving_agency") | _within(where, "handling_agency")
+    return (
+        own
+        | _within(where, "receiving_agency")
+        | _within(where, "handling_agency")
+        | _within(where, "consulted_agency")
+    )
 
 
 def dossiers_visible_to(
@@ -142,6 +146,15 @@ def get_dossier_for(user: User | AnonymousUser, code: str) -> Dossier:
     return dossier
 
 
+def get_dossier_for_platform(code: str) -> Dossier:
+    """The dossier for the platform itself (a payment gateway's callback, authenticated
+    by its caller); never for a person's request."""
+    dossier = _base().filter(code=code.strip()).first()
+    if dossier is None:
+        raise NotFound(_("Không tìm thấy hồ sơ %(code)s.") % {"code": code})
+    return dossier
+
+
 def acts_for_applicant(user: User | AnonymousUser, dossier: Dossier) -> bool:
     """Whether ``user`` is the applicant, or the proxy who filed for them online or by
     post. A clerk who typed a counter intake is not: they filed it in their role, and a
@@ -162,8 +175,13 @@ def may_read(user: User | AnonymousUser, dossier: Dossier) -> bool:
         return False
     if acts_for_applicant(user, dossier):
         return True
-    return can(user, Perm.DOSSIER_VIEW, agency=dossier.handling_agency) or can(
-        user, Perm.DOSSIER_VIEW, agency=dossier.receiving_agency
+    return (
+        can(user, Perm.DOSSIER_VIEW, agency=dossier.handling_agency)
+        or can(user, Perm.DOSSIER_VIEW, agency=dossier.receiving_agency)
+        or (
+            dossier.consulted_agency_id is not None
+            and can(user, Perm.DOSSIER_VIEW, agency=dossier.consulted_agency)
+        )
     )
 
 
@@ -200,8 +218,8 @@ def track(code: str, key: str) -> Tracking:
     return Tracking(
         code=dossier.code,
         status=dossier.status,
-        status_label=str(Status(dossier.status).label),
-        npsp_status=NPSP_STATUS[dossier.status],
+        status_label=str(table_for(dossier.procedure_version).label(dossier.status)),
+        npsp_status=npsp_status(dossier),
         procedure=dossier.procedure_version.name,
         received_at=dossier.received_at,
         due_at=dossier.due_at,
@@ -233,6 +251,17 @@ _QUEUE_RULES: dict[str, tuple[str, str]] = {
 }
 
 
+#: States that are not "being handled" (their own queues: intake, assignment,
+#: approval, return).
+_NOT_IN_HANDLING: Final = (
+    Status.SUBMITTED,
+    Status.RECEIVED,
+    Status.APPROVED,
+    Status.REFUSED,
+    Status.RESULT_ISSUED,
+)
+
+
 def queue(user: User, name: str) -> QuerySet[Dossier]:
     """One back-office queue of ``user``: the dossiers in that step whose agency the
     queue's permission reaches (the agencies where ``user`` holds a role that has it;
@@ -243,16 +272,18 @@ def queue(user: User, name: str) -> QuerySet[Dossier]:
     if name == "phan-cong":
         qs = qs.filter(status=Status.RECEIVED)
     elif name == "xu-ly":
-        qs = qs.filter(
-            status__in=[
-                Status.ASSIGNED,
-                Status.IN_REVIEW,
-                Status.SUPPLEMENTED,
-                Status.SUPPLEMENT_REQUESTED,
-            ],
-        ).filter(Q(assignee_id=user.pk) | Q(assignee__isnull=True))
+        # Being handled: every state between assignment and decision, a procedure's own
+        # steps included; and the dossiers a department is asked to appraise.
+        handling = qs.exclude(status__in=[*_NOT_IN_HANDLING, *CLOSED]).filter(
+            Q(assignee_id=user.pk) | Q(assignee__isnull=True)
+        )
+        consulted = _base().filter(consulted_agency__isnull=False)
+        where = reach(user, perm)
+        if not where.everywhere:
+            consulted = consulted.filter(_within(where, "consulted_agency"))
+        qs = handling | consulted
     elif name == "phe-duyet":
-        qs = qs.filter(status__in=[Status.IN_REVIEW, Status.APPROVED, Status.REFUSED])
+        qs = qs.filter(status__in=sorted(states_left_by(Perm.DOSSIER_APPROVE)))
     elif name == "tra-ket-qua":
         qs = qs.filter(status=Status.RESULT_ISSUED)
     elif name in ("qua-han", "sap-den-han"):
@@ -272,25 +303,20 @@ def queue_counts(user: User) -> dict[str, int]:
     return {key: queue(user, key).count() for key in QUEUES}
 
 
-def actions_for(user: User, dossier: Dossier) -> list[str]:
-    """The workflow actions ``user`` may take on ``dossier`` now (for buttons)."""
-    from lienthong.dossiers.constants import TRANSFER, TRANSFERABLE, TRANSITIONS
-
+def actions_for(user: User, dossier: Dossier) -> list[Step]:
+    """The steps ``user`` may take on ``dossier`` now (for buttons), from its table."""
     found = []
-    for action, t in TRANSITIONS.items():
-        if dossier.status not in t.sources:
-            continue
-        if t.who == "applicant":
+    for step in table_for(dossier.procedure_version).open_to(dossier.status):
+        if step.permission == APPLICANT:
             if acts_for_applicant(user, dossier):
-                found.append(action)
+                found.append(step)
             continue
-        agency = dossier.receiving_agency if t.where == "receiving" else dossier.handling_agency
-        if can(user, t.who, agency=agency):
-            found.append(action)
-    if dossier.status in TRANSFERABLE and can(
-        user, Perm.DOSSIER_PROCESS, agency=dossier.handling_agency
-    ):
-        found.append(TRANSFER)
+        agency = {
+            "receiving": dossier.receiving_agency,
+            "consulted": dossier.consulted_agency,
+        }.get(step.where, dossier.handling_agency)
+        if agency is not None and can(user, step.permission, agency=agency):
+            found.append(step)
     return found
 
 
@@ -299,26 +325,22 @@ def specialists_of(agency: Agency) -> list[User]:
 
 
 def history_rows(dossier: Dossier) -> list[tuple[DossierEvent, str, str]]:
-    """History with the Vietnamese names of each step and the status it led to."""
-    from lienthong.dossiers.constants import TRANSITIONS
-
-    extra = {
-        "submit": _("Nộp hồ sơ"),
-        "transfer": _("Chuyển cơ quan khác"),
-        "payment": _("Nộp phí, lệ phí"),
-    }
+    """History with the names of each step and of the state it led to (in the page's
+    language; a procedure's own steps by their configured names)."""
     from lienthong.accounts.constants import Role
 
-    roles: dict[str, StrOrPromise] = {**dict(Role.choices), "applicant": _("người nộp")}
+    table = table_for(dossier.procedure_version)
+    roles: dict[str, StrOrPromise] = {
+        **dict(Role.choices),
+        "applicant": _("người nộp"),
+        "system": _("hệ thống"),
+    }
     rows = []
     for e in history_of(dossier):
-        label = (
-            TRANSITIONS[e.action].label
-            if e.action in TRANSITIONS
-            else extra.get(e.action, e.action)
-        )
+        step = table.step(e.action)
+        label = step.label if step else (_("Nộp hồ sơ") if e.action == "submit" else e.action)
         e.role_label = roles.get(e.role, e.role)
-        rows.append((e, str(label), str(Status(e.to_status).label)))
+        rows.append((e, str(label), str(table.label(e.to_status))))
     return rows
 
 
@@ -329,7 +351,7 @@ def notifications_of(user: User) -> QuerySet[Notification]:
 def register_rows(user: User, start: dt.date, end: dt.date) -> tuple[Agency | None, list[Dossier]]:
     """(agency, dossiers it received between ``start`` and ``end``) for the register;
     the first agency where ``user`` receives dossiers, or (None, [])."""
-    ids = _agency_ids(user, Perm.DOSSIER_RECEIVE)
+    ids = agencies_with(user, Perm.DOSSIER_RECEIVE)
     if not ids:
         return None, []
     from lienthong.directory import selectors as directory

@@ -4,6 +4,7 @@ history and actions (HTMX), back-office queues, counter intake, public tracking.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import secrets
 from typing import TYPE_CHECKING, Any
 
@@ -16,20 +17,26 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lienthong.accounts.constants import Perm
-from lienthong.accounts.permissions import can
 from lienthong.accounts.selectors import user_by_pin
 from lienthong.catalog import selectors as catalog
+from lienthong.core import audit
+from lienthong.core import files as stored_files
 from lienthong.core.errors import DomainError, InvalidInput, NotFound, TooManyAttempts
-from lienthong.dossiers import documents, selectors, services
-from lienthong.dossiers.constants import TRANSFER, TRANSITIONS, Channel
+from lienthong.dossiers import documents, selectors, services, workflow
+from lienthong.dossiers.constants import Channel
 from lienthong.dossiers.forms import RatingForm
+from lienthong.dossiers.table import table_for
 from lienthong.geo import selectors as geo
 
 if TYPE_CHECKING:
+    from django.db.models.fields.files import FieldFile
+    from django.http.response import HttpResponseBase
+
     from lienthong.accounts.auth import AuthenticatedRequest
     from lienthong.catalog.models import Component
     from lienthong.dossiers.models import Dossier
+
+logger = logging.getLogger(__name__)
 
 
 def _dossier_or_404(request: HttpRequest, code: str) -> Dossier:
@@ -143,28 +150,31 @@ def file_online(request: AuthenticatedRequest, procedure_code: str) -> HttpRespo
     )
 
 
+#: Steps with a form of their own on the dossier page (not a button of the work panel).
+_OWN_FORMS = frozenset({"extend", "payment", "rate"})
+
+
 def _detail_context(request: AuthenticatedRequest, dossier: Dossier) -> dict[str, Any]:
-    actions = selectors.actions_for(request.user, dossier)
+    steps = selectors.actions_for(request.user, dossier)
+    names = {s.action for s in steps}
     return {
         "d": dossier,
         "history": selectors.history_rows(dossier),
         "files": dossier.files.all(),
         "hours_left": selectors.hours_left(dossier),
-        "actions": [(a, TRANSITIONS.get(a)) for a in actions],
+        "actions": [(s.action, s) for s in steps if s.action not in _OWN_FORMS],
         "specialists": selectors.specialists_of(dossier.handling_agency)
-        if "assign" in actions
+        if "assign" in names
         else [],
         "partial": bool(request.htmx),
-        "secondary_actions": ["refuse", "refuse_intake", "cancel", "withdraw"],
         "is_applicant": request.user.pk in (dossier.applicant_id, dossier.submitted_by_id),
         "rating_form": RatingForm(),
-        "can_confirm_payment": bool(dossier.fee_total)
-        and not dossier.paid_at
-        and can(request.user, Perm.DOSSIER_RECEIVE, agency=dossier.receiving_agency),
+        "can_rate": "rate" in names,
+        "can_confirm_payment": "payment" in names
+        and bool(dossier.fee_total)
+        and not dossier.paid_at,
         "forms": documents.available_forms(dossier),
-        "can_extend": dossier.due_at is not None
-        and not dossier.finished_at
-        and can(request.user, Perm.DOSSIER_APPROVE, agency=dossier.handling_agency),
+        "can_extend": "extend" in names,
         "payment": documents.payment_qr(dossier)
         if dossier.fee_total and not dossier.paid_at
         else None,
@@ -177,48 +187,55 @@ def detail(request: AuthenticatedRequest, code: str) -> HttpResponse:
     return render(request, "dossiers/detail.html", _detail_context(request, dossier))
 
 
+def _step_inputs(request: AuthenticatedRequest) -> dict[str, Any]:
+    """A step's inputs as the work panel's forms send them (each step's form has only
+    the fields of its own inputs)."""
+    post = request.POST
+    inputs: dict[str, Any] = {"note": post.get("note", "")}
+    if "to_agency" in post:
+        inputs["agency"] = post["to_agency"]
+    if "assignee" in post:
+        # An unknown number arrives as None: the engine refuses it as "not a specialist"
+        # after checking the caller may act at all, so nobody learns who has an account.
+        inputs["assignee"] = user_by_pin(post["assignee"])
+    files = request.FILES.getlist("files")
+    if files:
+        component = post.get("component") or _("Giấy tờ bổ sung")
+        inputs["files"] = [services.Upload(component, f) for f in files]
+    return inputs
+
+
 @login_required
 @require_POST
 def do_action(request: AuthenticatedRequest, code: str, action: str) -> HttpResponse:
-    """One workflow step from the dossier page; HTMX swaps the actions and the history."""
-    dossier = _dossier_or_404(request, code)
+    """One workflow step from the dossier page; HTMX swaps the actions and the history.
+    The dossier is read once, by the engine, and shown as the step left it."""
     expected = request.POST.get("version")
     expected_version = int(expected) if expected and expected.isdigit() else None
-    note = request.POST.get("note", "")
+    dossier: Dossier | None
     try:
-        if action == TRANSFER:
-            services.transfer(
-                actor=request.user,
-                code=code,
-                note=note,
-                to_agency_code=request.POST.get("to_agency", ""),
-                expected_version=expected_version,
-            )
-        else:
-            services.act(
-                actor=request.user,
-                code=code,
-                action=action,
-                note=note,
-                expected_version=expected_version,
-                assignee=user_by_pin(request.POST.get("assignee", "")),
-                uploads=[
-                    services.Upload(request.POST.get("component") or _("Giấy tờ bổ sung"), f)
-                    for f in request.FILES.getlist("files")
-                ],
-            )
+        dossier = workflow.perform(
+            request.user,
+            code,
+            action,
+            expected_version=expected_version,
+            **_step_inputs(request),
+        )
+    except NotFound as exc:
+        raise Http404 from exc
     except DomainError as exc:
         messages.error(request, _error_text(exc))
+        dossier = None
     else:
-        label = TRANSITIONS[action].label if action in TRANSITIONS else _("Chuyển cơ quan")
-        messages.success(request, _("Đã thực hiện: %(a)s.") % {"a": label})
-    if request.htmx:
-        try:
-            dossier = selectors.get_dossier_for(request.user, code)
-        except NotFound:  # e.g. transferred away from this official's agency
-            return HttpResponse(headers={"HX-Redirect": "/can-bo/ho-so/"})
-        return render(request, "dossiers/partials/work.html", _detail_context(request, dossier))
-    return redirect("dossiers:detail", code=code)
+        step = table_for(dossier.procedure_version).step(action)
+        messages.success(request, _("Đã thực hiện: %(a)s.") % {"a": step.label if step else action})
+    if not request.htmx:
+        return redirect("dossiers:detail", code=code)
+    if dossier is None:  # refused: show the dossier as it is now
+        dossier = _dossier_or_404(request, code)
+    elif not selectors.may_read(request.user, dossier):  # e.g. transferred elsewhere
+        return HttpResponse(headers={"HX-Redirect": "/can-bo/ho-so/"})
+    return render(request, "dossiers/partials/work.html", _detail_context(request, dossier))
 
 
 @login_required
@@ -266,8 +283,11 @@ def result(request: AuthenticatedRequest, code: str) -> HttpResponse:
         raise Http404
     stored = selectors.stored_result(dossier)
     if stored is not None:  # the signed copy kept in the applicant's store
-        with stored.file.open("rb") as signed:  # closed after reading (no open file left)
-            return _pdf(signed.read(), f"ket-qua-{dossier.code}.pdf")
+        try:
+            with stored_files.open_verified(stored.file, stored.sha256) as signed:
+                return _pdf(signed.read(), f"ket-qua-{dossier.code}.pdf")
+        except stored_files.DamagedFile as exc:
+            return _damaged(request, exc)
     return _pdf(documents.result_pdf(dossier), f"ket-qua-{dossier.code}.pdf")
 
 
@@ -278,16 +298,30 @@ def wallet(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @login_required
-def wallet_download(request: AuthenticatedRequest, doc_id: int) -> FileResponse:
+def wallet_download(request: AuthenticatedRequest, doc_id: int) -> HttpResponseBase:
     doc = selectors.wallet_of(request.user).filter(pk=doc_id).first()
     if doc is None:
         raise Http404
-    return FileResponse(
-        doc.file.open("rb"),
-        as_attachment=True,
-        filename=doc.download_name,
-        content_type="application/pdf",
-    )
+    return _verified_file(request, doc.file, doc.sha256, doc.download_name, "application/pdf")
+
+
+def _verified_file(
+    request: AuthenticatedRequest, stored: FieldFile, sha256: str, name: str, content_type: str
+) -> HttpResponseBase:
+    """A stored file as a download, checked against its checksum first (the local disk
+    or the object store may have been altered)."""
+    try:
+        content = stored_files.open_verified(stored, sha256)
+    except stored_files.DamagedFile as exc:
+        return _damaged(request, exc)
+    return FileResponse(content, as_attachment=True, filename=name, content_type=content_type)
+
+
+def _damaged(request: HttpRequest, exc: stored_files.DamagedFile) -> HttpResponse:
+    """A stored file that fails its checksum: never served; the administrator is told."""
+    logger.error("damaged stored file %s", exc.name)
+    audit.record("file.damaged", actor=request.user, object_type="file", object_id=exc.name[:80])
+    return render(request, "dossiers/damaged.html", status=503)
 
 
 @login_required
@@ -339,16 +373,13 @@ def register(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @login_required
-def download(request: AuthenticatedRequest, code: str, file_id: int) -> FileResponse:
+def download(request: AuthenticatedRequest, code: str, file_id: int) -> HttpResponseBase:
     dossier = _dossier_or_404(request, code)
     stored = dossier.files.filter(pk=file_id).exclude(file="").first()
     if stored is None:
         raise Http404
-    return FileResponse(
-        stored.file.open("rb"),
-        as_attachment=True,
-        filename=stored.original_name or "tep",
-        content_type=stored.content_type,
+    return _verified_file(
+        request, stored.file, stored.sha256, stored.original_name or "tep", stored.content_type
     )
 
 
