@@ -15,12 +15,14 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from lienthong.core import instance
+from lienthong.core.storage import object_storage
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -204,8 +206,22 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 MAX_MULTIPART_BODY_BYTES = 110 * 1024 * 1024
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+# Uploaded files, receipts and signed results: the local file system under MEDIA_ROOT
+# (the embedded default), or an S3-compatible object store when STORAGE_URL names a
+# bucket, so that any number of application servers serve the same files
+# (docs/deployment.md). Files are always downloaded through the permission check,
+# never from a bucket URL.
+STORAGE_URL: str = env.str("STORAGE_URL", default="")
+
+
+STORAGES: dict[str, Any] = {
+    "default": object_storage(
+        STORAGE_URL,
+        access_key=env.str("STORAGE_ACCESS_KEY", default=""),
+        secret_key=env.str("STORAGE_SECRET_KEY", default=""),
+    )
+    if STORAGE_URL
+    else {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from django.core.files.base import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -77,21 +80,30 @@ def start_conversion(
 
 def run_conversion_job(job_uuid: str) -> ConversionJob:
     """Convert a stored upload, recording progress; a bad file ends as 'failed' with a reason."""
-    from lienthong.geo.selectors import address_index
-
     job = ConversionJob.objects.filter(uuid=job_uuid).first()
     if job is None:
         raise NotFound(f"Không có lượt chuyển đổi {job_uuid}")
     if job.status == JobStatus.DONE:
         return job
-    src = Path(job.input_file.path)
+    with tempfile.TemporaryDirectory(prefix="lienthong-geo-") as work:
+        # The converter reads and writes local files; the input and the output live in
+        # the platform's storage (local disk or object store), copied in and out here.
+        suffix = Path(job.input_file.name or "").suffix.lower()
+        src = Path(work) / f"input{suffix}"
+        with job.input_file.open("rb") as stored, src.open("wb") as local:
+            shutil.copyfileobj(stored, local)
+        return _convert(job, src, Path(work))
+
+
+def _convert(job: ConversionJob, src: Path, work: Path) -> ConversionJob:
+    from lienthong.geo.selectors import address_index
+
     stem = Path(job.original_name).stem
-    suffix = src.suffix.lower()
+    suffix = src.suffix
     out_name = f"{stem}-dia-chi-moi{suffix}"
-    dst = src.with_name(out_name)
+    dst = work / f"output{suffix}"
     # Pending until the job row names it: a killed conversion leaves no stray output.
     staged = files.Staging()
-    output = staged.reserve(str(Path(job.input_file.name or "").with_name(out_name)))
     job.status = JobStatus.RUNNING
     try:
         job.total_rows = count_rows(src)
@@ -112,6 +124,10 @@ def run_conversion_job(job_uuid: str) -> ConversionJob:
             progress=progress,
             progress_every=2000,
         )
+        with dst.open("rb") as converted:
+            output = staged.add(
+                str(Path(job.input_file.name or "").with_name(out_name)), File(converted)
+            )
     except FileFormatError as exc:
         job.status, job.error = JobStatus.FAILED, str(exc)
     except Exception as exc:  # keep the job visible with a reason, never a silent loss
