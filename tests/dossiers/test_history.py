@@ -21,7 +21,7 @@ from lienthong.dossiers.models import DossierEvent, Notification
 from lienthong.dossiers.selectors import history_of
 from lienthong.dossiers.services import act, submit, transfer
 from lienthong.dossiers.table import STANDARD
-from tests.dossiers.conftest import ELSEWHERE, HOME, at, form
+from tests.dossiers.conftest import ELSEWHERE, HOME, at, file_online, form
 
 NOW = at(2026, 11, 23, 9, 0)  # a Monday morning
 
@@ -70,14 +70,7 @@ def test_two_transfers_keep_two_different_histories(cast):
 
 
 def test_two_supplement_requests_before_a_dispatch_give_two_notes(cast):
-    d = submit(
-        actor=cast.citizen,
-        procedure_code="1.001193",
-        competent_unit_code=HOME,
-        receiving_unit_code=ELSEWHERE,
-        uploads=form(),
-        now=NOW,
-    )
+    d = file_online(cast, now=NOW)
     act(actor=cast.clerk_elsewhere, code=d.code, action="receive", now=NOW)
     act(actor=cast.specialist, code=d.code, action="request_supplement", note="Thiếu chữ ký")
     act(actor=cast.citizen, code=d.code, action="supplement", uploads=form())
@@ -102,14 +95,7 @@ def test_action_labels_follow_the_language_of_the_page():
 
 
 def test_every_step_appends_to_the_audit_chain(cast):
-    d = submit(
-        actor=cast.citizen,
-        procedure_code="1.001193",
-        competent_unit_code=HOME,
-        receiving_unit_code=ELSEWHERE,
-        uploads=form(),
-        now=NOW,
-    )
+    d = file_online(cast, now=NOW)
     act(actor=cast.clerk_elsewhere, code=d.code, action="receive", now=NOW)
     act(actor=cast.leader, code=d.code, action="assign", assignee=cast.specialist)
     # Written in each step's transaction; linked into the chain by the worker's sealer.
@@ -125,14 +111,7 @@ def test_every_step_appends_to_the_audit_chain(cast):
 
 
 def test_a_refused_step_leaves_no_audit_entry(cast):
-    d = submit(
-        actor=cast.citizen,
-        procedure_code="1.001193",
-        competent_unit_code=HOME,
-        receiving_unit_code=ELSEWHERE,
-        uploads=form(),
-        now=NOW,
-    )
+    d = file_online(cast, now=NOW)
     with pytest.raises(IllegalTransition):
         act(actor=cast.leader, code=d.code, action="approve")
     act(actor=cast.clerk_elsewhere, code=d.code, action="receive", now=NOW)

@@ -14,21 +14,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from lienthong.dossiers import workflow
-from lienthong.dossiers.services import submit
-from tests.dossiers.conftest import ELSEWHERE, HOME, at, form
+from tests.dossiers.conftest import at, file_online
 
 NOW = at(2026, 11, 23, 9, 0)
 
 
 def _file(cast):
-    return submit(
-        actor=cast.citizen,
-        procedure_code="1.001193",
-        competent_unit_code=HOME,
-        receiving_unit_code=ELSEWHERE,
-        uploads=form(),
-        now=NOW,
-    )
+    return file_online(cast, now=NOW)
 
 
 @pytest.fixture

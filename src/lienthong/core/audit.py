@@ -118,30 +118,33 @@ def record(
     chain head so the chain never forks. ``actor`` is a user, a system name
     such as ``"system:worker"``, or None.
     """
-    actor_ref, actor_label = _actor_ref(actor)
+    row = pending_row(
+        action, actor=actor, object_type=object_type, object_id=object_id, data=data, ip=ip
+    )
     with transaction.atomic():
         head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
-        entry = _link(
-            head,
-            created_at=timezone.now(),
-            actor=actor_ref,
-            actor_label=actor_label[:200],
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
-            data=data or {},
-            ip=ip,
-        )
+        entry = _link(head, row)
         entry.save(force_insert=True)
         head.save(update_fields=["last_seq", "last_hash"])
     return entry
 
 
-def _link(head: AuditHead, *, data: dict[str, Any], **fields: Any) -> AuditEntry:
-    """The next entry of the chain after ``head`` (which moves on to it; not saved)."""
-    # Round-trip through JSON so the hash is computed on what the database returns.
-    payload: dict[str, Any] = json.loads(json.dumps(data, ensure_ascii=False, default=str))
-    entry = AuditEntry(seq=head.last_seq + 1, data=payload, prev_hash=head.last_hash, **fields)
+def _link(head: AuditHead, row: AuditPending) -> AuditEntry:
+    """``row`` as the next entry of the chain after ``head`` (which moves on to it;
+    not saved)."""
+    entry = AuditEntry(
+        seq=head.last_seq + 1,
+        created_at=row.created_at,
+        actor=row.actor,
+        actor_label=row.actor_label,
+        action=row.action,
+        object_type=row.object_type,
+        object_id=row.object_id,
+        # Round-trip through JSON so the hash is computed on what the database returns.
+        data=json.loads(json.dumps(row.data, ensure_ascii=False, default=str)),
+        ip=row.ip,
+        prev_hash=head.last_hash,
+    )
     entry.hash = _hash_entry(entry)
     head.last_seq = entry.seq
     head.last_hash = entry.hash
@@ -185,20 +188,7 @@ def seal(*, limit: int = 5000) -> int:
         rows = list(AuditPending.objects.order_by("id")[:limit])
         if not rows:
             return 0
-        entries = [
-            _link(
-                head,
-                created_at=r.created_at,
-                actor=r.actor,
-                actor_label=r.actor_label,
-                action=r.action,
-                object_type=r.object_type,
-                object_id=r.object_id,
-                data=r.data,
-                ip=r.ip,
-            )
-            for r in rows
-        ]
+        entries = [_link(head, r) for r in rows]
         AuditEntry.objects.bulk_create(entries, batch_size=500)
         AuditPending.objects.filter(id__in=[r.id for r in rows]).delete()
         head.save(update_fields=["last_seq", "last_hash"])
