@@ -363,7 +363,7 @@ def perform(
     (somebody acted first: ``expected_version`` is stale).
     """
     dossier = (
-        selectors.get_dossier_for(actor, code)
+        selectors.get_dossier_for(actor, code, to_act=True)
         if actor is not None
         else selectors.get_dossier_for_platform(code)
     )
