@@ -99,7 +99,7 @@ def platform(cast_committed, object_storage, tmp_path, settings) -> Iterator[Pla
             start(name, "serve", "--port", str(port), "--threads", "2", port=port)
         start("worker", "worker")
         for port in ports:
-            for _ in range(150):
+            for _ in range(300):
                 try:
                     requests.get(f"http://127.0.0.1:{port}/readyz", timeout=1)
                     break
@@ -174,7 +174,7 @@ def test_a_dossier_filed_on_one_server_is_handled_on_the_other(platform, cast_co
         step = _api(platform.b, token[who], "POST", f"/dossiers/{code}/actions/{action}", json=body)
     assert step["status"] == "result_issued"
     # The worker beside them signs the result into the applicant's store (the bucket).
-    for _ in range(150):
+    for _ in range(300):  # a minute at most, on a busy CI machine
         if WalletDocument.objects.filter(dossier__code=code, signed=True).exists():
             break
         time.sleep(0.2)
