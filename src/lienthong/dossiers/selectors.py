@@ -48,17 +48,21 @@ __all__ = [
 ]
 
 
+#: What a workflow step reads of a dossier and of what it names (and the API's answer
+#: after it): not the applicant's and assignee's accounts, which a page shows.
+_TO_ACT: Final = (
+    "procedure_version__procedure",
+    "receiving_agency",
+    "handling_agency",
+    "consulted_agency",
+    "province",
+    "competent_unit",
+)
+
+
 def _base() -> QuerySet[Dossier]:
-    return Dossier.objects.select_related(
-        "procedure_version__procedure",
-        "receiving_agency",
-        "handling_agency",
-        "consulted_agency",
-        "province",
-        "competent_unit",
-        "applicant",
-        "assignee",
-    )
+    """A dossier with what its pages show: a step's joins and the people it names."""
+    return Dossier.objects.select_related(*_TO_ACT, "applicant", "assignee")
 
 
 def _within(where: Reach, field: str) -> Q:
@@ -136,18 +140,6 @@ def filed_with_key(submitter: User, idempotency_key: str) -> Dossier | None:
         return None
     mine = _base().filter(submitted_by_id=getattr(submitter, "pk", None))
     return mine.filter(idempotency_key=key).first()
-
-
-#: What a workflow step reads of a dossier and of what it names (and the API's answer
-#: after it): not the applicant's and assignee's accounts, which a page shows.
-_TO_ACT: Final = (
-    "procedure_version__procedure",
-    "receiving_agency",
-    "handling_agency",
-    "consulted_agency",
-    "province",
-    "competent_unit",
-)
 
 
 def _one(code: str, *, to_act: bool) -> Dossier | None:
