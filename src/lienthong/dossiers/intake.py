@@ -1,4 +1,5 @@
-"""Intake: the checks of an uploaded file, and writing a new dossier — its number, the
+"""Intake: the checks of an uploaded file; idempotency (a retry of a submission returns
+the dossier its first attempt filed); and writing a new dossier — its number, the
 dossier, its components, the history row, the outbox event and the audit entry — all
 or nothing.
 
@@ -17,8 +18,9 @@ import functools
 import hashlib
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ParamSpec
 
 import psycopg
 from django.core.files.uploadedfile import UploadedFile
@@ -26,21 +28,30 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from lienthong.core import fastsql, outbox
-from lienthong.core.errors import InvalidInput, InvalidParam
+from lienthong.core.errors import InvalidInput, InvalidParam, PermissionDenied
 from lienthong.core.models import AuditPending, OutboxEvent, PendingFile
 from lienthong.core.text import UnsafeText, clean_filename
+from lienthong.dossiers import selectors
+from lienthong.dossiers.constants import Channel
 from lienthong.dossiers.models import Dossier, DossierEvent, DossierFile, DossierSequence
+
+if TYPE_CHECKING:
+    from lienthong.accounts.models import User
+
+P = ParamSpec("P")
 
 __all__ = [
     "ALLOWED_TYPES",
     "MAX_FILES_PER_DOSSIER",
     "MAX_FILE_BYTES",
     "Upload",
+    "a_retry_returns_the_first",
     "bad",
     "check_count",
     "check_upload",
     "code",
     "file_row",
+    "filed_before",
     "insert_new",
     "prefix",
 ]
@@ -121,6 +132,68 @@ def file_row(
         sha256=digest,
         **flags,
     )
+
+
+# --------------------------------------------------------------------------- idempotency
+
+
+def filed_before(
+    *,
+    actor: User,
+    procedure_code: str,
+    competent_unit_code: str,
+    idempotency_key: str = "",
+    applicant: User | None = None,
+    channel: str = Channel.ONLINE,
+    **_rest: Any,
+) -> Dossier | None:
+    """The dossier the same submitter already filed under the request's idempotency key,
+    if it is for the same applicant, procedure, place and channel; None if there is none.
+    Takes ``submit``'s arguments. Raises InvalidInput (``key_reused``) when the key was
+    used for a different dossier: a clerk who goes back and files for someone else must
+    not be told it is done."""
+    first = selectors.filed_with_key(actor, idempotency_key)
+    if first is None:
+        return None
+    applicant = applicant or actor
+    if (
+        first.applicant_id == getattr(applicant, "pk", None)
+        and first.procedure_version.procedure.code == procedure_code.strip()
+        and first.competent_unit.code == competent_unit_code.strip()
+        and first.channel == channel
+    ):
+        return first
+    raise bad(
+        "idempotency_key",
+        "key_reused",
+        _(
+            "Khoá chống gửi trùng đã dùng cho hồ sơ %(code)s có nội dung khác; hồ sơ này "
+            "chưa được nộp, hãy gửi lại."
+        )
+        % {"code": first.code},
+    )
+
+
+def a_retry_returns_the_first(fn: Callable[P, Dossier]) -> Callable[P, Dossier]:
+    """A retry that the checks now refuse (the applicant's files were already sent, the
+    procedure changed since) still returns the dossier its first attempt filed: the
+    lookup is made only when a check fails, so a first submission pays nothing for it."""
+
+    @functools.wraps(fn)
+    def submit(*args: P.args, **kwargs: P.kwargs) -> Dossier:
+        try:
+            return fn(*args, **kwargs)
+        except (InvalidInput, PermissionDenied) as refused:
+            arguments: dict[str, Any] = kwargs  # submit's, keyword-only
+            try:
+                first = filed_before(**arguments)
+            except InvalidInput:
+                first = None  # the key names another dossier: the checks' answer stands
+            if first is None:
+                raise refused from None
+            return first
+
+    return submit
 
 
 # --------------------------------------------------------------------------- the insert

@@ -6,10 +6,8 @@ workflow engine (``dossiers.workflow``: ``act``, ``transfer``, ``extend``,
 from __future__ import annotations
 
 import datetime as dt
-import functools
-from collections.abc import Callable
 from contextlib import nullcontext
-from typing import TYPE_CHECKING, Any, ParamSpec
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -52,8 +50,6 @@ if TYPE_CHECKING:
     from lienthong.directory.models import Agency
     from lienthong.geo.models import AdministrativeUnit
 
-P = ParamSpec("P")
-
 __all__ = [
     "ALLOWED_TYPES",
     "MAX_FILES_PER_DOSSIER",
@@ -69,66 +65,7 @@ __all__ = [
 ]
 
 
-def _filed_before(
-    *,
-    actor: User,
-    procedure_code: str,
-    competent_unit_code: str,
-    idempotency_key: str = "",
-    applicant: User | None = None,
-    channel: str = Channel.ONLINE,
-    **_rest: Any,
-) -> Dossier | None:
-    """The dossier the same submitter already filed under the request's idempotency key,
-    if it is for the same applicant, procedure, place and channel; None if there is none.
-    Takes ``submit``'s arguments. Raises InvalidInput (``key_reused``) when the key was
-    used for a different dossier: a clerk who goes back and files for someone else must
-    not be told it is done."""
-    first = selectors.filed_with_key(actor, idempotency_key)
-    if first is None:
-        return None
-    applicant = applicant or actor
-    if (
-        first.applicant_id == getattr(applicant, "pk", None)
-        and first.procedure_version.procedure.code == procedure_code.strip()
-        and first.competent_unit.code == competent_unit_code.strip()
-        and first.channel == channel
-    ):
-        return first
-    raise intake.bad(
-        "idempotency_key",
-        "key_reused",
-        _(
-            "Khoá chống gửi trùng đã dùng cho hồ sơ %(code)s có nội dung khác; hồ sơ này "
-            "chưa được nộp, hãy gửi lại."
-        )
-        % {"code": first.code},
-    )
-
-
-def _a_retry_returns_the_first(fn: Callable[P, Dossier]) -> Callable[P, Dossier]:
-    """A retry that the checks now refuse (the applicant's files were already sent, the
-    procedure changed since) still returns the dossier its first attempt filed: the
-    lookup is made only when a check fails, so a first submission pays nothing for it."""
-
-    @functools.wraps(fn)
-    def submit(*args: P.args, **kwargs: P.kwargs) -> Dossier:
-        try:
-            return fn(*args, **kwargs)
-        except (InvalidInput, PermissionDenied) as refused:
-            arguments: dict[str, Any] = kwargs  # submit's, keyword-only
-            try:
-                first = _filed_before(**arguments)
-            except InvalidInput:
-                first = None  # the key names another dossier: the checks' answer stands
-            if first is None:
-                raise refused from None
-            return first
-
-    return submit
-
-
-@_a_retry_returns_the_first
+@intake.a_retry_returns_the_first
 def submit(
     *,
     actor: User,
@@ -336,7 +273,7 @@ def _insert_submitted(
         # beforehand, so a first submission costs nothing extra). Nothing of this
         # attempt is kept; the first dossier is returned.
         staged.discard()
-        first = _filed_before(**retry)
+        first = intake.filed_before(**retry)
         if first is None:
             raise
         return first
