@@ -219,3 +219,17 @@ def test_the_check_command_names_a_broken_configuration(capsys):
     with pytest.raises(CommandError):
         call_command("workflow", "check")
     assert "states.limbo: no step enters it" in capsys.readouterr().err
+
+
+def test_configured_names_follow_the_language_of_the_page():
+    from django.utils import translation
+
+    table = STANDARD.extended(_permit_record()["workflow"], VOCABULARY)
+    step = table.step("request_appraisal")
+    with translation.override("en"):
+        assert str(step.label) == "Send to the Department of Construction for appraisal"
+        assert str(table.label("appraised")) == "Appraisal given"
+        assert str(table.label("received")) == "Received"  # the standard ones translate
+    with translation.override("vi"):
+        assert str(step.label) == "Gửi Sở Xây dựng thẩm định"
+        assert str(table.label("appraised")) == "Đã có ý kiến thẩm định"

@@ -23,12 +23,41 @@ from typing import TYPE_CHECKING, Any, Final
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
-__all__ = ["APPLICANT", "ConfigError", "Step", "Table", "Vocabulary"]
+__all__ = ["APPLICANT", "ConfigError", "Localized", "Step", "Table", "Vocabulary"]
 
 #: A configured state's code (it is stored in the case's status column).
 STATE_CODE: Final = re.compile(r"[a-z][a-z0-9_]{0,23}")
 #: The ``permission`` of a step the applicant (or their proxy) takes.
 APPLICANT = "applicant"
+
+
+class Localized(str):
+    """A configured name in Vietnamese that shows its English form on an English page
+    (a configuration is data, outside the translation catalogue). A ``str``: equal to,
+    and stored as, the Vietnamese."""
+
+    en: str
+
+    def __new__(cls, vi: str, en: str = "") -> Localized:
+        made = super().__new__(cls, vi)
+        made.en = en
+        return made
+
+    def __str__(self) -> str:
+        from django.utils import translation
+
+        language = translation.get_language() or ""
+        return self.en if self.en and language.startswith("en") else str.__str__(self)
+
+
+def _label(value: object, en: object = None) -> Localized | None:
+    """A configured label: a text (with ``en`` beside it), or ``{"vi": …, "en": …}``."""
+    if isinstance(value, Mapping):
+        pair: Mapping[str, object] = value
+        value, en = pair.get("vi"), pair.get("en")
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return Localized(value, en if isinstance(en, str) else "")
 
 
 class ConfigError(ValueError):
@@ -119,17 +148,22 @@ class Table:
         cancellation, extension). Raises ConfigError naming every problem."""
         problems: list[str] = []
         raw_states = config.get("states", {})
-        if not isinstance(raw_states, Mapping) or not all(
-            isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in raw_states.items()
-        ):
+        if not isinstance(raw_states, Mapping):
             problems.append("states: a mapping of state code to label")
             raw_states = {}
+        named: dict[str, StrOrPromise] = {}
+        for k, v in raw_states.items():
+            label = _label(v)
+            if label is None:
+                problems.append(f'states.{k}: a label, or {{"vi": …, "en": …}}')
+            else:
+                named[k] = label
         problems += [
             f"states.{k}: a code of lower-case letters, digits and _ (at most 24)"
             for k in raw_states
             if not STATE_CODE.fullmatch(k)
         ]
-        states: dict[str, StrOrPromise] = {**self.states, **raw_states}
+        states: dict[str, StrOrPromise] = {**self.states, **named}
         steps = dict(self.steps)
         also = config.get("also_from", {})
         if not isinstance(also, Mapping):
@@ -196,7 +230,10 @@ def _parse_step(
         problems.extend(f"{path}.{key}: unknown «{v}»" for v in value if v not in allowed)
         return frozenset(value)
 
-    action, label = text("action"), text("label")
+    action = text("action")
+    label = _label(raw.get("label"), raw.get("label_en"))
+    if label is None:
+        problems.append(f"{path}.label: a non-empty text")
     sources = names("from", states)
     if not sources:
         problems.append(f"{path}.from: at least one state")
@@ -231,6 +268,7 @@ def _parse_step(
     extra = set(raw) - {
         "action",
         "label",
+        "label_en",
         "from",
         "to",
         "permission",
@@ -247,7 +285,7 @@ def _parse_step(
         return None
     return Step(
         action=action,
-        label=label,
+        label=label or "",
         sources=sources,
         target=target,
         permission=permission,
