@@ -9,6 +9,7 @@ publication is seen by both.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import socket
@@ -218,3 +219,32 @@ def test_a_publication_is_seen_by_both_servers(platform):
     for base in (platform.a, platform.b):
         found = requests.get(f"{base}/api/v1/procedures", params={"q": token}, timeout=10).json()
         assert any(p["code"] == "1.009998" for p in found["items"]), found
+
+
+def test_a_token_revoked_elsewhere_stops_working_on_every_server(platform, cast_committed):
+    from oauth2_provider.models import AccessToken
+
+    from lienthong.accounts.auth import TOKEN_MEMO_SECONDS
+
+    token = bearer_token(cast_committed.citizen, "revoked-citizen")
+    for base in (platform.a, platform.b):  # both servers now remember the token as valid
+        _api(base, token, "GET", "/dossiers")
+    AccessToken.objects.filter(token_checksum=hashlib.sha256(token.encode()).hexdigest()).delete()
+    connection.close()
+    revoked = time.monotonic()
+    refused: dict[str, float] = {}
+    while len(refused) < 2 and time.monotonic() - revoked < TOKEN_MEMO_SECONDS + 15:
+        for base in (platform.a, platform.b):
+            if base not in refused:
+                answer = requests.get(
+                    f"{base}/api/v1/dossiers",
+                    headers={"Authorization": f"Bearer {token}"},
+                    timeout=10,
+                )
+                if answer.status_code == 401:
+                    refused[base] = time.monotonic() - revoked
+        time.sleep(1)
+    # docs/deployment.md: refused by every server within TOKEN_MEMO_SECONDS (plus the
+    # time of one poll on a busy machine).
+    assert set(refused) == {platform.a, platform.b}, refused
+    assert max(refused.values()) <= TOKEN_MEMO_SECONDS + 5, refused

@@ -1,7 +1,9 @@
-"""Intake: the checks of an uploaded file; idempotency (a retry of a submission returns
-the dossier its first attempt filed); and writing a new dossier — its number, the
-dossier, its components, the history row, the outbox event and the audit entry — all
-or nothing.
+"""Intake: submission (online, counter, post) in one place — the checks of what is
+filed and of every uploaded file; idempotency (a retry of a submission returns the
+dossier its first attempt filed); and writing a new dossier — its number, the dossier,
+its components, the history row, the outbox event and the audit entry — all or nothing.
+A counter intake is received at once through the workflow engine, in the same
+transaction.
 
 On PostgreSQL it is one statement (a chain of ``INSERT … RETURNING`` in a ``WITH``):
 one round trip, one commit, and the centre's day counter is locked only while that
@@ -19,24 +21,42 @@ import hashlib
 import itertools
 import re
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ParamSpec
 
 import psycopg
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lienthong.accounts.constants import Perm
+from lienthong.accounts.permissions import agencies_with, is_platform_admin
+from lienthong.catalog import selectors as catalog
 from lienthong.core import fastsql, outbox
-from lienthong.core.errors import InvalidInput, InvalidParam, PermissionDenied
+from lienthong.core import files as stored_files
+from lienthong.core.errors import InvalidInput, InvalidParam, NotFound, PermissionDenied
+from lienthong.core.identifiers import new_tracking_key
 from lienthong.core.models import AuditPending, OutboxEvent, PendingFile
-from lienthong.core.text import UnsafeText, clean_filename
-from lienthong.dossiers import selectors
+from lienthong.core.text import UnsafeText, clean_filename, clean_param
+from lienthong.directory import selectors as directory
+from lienthong.dossiers import routing, selectors, workflow
 from lienthong.dossiers.constants import Channel
-from lienthong.dossiers.models import Dossier, DossierEvent, DossierFile, DossierSequence
+from lienthong.dossiers.models import (
+    Dossier,
+    DossierEvent,
+    DossierFile,
+    DossierSequence,
+    WalletDocument,
+    stored_file_name,
+)
+from lienthong.geo import selectors as geo
 
 if TYPE_CHECKING:
     from lienthong.accounts.models import User
+    from lienthong.directory.models import Agency
+    from lienthong.geo.models import AdministrativeUnit
 
 P = ParamSpec("P")
 
@@ -54,6 +74,7 @@ __all__ = [
     "filed_before",
     "insert_new",
     "prefix",
+    "submit",
 ]
 
 # --------------------------------------------------------------------------- files
@@ -347,3 +368,234 @@ def insert_new(
     audit_row.object_id = dossier.code
     dossier._state.adding = False
     dossier._state.db = connection.alias
+
+
+# --------------------------------------------------------------------------- submission
+
+
+@a_retry_returns_the_first
+def submit(
+    *,
+    actor: User,
+    procedure_code: str,
+    competent_unit_code: str,
+    channel: str = Channel.ONLINE,
+    receiving_unit_code: str | None = None,
+    uploads: list[Upload] | None = None,
+    summary: str = "",
+    on_behalf_of: str = "",
+    form_data: dict[str, Any] | None = None,
+    idempotency_key: str = "",
+    eid_authenticated: bool = False,
+    applicant: User | None = None,
+    reused: list[tuple[str, int]] | None = None,
+    now: dt.datetime | None = None,
+) -> Dossier:
+    """File a dossier for the published version of ``procedure_code``.
+
+    Online and postal dossiers wait for a one-stop clerk to receive them; a dossier
+    filed at a counter by a clerk is received at once. A boundary-free procedure may be
+    received by any service centre of the province; the handling agency is the
+    competent one for ``competent_unit_code``. Retrying with the same
+    ``idempotency_key`` returns the first dossier. Raises InvalidInput naming the bad
+    field (unknown procedure or place, a channel the procedure does not offer, a missing
+    required component, a file of the wrong type or size), PermissionDenied when a
+    counter intake is not made by a clerk of the receiving centre. ``applicant`` is the
+    person the dossier is for when a clerk or a proxy files it (default: ``actor``).
+    ``reused`` lists (component, document id) pairs taken from the applicant's
+    e-document store instead of new uploads.
+    """
+    now = now or timezone.now()
+    uploads = uploads or []
+    idempotency_key = idempotency_key.strip()[:100]
+    summary = clean_param("summary", summary, multiline=True, max_length=500)
+    on_behalf_of = clean_param("on_behalf_of", on_behalf_of, max_length=200)
+    try:
+        version = catalog.get_procedure(procedure_code)
+    except NotFound as exc:
+        raise bad("procedure", "unknown_procedure", str(exc.detail)) from exc
+    if channel not in Channel.values:
+        raise bad("channel", "unknown_channel", _("Kênh nộp không hợp lệ."))
+    if channel == Channel.ONLINE and (
+        version.service_level == "none" or "online" not in version.channels
+    ):
+        raise bad("channel", "not_online", _("Thủ tục này chưa nhận hồ sơ trực tuyến."))
+    try:
+        commune = geo.current_unit(competent_unit_code, level="commune")
+    except NotFound as exc:
+        raise bad(
+            "competent_unit", "unknown_unit", _("Không tìm thấy xã, phường đã chọn.")
+        ) from exc
+    province = commune.province
+    if province is None:  # a commune in force always belongs to a province
+        raise bad("competent_unit", "unknown_unit", _("Không tìm thấy xã, phường đã chọn."))
+    handling = routing.competent_agency(version, commune)
+    if channel == Channel.COUNTER:
+        receiving = _clerk_centre(actor, province)
+    else:
+        place = commune
+        if receiving_unit_code and receiving_unit_code != commune.code:
+            try:
+                place = geo.current_unit(receiving_unit_code, level="commune")
+            except NotFound as exc:
+                raise bad(
+                    "receiving_unit", "unknown_unit", _("Không tìm thấy nơi nộp đã chọn.")
+                ) from exc
+            if not version.boundary_free:
+                raise bad(
+                    "receiving_unit",
+                    "not_boundary_free",
+                    _("Thủ tục này chỉ nộp tại xã, phường có thẩm quyền."),
+                )
+            if place.province_id != commune.province_id:
+                raise bad(
+                    "receiving_unit",
+                    "other_province",
+                    _("Chỉ nộp được tại xã, phường trong cùng tỉnh, thành phố."),
+                )
+        receiving = routing.receiving_centre(place)
+    check_count(len(uploads) + len(reused or []))
+    checked = [check_upload(u, i) for i, u in enumerate(uploads)]
+    components = list(version.components.all())
+    owner = applicant or actor
+    wallet = {}
+    for i, (component, doc_id) in enumerate(reused or []):
+        doc = WalletDocument.objects.filter(pk=doc_id, owner=owner).first()
+        if doc is None:
+            raise bad(
+                f"reused[{i}]",
+                "unknown_document",
+                _("Không tìm thấy giấy tờ trong kho dữ liệu của người nộp."),
+            )
+        wallet[component] = doc
+    provided = {u.component for u in uploads} | set(wallet)
+    missing = [
+        c.name for c in components if c.required and not c.data_registry and c.name not in provided
+    ]
+    if missing and channel == Channel.ONLINE:
+        raise InvalidInput(
+            _("Còn thiếu giấy tờ bắt buộc."),
+            invalid_params=[InvalidParam("files", "missing_component", name) for name in missing],
+        )
+    fee = sum(int(f["amount"] or 0) for f in version.fees)
+    dossier = Dossier(
+        tracking_key=new_tracking_key(),
+        procedure_version=version,
+        applicant=applicant or actor,
+        submitted_by=actor,
+        on_behalf_of=on_behalf_of.strip()[:200],
+        channel=channel,
+        competent_unit=commune,
+        receiving_agency=receiving,
+        handling_agency=handling,
+        province=province,
+        summary=summary.strip()[:500],
+        form_data=form_data or {},
+        submitted_at=now,
+        fee_total=fee,
+        eid_authenticated=eid_authenticated,
+        idempotency_key=idempotency_key,
+    )
+    files = (
+        [
+            file_row(dossier, upload, kind, digest, digitised=channel == Channel.COUNTER)
+            for upload, (kind, digest) in zip(uploads, checked, strict=True)
+        ]
+        + [
+            DossierFile(
+                dossier=dossier,
+                component_name=component[:500],
+                from_wallet=doc,
+                original_name=(doc.file.name or "").rsplit("/", 1)[-1][:255],
+                content_type="application/pdf",
+                sha256=doc.sha256,
+                digitised=True,
+            )
+            for component, doc in wallet.items()
+        ]
+        + [
+            DossierFile(
+                dossier=dossier,
+                component_name=c.name,
+                from_registry=c.data_registry,
+                digitised=True,
+            )
+            for c in components
+            if c.data_registry
+        ]
+    )
+    step = workflow.step_rows(
+        dossier, "submit", "", actor, agency=receiving, at=now, data={"channel": channel}
+    )
+    with stored_files.staging() as staged:
+        for row, upload in zip(files, uploads, strict=False):
+            row.file = staged.add(stored_file_name(row, row.original_name), upload.file)
+        return _insert_submitted(
+            dossier,
+            files,
+            step,
+            staged,
+            actor=actor,
+            now=now,
+            retry={
+                "actor": actor,
+                "procedure_code": procedure_code,
+                "competent_unit_code": competent_unit_code,
+                "idempotency_key": idempotency_key,
+                "applicant": applicant,
+                "channel": channel,
+            },
+        )
+
+
+def _insert_submitted(
+    dossier: Dossier,
+    files: list[DossierFile],
+    step: workflow.StepRows,
+    staged: stored_files.Staging,
+    *,
+    actor: User,
+    now: dt.datetime,
+    retry: dict[str, Any],
+) -> Dossier:
+    channel = dossier.channel
+    try:
+        # Online and postal: one statement, atomic by itself. A counter intake is
+        # received at once, so both steps commit together; inside a caller's
+        # transaction a savepoint keeps a refused insert from spoiling it.
+        together = channel == Channel.COUNTER or connection.in_atomic_block
+        with transaction.atomic() if together else nullcontext():
+            insert_new(
+                dossier,
+                files,
+                step.event,
+                step.outbox,
+                step.audit,
+                day=timezone.localdate(now),
+                pending=staged.names,
+            )
+            if channel == Channel.COUNTER:
+                workflow.run(dossier, actor, "receive", None, now, {})
+    except IntegrityError:
+        # A retry: the key's unique constraint refused the row (no lookup is made
+        # beforehand, so a first submission costs nothing extra). Nothing of this
+        # attempt is kept; the first dossier is returned.
+        staged.discard()
+        first = filed_before(**retry)
+        if first is None:
+            raise
+        return first
+    return dossier
+
+
+def _clerk_centre(actor: User, province: AdministrativeUnit) -> Agency:
+    """The service centre where ``actor`` receives dossiers, in ``province``."""
+    centres = directory.service_centres(province.code)
+    if not is_platform_admin(actor):
+        centres = centres.filter(pk__in=agencies_with(actor, Perm.DOSSIER_RECEIVE))
+    centre = centres.first()
+    if centre is None:
+        raise PermissionDenied(
+            _("Chỉ cán bộ một cửa của một trung tâm trong tỉnh mới tiếp nhận hồ sơ tại quầy.")
+        )
+    return centre

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
     from lienthong.catalog.models import ProcedureVersion
+    from lienthong.dossiers.models import Dossier
 
 __all__ = [
     "EFFECT_NAMES",
@@ -303,7 +304,7 @@ def check_configuration(config: Mapping[str, Any]) -> list[str]:
     return []
 
 
-def npsp_status(dossier: Any) -> int:
+def npsp_status(dossier: Dossier) -> int:
     """The dossier's status code for the National Public Service Portal (TrangThaiHoSo):
     a procedure's own states are steps of handling, code 4 ("đang xử lý")."""
     return NPSP_STATUS.get(dossier.status, NPSP_STATUS[Status.IN_REVIEW])
