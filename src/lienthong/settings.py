@@ -55,10 +55,13 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
-DEBUG: bool = env.bool("DEBUG", default=not PRODUCTION)
+# Off unless set on purpose: the demo and production serve the platform's own error
+# pages, never Django's debug page (which lists every URL and setting).
+DEBUG: bool = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS: list[str] = env.list(
     "ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]", "testserver"]
 )
+CSRF_FAILURE_VIEW = "lienthong.web.views.csrf_failure"
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # The site's public address (scheme, host, port; no path). Login callbacks and the
 # platform's own OpenID provider (its address, its `iss`) come from it, never from a
@@ -230,7 +233,7 @@ STORAGES: dict[str, Any] = {
 }
 # Serve static files from the installed packages without collectstatic in development.
 WHITENOISE_USE_FINDERS = not PRODUCTION
-WHITENOISE_AUTOREFRESH = DEBUG
+WHITENOISE_AUTOREFRESH = not PRODUCTION  # files from the apps, no collectstatic
 
 # Background work ------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

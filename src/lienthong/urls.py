@@ -7,12 +7,15 @@ from django.views import defaults
 from lienthong.api import api
 from lienthong.core import views as core_views
 from lienthong.core.errors import problem_response
+from lienthong.web import views as web_views
 
 admin.site.site_header = "LiênThông — Quản trị"
 admin.site.site_title = "LiênThông"
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    # Browsers ask for it whatever the page says.
+    path("favicon.ico", web_views.favicon),
     path("readyz", core_views.readyz, name="readyz"),
     path("api/v1/", api.urls),
     path("quan-tri/", admin.site.urls),
@@ -31,6 +34,25 @@ def handler404(request: HttpRequest, exception: Exception) -> HttpResponse:
     if request.path.startswith("/api/"):
         return problem_response(request, status=404, code="not-found", title=_("Không tìm thấy"))
     return defaults.page_not_found(request, exception)
+
+
+def handler400(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return problem_response(
+            request, status=400, code="bad-request", title=_("Yêu cầu không hợp lệ")
+        )
+    return defaults.bad_request(request, exception)
+
+
+def handler403(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return problem_response(
+            request,
+            status=403,
+            code="permission-denied",
+            title=_("Không có quyền thực hiện thao tác này"),
+        )
+    return defaults.permission_denied(request, exception)
 
 
 def handler500(request: HttpRequest) -> HttpResponse:

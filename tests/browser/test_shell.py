@@ -20,7 +20,7 @@ def test_the_home_page_renders_and_is_keyboard_navigable(page, live_server):
     assert skip.evaluate("el => el === document.activeElement")
     assert skip.is_visible()
     page.keyboard.press("Enter")
-    assert page.evaluate("location.hash") == "#noi-dung"
+    assert page.evaluate("location.hash") == "#noi-dung-chinh"
     assert page.evaluate("typeof htmx") == "object"  # htmx served locally
     host = urlparse(live_server.url).netloc
     assert {urlparse(u).netloc for u in requested} == {host}, "nothing loaded from elsewhere"
@@ -40,10 +40,16 @@ def test_the_api_docs_render_from_local_assets(page, live_server):
 def test_a_narrow_screen_keeps_the_navigation_usable(page, live_server):
     page.set_viewport_size({"width": 360, "height": 740})
     page.goto(live_server.url + "/")
+    header = page.locator(".site-header").bounding_box()
+    assert header is not None
+    assert header["height"] < 80
     nav_links = page.locator("nav .nav a")
-    assert nav_links.count() == 6
-    for i in range(6):
+    assert nav_links.count() == 4
+    assert not nav_links.first.is_visible()
+    page.get_by_role("button", name="Menu").click()
+    for i in range(4):
         box = nav_links.nth(i).bounding_box()
         assert box is not None
         assert box["x"] + box["width"] <= 360
+        assert box["height"] >= 40  # a finger-sized target
     page.screenshot(path="var/screenshots/home-mobile.png", full_page=True)

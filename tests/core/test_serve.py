@@ -99,3 +99,35 @@ def test_a_person_logs_in_through_the_development_issuer_of_the_same_server(tmp_
         )
         assert done.status_code == 200, done.text[:300]
         assert done.json()["pin"] == "037090009999"
+
+
+def test_a_server_on_a_busy_port_stops_with_one_line(tmp_path):
+    """A second instance on a port in use would answer requests at random from another
+    database: serve and demo refuse it at once, before preparing anything."""
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
+    }
+    env["LIENTHONG_VAR_DIR"] = str(tmp_path)
+    subprocess.run([LIENTHONG, "init"], env=env, cwd=REPO, check=True, timeout=120)
+    with socket.socket() as other:
+        # Another server, bound the way Granian binds (port reuse on).
+        other.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = str(other.getsockname()[1])
+        for command in (["serve"], ["demo"]):
+            done = subprocess.run(
+                [LIENTHONG, *command, "--port", port],
+                env=env,
+                cwd=REPO,
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+            assert done.returncode == 2, done
+            assert done.stdout == "", done.stdout
+            lines = done.stderr.strip().splitlines()
+            assert len(lines) == 1, lines
+            assert f"Cổng {port}" in lines[0]
+            assert "--port" in lines[0]
+    assert not (tmp_path / "lienthong.sqlite3").exists()  # demo prepared nothing

@@ -14,7 +14,7 @@ def test_the_home_page_is_in_vietnamese_with_navigation(client):
     html = client.get("/").content.decode()
     assert '<html lang="vi">' in html
     assert "Một hệ thống thống nhất – Một dữ liệu duy nhất – Một dịch vụ liền mạch" in html
-    for href in ('href="/"', 'href="/can-bo/"', 'href="/dieu-hanh/"', 'href="/api/v1/docs"'):
+    for href in ('href="/"', 'href="/tra-cuu/"', 'href="/api/v1/docs"', 'href="/dang-nhap/"'):
         assert href in html
     assert "Bỏ qua, tới nội dung chính" in html  # skip link for keyboard users
     assert "/static/django_htmx/htmx-2.min.js" in html
@@ -77,10 +77,78 @@ def test_the_dashboard_starts_a_background_audit_verification(
 
 
 @pytest.mark.django_db
-def test_an_unknown_page_is_a_vietnamese_404(client):
+def test_an_unknown_page_is_the_platforms_own_404_in_the_users_language(client):
     response = client.get("/khong-co-trang-nay/")
     assert response.status_code == 404
-    assert "Không tìm thấy trang" in response.content.decode()
+    html = response.content.decode()
+    assert "Không tìm thấy trang" in html
+    assert "URLconf" not in html
+    assert "urlpatterns" not in html
+    client.cookies["django_language"] = "en"
+    assert "Page not found" in client.get("/khong-co-trang-nay/").content.decode()
+
+
+def test_debug_is_off_unless_set_on_purpose(run_lienthong):
+    """The demo's settings: no DEBUG variable means Django's debug page never shows."""
+    done = run_lienthong("shell", "-c", "from django.conf import settings; print(settings.DEBUG)")
+    assert done.stdout.strip().splitlines()[-1] == "False", done
+
+
+@pytest.mark.django_db
+def test_a_form_from_a_stale_page_gets_a_vietnamese_page(client):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post(reverse("accounts:login"), {"username": "a", "password": "b"})
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "Trang đã hết hạn" in html
+    assert "CSRF verification" not in html
+
+
+@pytest.mark.django_db
+def test_the_favicon_is_served(client):
+    response = client.get("/favicon.ico", follow=True)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content)[:4] == b"\x00\x00\x01\x00"  # an ICO file
+
+
+@pytest.mark.django_db
+def test_the_menu_shows_what_the_persons_roles_open(client):
+    from lienthong.accounts.constants import Role
+    from lienthong.accounts.models import RoleAssignment
+    from tests.factories import AgencyFactory
+
+    def menu() -> str:
+        html = client.get("/").content.decode()
+        return html.split('<nav aria-label="Điều hướng chính">')[1].split("</nav>")[0]
+
+    client.force_login(UserFactory())  # a citizen
+    assert 'href="/can-bo/"' not in menu()
+    assert 'href="/dieu-hanh/"' not in menu()
+    official = UserFactory(official=True)
+    client.force_login(official)
+    assert 'href="/can-bo/"' in menu()
+    assert 'href="/dieu-hanh/"' not in menu()
+    RoleAssignment.objects.create(
+        user=official, agency=AgencyFactory(central=True), role=Role.STEERING_VIEWER
+    )
+    assert 'href="/dieu-hanh/"' in menu()
+
+
+@pytest.mark.django_db
+def test_the_header_counts_unread_notifications(client):
+    from lienthong.dossiers.models import Notification
+
+    user = UserFactory()
+    client.force_login(user)
+    assert "chưa đọc" not in client.get("/").content.decode()
+    for i in range(3):
+        Notification.objects.create(user=user, event_id=9000 + i, title="t", body="b")
+    html = client.get("/").content.decode()
+    assert '3<span class="visually-hidden"> chưa đọc</span>' in html
+    client.get(reverse("dossiers:notifications"))  # reading them marks them read
+    assert "chưa đọc" not in client.get("/").content.decode()
 
 
 @pytest.mark.django_db

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lienthong.accounts.constants import Perm, Role
-from lienthong.accounts.models import ApiClient, RoleAssignment, User
-from lienthong.accounts.permissions import can, is_platform_admin
+from lienthong.accounts.models import ApiClient, RoleAssignment, User, UserKind
+from lienthong.accounts.permissions import can, grants_of, is_platform_admin, reach
 from lienthong.core.errors import NotFound
 from lienthong.directory import selectors as directory
 
@@ -21,11 +21,13 @@ if TYPE_CHECKING:
     from lienthong.directory.models import Agency
 
 __all__ = [
+    "Menu",
     "Official",
     "agencies_administered_by",
     "api_clients_of",
     "get_agency_for",
     "has_second_factor",
+    "menu_of",
     "officials_of",
     "roles_of",
 ]
@@ -40,6 +42,27 @@ def roles_of(user: User | AnonymousUser) -> list[RoleAssignment]:
         .filter(user_id=user.pk)
         .select_related("agency", "agency__province")
         .order_by("agency__code", "role")
+    )
+
+
+@dataclass(frozen=True)
+class Menu:
+    """Which parts of the site a person's roles open, for the header: a citizen sees
+    neither the officials' desk nor the dashboard (they would only meet a 403)."""
+
+    official: bool = False
+    steering: bool = False
+
+
+def menu_of(user: User | AnonymousUser) -> Menu:
+    """The header's menu of ``user`` (the roles are read once per request)."""
+    if not isinstance(user, User):
+        return Menu()
+    admin = is_platform_admin(user)
+    watch = reach(user, Perm.STEERING_VIEW)
+    return Menu(
+        official=admin or bool(grants_of(user)) or user.kind == UserKind.OFFICIAL,
+        steering=watch.everywhere or bool(watch.agencies or watch.provinces),
     )
 
 

@@ -362,6 +362,11 @@ def notifications_of(user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(user_id=user.pk).select_related("dossier")
 
 
+def unread_count(user: User) -> int:
+    """How many of ``user``'s notifications are unread (the header's badge)."""
+    return Notification.objects.filter(user_id=user.pk, read_at__isnull=True).count()
+
+
 def register_rows(user: User, start: dt.date, end: dt.date) -> tuple[Agency | None, list[Dossier]]:
     """(agency, dossiers it received between ``start`` and ``end``) for the register;
     the first agency where ``user`` receives dossiers, or (None, [])."""

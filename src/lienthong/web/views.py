@@ -9,11 +9,14 @@ from datetime import date, timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lienthong.accounts import selectors as accounts
+from lienthong.core.errors import problem_response
 from lienthong.core.selectors import last_audit_verification, platform_health, readiness
 from lienthong.core.tasks import verify_audit_chain
 from lienthong.core.workcalendar import get_calendar
@@ -51,7 +54,7 @@ def backoffice(request: HttpRequest) -> HttpResponse:
 
 
 def _forbidden(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/forbidden.html", status=403)
+    return render(request, "403.html", status=403)
 
 
 @login_required
@@ -89,3 +92,23 @@ def audit_verification_status(request: HttpRequest) -> HttpResponse:
     return render(
         request, "web/partials/verification.html", {"verification": last_audit_verification()}
     )
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page links to: the static file (its
+    name carries a hash in production, so it is looked up on each request)."""
+    return redirect(static("web/img/favicon.ico"))
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent from a page open too long (or from elsewhere): the platform's own
+    page in the user's language, not Django's English one (CSRF_FAILURE_VIEW)."""
+    if request.path.startswith("/api/"):
+        return problem_response(
+            request,
+            status=403,
+            code="permission-denied",
+            title=_("Không có quyền thực hiện thao tác này"),
+            detail=_("Trang đã hết hạn: hãy tải lại trang rồi gửi lại."),
+        )
+    return render(request, "403_csrf.html", status=403)

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from lienthong.core.management.commands.seed import print_accounts
-from lienthong.core.management.commands.serve import serve
+from lienthong.core.management.commands.serve import refuse_busy_port, serve
 from lienthong.core.reference import DemoAccount, seeders
 
 
@@ -26,6 +26,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not options["no_serve"]:  # before minutes of preparation, not after
+            refuse_busy_port(options["host"], options["port"], self.stderr.write)
         self.stdout.write("1/4 Tạo và cập nhật cơ sở dữ liệu …")
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("2/4 Nạp dữ liệu danh mục …")

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import errno
+import socket
+import sys
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -22,6 +25,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         require_initialised()
+        refuse_busy_port(options["host"], options["port"], self.stderr.write)
         public = urlsplit(settings.PUBLIC_URL)
         if public.hostname in ("127.0.0.1", "localhost") and (public.port or 80) != options["port"]:
             self.stderr.write(
@@ -35,6 +39,30 @@ class Command(BaseCommand):
             workers=options["workers"],
             threads=options["threads"],
         )
+
+
+def refuse_busy_port(host: str, port: int, write: Any) -> None:
+    """Stop with one line and exit status 2 when something already listens on the port.
+
+    The web server binds with port reuse, so without this check a second instance
+    would start "successfully" and the two would answer requests at random, each from
+    its own database.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        # Connections of a server stopped a moment ago (TIME_WAIT) do not make the port
+        # busy; a listening socket does, even with this option.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host.strip("[]"), port))
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                raise
+            write(
+                f"Cổng {port} trên {host} đang có chương trình khác dùng (có thể là một "
+                f"LiênThông khác): dừng chương trình đó hoặc chọn cổng khác bằng --port."
+            )
+            sys.exit(2)
 
 
 def serve(*, host: str, port: int, workers: int = 1, threads: int = 4) -> None:

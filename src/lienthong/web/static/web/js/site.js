@@ -19,3 +19,17 @@ document.addEventListener("submit", (event) => {
   const question = form.getAttribute("data-confirm");
   if (question && !window.confirm(question)) event.preventDefault();
 });
+
+// The header's menu button (shown on narrow screens by the style sheet): it folds and
+// unfolds the menu. Without JavaScript the button stays hidden and the menu open.
+for (const button of document.querySelectorAll(".menu-button")) {
+  const menu = document.getElementById(button.getAttribute("aria-controls") || "");
+  if (!menu) continue;
+  button.hidden = false;
+  menu.classList.add("folded");
+  button.addEventListener("click", () => {
+    const open = button.getAttribute("aria-expanded") !== "true";
+    button.setAttribute("aria-expanded", String(open));
+    menu.classList.toggle("folded", !open);
+  });
+}
