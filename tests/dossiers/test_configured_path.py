@@ -78,7 +78,10 @@ def test_the_permit_goes_through_appraisal_and_a_site_visit(cast, permit):
         (cast.specialist, "start_review", {}),
     ]:
         d = workflow.perform(actor, d.code, action, now=NOW, **inputs)
-    # The standard approval is not open from review: this path goes through appraisal.
+    # Neither the standard submission for signature nor the approval is open from
+    # review: this path goes through appraisal.
+    with pytest.raises(IllegalTransition):
+        workflow.perform(cast.specialist, d.code, "submit_for_signature")
     with pytest.raises(IllegalTransition):
         workflow.perform(cast.leader, d.code, "approve")
     d = workflow.perform(cast.specialist, d.code, "request_appraisal", note="Đề nghị thẩm định")
@@ -106,12 +109,16 @@ def test_the_permit_goes_through_appraisal_and_a_site_visit(cast, permit):
         cast.specialist, d.code, "record_site_visit", note="Hiện trạng đúng bản vẽ"
     )
     assert d.step_due_at is None
+    assert d not in selectors.queue(cast.leader, "phe-duyet")
+    d = workflow.perform(cast.specialist, d.code, "submit_for_signature")
+    assert d.status == "awaiting_signature"
     assert d in selectors.queue(cast.leader, "phe-duyet")
     d = workflow.perform(cast.leader, d.code, "approve")
     assert d.status == "approved"
     history = selectors.history_rows(d)
     steps = [(e.action, label) for e, label, _state in history]
     assert ("request_appraisal", "Gửi Sở Xây dựng thẩm định") in steps
+    assert ("submit_for_signature", "Trình lãnh đạo ký giấy phép") in steps
     assert ("approve", "Phê duyệt cấp giấy phép") in steps
     appraisal = next(e for e, _l, _s in history if e.action == "give_appraisal")
     assert appraisal.agency == permit.department

@@ -36,6 +36,7 @@ def _returned(cast):
         (cast.clerk_elsewhere, "receive", {}),
         (cast.leader, "assign", {"assignee": cast.specialist}),
         (cast.specialist, "start_review", {}),
+        (cast.specialist, "submit_for_signature", {}),
         (cast.leader, "approve", {}),
         (cast.leader, "issue_result", {}),
     ]:

@@ -117,6 +117,7 @@ def test_a_signed_result_is_kept_in_the_bucket(cast, client, object_storage, set
         (cast.clerk_elsewhere, "receive", {}),
         (cast.leader, "assign", {"assignee": cast.specialist}),
         (cast.specialist, "start_review", {}),
+        (cast.specialist, "submit_for_signature", {}),
         (cast.leader, "approve", {}),
         (cast.leader, "issue_result", {}),
     ]:

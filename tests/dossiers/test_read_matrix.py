@@ -70,7 +70,7 @@ STEP: dict[str, dict[str, object]] = {
     "queue:tiep-nhan": {"status": Status.SUBMITTED},
     "queue:phan-cong": {"status": Status.RECEIVED},
     "queue:xu-ly": {"status": Status.ASSIGNED, "assignee": None},
-    "queue:phe-duyet": {"status": Status.IN_REVIEW},
+    "queue:phe-duyet": {"status": Status.AWAITING_SIGNATURE},
     "queue:tra-ket-qua": {"status": Status.RESULT_ISSUED},
     "queue:qua-han": {"status": Status.RECEIVED, "due_at": "past"},
     "queue:sap-den-han": {"status": Status.RECEIVED, "due_at": "soon"},

@@ -169,6 +169,7 @@ def test_a_dossier_filed_on_one_server_is_handled_on_the_other(platform, cast_co
         ("clerk_elsewhere", "receive", {}),
         ("leader", "assign", {"assignee_pin": cast.specialist.pin}),
         ("specialist", "start_review", {}),
+        ("specialist", "submit_for_signature", {}),
         ("leader", "approve", {}),
         ("leader", "issue_result", {}),
     ]:

@@ -25,6 +25,7 @@ def _issued(cast):
         (cast.clerk_home, "receive", {}),
         (cast.leader, "assign", {"assignee": cast.specialist}),
         (cast.specialist, "start_review", {}),
+        (cast.specialist, "submit_for_signature", {}),
         (cast.leader, "approve", {}),
         (cast.leader, "issue_result", {}),
     ]:

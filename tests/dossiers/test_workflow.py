@@ -44,6 +44,7 @@ def test_a_boundary_free_dossier_filed_elsewhere_goes_through_every_step(cast):
         (cast.specialist, "request_supplement", {"note": "Thiếu chữ ký của người đi khai"}),
         (cast.citizen, "supplement", {"uploads": form()}),
         (cast.specialist, "start_review", {}),
+        (cast.specialist, "submit_for_signature", {}),
         (cast.leader, "approve", {}),
         (cast.leader, "issue_result", {}),
         (cast.clerk_elsewhere, "return_result", {}),

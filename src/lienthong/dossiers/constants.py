@@ -20,6 +20,7 @@ class Status(models.TextChoices):
     IN_REVIEW = "in_review", _("Đang thẩm định, xử lý")
     SUPPLEMENT_REQUESTED = "supplement_requested", _("Chờ bổ sung hồ sơ")
     SUPPLEMENTED = "supplemented", _("Đã bổ sung")
+    AWAITING_SIGNATURE = "awaiting_signature", _("Đã trình, chờ lãnh đạo phê duyệt, ký")
     APPROVED = "approved", _("Đã phê duyệt")
     REFUSED = "refused", _("Từ chối giải quyết")
     RESULT_ISSUED = "result_issued", _("Đã có kết quả, chờ trả")
@@ -36,6 +37,7 @@ NPSP_STATUS: Final[dict[str, int]] = {
     Status.ASSIGNED: 4,  # đang xử lý
     Status.IN_REVIEW: 4,
     Status.SUPPLEMENTED: 4,
+    Status.AWAITING_SIGNATURE: 4,
     Status.SUPPLEMENT_REQUESTED: 5,  # yêu cầu bổ sung giấy tờ
     Status.APPROVED: 9,  # đã xử lý xong
     Status.REFUSED: 9,

@@ -270,6 +270,7 @@ _QUEUE_RULES: dict[str, tuple[str, str]] = {
 _NOT_IN_HANDLING: Final = (
     Status.SUBMITTED,
     Status.RECEIVED,
+    Status.AWAITING_SIGNATURE,
     Status.APPROVED,
     Status.REFUSED,
     Status.RESULT_ISSUED,

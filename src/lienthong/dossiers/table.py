@@ -62,7 +62,14 @@ EFFECT_NAMES: Final = (
 S = Status
 #: States in which the dossier is being handled (a due date runs or is paused).
 OPEN: Final = frozenset(
-    {S.RECEIVED, S.ASSIGNED, S.IN_REVIEW, S.SUPPLEMENT_REQUESTED, S.SUPPLEMENTED}
+    {
+        S.RECEIVED,
+        S.ASSIGNED,
+        S.IN_REVIEW,
+        S.SUPPLEMENT_REQUESTED,
+        S.SUPPLEMENTED,
+        S.AWAITING_SIGNATURE,
+    }
 )
 ALL: Final = frozenset(Status.values)
 
@@ -154,10 +161,28 @@ STANDARD: Final = Table.of(
             required=("files",),
             effects=("attach", "resume_clock"),
         ),
+        # The specialist sends the file and the draft result to the leader ("trình
+        # ký"); the leader sees the draft before deciding, or sends it back.
+        _row(
+            "submit_for_signature",
+            gettext_lazy("Trình lãnh đạo ký"),
+            {S.IN_REVIEW},
+            S.AWAITING_SIGNATURE,
+            Perm.DOSSIER_PROCESS,
+        ),
+        _row(
+            "return_for_review",
+            gettext_lazy("Trả lại chuyên viên"),
+            {S.AWAITING_SIGNATURE},
+            S.IN_REVIEW,
+            Perm.DOSSIER_APPROVE,
+            required=("note",),
+            secondary=True,
+        ),
         _row(
             "approve",
             gettext_lazy("Phê duyệt"),
-            {S.IN_REVIEW},
+            {S.AWAITING_SIGNATURE},
             S.APPROVED,
             Perm.DOSSIER_APPROVE,
             effects=("finish",),
@@ -165,7 +190,7 @@ STANDARD: Final = Table.of(
         _row(
             "refuse",
             gettext_lazy("Từ chối giải quyết"),
-            {S.IN_REVIEW},
+            {S.AWAITING_SIGNATURE},
             S.REFUSED,
             Perm.DOSSIER_APPROVE,
             required=("note",),
@@ -174,7 +199,7 @@ STANDARD: Final = Table.of(
         ),
         _row(
             "issue_result",
-            gettext_lazy("Ban hành kết quả"),
+            gettext_lazy("Ký số, ban hành kết quả"),
             {S.APPROVED, S.REFUSED},
             S.RESULT_ISSUED,
             Perm.DOSSIER_APPROVE,
