@@ -1,6 +1,8 @@
-"""The whole path in a browser: a citizen files a boundary-free procedure online at
-another commune, officials receive, assign, request a supplement, approve and return
-it, the citizen supplements, downloads the signed result and rates the service."""
+"""The whole path in a browser, on a desktop and on a phone-sized screen: a citizen
+files a birth registration online at another commune with its declaration, officials
+receive, assign, request a supplement, submit for signature, preview, approve, sign
+and return it, the citizen supplements, downloads the signed Giấy khai sinh and rates
+the service."""
 
 from __future__ import annotations
 
@@ -8,8 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from lienthong.accounts.models import RoleAssignment
 from lienthong.dossiers.models import Dossier
-from tests.dossiers.conftest import ELSEWHERE, HOME, PDF
+from tests.dossiers.conftest import ELSEWHERE, HOME, PDF, pdf_text
+from tests.dossiers.test_documents import BIRTH
+
+SCREENS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -38,11 +44,14 @@ def _act(page, label: str, **fields: str) -> None:
     page.get_by_text(f"Đã thực hiện: {label}.").wait_for()
 
 
+@pytest.mark.parametrize("screen", list(SCREENS))
 def test_file_process_supplement_sign_return_rate(
-    page, live_server, cast_committed, tmp_path, settings
+    page, live_server, cast_committed, tmp_path, settings, screen
 ):
     settings.SIGNING_PKI_DIR = tmp_path / "pki"
+    page.set_viewport_size(SCREENS[screen])
     cast = cast_committed
+    RoleAssignment.objects.filter(user=cast.leader).update(position="Phó Chủ tịch")
     base = live_server.url
     scan = tmp_path / "to-khai.pdf"
     scan.write_bytes(PDF)
@@ -55,16 +64,26 @@ def test_file_process_supplement_sign_return_rate(
     page.get_by_label("Xã, phường nơi cư trú").select_option(HOME)
     page.get_by_label("Nộp tại xã, phường").select_option(ELSEWHERE)
     page.get_by_role("button", name="Tiếp tục").click()
+    assert "Xã Liên Minh" in page.locator("main").inner_text()  # names, not codes
+    for key, value in BIRTH.items():
+        field = page.locator(f"[name=tk-{key}]")
+        if field.evaluate("el => el.tagName") == "SELECT":
+            field.select_option(value)
+        else:
+            field.fill(value)
     page.get_by_label("Tờ khai đăng ký khai sinh").set_input_files(str(scan))
     page.get_by_role("button", name="Nộp hồ sơ").click()
     page.wait_for_url("**/ho-so/*/")
     code = Dossier.objects.get().code
-    assert code in page.locator(".facts").inner_text()
+    assert code in page.locator("#thong-tin").inner_text()
 
     _login(page, base, cast.clerk_elsewhere)
-    page.goto(base + "/can-bo/ho-so/?hang=tiep-nhan")
+    page.goto(base + "/can-bo/ho-so/")  # opens on the queue with work
     page.get_by_role("link", name=code).click()
+    assert "sau khi hồ sơ được tiếp nhận" in page.locator("#thong-tin").inner_text()
     _act(page, "Tiếp nhận")
+    # The page is current without a reload: the appointment is there.
+    assert "sau khi hồ sơ được tiếp nhận" not in page.locator("#thong-tin").inner_text()
 
     _login(page, base, cast.leader)
     page.goto(base + f"/ho-so/{code}/")
@@ -84,10 +103,18 @@ def test_file_process_supplement_sign_return_rate(
     _login(page, base, cast.specialist)
     page.goto(base + f"/ho-so/{code}/")
     _act(page, "Bắt đầu thẩm định")
+    _act(page, "Trình lãnh đạo ký")
     _login(page, base, cast.leader)
-    page.goto(base + f"/ho-so/{code}/")
+    page.goto(base + "/can-bo/ho-so/?hang=phe-duyet")
+    page.get_by_role("link", name=code).click()
+    draft = page.request.get(base + f"/ho-so/{code}/du-thao-ket-qua.pdf")
+    assert draft.ok
+    assert "BẢN XEM TRƯỚC" in pdf_text(draft.body())
+    assert page.get_by_role("link", name="Xem dự thảo kết quả (PDF)").count() == 1
     _act(page, "Phê duyệt")
-    _act(page, "Ban hành kết quả")
+    _act(page, "Ký số, ban hành kết quả")
+    # The signed result's link appears with the step, without a reload.
+    page.get_by_role("link", name="Tải kết quả đã ký số (PDF)").wait_for()
     _login(page, base, cast.clerk_elsewhere)
     page.goto(base + f"/ho-so/{code}/")
     _act(page, "Trả kết quả")
@@ -103,6 +130,12 @@ def test_file_process_supplement_sign_return_rate(
     signed = Path(download.value.path()).read_bytes()
     assert b"/ByteRange" in signed
     assert b"ETSI.CAdES.detached" in signed
+    paper = " ".join(pdf_text(signed).split())
+    assert "GIẤY KHAI SINH" in paper
+    assert "Số: 1, Quyển số: 01/" in paper
+    assert "NGUYỄN MINH KHANG" in paper
+    assert cast.leader.get_full_name() in paper
+    assert "Phó Chủ tịch" in paper
     page.get_by_label("Rất hài lòng").check()
     page.get_by_role("button", name="Gửi đánh giá").click()
     page.get_by_text("Cảm ơn bạn đã đánh giá.").wait_for()
@@ -113,10 +146,13 @@ def test_file_process_supplement_sign_return_rate(
         "Phân công xử lý",
         "Yêu cầu bổ sung",
         "Nộp bổ sung",
+        "Trình lãnh đạo ký",
         "Phê duyệt",
-        "Ban hành kết quả",
+        "Ký số, ban hành kết quả",
         "Trả kết quả",
     ):
         assert step in history
     assert "Bổ sung chữ ký người đi khai" in history
-    page.screenshot(path="var/screenshots/dossier.png", full_page=True)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= SCREENS[screen]["width"], "nothing wider than the screen"
+    page.screenshot(path=f"var/screenshots/dossier-{screen}.png", full_page=True)

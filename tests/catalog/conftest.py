@@ -57,6 +57,7 @@ KHAI_SINH = {
         },
     ],
     "sources": ["Luật Hộ tịch 2014, điều 16"],
+    "result_document": {"layout": "giay_khai_sinh"},
 }
 
 
@@ -72,6 +73,7 @@ KET_HON = variant(
     name="Đăng ký kết hôn",
     life_events=["ket-hon"],
     results=["Giấy chứng nhận kết hôn"],
+    result_document={"layout": "giay_chung_nhan_ket_hon"},
     components=[
         {
             "name": "Tờ khai đăng ký kết hôn",
@@ -93,6 +95,7 @@ CHUNG_THUC = variant(
     service_level="partial",
     processing_days=0.5,
     results=["Bản sao có chứng thực"],
+    result_document={},
     essential_06=False,
     fees=[{"name": "Phí chứng thực", "amount": 2000, "rule": "2.000 đồng/trang"}],
     components=[
@@ -121,6 +124,7 @@ THANH_LAP = variant(
     business_related=True,
     essential_06=False,
     results=["Giấy chứng nhận đăng ký doanh nghiệp"],
+    result_document={},
     components=[
         {
             "name": "Giấy đề nghị đăng ký doanh nghiệp",

@@ -3,6 +3,7 @@ poppler's pdfsig (an independent validator)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import subprocess
 from pathlib import Path
@@ -12,8 +13,15 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
+from lienthong.accounts.models import RoleAssignment
+from lienthong.catalog.records import parse_procedure
+from lienthong.catalog.services import publish_seed
+from lienthong.core.errors import InvalidInput
 from lienthong.dossiers import documents, signing
+from lienthong.dossiers.models import Dossier
+from lienthong.dossiers.results import date_in_words
 from lienthong.dossiers.services import act, submit
+from tests.catalog.conftest import KET_HON
 from tests.conftest import require_tool
 from tests.dossiers.conftest import ELSEWHERE, HOME, at, form, pdf_text
 
@@ -23,25 +31,64 @@ def pki(tmp_path, settings):
     settings.SIGNING_PKI_DIR = tmp_path / "pki"
 
 
-def _returned(cast):
+#: A birth declared on the filing page (the fields of the Giấy khai sinh layout).
+BIRTH = {
+    "ho_ten": "Nguyễn Minh Khang",
+    "gioi_tinh": "Nam",
+    "ngay_sinh": "2026-11-15",
+    "noi_sinh": "Bệnh viện Sản Nhi tỉnh Ninh Bình",
+    "que_quan": "Xã Liên Minh, tỉnh Ninh Bình",
+    "dan_toc": "Kinh",
+    "quoc_tich": "Việt Nam",
+    "me_ho_ten": "Trần Thị Lan",
+    "me_nam_sinh": "1995",
+    "me_dan_toc": "Kinh",
+    "me_quoc_tich": "Việt Nam",
+    "me_noi_cu_tru": "Xóm 3, xã Liên Minh, tỉnh Ninh Bình",
+    "cha_ho_ten": "Nguyễn Văn An",
+    "cha_nam_sinh": "1990",
+    "cha_dan_toc": "Kinh",
+    "cha_quoc_tich": "Việt Nam",
+    "cha_noi_cu_tru": "Xóm 3, xã Liên Minh, tỉnh Ninh Bình",
+    "quan_he": "cha",
+}
+
+
+def _decided(
+    cast,
+    *,
+    code="1.001193",
+    component="Tờ khai đăng ký khai sinh",
+    form_data=None,
+    last="issue_result",
+    refuse="",
+):
     d = submit(
         actor=cast.citizen,
-        procedure_code="1.001193",
+        procedure_code=code,
         competent_unit_code=HOME,
         receiving_unit_code=ELSEWHERE,
-        uploads=form(),
+        uploads=form(component),
+        form_data=BIRTH if form_data is None else form_data,
         now=at(2026, 11, 23, 9, 0),
     )
-    for actor, action, kw in [
+    steps = [
         (cast.clerk_elsewhere, "receive", {}),
         (cast.leader, "assign", {"assignee": cast.specialist}),
         (cast.specialist, "start_review", {}),
         (cast.specialist, "submit_for_signature", {}),
-        (cast.leader, "approve", {}),
+        (cast.leader, "refuse", {"note": refuse}) if refuse else (cast.leader, "approve", {}),
         (cast.leader, "issue_result", {}),
-    ]:
+    ]
+    for actor, action, kw in steps:
         d = act(actor=actor, code=d.code, action=action, **kw)
+        if action == last:
+            break
     return d
+
+
+def _returned(cast):
+    return _decided(cast)
 
 
 def test_the_receipt_is_form_01_with_the_due_date_and_a_tracking_qr(cast):
@@ -79,7 +126,123 @@ def test_the_result_is_signed_by_the_handling_agency_and_verifies(cast):
     assert status.valid
     assert status.trusted
     assert cast.home_committee.code in status.signing_cert.subject.human_friendly
-    assert "KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH" in pdf_text(pdf)
+
+
+def test_birth_registration_issues_a_giay_khai_sinh_numbered_in_the_register(cast):
+    RoleAssignment.objects.filter(user=cast.leader).update(position="Phó Chủ tịch")
+    d = _returned(cast)
+    assert d.result_number == 1
+    assert d.signed_by == cast.leader
+    pdf = documents.result_pdf(d)
+    (Path("var") / "screenshots").mkdir(parents=True, exist_ok=True)
+    (Path("var") / "screenshots" / "giay-khai-sinh.pdf").write_bytes(pdf)
+    text = " ".join(pdf_text(pdf).split())
+    assert "GIẤY KHAI SINH" in text
+    assert "Số: 1, Quyển số: 01/2026" in text
+    assert "Họ, chữ đệm, tên: NGUYỄN MINH KHANG" in text
+    assert "Ngày, tháng, năm sinh: 15/11/2026" in text
+    assert "Ngày mười lăm tháng mười một năm hai nghìn không trăm hai mươi sáu" in text
+    assert "Họ, chữ đệm, tên người mẹ: TRẦN THỊ LAN" in text
+    assert f"Nơi đăng ký khai sinh: {cast.home_committee.name}" in text
+    assert "NGƯỜI KÝ GIẤY KHAI SINH" in text
+    assert "(Đã ký số)" in text
+    assert cast.leader.get_full_name() in text
+    assert "Phó Chủ tịch" in text
+    assert len(PdfFileReader(io.BytesIO(pdf)).root["/Pages"]["/Kids"]) == 1  # one page
+    # The next birth at the same committee is number 2; a marriage starts its own book.
+    assert _returned(cast).result_number == 2
+
+
+def test_a_marriage_is_numbered_in_its_own_book(cast):
+    publish_seed(parse_procedure(KET_HON), decision_number="Dữ liệu kiểm thử")
+    _returned(cast)
+    couple = {
+        "chong_ho_ten": "Nguyễn Văn Bình",
+        "chong_ngay_sinh": "1996-02-01",
+        "chong_dan_toc": "Kinh",
+        "chong_quoc_tich": "Việt Nam",
+        "chong_noi_cu_tru": "Xã Liên Minh",
+        "chong_giay_to": "Căn cước 037096001111",
+        "vo_ho_ten": "Lê Thị Hoa",
+        "vo_ngay_sinh": "1998-07-30",
+        "vo_dan_toc": "Tày",
+        "vo_quoc_tich": "Việt Nam",
+        "vo_noi_cu_tru": "Xã Hiển Khánh",
+        "vo_giay_to": "Căn cước 037198002222",
+    }
+    d = _decided(cast, code="1.000894", component="Tờ khai đăng ký kết hôn", form_data=couple)
+    assert d.result_number == 1
+    text = " ".join(pdf_text(documents.result_pdf(d)).split())
+    assert "GIẤY CHỨNG NHẬN KẾT HÔN" in text
+    assert "NGUYỄN VĂN BÌNH" in text
+    assert "LÊ THỊ HOA" in text
+
+
+def test_a_refusal_is_a_numbered_notice_with_the_reason(cast):
+    d = _decided(cast, refuse="Trẻ đã được đăng ký khai sinh tại xã khác")
+    text = " ".join(pdf_text(documents.result_pdf(d)).split())
+    assert "THÔNG BÁO" in text
+    assert "Trẻ đã được đăng ký khai sinh tại xã khác" in text
+    assert "Số: 1/TB-UBND" in text
+    assert "GIẤY KHAI SINH" not in text
+
+
+def test_the_generic_paper_carries_number_symbol_and_signer(cast):
+    d = _decided(cast, code="2.000815", component="Bản chính giấy tờ, văn bản", form_data={})
+    text = " ".join(pdf_text(documents.result_pdf(d)).split())
+    assert "Số: 1/KQ-UBND" in text
+    assert "BẢN SAO CÓ CHỨNG THỰC" in text
+    assert "TM. ỦY BAN NHÂN DÂN" in text
+    assert cast.leader.get_full_name() in text
+
+
+def test_the_leader_previews_the_exact_paper_before_signing(cast):
+    d = _decided(cast, last="submit_for_signature")
+    draft = documents.result_pdf(d, draft=True)
+    assert not PdfFileReader(io.BytesIO(draft)).embedded_signatures
+    text = " ".join(pdf_text(draft).split())
+    assert "BẢN XEM TRƯỚC ĐỂ PHÊ DUYỆT — CHƯA KÝ SỐ, CHƯA CÓ GIÁ TRỊ" in text
+    assert "NGUYỄN MINH KHANG" in text
+    assert "Số: ……" in text
+    assert d.result_number is None  # a preview takes no number
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "code"),
+    [
+        ({"ho_ten": ""}, "form_data.ho_ten", "required"),
+        ({"ngay_sinh": "2099-01-01"}, "form_data.ngay_sinh", "invalid_date"),
+        ({"ngay_sinh": "15/11/2026"}, "form_data.ngay_sinh", "invalid_date"),
+        ({"me_nam_sinh": "95"}, "form_data.me_nam_sinh", "invalid_year"),
+        ({"gioi_tinh": "Không rõ"}, "form_data.gioi_tinh", "not_a_choice"),
+    ],
+)
+def test_a_wrong_declaration_is_refused_naming_the_field(cast, changes, field, code):
+    with pytest.raises(InvalidInput) as refused:
+        submit(
+            actor=cast.citizen,
+            procedure_code="1.001193",
+            competent_unit_code=HOME,
+            uploads=form(),
+            form_data={**BIRTH, **changes},
+        )
+    assert (field, code) in {(p.name, p.code) for p in refused.value.invalid_params}
+    assert not Dossier.objects.exists()
+
+
+def test_dates_in_words_as_civil_status_papers_write_them():
+    assert date_in_words(dt.date(2026, 11, 15)) == (
+        "Ngày mười lăm tháng mười một năm hai nghìn không trăm hai mươi sáu"
+    )
+    assert date_in_words(dt.date(2005, 1, 21)) == (
+        "Ngày hai mươi mốt tháng một năm hai nghìn không trăm lẻ năm"
+    )
+    assert date_in_words(dt.date(1990, 4, 24)) == (
+        "Ngày hai mươi tư tháng tư năm một nghìn chín trăm chín mươi"
+    )
+    assert date_in_words(dt.date(2010, 12, 10)) == (
+        "Ngày mười tháng mười hai năm hai nghìn không trăm mười"
+    )
 
 
 def test_an_independent_validator_finds_the_signature_intact_and_a_tampered_copy_broken(

@@ -8,11 +8,13 @@ import json
 import re
 
 import pytest
+from django.utils import timezone
 
 from lienthong.core.identifiers import new_tracking_key
 from lienthong.dossiers.models import Dossier
-from lienthong.dossiers.services import submit
+from lienthong.dossiers.services import act, submit
 from tests.dossiers.conftest import ELSEWHERE, HOME, form, pdf
+from tests.dossiers.test_documents import BIRTH
 from tests.factories import UserFactory
 
 
@@ -25,20 +27,61 @@ def test_a_citizen_files_online_in_two_steps(client, cast):
     step2 = client.get("/ho-so/nop/1.001193/", {"tinh": province, "xa": HOME, "noi-nop": ELSEWHERE})
     html = step2.content.decode()
     assert "Tờ khai đăng ký khai sinh" in html
-    assert "Không phải nộp (lấy từ dữ liệu):" in html
+    assert "Không phải nộp, cơ quan tự lấy từ cơ sở dữ liệu:" in html
     assert "Giấy chứng sinh" in html
+    # The places by name, never a bare code.
+    assert "Nơi giải quyết: Xã Liên Minh, Tỉnh Ninh Bình" in html
+    assert "mã 13786" not in html
+    # The declaration the Giấy khai sinh is filled from, with its defaults.
+    assert 'name="tk-ho_ten"' in html
+    assert 'name="tk-quoc_tich" value="Việt Nam"' in html
+    declared = {f"tk-{k}": v for k, v in BIRTH.items()}
     response = client.post(
         "/ho-so/nop/1.001193/",
-        {"tinh": province, "xa": HOME, "noi-nop": ELSEWHERE, "idem": "form-1", "tep-0": pdf()},
+        {
+            "tinh": province,
+            "xa": HOME,
+            "noi-nop": ELSEWHERE,
+            "idem": "form-1",
+            "tep-0": pdf(),
+            "noi-dung": "Xin cấp thêm 2 bản sao",
+            **declared,
+        },
     )
     dossier = Dossier.objects.get(applicant=cast.citizen)
     assert response["Location"] == f"/ho-so/{dossier.code}/"
     assert dossier.receiving_agency == cast.elsewhere_centre
     assert dossier.eid_authenticated
+    assert dossier.form_data["ho_ten"] == "Nguyễn Minh Khang"
     page = client.get(response["Location"]).content.decode()
     assert "Giấy tiếp nhận (PDF)" in page
-    assert "Rút hồ sơ" in page
+    assert "Tờ khai" in page and "Nguyễn Minh Khang" in page
+    # Withdrawal is folded away, asks for a reason and for confirmation.
+    other = page.split("Thao tác khác", 1)[1]
+    assert "Rút hồ sơ" in other
+    assert 'data-confirm="Rút hồ sơ này?' in other
+    assert 'for="note-withdraw">Lý do rút hồ sơ' in other
+    assert "SHA-256" not in page  # no jargon for the citizen
     assert dossier.code in client.get("/ho-so/").content.decode()
+    # The official sees what the citizen asked for.
+    client.force_login(cast.clerk_elsewhere)
+    page = client.get(response["Location"]).content.decode()
+    assert "Nội dung yêu cầu của người nộp" in page
+    assert "Xin cấp thêm 2 bản sao" in page
+
+
+def test_a_wrong_declaration_is_shown_on_the_form_and_nothing_is_filed(client, cast):
+    client.force_login(cast.citizen)
+    declared = {f"tk-{k}": v for k, v in BIRTH.items()} | {"tk-ngay_sinh": "2099-01-01"}
+    response = client.post(
+        "/ho-so/nop/1.001193/",
+        {"tinh": "37", "xa": HOME, "idem": "f-3", "tep-0": pdf(), **declared},
+    )
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "phải là một ngày có thật, không sau hôm nay" in html
+    assert 'value="Nguyễn Minh Khang"' in html  # what was typed is kept
+    assert not Dossier.objects.exists()
 
 
 def test_a_missing_paper_is_explained_on_the_form(client, cast):
@@ -64,8 +107,11 @@ def test_queues_and_an_htmx_action(client, cast):
         f"/ho-so/{d.code}/thao-tac/receive/", {"version": "1"}, HTTP_HX_REQUEST="true"
     ).content.decode()
     assert "<html" not in partial
-    assert "Trạng thái: Đã tiếp nhận" in partial
+    assert "<strong>Đã tiếp nhận</strong>" in partial
     assert "Đã thực hiện: Tiếp nhận." in partial
+    # The whole region is refreshed: the due date is there at once, not "—".
+    d.refresh_from_db()
+    assert timezone.localtime(d.due_at).strftime("%H:%M %d/%m/%Y") in partial
     stale = client.post(
         f"/ho-so/{d.code}/thao-tac/refuse_intake/",
         {"version": "1", "note": "x"},
@@ -77,6 +123,97 @@ def test_queues_and_an_htmx_action(client, cast):
     client.force_login(cast.other_specialist)
     assert client.get(f"/ho-so/{d.code}/").status_code == 404
     assert client.get(f"/ho-so/{d.code}/giay-tiep-nhan.pdf").status_code == 404
+
+
+def test_queues_open_where_the_work_is_and_name_the_applicant(client, cast):
+    d = submit(
+        actor=cast.citizen,
+        procedure_code="1.001193",
+        competent_unit_code=HOME,
+        receiving_unit_code=ELSEWHERE,
+        uploads=form(),
+    )
+    act(actor=cast.clerk_elsewhere, code=d.code, action="receive")
+    client.force_login(cast.leader)
+    html = client.get("/can-bo/ho-so/").content.decode()
+    # A leader neither receives nor returns: no such tabs, no counter, no register.
+    assert "Chờ tiếp nhận" not in html
+    assert "Tiếp nhận hồ sơ tại quầy" not in html
+    assert "so-theo-doi.pdf" not in html
+    # The page opens on the tab with work, with its count, and the row says who and when.
+    assert re.search(
+        r'hang=phan-cong" aria-current="page">Chờ phân công <span class="count has-work">1', html
+    )
+    assert cast.citizen.full_name in html
+    assert timezone.localtime(d.submitted_at).strftime("%H:%M %d/%m/%Y") in html
+    assert "còn " in html  # time left
+
+
+def test_the_specialist_submits_for_signature_and_the_leader_previews_the_paper(client, cast):
+    d = submit(
+        actor=cast.citizen,
+        procedure_code="1.001193",
+        competent_unit_code=HOME,
+        receiving_unit_code=ELSEWHERE,
+        uploads=form(),
+        form_data=BIRTH,
+    )
+    for actor, action, kw in [
+        (cast.clerk_elsewhere, "receive", {}),
+        (cast.leader, "assign", {"assignee": cast.specialist}),
+        (cast.specialist, "start_review", {}),
+    ]:
+        act(actor=actor, code=d.code, action=action, **kw)
+    client.force_login(cast.leader)
+    assert d.code not in client.get("/can-bo/ho-so/", {"hang": "phe-duyet"}).content.decode()
+    client.force_login(cast.specialist)
+    page = client.get(f"/ho-so/{d.code}/").content.decode()
+    assert "Trình lãnh đạo ký" in page
+    assert "Xem dự thảo kết quả (PDF)" in page
+    client.post(
+        f"/ho-so/{d.code}/thao-tac/submit_for_signature/",
+        {"note": "Đề nghị cấp Giấy khai sinh"},
+        HTTP_HX_REQUEST="true",
+    )
+    client.force_login(cast.leader)
+    assert d.code in client.get("/can-bo/ho-so/", {"hang": "phe-duyet"}).content.decode()
+    page = client.get(f"/ho-so/{d.code}/").content.decode()
+    assert "Phê duyệt" in page and "Trả lại chuyên viên" in page
+    draft = client.get(f"/ho-so/{d.code}/du-thao-ket-qua.pdf")
+    assert draft.status_code == 200
+    assert draft["Content-Type"] == "application/pdf"
+    # Nobody else sees a draft: not the applicant, not after it is issued.
+    client.force_login(cast.citizen)
+    assert client.get(f"/ho-so/{d.code}/du-thao-ket-qua.pdf").status_code == 404
+    assert "Xem dự thảo" not in client.get(f"/ho-so/{d.code}/").content.decode()
+    act(actor=cast.leader, code=d.code, action="approve")
+    act(actor=cast.leader, code=d.code, action="issue_result")
+    client.force_login(cast.leader)
+    assert client.get(f"/ho-so/{d.code}/du-thao-ket-qua.pdf").status_code == 404
+
+
+def test_a_transfer_picks_the_agency_by_name(client, cast):
+    d = submit(
+        actor=cast.citizen,
+        procedure_code="1.001193",
+        competent_unit_code=HOME,
+        receiving_unit_code=ELSEWHERE,
+        uploads=form(),
+    )
+    act(actor=cast.clerk_elsewhere, code=d.code, action="receive")
+    client.force_login(cast.specialist)
+    page = client.get(f"/ho-so/{d.code}/").content.decode()
+    assert "Cơ quan nhận (gõ tên để tìm)" in page
+    html = client.get(
+        f"/ho-so/{d.code}/co-quan-nhan/", {"q": "hien khanh"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert 'name="to_agency"' in html
+    assert "Hiển Khánh" in html
+    assert cast.home_committee.code not in html  # not the agency it is at
+    nothing = client.get(f"/ho-so/{d.code}/co-quan-nhan/", {"q": "khong co co quan nay"})
+    assert "Không tìm thấy cơ quan nào" in nothing.content.decode()
+    client.force_login(cast.other_specialist)
+    assert client.get(f"/ho-so/{d.code}/co-quan-nhan/", {"q": "xa"}).status_code == 404
 
 
 def test_public_tracking_page(client, cast):

@@ -110,12 +110,16 @@ def test_illegal_transitions_are_refused_and_change_nothing(cast, action, status
     assert d.lock_version == 1
 
 
-def test_a_closed_dossier_accepts_no_more_steps(cast):
+def test_a_withdrawal_needs_a_reason_and_closes_the_dossier(cast):
     d = file_online(cast)
-    act(actor=cast.citizen, code=d.code, action="withdraw")
+    with pytest.raises(InvalidInput) as caught:
+        act(actor=cast.citizen, code=d.code, action="withdraw")
+    assert caught.value.invalid_params[0].code == "note_required"
+    act(actor=cast.citizen, code=d.code, action="withdraw", note="Đã nộp nhầm thủ tục")
+    assert history_of(d).last().note == "Đã nộp nhầm thủ tục"
     for actor, action in [(cast.clerk_elsewhere, "receive"), (cast.citizen, "withdraw")]:
         with pytest.raises(IllegalTransition):
-            act(actor=actor, code=d.code, action=action)
+            act(actor=actor, code=d.code, action=action, note="lần nữa")
 
 
 def test_a_refusal_needs_a_reason(cast):
@@ -148,7 +152,7 @@ def test_a_commune_official_cannot_read_another_communes_dossier(cast):
     with pytest.raises(NotFound):
         get_dossier_for(cast.other_specialist, d.code)
     with pytest.raises(NotFound):
-        act(actor=cast.other_specialist, code=d.code, action="withdraw")
+        act(actor=cast.other_specialist, code=d.code, action="withdraw", note="x")
 
 
 def test_a_stale_version_gets_a_conflict(cast):

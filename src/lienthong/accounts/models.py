@@ -72,6 +72,8 @@ class RoleAssignment(models.Model):
         "directory.Agency", on_delete=models.PROTECT, related_name="role_assignments"
     )
     role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices)
+    #: The position printed under the holder's signature ("Phó Chủ tịch").
+    position = models.CharField(_("chức vụ"), max_length=120, blank=True)
     granted_at = models.DateTimeField(_("ngày giao"), auto_now_add=True)
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -83,13 +83,16 @@ class _Person:
     name: str
     role: str
     where: str  # "commune", "centre" or "province"
+    position: str = ""
 
 
 _OFFICIALS = (
     _Person("Cán bộ một cửa", "036190002345", "Trần Thị Bình", Role.CLERK, "centre"),
     _Person("Cán bộ một cửa xã khác", "036190002399", "Vũ Thị Hạnh", Role.CLERK, "other_centre"),
     _Person("Chuyên viên", "036088003456", "Lê Văn Cường", Role.SPECIALIST, "commune"),
-    _Person("Lãnh đạo UBND xã", "037175004567", "Phạm Thị Dung", Role.LEADER, "commune"),
+    _Person(
+        "Lãnh đạo UBND xã", "037175004567", "Phạm Thị Dung", Role.LEADER, "commune", "Phó Chủ tịch"
+    ),
     _Person("Quản trị cơ quan", "037085005678", "Hoàng Văn Hải", Role.AGENCY_ADMIN, "commune"),
     _Person(
         "Theo dõi điều hành tỉnh", "037080006789", "Đỗ Văn Giang", Role.STEERING_VIEWER, "province"
@@ -140,7 +143,12 @@ def seed_demo_accounts() -> StepResult:
     for person in _OFFICIALS:
         agency = places[person.where]
         user = add_official(
-            actor=admin, agency=agency, pin=person.pin, full_name=person.name, roles=[person.role]
+            actor=admin,
+            agency=agency,
+            pin=person.pin,
+            full_name=person.name,
+            roles=[person.role],
+            position=person.position,
         )
         if not user.has_usable_password():
             user.set_password(DEMO_PASSWORD)

@@ -29,6 +29,7 @@ __all__ = [
     "has_second_factor",
     "menu_of",
     "officials_of",
+    "position_of",
     "roles_of",
 ]
 
@@ -63,6 +64,19 @@ def menu_of(user: User | AnonymousUser) -> Menu:
     return Menu(
         official=admin or bool(grants_of(user)) or user.kind == UserKind.OFFICIAL,
         steering=watch.everywhere or bool(watch.agencies or watch.provinces),
+    )
+
+
+def position_of(user: User, agency: Agency) -> str:
+    """The position ``user`` holds at ``agency`` (chức vụ, printed under a signature);
+    empty when none is recorded."""
+    return (
+        RoleAssignment.objects.active()
+        .filter(user_id=user.pk, agency=agency)
+        .exclude(position="")
+        .values_list("position", flat=True)
+        .first()
+        or ""
     )
 
 

@@ -29,6 +29,7 @@ from lienthong.core.errors import (
     Unauthenticated,
 )
 from lienthong.core.identifiers import IdentifierError, normalize_pin, normalize_tax_code
+from lienthong.core.text import clean_param
 
 if TYPE_CHECKING:
     from lienthong.directory.models import Agency
@@ -167,18 +168,35 @@ def _check_roles(actor: User, roles: list[str]) -> None:
         )
 
 
-def _grant(actor: User, user: User, agency: Agency, role: str) -> RoleAssignment | None:
-    if RoleAssignment.objects.active().filter(user=user, agency=agency, role=role).exists():
+def _grant(
+    actor: User, user: User, agency: Agency, role: str, position: str = ""
+) -> RoleAssignment | None:
+    held = RoleAssignment.objects.active().filter(user=user, agency=agency, role=role).first()
+    if held is not None:
+        if position and held.position != position:
+            held.position = position
+            held.save(update_fields=["position"])
+            audit.record(
+                "role.position_changed",
+                actor=actor,
+                object_type="user",
+                object_id=user.pk,
+                data={"agency": agency.code, "role": role, "position": position},
+            )
         return None
     assignment = RoleAssignment.objects.create(
-        user=user, agency=agency, role=role, granted_by=actor if actor and actor.pk else None
+        user=user,
+        agency=agency,
+        role=role,
+        position=position,
+        granted_by=actor if actor and actor.pk else None,
     )
     audit.record(
         "role.granted",
         actor=actor,
         object_type="user",
         object_id=user.pk,
-        data={"agency": agency.code, "role": role},
+        data={"agency": agency.code, "role": role, "position": position},
     )
     forget_grants(user)
     return assignment
@@ -207,8 +225,10 @@ def add_official(
     full_name: str,
     roles: list[str],
     email: str = "",
+    position: str = "",
 ) -> User:
-    """Attach a person (by personal identification number) to ``agency`` with ``roles``.
+    """Attach a person (by personal identification number) to ``agency`` with ``roles``
+    and ``position`` (chức vụ, printed under their signature on results they sign).
 
     The person's account is created when it does not exist yet (they log in with
     their national e-ID; no password is set here). Idempotent: roles already held
@@ -226,6 +246,7 @@ def add_official(
             invalid_params=[InvalidParam("full_name", "required", _("Nhập họ và tên."))],
         )
     _check_roles(actor, roles)
+    position = clean_param("position", position, max_length=120)
     with transaction.atomic():
         user = User.objects.filter(pin=pin).first()
         if user is None:
@@ -255,7 +276,7 @@ def add_official(
             if changed:
                 user.save(update_fields=changed)
         for role in roles:
-            _grant(actor, user, agency, role)
+            _grant(actor, user, agency, role, position)
     return user
 
 

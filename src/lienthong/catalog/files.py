@@ -56,6 +56,7 @@ COLUMNS: Final[tuple[tuple[str, str], ...]] = (
     ("essential_06", "Dịch vụ công thiết yếu"),
     ("sources", "Nguồn"),
     ("workflow", "Quy trình riêng (JSON)"),
+    ("result_document", "Mẫu giấy tờ kết quả (JSON)"),
 )
 _BY_HEADER: Final = {fold(h).lower(): k for k, h in COLUMNS} | {k: k for k, _h in COLUMNS}
 _YES: Final = {"co", "x", "1", "true", "yes"}
@@ -95,6 +96,7 @@ def row_to_record(cells: dict[str, Any]) -> dict[str, Any]:
     }
     record["processing_days"] = cells.get("processing_days")
     record["workflow"] = str(cells.get("workflow") or "").strip()
+    record["result_document"] = str(cells.get("result_document") or "").strip()
     for key in ("levels", "channels", "results", "requirements", "steps", "life_events", "sources"):
         record[key] = [v.strip() for line in _lines(cells.get(key)) for v in line.split(";")]
     for key in ("pauses_on_supplement", "boundary_free", "business_related", "essential_06"):
@@ -239,6 +241,11 @@ def record_cells(version: ProcedureVersion) -> list[str]:
         "essential_06": yes[version.essential_06],
         "sources": "\n".join(version.sources),
         "workflow": json.dumps(version.workflow, ensure_ascii=False) if version.workflow else "",
+        "result_document": (
+            json.dumps(version.result_document, ensure_ascii=False)
+            if version.result_document
+            else ""
+        ),
     }
     return [values[k] for k, _h in COLUMNS]
 

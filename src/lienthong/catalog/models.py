@@ -70,6 +70,9 @@ class ProcedureVersion(models.Model):
     #: and steps added to (or replacing rows of) the dossier transition table
     #: (docs/workflow.md). Empty: the standard path.
     workflow = models.JSONField(_("quy trình riêng"), default=dict, blank=True)
+    #: The paper it issues: a layout of ``catalog.results`` (docs/results.md). Empty:
+    #: the generic layout titled after the first result.
+    result_document = models.JSONField(_("mẫu giấy tờ kết quả"), default=dict, blank=True)
     decision_number = models.CharField(_("quyết định công bố"), max_length=100, blank=True)
     effective_date = models.DateField(_("ngày có hiệu lực"), null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)

@@ -21,6 +21,7 @@ from lienthong.catalog.constants import (
     Level,
     ServiceLevel,
 )
+from lienthong.catalog.results import check_result_document
 
 CODE_RE: Final = re.compile(r"[0-9]\.[0-9]{6}(\.[0-9]{3}\.[0-9]{2}\.[0-9]{2}\.[A-Z][0-9]{2})?")
 
@@ -72,6 +73,8 @@ class ProcedureData:
     components: list[ComponentData]
     #: The procedure's own path (states and steps; checked by the dossier engine).
     workflow: dict[str, Any] = dataclasses.field(default_factory=dict)
+    #: The result paper's layout (``catalog.results``).
+    result_document: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def version_fields(self) -> dict[str, Any]:
         """The values stored on a ProcedureVersion (everything but code and components)."""
@@ -100,6 +103,7 @@ class ProcedureData:
                 "essential_06",
                 "sources",
                 "workflow",
+                "result_document",
             )
         }
 
@@ -217,6 +221,7 @@ def parse_procedure(raw: dict[str, Any]) -> ProcedureData:
     life_events = _choices(raw, "life_events", LIFE_EVENTS, problems, required=False)
     components = _components(raw.get("components") or [], problems)
     workflow = _workflow(raw.get("workflow"), problems)
+    result_document = _result_document(raw.get("result_document"), problems)
     if problems:
         raise InvalidProcedure(problems)
     return ProcedureData(
@@ -244,6 +249,7 @@ def parse_procedure(raw: dict[str, Any]) -> ProcedureData:
         sources=_texts(raw, "sources"),
         components=components,
         workflow=workflow,
+        result_document=result_document,
     )
 
 
@@ -267,6 +273,29 @@ def _workflow(value: Any, problems: list[Problem]) -> dict[str, Any]:
         )
         return {}
     return value
+
+
+def _result_document(value: Any, problems: list[Problem]) -> dict[str, Any]:
+    """The result paper's layout: an object (or its JSON text, from a spreadsheet cell)
+    checked against the registry of ``catalog.results``."""
+    if value in (None, "", {}):
+        return {}
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            value = None
+    found = check_result_document(value) if isinstance(value, dict) else ["not an object"]
+    if found:
+        problems.append(
+            Problem(
+                "result_document",
+                "invalid_result_document",
+                _("Mẫu giấy tờ kết quả không hợp lệ: %(p)s") % {"p": "; ".join(found)},
+            )
+        )
+        return {}
+    return dict(value)
 
 
 def _fees(items: Any, problems: list[Problem]) -> list[dict[str, Any]]:

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from vietnam_qr_pay import QRPay
 
-from lienthong.dossiers import signing
+from lienthong.dossiers import results, signing
 from lienthong.dossiers.table import npsp_status
 
 if TYPE_CHECKING:
@@ -59,16 +59,13 @@ def receipt_pdf(dossier: Dossier, *, base_url: str) -> bytes:
     )
 
 
-def result_pdf(dossier: Dossier) -> bytes:
-    """The result document, signed (PAdES) with the handling agency's key."""
-    pdf = _render(
-        "dossiers/pdf/result.html",
-        {
-            "d": dossier,
-            "issued": dossier.finished_at or timezone.now(),
-            "approved": dossier.status != "refused",
-        },
-    )
+def result_pdf(dossier: Dossier, *, draft: bool = False) -> bytes:
+    """The result paper in its legal layout (``dossiers.results``), signed (PAdES) with
+    the handling agency's key; ``draft``: the leader's preview, unsigned and marked."""
+    paper = results.paper_of(dossier, draft=draft)
+    pdf = _render(paper.template, {"d": dossier, "p": paper})
+    if draft:
+        return pdf
     agency = dossier.handling_agency
     return signing.sign_pdf(
         pdf,

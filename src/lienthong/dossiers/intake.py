@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from lienthong.accounts.constants import Perm
 from lienthong.accounts.permissions import agencies_with, is_platform_admin
 from lienthong.catalog import selectors as catalog
+from lienthong.catalog.results import result_document_of
 from lienthong.core import fastsql, outbox
 from lienthong.core import files as stored_files
 from lienthong.core.errors import InvalidInput, InvalidParam, NotFound, PermissionDenied
@@ -55,6 +56,7 @@ from lienthong.geo import selectors as geo
 
 if TYPE_CHECKING:
     from lienthong.accounts.models import User
+    from lienthong.catalog.models import ProcedureVersion
     from lienthong.directory.models import Agency
     from lienthong.geo.models import AdministrativeUnit
 
@@ -370,6 +372,72 @@ def insert_new(
     dossier._state.db = connection.alias
 
 
+# --------------------------------------------------------------------------- declaration
+
+
+def check_declaration(version: ProcedureVersion, data: dict[str, Any]) -> dict[str, Any]:
+    """The applicant's declaration (tờ khai) for the procedure's result paper, cleaned.
+
+    The fields are those of the paper's layout (``catalog.results``). A dossier may
+    come without them (its declaration is an attached form): then nothing is checked.
+    Once one is given, all are checked — required ones present, dates real and not in
+    the future, years of four digits, choices from their list — and each problem
+    names its field (``form_data.<key>``). Other keys are kept as they are.
+    """
+    paper = result_document_of(version.result_document, version.results)
+    if not {f.key for f in paper.fields} & set(data):
+        return data
+    cleaned = dict(data)
+    problems: list[InvalidParam] = []
+    today = dt.date.today()
+    for item in paper.fields:
+        name = f"form_data.{item.key}"
+        raw = data.get(item.key)
+        value = clean_param(name, "" if raw is None else str(raw), max_length=300)
+        cleaned[item.key] = value
+        if not value:
+            if item.required:
+                problems.append(
+                    InvalidParam(name, "required", _("Hãy khai «%(f)s».") % {"f": item.label})
+                )
+            continue
+        if item.kind == "date":
+            try:
+                day = dt.date.fromisoformat(value)
+                if not dt.date(1900, 1, 1) <= day <= today:
+                    raise ValueError(value)
+            except ValueError:
+                problems.append(
+                    InvalidParam(
+                        name,
+                        "invalid_date",
+                        _("«%(f)s» phải là một ngày có thật, không sau hôm nay.")
+                        % {"f": item.label},
+                    )
+                )
+        elif item.kind == "year":
+            if not (value.isdigit() and 1900 <= int(value) <= today.year):
+                problems.append(
+                    InvalidParam(
+                        name,
+                        "invalid_year",
+                        _("«%(f)s» phải là năm có bốn chữ số.") % {"f": item.label},
+                    )
+                )
+        elif item.kind == "choice" and value not in item.choices:
+            problems.append(
+                InvalidParam(
+                    name,
+                    "not_a_choice",
+                    _("«%(f)s» phải là một trong: %(c)s.")
+                    % {"f": item.label, "c": ", ".join(item.choices)},
+                )
+            )
+    if problems:
+        raise InvalidInput(_("Tờ khai chưa đầy đủ hoặc chưa đúng."), invalid_params=problems)
+    return cleaned
+
+
 # --------------------------------------------------------------------------- submission
 
 
@@ -477,6 +545,7 @@ def submit(
             _("Còn thiếu giấy tờ bắt buộc."),
             invalid_params=[InvalidParam("files", "missing_component", name) for name in missing],
         )
+    form_data = check_declaration(version, form_data or {})
     fee = sum(int(f["amount"] or 0) for f in version.fees)
     dossier = Dossier(
         tracking_key=new_tracking_key(),

@@ -102,6 +102,15 @@ class Dossier(models.Model):
     paid_online = models.BooleanField(default=False)
     eid_authenticated = models.BooleanField(_("xác thực bằng định danh điện tử"), default=False)
     electronic_result = models.BooleanField(default=False)
+    #: The result paper's number in the handling agency's register book (one sequence
+    #: per book and year), as printed: "Số: 12, Quyển số: 01/2026" or "Số: 12/GPXD-UBND".
+    result_number = models.PositiveIntegerField(_("số vào sổ"), null=True, blank=True)
+    result_reference = models.CharField(_("số, ký hiệu kết quả"), max_length=80, blank=True)
+    #: Who signed the result, with their position at the time (printed under the signature).
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    signer_title = models.CharField(_("chức vụ người ký"), max_length=120, blank=True)
     idempotency_key = models.CharField(max_length=100, blank=True)
 
     class Meta:
@@ -237,6 +246,27 @@ class DossierSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_id} {self.day}: {self.last}"
+
+
+class RegisterCounter(models.Model):
+    """The last number entered in one register book of an agency for one year (Sổ đăng
+    ký khai sinh, Sổ đăng ký văn bản đi …): numbers run without gaps or repeats, since
+    a number is taken in the transaction of the step that issues the result."""
+
+    agency = models.ForeignKey("directory.Agency", on_delete=models.CASCADE, related_name="+")
+    book = models.CharField(max_length=120)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "book", "year"], name="dossiers_register_year"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.book} {self.year}: {self.last}"
 
 
 class Notification(models.Model):

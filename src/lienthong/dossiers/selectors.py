@@ -13,15 +13,24 @@ from typing import TYPE_CHECKING, Final
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lienthong.accounts import selectors as accounts
 from lienthong.accounts.constants import Perm, Role
 from lienthong.accounts.permissions import Reach, agencies_with, can, reach
+from lienthong.catalog.results import result_document_of
 from lienthong.core.errors import NotFound
 from lienthong.core.workcalendar import get_calendar
 from lienthong.core.workflow import APPLICANT, Step
+from lienthong.directory import selectors as directory
 from lienthong.dossiers.constants import CLOSED, Channel, Status
-from lienthong.dossiers.models import Dossier, DossierEvent, Notification, WalletDocument
+from lienthong.dossiers.models import (
+    Dossier,
+    DossierEvent,
+    Notification,
+    Rating,
+    WalletDocument,
+)
 from lienthong.dossiers.table import npsp_status, states_left_by, table_for
 
 if TYPE_CHECKING:
@@ -242,15 +251,17 @@ def track(code: str, key: str) -> Tracking:
     )
 
 
-QUEUES: dict[str, str] = {
-    "tiep-nhan": "Chờ tiếp nhận",
-    "phan-cong": "Chờ phân công",
-    "xu-ly": "Đang xử lý",
-    "phe-duyet": "Chờ phê duyệt, ký",
-    "tra-ket-qua": "Chờ trả kết quả",
-    "sap-den-han": "Sắp đến hạn",
-    "qua-han": "Quá hạn",
+QUEUES: dict[str, StrOrPromise] = {
+    "tiep-nhan": gettext_lazy("Chờ tiếp nhận"),
+    "phan-cong": gettext_lazy("Chờ phân công"),
+    "xu-ly": gettext_lazy("Đang xử lý"),
+    "phe-duyet": gettext_lazy("Chờ phê duyệt, ký"),
+    "tra-ket-qua": gettext_lazy("Chờ trả kết quả"),
+    "sap-den-han": gettext_lazy("Sắp đến hạn"),
+    "qua-han": gettext_lazy("Quá hạn"),
 }
+#: The queues of work to do, in the order an official's day takes them.
+_WORK: Final = ("tiep-nhan", "phan-cong", "xu-ly", "phe-duyet", "tra-ket-qua", "qua-han")
 
 
 #: The permission and the dossier's agency each queue is about (docs/access.md).
@@ -315,7 +326,22 @@ def queue(user: User, name: str) -> QuerySet[Dossier]:
 
 
 def queue_counts(user: User) -> dict[str, int]:
-    return {key: queue(user, key).count() for key in QUEUES}
+    """The number of dossiers in each queue ``user``'s roles open (the others left out)."""
+    counts = {}
+    for key, (perm, _side) in _QUEUE_RULES.items():
+        where = reach(user, perm)
+        if where.everywhere or where.agencies or where.provinces:
+            counts[key] = queue(user, key).count()
+    return counts
+
+
+def first_queue_with_work(counts: dict[str, int]) -> str | None:
+    """The queue a back-office page opens on: the first of the day's work that holds a
+    dossier (not an empty "Chờ tiếp nhận" while the work is elsewhere)."""
+    for key in _WORK:
+        if counts.get(key):
+            return key
+    return next(iter(counts), None)
 
 
 def actions_for(user: User, dossier: Dossier) -> list[Step]:
@@ -333,6 +359,59 @@ def actions_for(user: User, dossier: Dossier) -> list[Step]:
         if agency is not None and can(user, step.permission, agency=agency):
             found.append(step)
     return found
+
+
+#: States in which the result paper can be previewed (before it is signed).
+_DRAFT_STATES: Final = frozenset(
+    {Status.IN_REVIEW, Status.AWAITING_SIGNATURE, Status.APPROVED, Status.REFUSED}
+)
+
+
+def may_preview_result(user: User | AnonymousUser, dossier: Dossier) -> bool:
+    """Whether ``user`` may see the draft result paper: the handling agency's specialist
+    who submits it and the leader who signs it, before it is issued."""
+    if dossier.status not in _DRAFT_STATES and dossier.status in Status.values:
+        return False
+    agency = dossier.handling_agency
+    return can(user, Perm.DOSSIER_APPROVE, agency=agency) or can(
+        user, Perm.DOSSIER_PROCESS, agency=agency
+    )
+
+
+def transfer_targets(dossier: Dossier, q: str, *, limit: int = 8) -> list[Agency]:
+    """Agencies of the dossier's province a dossier may be transferred to, by name
+    (the handling agency itself left out)."""
+    if not q.strip():
+        return []
+    found = directory.search_agencies(q=q, province=dossier.province.code).exclude(
+        pk=dossier.handling_agency_id
+    )
+    return list(found[:limit])
+
+
+def declaration_of(dossier: Dossier) -> list[tuple[str, str]]:
+    """The applicant's declaration (tờ khai) as (label, value) rows, in the order of the
+    paper's layout; empty when it was not declared on the filing page."""
+    version = dossier.procedure_version
+    fields = result_document_of(version.result_document, version.results).fields
+    data = dossier.form_data or {}
+    if not any(f.key in data for f in fields):
+        return []
+    rows = []
+    for f in fields:
+        value = str(data.get(f.key, "") or "")
+        if f.kind == "date" and value:
+            try:
+                value = dt.date.fromisoformat(value).strftime("%d/%m/%Y")
+            except ValueError:
+                pass
+        rows.append((str(f.label), value))
+    return rows
+
+
+def is_rated(dossier: Dossier) -> bool:
+    """Whether the applicant has rated the service (once per dossier)."""
+    return Rating.objects.filter(dossier_id=dossier.pk).exists()
 
 
 def specialists_of(agency: Agency) -> list[User]:

@@ -19,11 +19,12 @@ from django.views.decorators.http import require_POST
 
 from lienthong.accounts.selectors import user_by_pin
 from lienthong.catalog import selectors as catalog
+from lienthong.catalog.results import result_document_of
 from lienthong.core import audit
 from lienthong.core import files as stored_files
 from lienthong.core.errors import DomainError, InvalidInput, NotFound, TooManyAttempts
 from lienthong.dossiers import documents, selectors, services, workflow
-from lienthong.dossiers.constants import Channel
+from lienthong.dossiers.constants import CLOSED, Channel
 from lienthong.dossiers.forms import RatingForm
 from lienthong.dossiers.table import table_for
 from lienthong.geo import selectors as geo
@@ -103,6 +104,8 @@ def file_online(request: AuthenticatedRequest, procedure_code: str) -> HttpRespo
     step = 2 if competent else 1
     errors: list[str] = []
     idem = request.POST.get("idem") or secrets.token_hex(8)
+    paper = result_document_of(version.result_document, version.results)
+    declared = {f.key: request.POST.get(f"tk-{f.key}", "").strip() for f in paper.fields}
     if request.method == "POST" and step == 2:
         try:
             dossier = services.submit(
@@ -113,6 +116,9 @@ def file_online(request: AuthenticatedRequest, procedure_code: str) -> HttpRespo
                 uploads=_uploads(request, components),
                 reused=_reused(request, components),
                 summary=request.POST.get("noi-dung", ""),
+                form_data={k: v for k, v in declared.items() if v}
+                if any(declared.values())
+                else {},
                 idempotency_key=idem,
                 eid_authenticated=bool(request.user.pin),
             )
@@ -145,9 +151,28 @@ def file_online(request: AuthenticatedRequest, procedure_code: str) -> HttpRespo
             "from_data": [c for c in components if c.data_registry],
             "errors": errors,
             "idem": idem,
+            "places": _place_names(competent, receiving) if step == 2 else None,
+            "declaration": [
+                (f, declared.get(f.key) or (f.default if request.method != "POST" else ""))
+                for f in paper.fields
+            ],
         },
         status=422 if errors else 200,
     )
+
+
+def _place_names(competent: str, receiving: str) -> tuple[str, str]:
+    """The communes chosen in step 1, by name (a code means nothing to a citizen)."""
+
+    def name(code: str) -> str:
+        try:
+            unit = geo.current_unit(code, level="commune")
+        except NotFound:
+            return code
+        province = unit.province.name if unit.province else ""
+        return f"{unit.name}, {province}" if province else unit.name
+
+    return name(competent), name(receiving or competent)
 
 
 #: Steps with a form of their own on the dossier page (not a button of the work panel).
@@ -157,19 +182,28 @@ _OWN_FORMS = frozenset({"extend", "payment", "rate"})
 def _detail_context(request: AuthenticatedRequest, dossier: Dossier) -> dict[str, Any]:
     steps = selectors.actions_for(request.user, dossier)
     names = {s.action for s in steps}
+    buttons = [(s.action, s) for s in steps if s.action not in _OWN_FORMS]
     return {
         "d": dossier,
+        "status_label": table_for(dossier.procedure_version).label(dossier.status),
         "history": selectors.history_rows(dossier),
         "files": dossier.files.all(),
         "hours_left": selectors.hours_left(dossier),
-        "actions": [(s.action, s) for s in steps if s.action not in _OWN_FORMS],
+        # The next step in front; refusals, withdrawal and transfers folded away.
+        "main_actions": [(a, s) for a, s in buttons if not s.secondary],
+        "other_actions": [(a, s) for a, s in buttons if s.secondary],
+        "can_preview": not dossier.electronic_result
+        and selectors.may_preview_result(request.user, dossier),
+        "declaration": selectors.declaration_of(dossier),
+        "transfer_targets": [],
         "specialists": selectors.specialists_of(dossier.handling_agency)
         if "assign" in names
         else [],
         "partial": bool(request.htmx),
         "is_applicant": request.user.pk in (dossier.applicant_id, dossier.submitted_by_id),
         "rating_form": RatingForm(),
-        "can_rate": "rate" in names,
+        "can_rate": "rate" in names and not selectors.is_rated(dossier),
+        "closed": dossier.status in CLOSED,
         "can_confirm_payment": "payment" in names
         and bool(dossier.fee_total)
         and not dossier.paid_at,
@@ -235,7 +269,7 @@ def do_action(request: AuthenticatedRequest, code: str, action: str) -> HttpResp
         dossier = _dossier_or_404(request, code)
     elif not selectors.may_read(request.user, dossier):  # e.g. transferred elsewhere
         return HttpResponse(headers={"HX-Redirect": "/can-bo/ho-so/"})
-    return render(request, "dossiers/partials/work.html", _detail_context(request, dossier))
+    return render(request, "dossiers/partials/dossier.html", _detail_context(request, dossier))
 
 
 @login_required
@@ -289,6 +323,28 @@ def result(request: AuthenticatedRequest, code: str) -> HttpResponse:
         except stored_files.DamagedFile as exc:
             return _damaged(request, exc)
     return _pdf(documents.result_pdf(dossier), f"ket-qua-{dossier.code}.pdf")
+
+
+@login_required
+def result_draft(request: AuthenticatedRequest, code: str) -> HttpResponse:
+    """The result paper as it will be signed, for the specialist who submits it and the
+    leader who signs it (unsigned, marked as a preview, no number taken)."""
+    dossier = _dossier_or_404(request, code)
+    if dossier.electronic_result or not selectors.may_preview_result(request.user, dossier):
+        raise Http404
+    return _pdf(documents.result_pdf(dossier, draft=True), f"du-thao-{dossier.code}.pdf")
+
+
+@login_required
+def transfer_targets(request: AuthenticatedRequest, code: str) -> HttpResponse:
+    """The agencies of the province matching what the official types (HTMX)."""
+    dossier = _dossier_or_404(request, code)
+    q = request.GET.get("q", "")[:100]
+    return render(
+        request,
+        "dossiers/partials/agency_choices.html",
+        {"agencies": selectors.transfer_targets(dossier, q), "searched": bool(q.strip())},
+    )
 
 
 @login_required
@@ -391,23 +447,26 @@ def _pdf(content: bytes, name: str) -> HttpResponse:
 
 @login_required
 def queues(request: AuthenticatedRequest) -> HttpResponse:
-    name = request.GET.get("hang", "tiep-nhan")
-    if name not in selectors.QUEUES:
-        name = "tiep-nhan"
+    """The official's queues, only those their roles open, each with its count; the page
+    opens on the first that holds work."""
+    counts = selectors.queue_counts(request.user)
+    name = request.GET.get("hang", "")
+    if name not in counts:
+        name = selectors.first_queue_with_work(counts) or ""
+    now = timezone.now()
+    rows = (
+        [(d, selectors.hours_left(d, now)) for d in selectors.queue(request.user, name)[:100]]
+        if name
+        else []
+    )
     return render(
         request,
         "dossiers/queues.html",
         {
-            "queues": [
-                (key, label, count)
-                for (key, label), count in zip(
-                    selectors.QUEUES.items(),
-                    selectors.queue_counts(request.user).values(),
-                    strict=True,
-                )
-            ],
+            "queues": [(key, selectors.QUEUES[key], count) for key, count in counts.items()],
             "current": name,
-            "dossiers": selectors.queue(request.user, name)[:100],
+            "rows": rows,
+            "receives": "tiep-nhan" in counts,
         },
     )
 

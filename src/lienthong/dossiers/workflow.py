@@ -30,13 +30,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lienthong.accounts import selectors as accounts
 from lienthong.accounts.constants import Perm
 from lienthong.accounts.permissions import authorize, can, role_for
+from lienthong.catalog.results import GENERIC, result_document_of
 from lienthong.core import audit, fastsql, outbox
 from lienthong.core import files as stored_files
 from lienthong.core.errors import Conflict, IllegalTransition, NotFound
@@ -45,8 +47,16 @@ from lienthong.core.workcalendar import get_calendar
 from lienthong.core.workflow import APPLICANT, ConfigError, Step
 from lienthong.directory import selectors as directory
 from lienthong.dossiers import intake, selectors
-from lienthong.dossiers.constants import Channel
-from lienthong.dossiers.models import Dossier, DossierEvent, DossierFile, Rating, stored_file_name
+from lienthong.dossiers.constants import Channel, Status
+from lienthong.dossiers.models import (
+    Dossier,
+    DossierEvent,
+    DossierFile,
+    Rating,
+    RegisterCounter,
+    stored_file_name,
+)
+from lienthong.dossiers.results import REFUSAL_BOOK, issuer_abbreviation
 from lienthong.dossiers.table import EFFECT_NAMES, INPUTS, table_for
 
 if TYPE_CHECKING:
@@ -81,6 +91,9 @@ class Context:
     data: dict[str, Any] = field(default_factory=dict)
     #: Rows to write after the dossier's update, in its transaction.
     writes: list[Callable[[stored_files.Staging], None]] = field(default_factory=list)
+    #: What must happen in the step's transaction before the dossier's update (taking a
+    #: register number: a step refused by the optimistic lock leaves no gap).
+    in_transaction: list[Callable[[Context], None]] = field(default_factory=list)
 
 
 def _due(version: ProcedureVersion, start: dt.datetime) -> dt.datetime:
@@ -124,6 +137,51 @@ def _finish(ctx: Context) -> None:
 
 def _electronic_result(ctx: Context) -> None:
     ctx.fields["electronic_result"] = True
+
+
+def _number_result(ctx: Context) -> None:
+    """Enter the result in the handling agency's register book (the next number of the
+    book for the year) and record who signs it, with their position."""
+    d = ctx.dossier
+    version = d.procedure_version
+    paper = result_document_of(version.result_document, version.results)
+    refused = d.status == Status.REFUSED
+    # A refusal is a notice in the outgoing-documents book, whatever the paper would be.
+    book = REFUSAL_BOOK if refused else paper.layout.book
+    year = timezone.localtime(ctx.now).year
+
+    def take(ctx: Context) -> None:
+        number = _next_number(ctx.agency, book, year)
+        if refused or paper.layout.key == GENERIC:
+            symbol = "TB" if refused else paper.symbol
+            reference = f"{number}/{symbol}-{issuer_abbreviation(ctx.agency)}"
+        else:
+            reference = _("%(n)s, Quyển số: 01/%(y)s") % {"n": number, "y": year}
+        ctx.fields.update(result_number=number, result_reference=reference)
+        ctx.data.update(result_number=number, result_reference=reference, book=book)
+
+    ctx.in_transaction.append(take)
+    if ctx.actor is not None:
+        title = accounts.position_of(ctx.actor, ctx.agency)
+        ctx.fields.update(signed_by=ctx.actor, signer_title=title)
+        ctx.data["signer_title"] = title
+
+
+def _next_number(agency: Agency, book: str, year: int) -> int:
+    """The next number of ``book`` at ``agency`` for ``year``, in the caller's
+    transaction (the counter row stays locked until it ends)."""
+    rows = RegisterCounter.objects.select_for_update().filter(agency=agency, book=book, year=year)
+    counter = rows.first()
+    if counter is None:
+        try:
+            with transaction.atomic():  # the first number of the year, maybe taken twice
+                RegisterCounter.objects.create(agency=agency, book=book, year=year)
+        except IntegrityError:
+            pass
+        counter = rows.get()
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return counter.last
 
 
 def _returned(ctx: Context) -> None:
@@ -241,6 +299,7 @@ EFFECTS: Final[Mapping[str, Callable[[Context], None]]] = {
     "resume_clock": _resume_clock,
     "finish": _finish,
     "electronic_result": _electronic_result,
+    "number_result": _number_result,
     "returned": _returned,
     "assign": _assign,
     "hand_over": _hand_over,
@@ -407,6 +466,8 @@ def run(
     elif dossier.step_due_at is not None:
         ctx.fields["step_due_at"] = None
     with stored_files.staging() as staged, transaction.atomic():
+        for prepare in ctx.in_transaction:
+            prepare(ctx)
         _write(ctx, expected_version)
         for write in ctx.writes:
             write(staged)
