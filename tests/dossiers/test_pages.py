@@ -55,7 +55,8 @@ def test_a_citizen_files_online_in_two_steps(client, cast):
     assert dossier.form_data["ho_ten"] == "Nguyễn Minh Khang"
     page = client.get(response["Location"]).content.decode()
     assert "Giấy tiếp nhận (PDF)" in page
-    assert "Tờ khai" in page and "Nguyễn Minh Khang" in page
+    assert "Tờ khai" in page
+    assert "Nguyễn Minh Khang" in page
     # Withdrawal is folded away, asks for a reason and for confirmation.
     other = page.split("Thao tác khác", 1)[1]
     assert "Rút hồ sơ" in other
@@ -178,7 +179,8 @@ def test_the_specialist_submits_for_signature_and_the_leader_previews_the_paper(
     client.force_login(cast.leader)
     assert d.code in client.get("/can-bo/ho-so/", {"hang": "phe-duyet"}).content.decode()
     page = client.get(f"/ho-so/{d.code}/").content.decode()
-    assert "Phê duyệt" in page and "Trả lại chuyên viên" in page
+    assert "Phê duyệt" in page
+    assert "Trả lại chuyên viên" in page
     draft = client.get(f"/ho-so/{d.code}/du-thao-ket-qua.pdf")
     assert draft.status_code == 200
     assert draft["Content-Type"] == "application/pdf"

@@ -6,6 +6,7 @@ found", like an unknown code, and is left out of every list."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
@@ -401,10 +402,8 @@ def declaration_of(dossier: Dossier) -> list[tuple[str, str]]:
     for f in fields:
         value = str(data.get(f.key, "") or "")
         if f.kind == "date" and value:
-            try:
+            with contextlib.suppress(ValueError):
                 value = dt.date.fromisoformat(value).strftime("%d/%m/%Y")
-            except ValueError:
-                pass
         rows.append((str(f.label), value))
     return rows
 
