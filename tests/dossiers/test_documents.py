@@ -23,7 +23,8 @@ from lienthong.dossiers.results import date_in_words
 from lienthong.dossiers.services import act, submit
 from tests.catalog.conftest import KET_HON
 from tests.conftest import require_tool
-from tests.dossiers.conftest import ELSEWHERE, HOME, at, form, pdf_text
+from lienthong.dossiers.intake import Upload
+from tests.dossiers.conftest import ELSEWHERE, HOME, at, form, pdf, pdf_text
 
 
 @pytest.fixture(autouse=True)
@@ -112,6 +113,23 @@ def test_the_receipt_is_form_01_with_the_due_date_and_a_tracking_qr(cast):
     assert "Giấy chứng sinh" in text
     assert "không phải nộp" in text
     assert f"ma={d.code}&khoa={d.tracking_key}" in text.replace(" ", "")  # the URL wraps
+    # The clerk who received it is named under the signature; the slip is one page.
+    assert cast.clerk_home.get_full_name() in text
+    assert len(PdfFileReader(io.BytesIO(pdf)).root["/Pages"]["/Kids"]) == 1
+
+
+def test_a_receipt_with_many_papers_and_a_long_request_fits_one_page(cast):
+    d = submit(
+        actor=cast.citizen,
+        procedure_code="1.001193",
+        competent_unit_code=HOME,
+        uploads=form()
+        + [Upload(f"Giấy tờ kèm theo số {i}", pdf(f"kem-{i}.pdf")) for i in range(6)],
+        summary="Đề nghị cấp thêm bản sao Giấy khai sinh cho gia đình. " * 6,
+    )
+    pdf_bytes = documents.receipt_pdf(d, base_url="https://dichvucong.example.gov.vn/")
+    assert len(PdfFileReader(io.BytesIO(pdf_bytes)).root["/Pages"]["/Kids"]) == 1
+    assert "(chờ cán bộ tiếp nhận)" in pdf_text(pdf_bytes)
 
 
 def test_the_result_is_signed_by_the_handling_agency_and_verifies(cast):

@@ -45,10 +45,13 @@ def tracking_url(dossier: Dossier, base_url: str) -> str:
 def receipt_pdf(dossier: Dossier, *, base_url: str) -> bytes:
     """Giấy tiếp nhận hồ sơ và hẹn trả kết quả (mẫu 01), with the QR of public tracking."""
     url = tracking_url(dossier, base_url)
+    received = dossier.events.filter(action="receive").select_related("actor").first()
     return _render(
         "dossiers/pdf/receipt.html",
         {
             "d": dossier,
+            # The clerk who received it signs the slip (their name under the signature).
+            "receiver": received.actor if received is not None else None,
             "agency": dossier.receiving_agency,
             "files": dossier.files.all(),
             "qr": _qr_data_uri(url),

@@ -446,14 +446,18 @@ def unread_count(user: User) -> int:
     return Notification.objects.filter(user_id=user.pk, read_at__isnull=True).count()
 
 
+def keeps_a_register(user: User) -> bool:
+    """Whether ``user`` receives dossiers at an agency of their own (the register of
+    form 07 is that agency's; a platform administrator has none)."""
+    return bool(agencies_with(user, Perm.DOSSIER_RECEIVE))
+
+
 def register_rows(user: User, start: dt.date, end: dt.date) -> tuple[Agency | None, list[Dossier]]:
     """(agency, dossiers it received between ``start`` and ``end``) for the register;
     the first agency where ``user`` receives dossiers, or (None, [])."""
     ids = agencies_with(user, Perm.DOSSIER_RECEIVE)
     if not ids:
         return None, []
-    from lienthong.directory import selectors as directory
-
     agency = directory.search_agencies().filter(pk=ids[0]).first()
     rows = list(
         _base()

@@ -467,6 +467,7 @@ def queues(request: AuthenticatedRequest) -> HttpResponse:
             "current": name,
             "rows": rows,
             "receives": "tiep-nhan" in counts,
+            "keeps_register": selectors.keeps_a_register(request.user),
         },
     )
 
