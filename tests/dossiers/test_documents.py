@@ -18,12 +18,12 @@ from lienthong.catalog.records import parse_procedure
 from lienthong.catalog.services import publish_seed
 from lienthong.core.errors import InvalidInput
 from lienthong.dossiers import documents, signing
+from lienthong.dossiers.intake import Upload
 from lienthong.dossiers.models import Dossier
 from lienthong.dossiers.results import date_in_words
 from lienthong.dossiers.services import act, submit
 from tests.catalog.conftest import KET_HON
 from tests.conftest import require_tool
-from lienthong.dossiers.intake import Upload
 from tests.dossiers.conftest import ELSEWHERE, HOME, at, form, pdf, pdf_text
 
 
