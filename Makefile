@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml uv.lock | sha1sum | cut -
 # PostgreSQL for the second test run: TEST_POSTGRES_URL, else DATABASE_URL if it is PostgreSQL.
 PG_URL := $(or $(TEST_POSTGRES_URL),$(filter postgres%,$(DATABASE_URL)))
 
-.PHONY: demo test lint test-sqlite test-postgres bench install messages clean openapi lock system-deps
+.PHONY: demo test lint test-sqlite test-postgres bench install messages clean openapi lock system-deps axe
 
 # The installer: pip takes exactly the uv release whose hashes scripts/uv-requirements.txt lists.
 $(UV): scripts/uv-requirements.txt
@@ -30,6 +30,16 @@ $(STAMP): pyproject.toml uv.lock $(UV)
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# axe-core, the accessibility checker of the browser tests, from the npm registry: exactly
+# the version and hash in tests/browser/axe/package-lock.json (npm ci). Test-only.
+AXE := tests/browser/axe/node_modules/axe-core/axe.min.js
+$(AXE): tests/browser/axe/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		cd tests/browser/axe && npm ci --ignore-scripts --no-audit --no-fund --silent && touch node_modules/axe-core/axe.min.js; \
+	else echo "axe-core: npm is missing (scripts/system-deps installs it as root); accessibility checks will be skipped" >&2; fi
+
+axe: $(AXE)
 
 ## make demo: install, migrate, load reference and demo data, serve on http://127.0.0.1:8000
 demo: install
@@ -54,11 +64,11 @@ system-deps:
 ## make test: system packages, lint, migrations check, pytest on SQLite, then on PostgreSQL
 test: system-deps lint test-sqlite test-postgres
 
-test-sqlite: install
+test-sqlite: install axe
 	env -u DATABASE_URL $(BIN)/lienthong makemigrations --check --dry-run
 	env -u DATABASE_URL $(BIN)/pytest -n 2 -p no:cacheprovider
 
-test-postgres: install
+test-postgres: install axe
 ifneq ($(PG_URL),)
 	DATABASE_URL='$(PG_URL)' $(BIN)/pytest -n 2 -p no:cacheprovider
 else ifeq ($(CI),true)

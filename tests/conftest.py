@@ -24,6 +24,8 @@ pytest_plugins = ["tests.dossiers.people", "tests.objectstore"]
 #: Under CI nothing may be skipped for a missing system package: it fails instead.
 CI = os.environ.get("CI", "").lower() == "true"
 CHROMIUM = os.environ.get("PLAYWRIGHT_CHROMIUM_EXECUTABLE", "/usr/bin/chromium")
+#: axe-core from the npm registry, locked in tests/browser/axe/package-lock.json.
+AXE = Path(__file__).parent / "browser" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 #: System tools some tests need, and the Debian package that brings each
 #: (scripts/system-deps installs them as root; `make test` runs it).
 SYSTEM_TOOLS: dict[str, tuple[Callable[[], bool], str, str]] = {
@@ -37,6 +39,11 @@ SYSTEM_TOOLS: dict[str, tuple[Callable[[], bool], str, str]] = {
         lambda: shutil.which("pdftotext") is not None,
         "poppler-utils",
         "tests that read PDFs' text",
+    ),
+    "axe-core": (
+        lambda: AXE.exists(),
+        "npm (then `make test` runs npm ci in tests/browser/axe)",
+        "accessibility checks",
     ),
     "harfbuzz-subset": (
         lambda: ctypes.util.find_library("harfbuzz-subset") is not None,

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.conftest import CHROMIUM, require_tool
+from tests.conftest import AXE, CHROMIUM, require_tool
 
 # Playwright's sync API runs an event loop in this thread; the live server's
 # database access happens in its own thread, so this is safe for the tests.
@@ -48,6 +48,8 @@ document.addEventListener("securitypolicyviolation", (e) => console.error(
 def page(browser, live_server) -> Iterator[object]:
     context = browser.new_context(locale="vi-VN")
     context.add_init_script(REPORT_CSP_VIOLATIONS)
+    if AXE.exists():  # as an init script: outside the page's policy, never a page's own
+        context.add_init_script(path=str(AXE))
     page = context.new_page()
     violations: list[str] = []
     page.on(
@@ -63,3 +65,23 @@ def page(browser, live_server) -> Iterator[object]:
     context.close()
     # A page the policy breaks fails its test, even where the test did not notice.
     assert not violations, "\n".join(violations)
+
+
+#: Rules of WCAG 2.1 levels A and AA, and axe's best practices.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+
+
+def assert_accessible(page, *, what: str = "") -> None:
+    """axe-core finds no serious or critical violation on the page as it is now."""
+    require_tool("axe-core")
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        AXE_TAGS,
+    )
+    serious = [
+        f"{v['id']} ({v['impact']}): {v['help']} — "
+        + "; ".join(n["target"][0] if n["target"] else "?" for n in v["nodes"][:5])
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not serious, f"{what or page.url}:\n" + "\n".join(serious)

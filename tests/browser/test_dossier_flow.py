@@ -12,6 +12,7 @@ import pytest
 
 from lienthong.accounts.models import RoleAssignment
 from lienthong.dossiers.models import Dossier
+from tests.browser.conftest import assert_accessible
 from tests.dossiers.conftest import ELSEWHERE, HOME, PDF, pdf_text
 from tests.dossiers.test_documents import BIRTH
 
@@ -57,14 +58,21 @@ def test_file_process_supplement_sign_return_rate(
     scan.write_bytes(PDF)
 
     _login(page, base, cast.citizen)
+    page.goto(base + "/")
+    assert_accessible(page, what="trang chủ")
+    page.goto(base + "/thu-tuc/")
+    assert_accessible(page, what="danh mục thủ tục")
     page.goto(base + "/thu-tuc/1.001193/")
+    assert_accessible(page, what="trang thủ tục")
     page.get_by_role("link", name="Nộp hồ sơ").click()
+    assert_accessible(page, what="nộp hồ sơ, bước 1")
     page.get_by_label("Tỉnh, thành phố").select_option(cast.home_committee.province.code)
     page.locator(f"#xa option[value='{HOME}']").wait_for(state="attached")
     page.get_by_label("Xã, phường nơi cư trú").select_option(HOME)
     page.get_by_label("Nộp tại xã, phường").select_option(ELSEWHERE)
     page.get_by_role("button", name="Tiếp tục").click()
     assert "Xã Liên Minh" in page.locator("main").inner_text()  # names, not codes
+    assert_accessible(page, what="nộp hồ sơ, bước 2")
     for key, value in BIRTH.items():
         field = page.locator(f"[name=tk-{key}]")
         if field.evaluate("el => el.tagName") == "SELECT":
@@ -76,10 +84,13 @@ def test_file_process_supplement_sign_return_rate(
     page.wait_for_url("**/ho-so/*/")
     code = Dossier.objects.get().code
     assert code in page.locator("#thong-tin").inner_text()
+    assert_accessible(page, what="hồ sơ của người dân")
 
     _login(page, base, cast.clerk_elsewhere)
     page.goto(base + "/can-bo/ho-so/")  # opens on the queue with work
+    assert_accessible(page, what="hàng hồ sơ của cán bộ")
     page.get_by_role("link", name=code).click()
+    assert_accessible(page, what="hồ sơ, trang cán bộ")
     assert "sau khi hồ sơ được tiếp nhận" in page.locator("#thong-tin").inner_text()
     _act(page, "Tiếp nhận")
     # The page is current without a reload: the appointment is there.
@@ -106,7 +117,9 @@ def test_file_process_supplement_sign_return_rate(
     _act(page, "Trình lãnh đạo ký")
     _login(page, base, cast.leader)
     page.goto(base + "/can-bo/ho-so/?hang=phe-duyet")
+    assert_accessible(page, what="hàng chờ phê duyệt")
     page.get_by_role("link", name=code).click()
+    assert_accessible(page, what="hồ sơ chờ ký")
     draft = page.request.get(base + f"/ho-so/{code}/du-thao-ket-qua.pdf")
     assert draft.ok
     assert "BẢN XEM TRƯỚC" in pdf_text(draft.body())
@@ -124,7 +137,7 @@ def test_file_process_supplement_sign_return_rate(
     with page.expect_download() as download:
         page.evaluate(
             "url => { const a = document.createElement('a'); a.href = url; a.download = 'kq.pdf';"
-            " document.body.appendChild(a); a.click(); }",
+            " document.body.appendChild(a); a.click(); a.remove(); }",
             f"/ho-so/{code}/ket-qua.pdf",
         )
     signed = Path(download.value.path()).read_bytes()
@@ -136,6 +149,7 @@ def test_file_process_supplement_sign_return_rate(
     assert "NGUYỄN MINH KHANG" in paper
     assert cast.leader.get_full_name() in paper
     assert "Phó Chủ tịch" in paper
+    assert_accessible(page, what="hồ sơ đã trả kết quả")
     page.get_by_label("Rất hài lòng").check()
     page.get_by_role("button", name="Gửi đánh giá").click()
     page.get_by_text("Cảm ơn bạn đã đánh giá.").wait_for()
