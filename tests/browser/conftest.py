@@ -75,7 +75,8 @@ def assert_accessible(page, *, what: str = "") -> None:
     """axe-core finds no serious or critical violation on the page as it is now."""
     require_tool("axe-core")
     result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        "tags => axe.run(document,"
+        " {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
         AXE_TAGS,
     )
     serious = [
