@@ -1,4 +1,4 @@
-"""Every link on every page works, for every kind of user: a crawl from the home page
+"""Every link on every page works and no page uses an id twice, for every kind of user: a crawl from the home page
 as an anonymous visitor, a citizen, each official of the dossier's path, a steering
 viewer and a platform administrator, over a platform holding dossiers in several
 states. A link to a page the person may not see is a broken link too (the menu must
@@ -22,6 +22,7 @@ from tests.dossiers.test_documents import BIRTH
 from tests.factories import UserFactory
 
 HREF = re.compile(r'<a\b[^>]*\bhref="([^"#][^"]*)"')
+ID = re.compile(r'\sid="([^"]+)"')
 #: Pages of one kind visited at most this many times (a unit page stands for all 3,000).
 PER_VIEW = 3
 #: Not pages: the API's JSON and documents, the language switch, files of the site; and
@@ -120,6 +121,9 @@ def _crawl(client) -> tuple[list[str], int]:
         if response.status_code >= 400:
             broken.append(f"{source} → {url}: {response.status_code}")
             continue
+        twice = sorted(i for i, n in Counter(ID.findall(page)).items() if n > 1)
+        if twice:  # a label pointing at the wrong element, a skip link going nowhere
+            broken.append(f"{url}: ids used twice: {', '.join(twice)}")
         for href in HREF.findall(page):
             href = href.replace("&amp;", "&")
             if href.startswith("?"):
