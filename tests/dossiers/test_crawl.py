@@ -1,8 +1,8 @@
-"""Every link on every page works and no page uses an id twice, for every kind of user: a crawl from the home page
-as an anonymous visitor, a citizen, each official of the dossier's path, a steering
-viewer and a platform administrator, over a platform holding dossiers in several
-states. A link to a page the person may not see is a broken link too (the menu must
-not offer it)."""
+"""Every link on every page works and no page uses an id twice, for every kind of
+user: a crawl from the home page as an anonymous visitor, a citizen, each official
+of the dossier's path, a steering viewer and a platform administrator, over a
+platform holding dossiers in several states. A link to a page the person may not
+see is a broken link too (the menu must not offer it)."""
 
 from __future__ import annotations
 

@@ -303,6 +303,24 @@ class Read:
     side: Side
     applicant: Literal["applicant", "filer", "none"]
     many: bool = False
+    #: A second permission that also opens it (either one is enough).
+    or_perm: str | None = None
+
+    def scope(self, role: str) -> Scope:
+        """How far ``role``'s cell reaches on this row (the wider of the two permissions)."""
+        if self.perm is None:
+            return Scope.NONE
+        found = [scope_of(role, p) for p in (self.perm, self.or_perm) if p is not None]
+        return max(found, key=_SCOPE_ORDER.index)
+
+
+_SCOPE_ORDER: Final = (
+    Scope.NONE,
+    Scope.OWN,
+    Scope.OWN_AND_UNDER,
+    Scope.PROVINCE,
+    Scope.COUNTRY,
+)
 
 
 def _reads() -> tuple[Read, ...]:
@@ -327,6 +345,16 @@ def _reads() -> tuple[Read, ...]:
     ]
     return (
         *(Read(key, what, view, "either", "filer") for key, what in one),
+        # The paper as it will be signed: for whoever submits it for signature or signs
+        # it, before it is issued (docs/results.md).
+        Read(
+            "draft",
+            "Dự thảo kết quả trước khi ký `/ho-so/{mã}/du-thao-ket-qua.pdf`",
+            Perm.DOSSIER_PROCESS,
+            "handling",
+            "none",
+            or_perm=Perm.DOSSIER_APPROVE,
+        ),
         Read("api-list", "API danh sách `GET /api/v1/dossiers`", view, "either", "filer", True),
         Read("mine", "Hồ sơ của tôi `/ho-so/`", None, "either", "applicant", True),
         *(
@@ -361,11 +389,14 @@ def reads_markdown() -> str:
         if r.perm is None:
             cells = [_APPLICANT_LABELS[r.applicant], "—", "—", *["—"] * len(roles)]
         else:
+            perms = f"`{Perm(r.perm).value}`"
+            if r.or_perm is not None:
+                perms += f" hoặc `{Perm(r.or_perm).value}`"
             cells = [
                 _APPLICANT_LABELS[r.applicant],
-                f"`{Perm(r.perm).value}`",
+                perms,
                 _SIDE_LABELS[r.side],
-                *[scope_of(role, r.perm).label for role in roles],
+                *[r.scope(role).label for role in roles],
             ]
         lines.append(f"| {r.what} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"

@@ -339,6 +339,8 @@ def result_draft(request: AuthenticatedRequest, code: str) -> HttpResponse:
 def transfer_targets(request: AuthenticatedRequest, code: str) -> HttpResponse:
     """The agencies of the province matching what the official types (HTMX)."""
     dossier = _dossier_or_404(request, code)
+    if not any(s.action == "transfer" for s in selectors.actions_for(request.user, dossier)):
+        raise Http404  # only for whoever may transfer it now
     q = request.GET.get("q", "")[:100]
     return render(
         request,
