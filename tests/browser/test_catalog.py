@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from lienthong.catalog import search
 from lienthong.catalog.records import parse_procedure
 from lienthong.catalog.services import publish_seed
+from tests.browser.conftest import assert_accessible
 from tests.catalog.conftest import SAMPLE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -34,4 +35,20 @@ def test_search_as_you_type_then_read_the_procedure(page, live_server):
     expect(page.locator("h1")).to_have_text("Đăng ký khai sinh")
     expect(page.locator("#tu-du-lieu").locator("..")).to_contain_text("Giấy chứng sinh")
     page.screenshot(path="var/screenshots/procedure.png", full_page=True)
+    search.forget()
+
+
+def test_on_a_phone_the_results_start_under_the_search_box(page, live_server):
+    search.forget()
+    for raw in SAMPLE:
+        publish_seed(parse_procedure(raw), decision_number="Dữ liệu kiểm thử")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_server.url + "/thu-tuc/?q=khai+sinh")
+    first = page.locator(".procedure-list li a").first
+    expect(first).to_have_text("Đăng ký khai sinh")
+    box = first.bounding_box()
+    assert box is not None
+    assert box["y"] + box["height"] < 844, "the first result is on the first screen"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert_accessible(page, what="danh mục thủ tục trên điện thoại")
     search.forget()
