@@ -6,6 +6,12 @@ tiny query plus work in memory. A query word matches a catalogue word exactly, a
 a prefix (search as you type) or within one or two edits (rapidfuzz), each with
 less weight; rarer words weigh more (idf). Names weigh most, then the field and
 life events, then results and dossier components.
+
+Phrases come before loose words: among the procedures matching as many query words,
+the longer the run of query words found side by side in a procedure's name, in the
+query's order, the higher it ranks; a query that is the whole name, or the name without
+its leading "Đăng ký"/"Cấp" ("khai tử" for "Đăng ký khai tử"), comes first. Only then
+does the weighted score decide.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any, Final
 
 from rapidfuzz import process
@@ -28,6 +35,10 @@ _WORD: Final = re.compile(r"[0-9a-z]+")
 _WEIGHTS: Final = {"name": 3.0, "field": 1.5, "event": 1.5, "other": 0.6}
 #: Words so common in procedure names that they only break ties.
 _STOP: Final = frozenset({"thu", "tuc", "cua", "va", "cho", "tai", "cap", "doi", "voi", "ve"})
+#: What may open a procedure's name before its object: a query naming only the object
+#: ("khai tử", "tạm trú") equals the name "Đăng ký khai tử", "Đăng ký tạm trú".
+_PREAMBLE: Final = ("thu", "tuc")
+_LEADING_VERBS: Final = (("dang", "ky"), ("cap",))
 
 
 def words(text: str) -> list[str]:
@@ -54,9 +65,38 @@ class Hit:
     matched: int
 
 
+def _name_starts(tokens: tuple[str, ...]) -> frozenset[int]:
+    """Where a query may begin to equal the name: its first word, or after "Thủ tục" and
+    a leading "Đăng ký"/"Cấp"."""
+    starts = {0}
+    at = len(_PREAMBLE) if tokens[: len(_PREAMBLE)] == _PREAMBLE else 0
+    starts.add(at)
+    for verb in _LEADING_VERBS:
+        if tokens[at : at + len(verb)] == verb:
+            starts.add(at + len(verb))
+    return frozenset(s for s in starts if s < len(tokens))
+
+
 class CatalogIndex:
     def __init__(self, docs: list[tuple[Entry, dict[str, str]]]) -> None:
         self.entries = [e for e, _t in docs]
+        # The words of each name, and which entries have word b right after word a there
+        # (``follow[a][b]``) or end their name with a word (``ending``): phrases then cost
+        # a few set operations on the entries a query finds.
+        self.names = [tuple(e.name_key.split()) for e in self.entries]
+        follow: dict[str, dict[str, set[int]]] = {}
+        ending: dict[str, set[int]] = defaultdict(set)
+        sized: dict[int, set[int]] = defaultdict(set)  # n -> names a query of n words may be
+        for i, tokens in enumerate(self.names):
+            for a, b in pairwise(tokens):
+                follow.setdefault(a, {}).setdefault(b, set()).add(i)
+            if tokens:
+                ending[tokens[-1]].add(i)
+            for start in _name_starts(tokens):
+                sized[len(tokens) - start].add(i)
+        self.follow = {a: {b: frozenset(d) for b, d in nxt.items()} for a, nxt in follow.items()}
+        self.ending = {w: frozenset(d) for w, d in ending.items()}
+        self.sized = {n: frozenset(d) for n, d in sized.items()}
         postings: dict[str, dict[int, float]] = defaultdict(dict)
         for i, (_entry, texts) in enumerate(docs):
             for part, text in texts.items():
@@ -86,6 +126,49 @@ class CatalogIndex:
             ):
                 found.setdefault(candidate, 0.7 - 0.15 * distance)
         return list(found.items())
+
+    def _phrases(self, groups: list[set[str]], pool: set[int]) -> tuple[dict[int, int], set[int]]:
+        """Of the entries in ``pool``: those with two or more consecutive query words side
+        by side in the name, in the query's order, with the longest such run; and those
+        whose name the query is, whole or without its leading verb. ``groups``: the
+        catalogue words each query word stands for. A run is a chain of adjacent pairs
+        (exact unless the name repeats a word); a whole name is checked word by word."""
+        size = len(groups)
+        # runs[j]: the entries where the j + 2 query words up to word k are side by side;
+        # reach[j]: the same up to any word so far (each set within the one before).
+        runs: list[set[int]] = []
+        reach: list[set[int]] = []
+        for k in range(1, size):
+            pairs = [
+                nxt[b]
+                for a in groups[k - 1]
+                if (nxt := self.follow.get(a))
+                for b in groups[k]
+                if b in nxt
+            ]
+            linked = pool & (pairs[0] if len(pairs) == 1 else set().union(*pairs))
+            runs = [r for r in [linked, *(linked & r for r in runs)] if r]
+            for j, r in enumerate(runs):
+                if j < len(reach):
+                    reach[j] |= r
+                else:
+                    reach.append(set(r))
+        longest: dict[int, int] = {}
+        for j, r in enumerate(reach):
+            longest.update(dict.fromkeys(r - reach[j + 1] if j + 1 < len(reach) else r, j + 2))
+        whole: set[int] = set()
+        if not size:
+            return longest, whole
+        ends = pool & self.sized.get(size, set())
+        if ends and size > 1:
+            ends &= runs[size - 2] if len(runs) == size - 1 else set()
+        if ends:
+            ends &= set().union(*(self.ending.get(w, ()) for w in groups[-1]))
+        for i in ends:
+            tokens = self.names[i][-size:]
+            if all(token in group for token, group in zip(tokens, groups, strict=True)):
+                whole.add(i)
+        return longest, whole
 
     def search(self, query: str, *, filters: dict[str, Any] | None = None) -> list[Hit]:
         allowed = self._filtered(filters or {})
@@ -117,8 +200,18 @@ class CatalogIndex:
             pool = {i for i, c in counts.items() if c == most}
         if allowed is not None:
             pool &= allowed
-        phrase = " ".join(terms)
-        hits = []
+        # In a phrase, a word of the catalogue stands for itself ("tu" not for "tuat",
+        # "con" not for "cong"); a word it does not know, for its completions and
+        # corrections. Words matching nothing are left out.
+        groups = [
+            {term} if term in self.postings else {w for w, _q in vs}
+            for term, vs in zip(terms, variants, strict=True)
+            if vs
+        ]
+        longest, whole = self._phrases(groups, pool)
+        # Most query words matched, then the longest phrase in the name, then the whole
+        # name, then the score.
+        ranked: list[tuple[int, int, bool, float, str, int]] = []
         for i in pool:
             score = 0.0
             matched = 0
@@ -132,14 +225,12 @@ class CatalogIndex:
                 if best:
                     score += best
                     matched += 1
-            name = self.entries[i].name_key
-            if phrase in name:
-                score *= 1.5  # the words in this order, as in the name
             # A short name that is mostly the query ranks above a long one mentioning it.
-            score /= 1 + 0.02 * name.count(" ")
-            hits.append(Hit(self.entries[i], score, matched))
-        hits.sort(key=lambda h: (-h.matched, -h.score, h.entry.code))
-        return hits
+            entry = self.entries[i]
+            score /= 1 + 0.02 * entry.name_key.count(" ")
+            ranked.append((-matched, -longest.get(i, 0), i not in whole, -score, entry.code, i))
+        ranked.sort()
+        return [Hit(self.entries[r[5]], -r[3], -r[0]) for r in ranked]
 
     def _order(self, i: int) -> tuple[str, str]:
         return (self.entries[i].field, self.entries[i].name_key)
