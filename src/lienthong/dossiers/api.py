@@ -172,8 +172,10 @@ def get_dossier(request: ApiRequest, code: str) -> Dossier:
 def act(request: ApiRequest, code: str, action: str, payload: ActionIn) -> Dossier:
     """Một bước của quy trình (bảng chuyển trạng thái, docs/workflow.md): `receive`,
     `refuse_intake`, `assign` (cần `assignee_pin`), `start_review`, `request_supplement`,
-    `supplement`, `approve`, `refuse`, `issue_result`, `return_result`, `withdraw`,
-    `cancel`, `transfer` (cần `to_agency`), `extend` (cần `new_due` và `note`), `payment`,
+    `supplement`, `submit_for_signature` (trình lãnh đạo ký), `return_for_review`,
+    `approve`, `refuse`, `issue_result` (ký số, vào sổ, ban hành), `return_result`,
+    `withdraw` (cần `note`: lý do rút), `cancel`, `transfer` (cần `to_agency`), `extend`
+    (cần `new_due` và `note`), `payment`,
     và các bước riêng mà thủ tục cấu hình. Sai trạng thái: 409 `illegal-transition`; hồ sơ
     vừa bị người khác cập nhật (`expected_version` cũ): 409 `conflict`."""
     inputs: dict[str, Any] = {"note": payload.note}
