@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lienthong.geo.selectors import address_index
+from lienthong.geo.text import fold
 
 
 @pytest.fixture
@@ -154,3 +155,62 @@ def test_decomposed_unicode_input_converts_like_composed(convert):
     result = convert(text)
     assert (result.status, result.ward_code) == ("converted", "13786")
     assert result.street == "Thôn Nhất"
+
+
+# Units whose own name holds a dash: Tỉnh Bà Rịa - Vũng Tàu (77), Thành phố Phan Rang - Tháp
+# Chàm (582). Written with " - " between the parts, the dash of the name is no separator.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Số 12 - Phường Kinh Dinh - Thành phố Phan Rang - Tháp Chàm - Tỉnh Ninh Thuận",
+        "Số 12 - Phường Kinh Dinh - Thành phố Phan Rang-Tháp Chàm - Tỉnh Ninh Thuận",
+        "Số 12 - Phường Kinh Dinh - Thành phố Phan Rang Tháp Chàm - Tỉnh Ninh Thuận",
+        "Số 12 - phuong kinh dinh - tp phan rang - thap cham - ninh thuan",
+        "Số 12 – P. Kinh Dinh – TP. Phan Rang – Tháp Chàm – Ninh Thuận",
+        # Mỹ Hương was merged into Kinh Dinh before 2025; its name is still written.
+        "Số 12 - Phường Mỹ Hương - Thành phố Phan Rang - Tháp Chàm - Tỉnh Ninh Thuận",
+    ],
+)
+def test_a_district_with_a_dash_in_its_name_is_kept_whole(convert, text):
+    result = convert(text)
+    assert (result.status, result.ward_code) == ("converted", "22759")
+    assert result.address == "Số 12, Phường Phan Rang, Tỉnh Khánh Hòa"
+    assert result.legacy.district_name == "Thành phố Phan Rang - Tháp Chàm"
+    assert result.legacy.province_name == "Tỉnh Ninh Thuận"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thôn 1 - Xã Long Sơn - Thành phố Vũng Tàu - Tỉnh Bà Rịa - Vũng Tàu",
+        "Thôn 1 - Xã Long Sơn - Thành phố Vũng Tàu - Tỉnh Bà Rịa-Vũng Tàu",
+        "Thôn 1 - Xã Long Sơn - Thành phố Vũng Tàu - Bà Rịa - Vũng Tàu",
+        "Thôn 1 - Xã Long Sơn - Thành phố Vũng Tàu - BR-VT",
+        "Thôn 1 - Xã Long Sơn - Thành phố Vũng Tàu - BRVT",
+        "thon 1 - xa long son - tp vung tau - ba ria - vung tau",
+        "Thôn 1 Xã Long Sơn Thành phố Vũng Tàu Tỉnh Bà Rịa - Vũng Tàu",
+    ],
+)
+def test_a_province_with_a_dash_in_its_name_is_kept_whole(convert, text):
+    result = convert(text)
+    assert (result.status, result.ward_code) == ("converted", "26545")
+    assert fold(result.street) == "thon 1"
+    assert result.ward_name == "Xã Long Sơn"
+    assert result.province_name == "Thành phố Hồ Chí Minh"
+    assert result.legacy.district_name == "Thành phố Vũng Tàu"
+    assert result.legacy.province_name == "Tỉnh Bà Rịa - Vũng Tàu"
+
+
+def test_a_new_commune_with_a_dash_in_its_name_is_kept_whole(convert):
+    result = convert("Thôn 3 - Phường Lâm Viên - Đà Lạt - Tỉnh Lâm Đồng")
+    assert (result.status, result.ward_code) == ("already_new", "24778")
+    assert result.address == "Thôn 3, Phường Lâm Viên - Đà Lạt, Tỉnh Lâm Đồng"
+
+
+def test_a_dash_that_separates_a_commune_from_its_district_still_does(convert):
+    # The old Xã Xuân Trường of Thành phố Đà Lạt, not a "Xã Xuân Trường - Đà Lạt": read
+    # with the name kept whole the address leads nowhere, so it is read part by part.
+    result = convert("Xã Xuân Trường - Đà Lạt - Lâm Đồng")
+    assert (result.status, result.ward_code) == ("converted", "24805")
+    assert result.legacy.ward_name == "Xã Xuân Trường"
+    assert result.legacy.district_name == "Thành phố Đà Lạt"

@@ -6,8 +6,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lienthong.geo.parser import parse_segments, split_address
+from lienthong.geo.parser import hyphenated_names, parse_segments, split_address
 from lienthong.geo.text import compact, fold
+
+# Names with a dash of their own, as the address index passes them to the parser.
+DASHED = hyphenated_names(["Bà Rịa - Vũng Tàu", "Phan Rang - Tháp Chàm", "Lâm Viên - Đà Lạt"])
 
 
 def _parts(text: str) -> list[tuple[str, str]]:
@@ -66,7 +69,7 @@ def test_compact_drops_leading_zeros_of_numbers():
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=200))
 def test_the_parser_never_raises(text):
-    for seg in parse_segments(text):
+    for seg in (*parse_segments(text), *parse_segments(text, DASHED)):
         assert seg.key
 
 
@@ -98,3 +101,58 @@ def test_parsing_is_idempotent_on_its_own_output(parts):
 
 def test_a_hyphenated_province_name_is_not_split_when_commas_are_used():
     assert split_address("Phường 1, TP Vũng Tàu, Bà Rịa - Vũng Tàu")[-1] == "Bà Rịa - Vũng Tàu"
+
+
+def test_the_names_with_a_dash_are_found_in_folded_text_however_the_dash_is_spaced():
+    names = hyphenated_names(["Bà Rịa - Vũng Tàu", "Phan Rang-Tháp Chàm", "Vụ Bản"])
+    assert names is not None
+    for text in ("tinh ba ria - vung tau", "ba ria-vung tau", "tp phan rang  –  thap cham"):
+        assert names.search(text), text
+    for text in ("ba ria", "vung tau - ba ria", "xa ba ria - vung tau2", "vu ban"):
+        assert not names.search(text), text
+    assert hyphenated_names(["Vụ Bản", "Nam Định"]) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Xã Long Sơn - Thành phố Vũng Tàu - Tỉnh Bà Rịa - Vũng Tàu",
+            ["Xã Long Sơn", "Thành phố Vũng Tàu", "Tỉnh Bà Rịa - Vũng Tàu"],
+        ),
+        (
+            "Số 12 - Phường Kinh Dinh - TP. Phan Rang - Tháp Chàm - Ninh Thuận",
+            ["Số 12", "Phường Kinh Dinh", "TP. Phan Rang - Tháp Chàm", "Ninh Thuận"],
+        ),
+        (
+            "xa long son – tp vung tau – ba ria – vung tau",
+            ["xa long son", "tp vung tau", "ba ria – vung tau"],
+        ),
+        (
+            "Thôn 3 - Phường Lâm Viên - Đà Lạt - Lâm Đồng",
+            ["Thôn 3", "Phường Lâm Viên - Đà Lạt", "Lâm Đồng"],
+        ),
+        # No separator but the dash of the name: cut at the type words instead.
+        (
+            "Xã Long Sơn Thành phố Vũng Tàu Tỉnh Bà Rịa - Vũng Tàu",
+            ["Xã Long Sơn", "Thành phố Vũng Tàu", "Tỉnh Bà Rịa - Vũng Tàu"],
+        ),
+        # Written without spaces around the dash, the name was never cut.
+        (
+            "Phường Kinh Dinh - Thành phố Phan Rang-Tháp Chàm - Tỉnh Ninh Thuận",
+            ["Phường Kinh Dinh", "Thành phố Phan Rang-Tháp Chàm", "Tỉnh Ninh Thuận"],
+        ),
+    ],
+)
+def test_a_dash_inside_a_known_name_does_not_separate_parts(text, expected):
+    assert split_address(text, DASHED) == expected
+
+
+def test_a_dash_between_two_units_still_separates_them():
+    # "Đà Lạt" after the dash is the district here, not the end of "Lâm Viên - Đà Lạt".
+    assert split_address("Phường 1 - Đà Lạt - Lâm Đồng", DASHED) == [
+        "Phường 1",
+        "Đà Lạt",
+        "Lâm Đồng",
+    ]
+    assert split_address("Tỉnh Bà Rịa - Vũng Tàu") == ["Tỉnh Bà Rịa", "Vũng Tàu"]

@@ -99,6 +99,62 @@ def test_a_search_without_javascript_renders_the_whole_page_with_results(client)
     assert 'value="lien minh"' in page
 
 
+@pytest.mark.parametrize("htmx", [True, False])
+def test_an_old_name_on_the_new_map_lists_the_old_communes_and_what_they_became(
+    client, django_assert_max_num_queries, htmx
+):
+    # No commune is called Đại Thắng since 1/7/2025: three old communes were.
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    with django_assert_max_num_queries(4 if htmx else 6):
+        response = client.get("/dia-gioi/", {"q": "dai thang"}, **headers)
+
+    markup = response.content.decode()
+    assert ("<html" in markup) is not htmx
+    assert "Không có đơn vị hiện hành nào mang tên này." in _text(markup)
+    rows = _table(markup)
+    assert ["Mã", "Đơn vị cũ", "Thuộc", "Nay thuộc"] in rows
+    assert [
+        "13786",
+        "Xã Đại Thắng",
+        "Huyện Vụ Bản, Tỉnh Nam Định",
+        "Xã Liên Minh, tỉnh Ninh Bình",
+    ] in rows
+    assert [
+        "11758",
+        "Xã Đại Thắng",
+        "Huyện Tiên Lãng, Thành phố Hải Phòng",
+        "Xã Quyết Thắng, thành phố Hải Phòng",
+    ] in rows
+    assert [
+        "20542",
+        "Xã Đại Thắng",
+        "Huyện Đại Lộc, Tỉnh Quảng Nam",
+        "Xã Phú Thuận, thành phố Đà Nẵng",
+    ] in rows
+    assert 'href="/dia-gioi/don-vi/13786/?cap=commune&amp;ban_do=cu"' in markup  # old
+    assert 'href="/dia-gioi/don-vi/13786/?cap=commune"' in markup  # new
+
+
+def test_a_name_on_the_new_map_lists_no_old_units(client):
+    response = client.get("/dia-gioi/", {"q": "lien minh"}, HTTP_HX_REQUEST="true")
+
+    text = _text(response.content.decode())
+
+    assert "Xã Liên Minh" in text
+    assert "Không có đơn vị hiện hành" not in text
+    assert "Nay thuộc" not in text
+
+
+def test_every_example_of_the_search_box_finds_something_on_the_default_map(client):
+    page = client.get("/dia-gioi/").content.decode()
+    placeholder = re.search(r'<input id="q"[^>]*placeholder="ví dụ: ([^"]*)"', page)
+    assert placeholder is not None
+    for example in html.unescape(placeholder.group(1)).split(", "):
+        fragment = client.get("/dia-gioi/", {"q": example}, HTTP_HX_REQUEST="true")
+        assert "Không tìm thấy đơn vị nào." not in _text(fragment.content.decode()), example
+        assert "<td>" in fragment.content.decode(), example
+
+
 def test_the_new_commune_lists_the_old_communes_it_was_formed_from(client):
     page = client.get("/dia-gioi/don-vi/13786/").content.decode()
 

@@ -19,6 +19,7 @@ from lienthong.geo.parser import (
     PROVINCE,
     Segment,
     accented_key,
+    hyphenated_names,
     name_key,
     parse_segments,
 )
@@ -207,7 +208,10 @@ class AddressIndex:
             lambda: defaultdict(list)
         )
         self.successors: dict[tuple[str, str], list[EdgeRecord]] = defaultdict(list)
+        dashed: list[str] = []
         for u in units:
+            if "-" in u.short_name or "–" in u.short_name:
+                dashed.append(u.short_name)
             (self.new if u.current else self.old)[(u.level, u.code)] = u
             self._add(
                 u, name_key(u.short_name), _Entry(u.code, u.unit_type, accented_key(u.short_name))
@@ -215,6 +219,8 @@ class AddressIndex:
             extra = PROVINCE_ALIASES[u.current].get(u.code, ()) if u.level == Level.PROVINCE else ()
             for alias in (*u.aliases, *extra):
                 self._add(u, alias, _Entry(u.code, u.unit_type, ""))
+        # Names with a dash of their own ("Bà Rịa - Vũng Tàu"): " - " inside them is no cut.
+        self.hyphenated = hyphenated_names(dashed)
         for e in edges:
             self.successors[(e.level, e.old)].append(e)
         for lst in self.successors.values():
@@ -262,7 +268,20 @@ class AddressIndex:
 
     # -- resolution --------------------------------------------------------------
     def _convert(self, raw: str) -> ConversionResult:
-        segs = parse_segments(raw)
+        segs = parse_segments(raw, self.hyphenated)
+        result = self._resolve(raw, segs)
+        if result.status == Status.UNRESOLVED and self.hyphenated is not None:
+            # Read with a hyphenated name kept whole, the address led nowhere; the dash may
+            # have separated two units after all ("Xã Xuân Trường - Đà Lạt - Lâm Đồng": the
+            # old commune Xuân Trường of Đà Lạt, not the new Phường Xuân Trường - Đà Lạt).
+            plain = parse_segments(raw)
+            if len(plain) != len(segs):
+                other = self._resolve(raw, plain)
+                if other.status != Status.UNRESOLVED:
+                    return other
+        return result
+
+    def _resolve(self, raw: str, segs: list[Segment]) -> ConversionResult:
         while segs and segs[-1].key in _IGNORED_TAIL:
             segs.pop()
         while segs and segs[-1].key.isdigit() and len(segs[-1].key) >= 5:  # postal code

@@ -3,6 +3,10 @@
 Handles the common forms: with or without diacritics, abbreviations (P., Q.,
 TP., TX., H., X., TT.), numbered wards ("Phường 1", "P.01", "P1"), any
 separator (comma, semicolon, " - "), or none at all. Never raises.
+
+Some unit names hold a dash themselves ("Tỉnh Bà Rịa - Vũng Tàu", "Thành phố Phan Rang -
+Tháp Chàm", "Phường Lâm Viên - Đà Lạt"). The parser knows no names: the caller passes a
+pattern of them (``hyphenated_names``), and splitting on " - " leaves those names whole.
 """
 
 from __future__ import annotations
@@ -10,12 +14,21 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from lienthong.geo.text import compact, fold, lower_nfc
 
-__all__ = ["Segment", "accented_key", "name_key", "parse_segments", "split_address"]
+__all__ = [
+    "Hyphenated",
+    "Segment",
+    "accented_key",
+    "hyphenated_names",
+    "name_key",
+    "parse_segments",
+    "split_address",
+]
 
 COMMUNE, DISTRICT, PROVINCE = "commune", "district", "province"
 
@@ -47,6 +60,12 @@ _GLUED = re.compile(r"^(p|f|q|tp|tx|tt|h|x)(\d+)$")  # "P1", "Q10"
 _TOKEN = re.compile(r"[0-9a-z]+")
 _SEPARATORS = re.compile(r"\s*[,;\n|]\s*")
 _DASHES = re.compile(r"\s+[-–]\s+")  # " - " separates parts only when there is no comma
+_NAME_DASH = re.compile(r"\s*[-–]\s*")  # a dash inside a unit's name, spaced or not
+
+#: Finds the unit names that hold a dash ("ba ria - vung tau") in folded text; built by
+#: ``hyphenated_names``.
+Hyphenated = re.Pattern[str]
+
 # Where to cut an address written without separators (folded text, whole words).
 _BOUNDARY = re.compile(
     r"(?<![0-9a-z])(?=(?:xa|phuong|thi tran|dac khu|huyen|quan|thi xa|thanh pho|tinh|tp|tx|tt)"
@@ -78,8 +97,44 @@ _ACCENTED_TYPES = {
 }
 
 
-def split_address(text: str) -> list[str]:
-    """Cut an address into its comma-like parts (or at type words when it has none)."""
+def hyphenated_names(names: Iterable[str]) -> Hyphenated | None:
+    """A pattern of the names that hold a dash, as they are written in folded text (any
+    spacing around the dash); None when no name has one."""
+    forms: set[str] = set()
+    for name in names:
+        halves = [_TOKEN.findall(fold(half)) for half in _NAME_DASH.split(name)]
+        if len(halves) > 1 and all(halves):
+            forms.add(r"\s*[-–]\s*".join(r"\s+".join(words) for words in halves))
+    if not forms:
+        return None
+    alternatives = "|".join(sorted(forms, key=lambda f: (-len(f), f)))
+    return re.compile(rf"(?<![0-9a-z])(?:{alternatives})(?![0-9a-z])")
+
+
+def _split_on_dashes(text: str, keep: Hyphenated | None) -> list[str]:
+    """Cut at each spaced dash, except the dashes inside a name that ``keep`` matches."""
+    dashes = list(_DASHES.finditer(text))
+    if not dashes:
+        return [text]
+    # Folded text has the same length as ``text``: the names' spans carry over.
+    names = [m.span() for m in keep.finditer(fold(text))] if keep else []
+    parts: list[str] = []
+    start = 0
+    for m in dashes:
+        if any(a < m.start() and m.end() < b for a, b in names):
+            continue  # the dash of a name ("Bà Rịa - Vũng Tàu")
+        parts.append(text[start : m.start()])
+        start = m.end()
+    parts.append(text[start:])
+    return [p for p in parts if p and p.strip(" .")]
+
+
+def split_address(text: str, keep: Hyphenated | None = None) -> list[str]:
+    """Cut an address into its comma-like parts (or at type words when it has none).
+
+    Without commas, " - " separates the parts, except a dash inside a name of ``keep``:
+    "Xã Long Sơn - Thành phố Vũng Tàu - Tỉnh Bà Rịa - Vũng Tàu" has three parts.
+    """
     # NFC first: folding works character by character on composed text, so positions found
     # in the folded text cut this text at the same places (NFD input from Mac exports too).
     text = unicodedata.normalize("NFC", text or "").strip()
@@ -88,7 +143,7 @@ def split_address(text: str) -> list[str]:
     parts = [p for p in _SEPARATORS.split(text) if p and p.strip(" .")]
     if len(parts) != 1:
         return parts
-    parts = [p for p in _DASHES.split(text) if p and p.strip(" .")]
+    parts = _split_on_dashes(text, keep)
     if len(parts) > 1:
         return parts
     folded = fold(text)
@@ -131,9 +186,9 @@ def _segment(part: str) -> Segment:
     return Segment(part, key, accented_name, unit_type, levels, whole)
 
 
-def parse_segments(text: str) -> list[Segment]:
-    """Typed segments, left to right as written."""
-    return [seg for seg in (_segment(p.strip()) for p in split_address(text)) if seg.key]
+def parse_segments(text: str, keep: Hyphenated | None = None) -> list[Segment]:
+    """Typed segments, left to right as written (``keep``: see ``split_address``)."""
+    return [seg for seg in (_segment(p.strip()) for p in split_address(text, keep)) if seg.key]
 
 
 def name_key(name: str) -> str:

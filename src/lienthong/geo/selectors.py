@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext
 
 from lienthong.core import memo
 from lienthong.core.errors import NotFound
 from lienthong.geo.address import AddressIndex, ConversionResult, EdgeRecord, UnitRecord
-from lienthong.geo.constants import Level
+from lienthong.geo.constants import LEGACY_END, Level
 from lienthong.geo.models import AdministrativeUnit, ConversionJob, GeoDataVersion, Succession
 from lienthong.geo.text import compact
 
@@ -31,6 +31,7 @@ __all__ = [
     "get_job_for",
     "get_unit",
     "jobs_of",
+    "search_former_units",
     "search_units",
     "unit_names",
 ]
@@ -122,6 +123,17 @@ def search_units(
                 break
         qs = qs.filter(Q(search_key__startswith=key) | Q(code=q.strip()))
     return qs.order_by("level", "search_key", "code")
+
+
+def search_former_units(*, q: str, level: str | None = None) -> QuerySet[AdministrativeUnit]:
+    """Units of the old map (in force until 30/6/2025) named like ``q``, as ``search_units``,
+    each with ``successions`` prefetched: the new units that took it over, default first."""
+    successions = Succession.objects.select_related("successor__province").order_by(
+        "-is_default", "successor__code"
+    )
+    return search_units(q=q, level=level, as_of=LEGACY_END).prefetch_related(
+        Prefetch("successions", queryset=successions)
+    )
 
 
 @dataclass(frozen=True)

@@ -28,15 +28,17 @@ def _as_of(request: HttpRequest) -> dt.date | None:
 def browse(request: HtmxHttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     level = request.GET.get("cap") or ""
+    results = _search(request, q, level)
     context = {
         "q": q,
         "level": level,
         "map": request.GET.get("ban_do", "moi"),
         "levels": Level.choices,
-        "results": _search(request, q, level),
+        "results": results,
+        "former": _former(request, q, level) if results == [] else None,
         "version": selectors.data_version(),
     }
-    template = "geo/partials/results.html" if request.htmx else "geo/browse.html"
+    template = "geo/partials/found.html" if request.htmx else "geo/browse.html"
     return render(request, template, context)
 
 
@@ -45,6 +47,14 @@ def _search(request: HttpRequest, q: str, level: str) -> list[object] | None:
         return None
     qs = selectors.search_units(q=q, level=level or None, as_of=_as_of(request))
     return list(qs[:RESULTS_LIMIT])
+
+
+def _former(request: HttpRequest, q: str, level: str) -> list[object] | None:
+    """No unit of the new map has this name: the old units that had it, with what they
+    became (a citizen who types the name of a merged commune learns its new one)."""
+    if _as_of(request) is not None:  # already searching the old map
+        return None
+    return list(selectors.search_former_units(q=q, level=level or None)[:RESULTS_LIMIT])
 
 
 def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
