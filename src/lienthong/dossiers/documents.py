@@ -13,13 +13,16 @@ import segno
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 from vietnam_qr_pay import QRPay
 
 from lienthong.dossiers import results, signing
 from lienthong.dossiers.table import npsp_status
 
 if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
     from lienthong.directory.models import Agency
     from lienthong.dossiers.models import Dossier, DossierEvent
 
@@ -102,16 +105,19 @@ def payment_qr(dossier: Dossier) -> PaymentCode:
 
 #: The forms of Circular 03/2025/TT-VPCP a dossier can print, with the history step each
 #: one documents (None: always available).
-FORMS: dict[int, tuple[str, str | None]] = {
-    2: ("Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ", "request_supplement"),
-    3: ("Phiếu từ chối tiếp nhận giải quyết hồ sơ", "refuse_intake"),
-    4: ("Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết hồ sơ", "extend"),
-    5: ("Thông báo dừng giải quyết hồ sơ", "cancel"),
-    6: ("Phiếu kiểm soát quá trình giải quyết hồ sơ", None),
+FORMS: dict[int, tuple[StrOrPromise, str | None]] = {
+    2: (gettext_lazy("Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ"), "request_supplement"),
+    3: (gettext_lazy("Phiếu từ chối tiếp nhận giải quyết hồ sơ"), "refuse_intake"),
+    4: (
+        gettext_lazy("Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết hồ sơ"),
+        "extend",
+    ),
+    5: (gettext_lazy("Thông báo dừng giải quyết hồ sơ"), "cancel"),
+    6: (gettext_lazy("Phiếu kiểm soát quá trình giải quyết hồ sơ"), None),
 }
 
 
-def available_forms(dossier: Dossier) -> list[tuple[int, str]]:
+def available_forms(dossier: Dossier) -> list[tuple[int, StrOrPromise]]:
     actions = set(dossier.events.values_list("action", flat=True))
     if "refuse" in actions:
         actions.add("refuse_intake")  # form 03 also notifies a refusal to decide
@@ -122,7 +128,9 @@ def form_pdf(dossier: Dossier, number: int) -> bytes:
     """Form ``number`` (02–06) of Circular 03/2025 for ``dossier``."""
     from lienthong.dossiers.selectors import history_rows
 
-    title, step = FORMS[number]
+    label, step = FORMS[number]
+    with translation.override("vi"):  # the form is the legal paper, in Vietnamese
+        title = str(label)
     event = None
     if step is not None:
         steps = [step, "refuse"] if step == "refuse_intake" else [step]

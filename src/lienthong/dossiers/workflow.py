@@ -156,7 +156,8 @@ def _number_result(ctx: Context) -> None:
             symbol = "TB" if refused else paper.symbol
             reference = f"{number}/{symbol}-{issuer_abbreviation(ctx.agency)}"
         else:
-            reference = _("%(n)s, Quyển số: 01/%(y)s") % {"n": number, "y": year}
+            # The paper's words, in Vietnamese whatever the signer's page language.
+            reference = f"{number}, Quyển số: 01/{year}"
         ctx.fields.update(result_number=number, result_reference=reference)
         ctx.data.update(result_number=number, result_reference=reference, book=book)
 
