@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lienthong.dossiers.generator import generate
-from lienthong.dossiers.models import Dossier, DossierEvent, Rating
+from lienthong.dossiers.models import Dossier, DossierEvent, Rating, RegisterCounter
 from lienthong.dossiers.services import submit
 from tests.dossiers.conftest import HOME, form
 
@@ -29,3 +29,9 @@ def test_generated_dossiers_look_real_and_leave_room_for_new_ones(cast):
     )
     assert d.pk > max(Dossier.objects.exclude(pk=d.pk).values_list("pk", flat=True))
     assert Dossier.objects.filter(code=d.code).count() == 1
+    # Issued results carry their register numbers, and the books' counters hold them
+    # all, so a real signature afterwards takes the next number.
+    issued = Dossier.objects.exclude(result_number=None)
+    assert issued.count() == Dossier.objects.exclude(finished_at=None).count() > 0
+    assert sum(RegisterCounter.objects.values_list("last", flat=True)) == issued.count()
+    assert all(i.result_reference.startswith(f"{i.result_number}") for i in issued)

@@ -22,13 +22,20 @@ from tqdm import tqdm
 
 from lienthong.accounts import services as accounts
 from lienthong.catalog import selectors as catalog
+from lienthong.catalog.results import result_document_of
 from lienthong.core.identifiers import new_tracking_key
 from lienthong.core.reference import StepResult, register_generator, register_seeder
 from lienthong.core.workcalendar import get_calendar
 from lienthong.directory import selectors as directory
-from lienthong.dossiers import intake
+from lienthong.dossiers import intake, results
 from lienthong.dossiers.constants import Channel, Status
-from lienthong.dossiers.models import Dossier, DossierEvent, DossierSequence, Rating
+from lienthong.dossiers.models import (
+    Dossier,
+    DossierEvent,
+    DossierSequence,
+    Rating,
+    RegisterCounter,
+)
 
 M = TypeVar("M", bound=models.Model)
 
@@ -112,6 +119,14 @@ def generate(n: int, *, seed: int = 20250701) -> StepResult:
     weights = [w for _o, w in outcomes]
     channels = [(Channel.ONLINE, 62), (Channel.COUNTER, 35), (Channel.POST, 3)]
     counts: dict[str, int] = defaultdict(int)
+    # Issued results are numbered in their agency's register books, continuing what is
+    # there, so a real signature afterwards takes the next number.
+    registers: dict[tuple[int, str, int], int] = defaultdict(int)
+    for agency_id, book, year, last in RegisterCounter.objects.values_list(
+        "agency_id", "book", "year", "last"
+    ):
+        registers[(agency_id, book, year)] = last
+    papers = {v.pk: result_document_of(v.result_document, v.results) for v in versions}
     made = 0
     with tqdm(total=n, unit=" hồ sơ", desc="Sinh hồ sơ") as bar:
         while made < n:
@@ -150,6 +165,14 @@ def generate(n: int, *, seed: int = 20250701) -> StepResult:
                 }.get(outcome, Status.IN_REVIEW if received else Status.SUBMITTED)
                 day = timezone.localdate(submitted)
                 sequences[(centre, day)] += 1
+                number, printed = None, ""
+                if finished is not None:
+                    paper = papers[v.pk]
+                    book = results.register_book(paper, refused=False)
+                    year = timezone.localdate(finished).year
+                    registers[(committee, book, year)] += 1
+                    number = registers[(committee, book, year)]
+                    printed = results.reference(number, year, paper, refused=False, issuer="UBND")
                 fee = sum(int(f["amount"] or 0) for f in v.fees)
                 dossiers.append(
                     Dossier(
@@ -179,6 +202,8 @@ def generate(n: int, *, seed: int = 20250701) -> StepResult:
                         paid_online=channel == Channel.ONLINE and rng.random() < 0.7,
                         eid_authenticated=channel == Channel.ONLINE or rng.random() < 0.3,
                         electronic_result=status in (Status.RETURNED, Status.RESULT_ISSUED),
+                        result_number=number,
+                        result_reference=printed,
                     )
                 )
                 plans.append((status, finished, late))
@@ -223,6 +248,16 @@ def generate(n: int, *, seed: int = 20250701) -> StepResult:
         batch_size=BATCH,
         update_conflicts=True,
         unique_fields=["agency", "day"],
+        update_fields=["last"],
+    )
+    RegisterCounter.objects.bulk_create(
+        [
+            RegisterCounter(agency_id=a, book=book, year=year, last=last)
+            for (a, book, year), last in registers.items()
+        ],
+        batch_size=BATCH,
+        update_conflicts=True,
+        unique_fields=["agency", "book", "year"],
         update_fields=["last"],
     )
     summary = ", ".join(f"{Status(s).label}: {c}" for s, c in sorted(counts.items()))

@@ -26,6 +26,8 @@ __all__ = [
     "date_in_words",
     "issuer_abbreviation",
     "paper_of",
+    "reference",
+    "register_book",
     "signature_heading",
 ]
 
@@ -109,6 +111,23 @@ def issuer_abbreviation(agency: Agency) -> str:
     initials = "".join(w[0] for w in name.split() if w[:1].isalpha())
     folded = unicodedata.normalize("NFC", initials.upper())
     return folded[:10] or "CQ"
+
+
+def register_book(document: ResultDocument, *, refused: bool) -> str:
+    """The register book a paper is numbered in (a refusal: outgoing documents)."""
+    return REFUSAL_BOOK if refused else document.layout.book
+
+
+def reference(
+    number: int, year: int, document: ResultDocument, *, refused: bool, issuer: str
+) -> str:
+    """The number as the paper prints it: "12, Quyển số: 01/2026" for a civil-status
+    paper (one book a year), "12/GPXD-UBND" for others, "12/TB-UBND" for a refusal.
+    In Vietnamese whatever the signer's page language: these are the paper's words."""
+    if refused or document.layout.key == GENERIC:
+        symbol = "TB" if refused else document.symbol
+        return f"{number}/{symbol}-{issuer}"
+    return f"{number}, Quyển số: 01/{year}"
 
 
 @dataclass(frozen=True)

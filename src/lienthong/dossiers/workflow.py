@@ -38,7 +38,7 @@ from django.utils.translation import gettext as _
 from lienthong.accounts import selectors as accounts
 from lienthong.accounts.constants import Perm
 from lienthong.accounts.permissions import authorize, can, role_for
-from lienthong.catalog.results import GENERIC, result_document_of
+from lienthong.catalog.results import result_document_of
 from lienthong.core import audit, fastsql, outbox
 from lienthong.core import files as stored_files
 from lienthong.core.errors import Conflict, IllegalTransition, NotFound
@@ -46,7 +46,7 @@ from lienthong.core.text import clean_param
 from lienthong.core.workcalendar import get_calendar
 from lienthong.core.workflow import APPLICANT, ConfigError, Step
 from lienthong.directory import selectors as directory
-from lienthong.dossiers import intake, selectors
+from lienthong.dossiers import intake, results, selectors
 from lienthong.dossiers.constants import Channel, Status
 from lienthong.dossiers.models import (
     Dossier,
@@ -56,7 +56,6 @@ from lienthong.dossiers.models import (
     RegisterCounter,
     stored_file_name,
 )
-from lienthong.dossiers.results import REFUSAL_BOOK, issuer_abbreviation
 from lienthong.dossiers.table import EFFECT_NAMES, INPUTS, table_for
 
 if TYPE_CHECKING:
@@ -147,19 +146,16 @@ def _number_result(ctx: Context) -> None:
     paper = result_document_of(version.result_document, version.results)
     refused = d.status == Status.REFUSED
     # A refusal is a notice in the outgoing-documents book, whatever the paper would be.
-    book = REFUSAL_BOOK if refused else paper.layout.book
+    book = results.register_book(paper, refused=refused)
     year = timezone.localtime(ctx.now).year
 
     def take(ctx: Context) -> None:
         number = _next_number(ctx.agency, book, year)
-        if refused or paper.layout.key == GENERIC:
-            symbol = "TB" if refused else paper.symbol
-            reference = f"{number}/{symbol}-{issuer_abbreviation(ctx.agency)}"
-        else:
-            # The paper's words, in Vietnamese whatever the signer's page language.
-            reference = f"{number}, Quyển số: 01/{year}"
-        ctx.fields.update(result_number=number, result_reference=reference)
-        ctx.data.update(result_number=number, result_reference=reference, book=book)
+        printed = results.reference(
+            number, year, paper, refused=refused, issuer=results.issuer_abbreviation(ctx.agency)
+        )
+        ctx.fields.update(result_number=number, result_reference=printed)
+        ctx.data.update(result_number=number, result_reference=printed, book=book)
 
     ctx.in_transaction.append(take)
     if ctx.actor is not None:
