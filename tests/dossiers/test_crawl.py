@@ -1,6 +1,7 @@
 """Every link on every page works and no page uses an id twice, for every kind of
-user: a crawl from the home page as an anonymous visitor, a citizen, each official
-of the dossier's path, a steering viewer and a platform administrator, over a
+user: a crawl from the home page as an anonymous visitor, a citizen, a business,
+each official of the dossier's path, an agency administrator, a steering viewer and
+a platform administrator (every kind of demo account), over a
 platform holding dossiers in several states. A link to a page the person may not
 see is a broken link too (the menu must not offer it)."""
 
@@ -14,7 +15,7 @@ import pytest
 from django.urls import Resolver404, resolve
 
 from lienthong.accounts.constants import Role
-from lienthong.accounts.models import RoleAssignment
+from lienthong.accounts.models import RoleAssignment, UserKind
 from lienthong.directory import selectors as directory
 from lienthong.dossiers.services import act, submit
 from tests.dossiers.conftest import ELSEWHERE, HOME, form
@@ -80,8 +81,15 @@ def platform(cast, settings, tmp_path):
         ).get(),
         role=Role.STEERING_VIEWER,
     )
+    agency_admin = UserFactory(official=True, full_name="Hoàng Văn Hải")
+    RoleAssignment.objects.create(
+        user=agency_admin, agency=cast.home_committee, role=Role.AGENCY_ADMIN
+    )
+    business = UserFactory(kind=UserKind.BUSINESS, tax_code="2701234560", full_name="Công ty A")
     return {
         "ẩn danh": None,
+        "doanh nghiệp": business,
+        "quản trị cơ quan": agency_admin,
         "công dân": cast.citizen,
         "một cửa": cast.clerk_elsewhere,
         "chuyên viên": cast.specialist,
