@@ -50,6 +50,30 @@ def file_online(cast, **kw):
     )
 
 
+def main_path(cast) -> list[tuple[object, str, dict]]:
+    """The standard path of a dossier filed by :func:`file_online`, step by step."""
+    return [
+        (cast.clerk_elsewhere, "receive", {}),
+        (cast.leader, "assign", {"assignee": cast.specialist}),
+        (cast.specialist, "start_review", {}),
+        (cast.specialist, "submit_for_signature", {}),
+        (cast.leader, "approve", {}),
+        (cast.leader, "issue_result", {}),
+        (cast.clerk_elsewhere, "return_result", {}),
+    ]
+
+
+def advance(cast, dossier, until: str):
+    """Take the main path's steps on ``dossier`` up to and including ``until``."""
+    from lienthong.dossiers.services import act
+
+    for actor, action, kw in main_path(cast):
+        dossier = act(actor=actor, code=dossier.code, action=action, **kw)
+        if action == until:
+            return dossier
+    raise ValueError(until)
+
+
 @pytest.fixture(scope="module", autouse=True)
 def reference_data(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():

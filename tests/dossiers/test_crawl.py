@@ -17,8 +17,8 @@ from django.urls import Resolver404, resolve
 from lienthong.accounts.constants import Role
 from lienthong.accounts.models import RoleAssignment, UserKind
 from lienthong.directory import selectors as directory
-from lienthong.dossiers.services import act, submit
-from tests.dossiers.conftest import ELSEWHERE, HOME, form
+from lienthong.dossiers.services import act
+from tests.dossiers.conftest import advance, file_online
 from tests.dossiers.test_documents import BIRTH
 from tests.factories import UserFactory
 
@@ -46,29 +46,11 @@ def platform(cast, settings, tmp_path):
     settings.SIGNING_PKI_DIR = tmp_path / "pki"
 
     def filed():
-        return submit(
-            actor=cast.citizen,
-            procedure_code="1.001193",
-            competent_unit_code=HOME,
-            receiving_unit_code=ELSEWHERE,
-            uploads=form(),
-            form_data=BIRTH,
-            summary="Xin cấp thêm bản sao",
-        )
+        return file_online(cast, form_data=BIRTH, summary="Xin cấp thêm bản sao")
 
-    path = [
-        (cast.clerk_elsewhere, "receive", {}),
-        (cast.leader, "assign", {"assignee": cast.specialist}),
-        (cast.specialist, "start_review", {}),
-        (cast.specialist, "submit_for_signature", {}),
-        (cast.leader, "approve", {}),
-        (cast.leader, "issue_result", {}),
-        (cast.clerk_elsewhere, "return_result", {}),
-    ]
-    for stop in (0, 1, 2, 4, 7):  # submitted, received, assigned, awaiting signature, returned
-        d = filed()
-        for actor, action, kw in path[:stop]:
-            act(actor=actor, code=d.code, action=action, **kw)
+    filed()  # submitted
+    for until in ("receive", "assign", "submit_for_signature", "return_result"):
+        advance(cast, filed(), until)
     d = filed()
     act(actor=cast.clerk_elsewhere, code=d.code, action="receive")
     act(actor=cast.specialist, code=d.code, action="request_supplement", note="Thiếu chữ ký")

@@ -14,7 +14,9 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
 from lienthong.accounts.models import RoleAssignment
+from lienthong.catalog.models import ProcedureVersion
 from lienthong.catalog.records import parse_procedure
+from lienthong.catalog.results import GENERIC, LAYOUTS
 from lienthong.catalog.services import publish_seed
 from lienthong.core.errors import InvalidInput
 from lienthong.dossiers import documents, signing
@@ -24,7 +26,16 @@ from lienthong.dossiers.results import date_in_words
 from lienthong.dossiers.services import act, submit
 from tests.catalog.conftest import KET_HON
 from tests.conftest import require_tool
-from tests.dossiers.conftest import ELSEWHERE, HOME, at, form, pdf, pdf_text
+from tests.dossiers.conftest import (
+    ELSEWHERE,
+    HOME,
+    advance,
+    at,
+    file_online,
+    form,
+    pdf,
+    pdf_text,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -295,3 +306,28 @@ def test_the_payment_code_is_a_vietqr_with_amount_and_dossier(cast):
     assert "54042000" in code.payload  # tag 54: amount 2000
     assert d.code.split("-")[-1] in code.payload
     assert code.svg.startswith("<svg")
+
+
+@pytest.mark.parametrize("layout", sorted(LAYOUTS))
+def test_every_layout_of_the_registry_is_issued_with_its_declaration(cast, layout):
+    """A procedure configured with any layout issues that paper, filled and numbered."""
+    paper = LAYOUTS[layout]
+    ProcedureVersion.objects.filter(procedure__code="1.001193").update(
+        result_document={"layout": layout}
+    )
+    values = {"date": "2001-02-03", "year": "1990"}
+    declared = {
+        f.key: f.choices[0] if f.kind == "choice" else values.get(f.kind, f"Giá trị {f.key}")
+        for f in paper.fields
+    }
+    d = advance(cast, file_online(cast, form_data=declared), "issue_result")
+    text = " ".join(pdf_text(documents.result_pdf(d)).split())
+    # The generic paper is titled after the procedure's first result.
+    title = "GIẤY KHAI SINH" if layout == GENERIC else paper.title.upper()
+    assert title in text
+    assert f"Số: {d.result_reference}" in text
+    for f in paper.fields:
+        if f.kind == "text" and f.key not in ("quan_he",):
+            assert declared[f.key].upper() in text.upper(), f.key
+    if paper.fields and any(f.kind == "date" for f in paper.fields):
+        assert "02/2001" in text

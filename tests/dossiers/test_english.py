@@ -17,8 +17,7 @@ from django.utils import translation
 from lienthong.catalog.models import ProcedureVersion
 from lienthong.catalog.selectors import get_procedure
 from lienthong.directory.constants import AgencyKind
-from lienthong.dossiers.services import act, submit
-from tests.dossiers.conftest import ELSEWHERE, HOME, form
+from tests.dossiers.conftest import advance, file_online
 from tests.dossiers.test_documents import BIRTH
 
 PO = Path(__file__).resolve().parents[2] / "src/lienthong/locale/en/LC_MESSAGES/django.po"
@@ -65,22 +64,8 @@ def _interface_phrases() -> list[str]:
 @pytest.mark.parametrize("who", ["citizen", "clerk_elsewhere", "specialist", "leader"])
 def test_the_path_in_english_shows_no_vietnamese_of_the_interface(client, cast, who, settings):
     settings.SIGNING_PKI_DIR = Path(settings.VAR_DIR) / "pki-english"
-    d = submit(
-        actor=cast.citizen,
-        procedure_code="1.001193",
-        competent_unit_code=HOME,
-        receiving_unit_code=ELSEWHERE,
-        uploads=form(),
-        form_data=BIRTH,
-        summary="Xin cấp thêm bản sao",
-    )
-    for actor, action, kw in [
-        (cast.clerk_elsewhere, "receive", {}),
-        (cast.leader, "assign", {"assignee": cast.specialist}),
-        (cast.specialist, "start_review", {}),
-        (cast.specialist, "submit_for_signature", {}),
-    ]:
-        act(actor=actor, code=d.code, action=action, **kw)
+    d = file_online(cast, form_data=BIRTH, summary="Xin cấp thêm bản sao")
+    d = advance(cast, d, "submit_for_signature")
     client.force_login(getattr(cast, who))
     client.cookies["django_language"] = "en"
     pages = ["/", f"/ho-so/{d.code}/", "/thu-tuc/", "/thu-tuc/1.001193/", "/tra-cuu/"]

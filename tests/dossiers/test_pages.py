@@ -13,7 +13,7 @@ from django.utils import timezone
 from lienthong.core.identifiers import new_tracking_key
 from lienthong.dossiers.models import Dossier
 from lienthong.dossiers.services import act, submit
-from tests.dossiers.conftest import ELSEWHERE, HOME, form, pdf
+from tests.dossiers.conftest import ELSEWHERE, HOME, advance, file_online, form, pdf
 from tests.dossiers.test_documents import BIRTH
 from tests.factories import UserFactory
 
@@ -127,14 +127,7 @@ def test_queues_and_an_htmx_action(client, cast):
 
 
 def test_queues_open_where_the_work_is_and_name_the_applicant(client, cast):
-    d = submit(
-        actor=cast.citizen,
-        procedure_code="1.001193",
-        competent_unit_code=HOME,
-        receiving_unit_code=ELSEWHERE,
-        uploads=form(),
-    )
-    act(actor=cast.clerk_elsewhere, code=d.code, action="receive")
+    d = advance(cast, file_online(cast), "receive")
     client.force_login(cast.leader)
     html = client.get("/can-bo/ho-so/").content.decode()
     # A leader neither receives nor returns: no such tabs, no counter, no register.
@@ -151,20 +144,7 @@ def test_queues_open_where_the_work_is_and_name_the_applicant(client, cast):
 
 
 def test_the_specialist_submits_for_signature_and_the_leader_previews_the_paper(client, cast):
-    d = submit(
-        actor=cast.citizen,
-        procedure_code="1.001193",
-        competent_unit_code=HOME,
-        receiving_unit_code=ELSEWHERE,
-        uploads=form(),
-        form_data=BIRTH,
-    )
-    for actor, action, kw in [
-        (cast.clerk_elsewhere, "receive", {}),
-        (cast.leader, "assign", {"assignee": cast.specialist}),
-        (cast.specialist, "start_review", {}),
-    ]:
-        act(actor=actor, code=d.code, action=action, **kw)
+    d = advance(cast, file_online(cast, form_data=BIRTH), "start_review")
     client.force_login(cast.leader)
     assert d.code not in client.get("/can-bo/ho-so/", {"hang": "phe-duyet"}).content.decode()
     client.force_login(cast.specialist)
@@ -195,14 +175,7 @@ def test_the_specialist_submits_for_signature_and_the_leader_previews_the_paper(
 
 
 def test_a_transfer_picks_the_agency_by_name(client, cast):
-    d = submit(
-        actor=cast.citizen,
-        procedure_code="1.001193",
-        competent_unit_code=HOME,
-        receiving_unit_code=ELSEWHERE,
-        uploads=form(),
-    )
-    act(actor=cast.clerk_elsewhere, code=d.code, action="receive")
+    d = advance(cast, file_online(cast), "receive")
     client.force_login(cast.specialist)
     page = client.get(f"/ho-so/{d.code}/").content.decode()
     assert "Cơ quan nhận (gõ tên để tìm)" in page

@@ -253,16 +253,23 @@ def parse_procedure(raw: dict[str, Any]) -> ProcedureData:
     )
 
 
+def _json_cell(value: Any) -> Any:
+    """A configuration as given: an object, or its JSON text from a spreadsheet cell
+    (None when that text is not JSON)."""
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return None
+    return value
+
+
 def _workflow(value: Any, problems: list[Problem]) -> dict[str, Any]:
     """The procedure's own path: an object (or its JSON text, from a spreadsheet cell)
     with ``states`` and ``steps``; their meaning is checked by the dossier engine."""
     if value in (None, "", {}):
         return {}
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            value = None
+    value = _json_cell(value)
     if not isinstance(value, dict) or not set(value) <= {"states", "steps", "also_from"}:
         problems.append(
             Problem(
@@ -280,11 +287,7 @@ def _result_document(value: Any, problems: list[Problem]) -> dict[str, Any]:
     checked against the registry of ``catalog.results``."""
     if value in (None, "", {}):
         return {}
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            value = None
+    value = _json_cell(value)
     found = check_result_document(value) if isinstance(value, dict) else ["not an object"]
     if found:
         problems.append(
