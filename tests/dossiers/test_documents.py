@@ -243,6 +243,10 @@ def test_the_leader_previews_the_exact_paper_before_signing(cast):
         ({"ngay_sinh": "2099-01-01"}, "form_data.ngay_sinh", "invalid_date"),
         ({"ngay_sinh": "15/11/2026"}, "form_data.ngay_sinh", "invalid_date"),
         ({"me_nam_sinh": "95"}, "form_data.me_nam_sinh", "invalid_year"),
+        ({"me_nam_sinh": "¹⁹⁹⁵"}, "form_data.me_nam_sinh", "invalid_year"),  # was a 500
+        ({"me_nam_sinh": "١٩٩٥"}, "form_data.me_nam_sinh", "invalid_year"),
+        ({"ngay_sinh": "20261115"}, "form_data.ngay_sinh", "invalid_date"),
+        ({"ngay_sinh": "2026-W46-7"}, "form_data.ngay_sinh", "invalid_date"),
         ({"gioi_tinh": "Không rõ"}, "form_data.gioi_tinh", "not_a_choice"),
     ],
 )
@@ -331,3 +335,23 @@ def test_every_layout_of_the_registry_is_issued_with_its_declaration(cast, layou
             assert declared[f.key].upper() in text.upper(), f.key
     if paper.fields and any(f.kind == "date" for f in paper.fields):
         assert "02/2001" in text
+
+
+def test_the_position_is_set_when_an_official_is_added_and_printed_under_the_signature(cast):
+    from lienthong.accounts.services import add_official
+    from lienthong.core.models import AuditEntry
+    from tests.factories import UserFactory
+
+    admin = UserFactory(admin=True)
+    add_official(
+        actor=admin,
+        agency=cast.home_committee,
+        pin=cast.leader.pin,
+        full_name=cast.leader.get_full_name(),
+        roles=["leader"],
+        position="Chủ tịch",
+    )
+    assert AuditEntry.objects.filter(action="role.position_changed").exists()
+    d = _returned(cast)
+    assert d.signer_title == "Chủ tịch"
+    assert "Chủ tịch" in pdf_text(documents.result_pdf(d))

@@ -60,7 +60,7 @@ def test_a_citizen_files_online_in_two_steps(client, cast):
     # Withdrawal is folded away, asks for a reason and for confirmation.
     other = page.split("Thao tác khác", 1)[1]
     assert "Rút hồ sơ" in other
-    assert 'data-confirm="Rút hồ sơ này?' in other
+    assert 'hx-confirm="Rút hồ sơ này?' in other  # htmx asks before it sends
     assert 'for="note-withdraw">Lý do rút hồ sơ' in other
     assert "SHA-256" not in page  # no jargon for the citizen
     assert dossier.code in client.get("/ho-so/").content.decode()

@@ -104,6 +104,11 @@ def test_a_form_from_a_stale_page_gets_a_vietnamese_page(client):
     html = response.content.decode()
     assert "Trang đã hết hạn" in html
     assert "CSRF verification" not in html
+    # From an htmx form (the dossier page's steps), the page reloads with a fresh form:
+    # htmx swaps no 403.
+    hx = strict.post(reverse("accounts:login"), {}, HTTP_HX_REQUEST="true")
+    assert hx.status_code == 403
+    assert hx["HX-Refresh"] == "true"
 
 
 @pytest.mark.django_db

@@ -33,6 +33,11 @@ class OfficialForm(forms.Form):
     roles = forms.MultipleChoiceField(
         label=_("Vai trò"), choices=Role.choices, widget=forms.CheckboxSelectMultiple
     )
+    position = LineField(
+        label=_("Chức vụ (in dưới chữ ký trên giấy tờ kết quả, ví dụ: Phó Chủ tịch)"),
+        max_length=120,
+        required=False,
+    )
 
     def __init__(self, *args: Any, allow_platform_admin: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -46,3 +46,6 @@ class OfficialIn(Schema):
     roles: list[Annotated[RequiredLine, Field(max_length=30)]] = Field(
         max_length=20, description="clerk, specialist, leader, records_clerk, agency_admin, …"
     )
+    position: Annotated[Line, Field(max_length=120)] = Field(
+        "", description="Chức vụ, in dưới chữ ký trên giấy tờ kết quả (ví dụ: Phó Chủ tịch)"
+    )

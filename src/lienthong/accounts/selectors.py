@@ -70,14 +70,17 @@ def menu_of(user: User | AnonymousUser) -> Menu:
 def position_of(user: User, agency: Agency) -> str:
     """The position ``user`` holds at ``agency`` (chức vụ, printed under a signature);
     empty when none is recorded."""
-    return (
+    held = dict(
         RoleAssignment.objects.active()
         .filter(user_id=user.pk, agency=agency)
         .exclude(position="")
-        .values_list("position", flat=True)
-        .first()
-        or ""
+        .values_list("role", "position")
     )
+    # The position of the role that signs first (a leader's), whatever the row order.
+    for role in (Role.LEADER, *Role.values):
+        if role in held:
+            return str(held[role])
+    return ""
 
 
 def get_agency_for(user: User | AnonymousUser, code: str, perm: str) -> Agency:

@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ParamSpec
+from typing import TYPE_CHECKING, Any, Final, ParamSpec
 
 import psycopg
 from django.core.files.uploadedfile import UploadedFile
@@ -374,6 +374,10 @@ def insert_new(
 
 # --------------------------------------------------------------------------- declaration
 
+#: ASCII digits only: "¹⁹⁹⁰" or Arabic-Indic digits are digits to Python, not on a paper.
+_ISO_DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_YEAR: Final = re.compile(r"[0-9]{4}")
+
 
 def check_declaration(version: ProcedureVersion, data: dict[str, Any]) -> dict[str, Any]:
     """The applicant's declaration (tờ khai) for the procedure's result paper, cleaned.
@@ -403,9 +407,12 @@ def check_declaration(version: ProcedureVersion, data: dict[str, Any]) -> dict[s
             continue
         if item.kind == "date":
             try:
+                if not _ISO_DATE.fullmatch(value):
+                    raise ValueError(value)
                 day = dt.date.fromisoformat(value)
                 if not dt.date(1900, 1, 1) <= day <= today:
                     raise ValueError(value)
+                cleaned[item.key] = day.isoformat()
             except ValueError:
                 problems.append(
                     InvalidParam(
@@ -416,7 +423,7 @@ def check_declaration(version: ProcedureVersion, data: dict[str, Any]) -> dict[s
                     )
                 )
         elif item.kind == "year":
-            if not (value.isdigit() and 1900 <= int(value) <= today.year):
+            if not (_YEAR.fullmatch(value) and 1900 <= int(value) <= today.year):
                 problems.append(
                     InvalidParam(
                         name,

@@ -197,11 +197,18 @@ _AFTER_DECISION: Final = frozenset({Status.REFUSED, Status.RESULT_ISSUED, Status
 
 
 def _refusal(dossier: Dossier) -> str | None:
-    """The reason of the leader's refusal to decide, or None when it was not refused."""
+    """The reason of the refusal to decide, or None when it was not refused: decided
+    as the engine numbers it — the paper was issued from the refused state (whatever a
+    procedure calls its refusing step), the reason is the note of the step into it."""
     if dossier.status not in _AFTER_DECISION:
         return None
-    event = dossier.events.filter(action="refuse").order_by("-id").first()
-    return event.note if event is not None else None
+    if (
+        dossier.status != Status.REFUSED
+        and not dossier.events.filter(action="issue_result", from_status=Status.REFUSED).exists()
+    ):
+        return None
+    event = dossier.events.filter(to_status=Status.REFUSED).order_by("-id").first()
+    return event.note if event is not None else ""
 
 
 def signature_heading(agency: Agency) -> str:

@@ -290,7 +290,7 @@ INPUTS: Final[Mapping[str, tuple[str, StrOrPromise]]] = {
     "note": ("note_required", gettext_lazy("Cần ghi rõ lý do.")),
     "assignee": ("not_a_specialist", gettext_lazy("Hãy chọn chuyên viên xử lý.")),
     "files": ("missing_component", gettext_lazy("Hãy đính kèm giấy tờ bổ sung.")),
-    "agency": ("unknown_agency", gettext_lazy("Hãy nhập mã cơ quan nhận.")),
+    "agency": ("unknown_agency", gettext_lazy("Hãy chọn cơ quan nhận.")),
     "new_due": ("required", gettext_lazy("Hãy chọn ngày hẹn mới.")),
     "reference": ("required", gettext_lazy("Hãy ghi số tham chiếu.")),
     "amount": ("required", gettext_lazy("Hãy ghi số tiền.")),

@@ -111,4 +111,7 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
             title=_("Không có quyền thực hiện thao tác này"),
             detail=_("Trang đã hết hạn: hãy tải lại trang rồi gửi lại."),
         )
-    return render(request, "403_csrf.html", status=403)
+    response = render(request, "403_csrf.html", status=403)
+    if request.headers.get("HX-Request"):  # htmx swaps no 403: reload for a fresh form
+        response["HX-Refresh"] = "true"
+    return response

@@ -33,3 +33,13 @@ for (const button of document.querySelectorAll(".menu-button")) {
     menu.classList.toggle("folded", !open);
   });
 }
+
+// <input data-enter-searches> inside a form (the transfer's agency search): Enter runs
+// the search instead of sending the form without a choice.
+document.addEventListener("keydown", (event) => {
+  const field = event.target;
+  if (event.key === "Enter" && field instanceof HTMLInputElement && field.hasAttribute("data-enter-searches")) {
+    event.preventDefault();
+    field.dispatchEvent(new Event("search", { bubbles: true }));
+  }
+});
