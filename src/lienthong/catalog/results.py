@@ -77,6 +77,18 @@ def _person(prefix: str, group: StrOrPromise, *, required: bool = True) -> tuple
     )
 
 
+def _spouse(prefix: str, group: StrOrPromise) -> tuple[Field, ...]:
+    """A husband or wife as the marriage certificate lists them."""
+    return (
+        Field(f"{prefix}_ho_ten", _("Họ, chữ đệm, tên"), group=group),
+        Field(f"{prefix}_ngay_sinh", _("Ngày, tháng, năm sinh"), "date"),
+        Field(f"{prefix}_dan_toc", _("Dân tộc"), default="Kinh"),
+        Field(f"{prefix}_quoc_tich", _("Quốc tịch"), default="Việt Nam"),
+        Field(f"{prefix}_noi_cu_tru", _("Nơi cư trú")),
+        Field(f"{prefix}_giay_to", _IDENTITY),
+    )
+
+
 _SEX: Final = ("Nam", "Nữ")
 _IDENTITY: Final = _("Giấy tờ tùy thân (loại, số)")
 
@@ -143,18 +155,8 @@ LAYOUTS: Final[Mapping[str, Layout]] = {
             "Giấy chứng nhận kết hôn",
             "Sổ đăng ký kết hôn",
             (
-                Field("chong_ho_ten", _("Họ, chữ đệm, tên"), group=_("Chồng")),
-                Field("chong_ngay_sinh", _("Ngày, tháng, năm sinh"), "date"),
-                Field("chong_dan_toc", _("Dân tộc"), default="Kinh"),
-                Field("chong_quoc_tich", _("Quốc tịch"), default="Việt Nam"),
-                Field("chong_noi_cu_tru", _("Nơi cư trú")),
-                Field("chong_giay_to", _IDENTITY),
-                Field("vo_ho_ten", _("Họ, chữ đệm, tên"), group=_("Vợ")),
-                Field("vo_ngay_sinh", _("Ngày, tháng, năm sinh"), "date"),
-                Field("vo_dan_toc", _("Dân tộc"), default="Kinh"),
-                Field("vo_quoc_tich", _("Quốc tịch"), default="Việt Nam"),
-                Field("vo_noi_cu_tru", _("Nơi cư trú")),
-                Field("vo_giay_to", _IDENTITY),
+                *_spouse("chong", _("Chồng")),
+                *_spouse("vo", _("Vợ")),
             ),
             "Luật Hộ tịch 2014, điều 17; Thông tư 04/2020/TT-BTP (sửa đổi bởi "
             "Thông tư 04/2024/TT-BTP), mẫu Giấy chứng nhận kết hôn",
