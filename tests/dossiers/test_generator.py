@@ -35,3 +35,6 @@ def test_generated_dossiers_look_real_and_leave_room_for_new_ones(cast):
     assert issued.count() == Dossier.objects.exclude(finished_at=None).count() > 0
     assert sum(RegisterCounter.objects.values_list("last", flat=True)) == issued.count()
     assert all(i.result_reference.startswith(f"{i.result_number}") for i in issued)
+    # The history's issue_result rows carry the number, as a real signature's do.
+    event = DossierEvent.objects.filter(action="issue_result").first()
+    assert event.data["result_number"] == event.dossier.result_number

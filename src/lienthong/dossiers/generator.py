@@ -22,20 +22,15 @@ from tqdm import tqdm
 
 from lienthong.accounts import services as accounts
 from lienthong.catalog import selectors as catalog
-from lienthong.catalog.results import result_document_of
+from lienthong.catalog.results import ResultDocument, result_document_of
 from lienthong.core.identifiers import new_tracking_key
 from lienthong.core.reference import StepResult, register_generator, register_seeder
 from lienthong.core.workcalendar import get_calendar
 from lienthong.directory import selectors as directory
 from lienthong.dossiers import intake, results
 from lienthong.dossiers.constants import Channel, Status
-from lienthong.dossiers.models import (
-    Dossier,
-    DossierEvent,
-    DossierSequence,
-    Rating,
-    RegisterCounter,
-)
+from lienthong.dossiers.models import Dossier, DossierEvent, DossierSequence, Rating
+from lienthong.dossiers.workflow import take_numbers
 
 M = TypeVar("M", bound=models.Model)
 
@@ -66,6 +61,24 @@ def _insert(
     ]
     with connection.cursor() as cursor:
         cursor.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", prepared)  # noqa: S608
+
+
+def _number_results(dossiers: list[Dossier], papers: dict[int, ResultDocument]) -> None:
+    """Number the issued results of a batch in their register books (a block of numbers
+    per book and year, taken in the batch's transaction)."""
+    books: dict[tuple[int, str, int], list[Dossier]] = defaultdict(list)
+    for d in dossiers:
+        if d.finished_at is not None:
+            book = results.register_book(papers[d.procedure_version_id], refused=False)
+            books[(d.handling_agency_id, book, timezone.localdate(d.finished_at).year)].append(d)
+    for (agency_id, book, year), issued in books.items():
+        first = take_numbers(agency_id, book, year, len(issued))
+        for number, d in enumerate(issued, start=first):
+            paper = papers[d.procedure_version_id]
+            d.result_number = number
+            d.result_reference = results.reference(
+                number, year, paper, refused=False, issuer="UBND"
+            )
 
 
 def _insert_objects(model: type[M], objects: list[M]) -> list[M]:
@@ -119,13 +132,8 @@ def generate(n: int, *, seed: int = 20250701) -> StepResult:
     weights = [w for _o, w in outcomes]
     channels = [(Channel.ONLINE, 62), (Channel.COUNTER, 35), (Channel.POST, 3)]
     counts: dict[str, int] = defaultdict(int)
-    # Issued results are numbered in their agency's register books, continuing what is
-    # there, so a real signature afterwards takes the next number.
-    registers: dict[tuple[int, str, int], int] = defaultdict(int)
-    for agency_id, book, year, last in RegisterCounter.objects.values_list(
-        "agency_id", "book", "year", "last"
-    ):
-        registers[(agency_id, book, year)] = last
+    # Issued results are numbered in their agency's register books: each batch takes its
+    # numbers from the counters in its own transaction, as a signature does.
     papers = {v.pk: result_document_of(v.result_document, v.results) for v in versions}
     made = 0
     with tqdm(total=n, unit=" hồ sơ", desc="Sinh hồ sơ") as bar:
@@ -165,14 +173,6 @@ def generate(n: int, *, seed: int = 20250701) -> StepResult:
                 }.get(outcome, Status.IN_REVIEW if received else Status.SUBMITTED)
                 day = timezone.localdate(submitted)
                 sequences[(centre, day)] += 1
-                number, printed = None, ""
-                if finished is not None:
-                    paper = papers[v.pk]
-                    book = results.register_book(paper, refused=False)
-                    year = timezone.localdate(finished).year
-                    registers[(committee, book, year)] += 1
-                    number = registers[(committee, book, year)]
-                    printed = results.reference(number, year, paper, refused=False, issuer="UBND")
                 fee = sum(int(f["amount"] or 0) for f in v.fees)
                 dossiers.append(
                     Dossier(
@@ -202,26 +202,43 @@ def generate(n: int, *, seed: int = 20250701) -> StepResult:
                         paid_online=channel == Channel.ONLINE and rng.random() < 0.7,
                         eid_authenticated=channel == Channel.ONLINE or rng.random() < 0.3,
                         electronic_result=status in (Status.RETURNED, Status.RESULT_ISSUED),
-                        result_number=number,
-                        result_reference=printed,
                     )
                 )
                 plans.append((status, finished, late))
                 counts[status] += 1
             with transaction.atomic():
+                _number_results(dossiers, papers)
                 created = _insert_objects(Dossier, dossiers)
                 events: list[tuple[Any, ...]] = []
                 ratings: list[tuple[Any, ...]] = []
                 created_at = timezone.now()
                 for d, (status, finished, late) in zip(created, plans, strict=True):
-                    events.append((d.pk, "submit", "", Status.SUBMITTED, d.submitted_at))
+                    events.append((d.pk, "submit", "", Status.SUBMITTED, d.submitted_at, "{}"))
                     if d.received_at:
                         events.append(
-                            (d.pk, "receive", Status.SUBMITTED, Status.RECEIVED, d.received_at)
+                            (
+                                d.pk,
+                                "receive",
+                                Status.SUBMITTED,
+                                Status.RECEIVED,
+                                d.received_at,
+                                "{}",
+                            )
                         )
                     if finished:
+                        issued = {
+                            "result_number": d.result_number,
+                            "result_reference": d.result_reference,
+                        }
                         events.append(
-                            (d.pk, "issue_result", Status.APPROVED, Status.RESULT_ISSUED, finished)
+                            (
+                                d.pk,
+                                "issue_result",
+                                Status.APPROVED,
+                                Status.RESULT_ISSUED,
+                                finished,
+                                json.dumps(issued, ensure_ascii=False),
+                            )
                         )
                     if status == Status.RETURNED and rng.random() < 0.6:
                         bad = 10 if late else 0
@@ -230,9 +247,9 @@ def generate(n: int, *, seed: int = 20250701) -> StepResult:
                 # Plain parameterised inserts: the ORM's per-object work would dominate.
                 _insert(
                     DossierEvent,
-                    ["dossier_id", "action", "from_status", "to_status", "at"],
+                    ["dossier_id", "action", "from_status", "to_status", "at", "data"],
                     events,
-                    defaults={"role": "", "note": "", "data": "{}"},
+                    defaults={"role": "", "note": ""},
                 )
                 _insert(
                     Rating, ["dossier_id", "satisfied", "score", "comment", "created_at"], ratings
@@ -248,16 +265,6 @@ def generate(n: int, *, seed: int = 20250701) -> StepResult:
         batch_size=BATCH,
         update_conflicts=True,
         unique_fields=["agency", "day"],
-        update_fields=["last"],
-    )
-    RegisterCounter.objects.bulk_create(
-        [
-            RegisterCounter(agency_id=a, book=book, year=year, last=last)
-            for (a, book, year), last in registers.items()
-        ],
-        batch_size=BATCH,
-        update_conflicts=True,
-        unique_fields=["agency", "book", "year"],
         update_fields=["last"],
     )
     summary = ", ".join(f"{Status(s).label}: {c}" for s, c in sorted(counts.items()))

@@ -64,7 +64,7 @@ if TYPE_CHECKING:
     from lienthong.core.models import AuditPending, OutboxEvent
     from lienthong.directory.models import Agency
 
-__all__ = ["EFFECTS", "StepRows", "perform", "run", "step_rows"]
+__all__ = ["EFFECTS", "StepRows", "perform", "run", "step_rows", "take_numbers"]
 
 # --------------------------------------------------------------------------- effects
 
@@ -150,7 +150,7 @@ def _number_result(ctx: Context) -> None:
     year = timezone.localtime(ctx.now).year
 
     def take(ctx: Context) -> None:
-        number = _next_number(ctx.agency, book, year)
+        number = take_numbers(ctx.agency.pk, book, year)
         printed = results.reference(
             number, year, paper, refused=refused, issuer=results.issuer_abbreviation(ctx.agency)
         )
@@ -164,21 +164,25 @@ def _number_result(ctx: Context) -> None:
         ctx.data["signer_title"] = title
 
 
-def _next_number(agency: Agency, book: str, year: int) -> int:
-    """The next number of ``book`` at ``agency`` for ``year``, in the caller's
-    transaction (the counter row stays locked until it ends)."""
-    rows = RegisterCounter.objects.select_for_update().filter(agency=agency, book=book, year=year)
+def take_numbers(agency_id: int, book: str, year: int, count: int = 1) -> int:
+    """The first of the next ``count`` numbers of ``book`` at an agency for ``year``, in
+    the caller's transaction (the counter row stays locked until it ends, so numbers
+    never repeat; rolled back with it, so they leave no gap)."""
+    rows = RegisterCounter.objects.select_for_update().filter(
+        agency_id=agency_id, book=book, year=year
+    )
     counter = rows.first()
     if counter is None:
         try:
             with transaction.atomic():  # the first number of the year, maybe taken twice
-                RegisterCounter.objects.create(agency=agency, book=book, year=year)
+                RegisterCounter.objects.create(agency_id=agency_id, book=book, year=year)
         except IntegrityError:
             pass
         counter = rows.get()
-    counter.last += 1
+    first = counter.last + 1
+    counter.last += count
     counter.save(update_fields=["last"])
-    return counter.last
+    return first
 
 
 def _returned(ctx: Context) -> None:
