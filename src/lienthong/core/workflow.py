@@ -93,6 +93,11 @@ class Step:
     options: Mapping[str, str] = field(default_factory=dict)
     #: Shown apart from the main path (refusals, cancellation).
     secondary: bool = False
+    #: What the page calls the step's note ("Lý do rút hồ sơ"); empty: a generic label.
+    note_label: StrOrPromise = ""
+    #: A question the person must confirm before the step is sent (one that cannot be
+    #: undone); empty: none.
+    confirm: StrOrPromise = ""
 
     @property
     def note_required(self) -> bool:

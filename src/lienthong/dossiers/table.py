@@ -87,6 +87,8 @@ def _row(
     required: tuple[str, ...] = (),
     effects: tuple[str, ...] = (),
     secondary: bool = False,
+    note_label: StrOrPromise = "",
+    confirm: StrOrPromise = "",
 ) -> Step:
     """A row of the standard table; every step takes a note."""
     return Step(
@@ -100,6 +102,8 @@ def _row(
         required=frozenset(required),
         effects=effects,
         secondary=secondary,
+        note_label=note_label,
+        confirm=confirm,
     )
 
 
@@ -170,6 +174,7 @@ STANDARD: Final = Table.of(
             {S.IN_REVIEW},
             S.AWAITING_SIGNATURE,
             Perm.DOSSIER_PROCESS,
+            note_label=gettext_lazy("Ý kiến đề xuất (nếu có)"),
         ),
         _row(
             "return_for_review",
@@ -223,6 +228,11 @@ STANDARD: Final = Table.of(
             APPLICANT,
             required=("note",),
             effects=("finish",),
+            note_label=gettext_lazy("Lý do rút hồ sơ"),
+            confirm=gettext_lazy(
+                "Rút hồ sơ này? Cơ quan sẽ dừng giải quyết và bạn phải nộp lại từ đầu nếu "
+                "muốn tiếp tục."
+            ),
             secondary=True,
         ),
         _row(
