@@ -90,6 +90,19 @@ def _spouse(prefix: str, group: StrOrPromise) -> tuple[Field, ...]:
 
 
 _SEX: Final = ("Nam", "Nữ")
+
+
+def _subject(group: StrOrPromise) -> tuple[Field, ...]:
+    """The person a death or marital-status paper is about, as those forms list them."""
+    return (
+        Field("ho_ten", _("Họ, chữ đệm, tên"), group=group),
+        Field("ngay_sinh", _("Ngày, tháng, năm sinh"), "date"),
+        Field("gioi_tinh", _("Giới tính"), "choice", choices=_SEX),
+        Field("dan_toc", _("Dân tộc"), default="Kinh"),
+        Field("quoc_tich", _("Quốc tịch"), default="Việt Nam"),
+    )
+
+
 _IDENTITY: Final = _("Giấy tờ tùy thân (loại, số)")
 
 GENERIC: Final = "chung"
@@ -125,11 +138,7 @@ LAYOUTS: Final[Mapping[str, Layout]] = {
             "Trích lục khai tử",
             "Sổ đăng ký khai tử",
             (
-                Field("ho_ten", _("Họ, chữ đệm, tên"), group=_("Người đã chết")),
-                Field("ngay_sinh", _("Ngày, tháng, năm sinh"), "date"),
-                Field("gioi_tinh", _("Giới tính"), "choice", choices=_SEX),
-                Field("dan_toc", _("Dân tộc"), default="Kinh"),
-                Field("quoc_tich", _("Quốc tịch"), default="Việt Nam"),
+                *_subject(_("Người đã chết")),
                 Field("so_dinh_danh", _("Số định danh cá nhân"), required=False),
                 Field("noi_cu_tru", _("Nơi cư trú cuối cùng")),
                 Field("ngay_chet", _("Ngày chết"), "date"),
@@ -166,11 +175,7 @@ LAYOUTS: Final[Mapping[str, Layout]] = {
             "Giấy xác nhận tình trạng hôn nhân",
             "Sổ cấp Giấy xác nhận tình trạng hôn nhân",
             (
-                Field("ho_ten", _("Họ, chữ đệm, tên"), group=_("Người được xác nhận")),
-                Field("ngay_sinh", _("Ngày, tháng, năm sinh"), "date"),
-                Field("gioi_tinh", _("Giới tính"), "choice", choices=_SEX),
-                Field("dan_toc", _("Dân tộc"), default="Kinh"),
-                Field("quoc_tich", _("Quốc tịch"), default="Việt Nam"),
+                *_subject(_("Người được xác nhận")),
                 Field("giay_to", _IDENTITY),
                 Field("noi_cu_tru", _("Nơi cư trú")),
                 Field(
