@@ -370,7 +370,10 @@ _DRAFT_STATES: Final = frozenset(
 
 def may_preview_result(user: User | AnonymousUser, dossier: Dossier) -> bool:
     """Whether ``user`` may see the draft result paper: the handling agency's specialist
-    who submits it and the leader who signs it, before it is issued."""
+    who submits it and the leader who signs it, before it is issued (in a procedure's
+    own states too)."""
+    if dossier.electronic_result:
+        return False
     if dossier.status not in _DRAFT_STATES and dossier.status in Status.values:
         return False
     agency = dossier.handling_agency

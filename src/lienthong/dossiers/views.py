@@ -192,8 +192,7 @@ def _detail_context(request: AuthenticatedRequest, dossier: Dossier) -> dict[str
         # The next step in front; refusals, withdrawal and transfers folded away.
         "main_actions": [(a, s) for a, s in buttons if not s.secondary],
         "other_actions": [(a, s) for a, s in buttons if s.secondary],
-        "can_preview": not dossier.electronic_result
-        and selectors.may_preview_result(request.user, dossier),
+        "can_preview": selectors.may_preview_result(request.user, dossier),
         "declaration": selectors.declaration_of(dossier),
         "transfer_targets": [],
         "specialists": selectors.specialists_of(dossier.handling_agency)
@@ -330,7 +329,7 @@ def result_draft(request: AuthenticatedRequest, code: str) -> HttpResponse:
     """The result paper as it will be signed, for the specialist who submits it and the
     leader who signs it (unsigned, marked as a preview, no number taken)."""
     dossier = _dossier_or_404(request, code)
-    if dossier.electronic_result or not selectors.may_preview_result(request.user, dossier):
+    if not selectors.may_preview_result(request.user, dossier):
         raise Http404
     return _pdf(documents.result_pdf(dossier, draft=True), f"du-thao-{dossier.code}.pdf")
 
