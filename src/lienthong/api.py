@@ -261,6 +261,7 @@ api.add_router("/", "lienthong.geo.api.router")
 api.add_router("/", "lienthong.directory.api.router")
 api.add_router("/", "lienthong.accounts.api.router")
 api.add_router("/", "lienthong.catalog.api.router")
+api.add_router("/", "lienthong.registries.api.router")
 api.add_router("/", "lienthong.dossiers.api.router")
 
 

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "lienthong.directory",
     "lienthong.accounts",
     "lienthong.catalog",
+    "lienthong.registries",
     "lienthong.dossiers",
     "lienthong.web",
 ]

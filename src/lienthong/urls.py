@@ -25,6 +25,7 @@ urlpatterns = [
     path("co-quan/", include("lienthong.directory.urls")),
     path("", include("lienthong.accounts.urls")),
     path("", include("lienthong.catalog.urls")),
+    path("", include("lienthong.registries.urls")),
     path("", include("lienthong.dossiers.urls")),
     path("", include("lienthong.web.urls")),
 ]

@@ -41,6 +41,7 @@ document.send              .    .    .    O   .    .    .   A
 document.receive           .    .    .    O   .    .    .   A
 registry.publish           .    .    .    .   .    .    O   A
 registry.grant             .    .    .    .   .    .    O   A
+registry.read              O    O    O    .   .    .    .   A
 steering.view              .    .    P    .   .    P    .   A
 catalog.publish            .    .    .    .   .    .    .   A
 """

@@ -35,6 +35,7 @@ class Perm(models.TextChoices):
     DOCUMENT_RECEIVE = "document.receive", _("Tiếp nhận văn bản đến")
     REGISTRY_PUBLISH = "registry.publish", _("Công bố dịch vụ dữ liệu")
     REGISTRY_GRANT = "registry.grant", _("Cấp quyền khai thác dữ liệu")
+    REGISTRY_READ = "registry.read", _("Khai thác dữ liệu qua cổng chia sẻ (theo quyền được cấp)")
     STEERING_VIEW = "steering.view", _("Xem bảng điều hành, chỉ số phục vụ")
     CATALOG_PUBLISH = "catalog.publish", _("Công bố thủ tục hành chính")
 
@@ -44,13 +45,16 @@ class Perm(models.TextChoices):
 #: that agency (the whole country for a central agency); a platform administrator acts
 #: everywhere. Nothing here opens a classified document: that takes the addressee's key.
 ROLE_PERMISSIONS: Final[dict[str, frozenset[str]]] = {
-    Role.CLERK: frozenset({Perm.DOSSIER_VIEW, Perm.DOSSIER_RECEIVE, Perm.DOSSIER_RETURN}),
-    Role.SPECIALIST: frozenset({Perm.DOSSIER_VIEW, Perm.DOSSIER_PROCESS}),
+    Role.CLERK: frozenset(
+        {Perm.DOSSIER_VIEW, Perm.DOSSIER_RECEIVE, Perm.DOSSIER_RETURN, Perm.REGISTRY_READ}
+    ),
+    Role.SPECIALIST: frozenset({Perm.DOSSIER_VIEW, Perm.DOSSIER_PROCESS, Perm.REGISTRY_READ}),
     Role.LEADER: frozenset(
         {
             Perm.DOSSIER_VIEW,
             Perm.DOSSIER_ASSIGN,
             Perm.DOSSIER_APPROVE,
+            Perm.REGISTRY_READ,
             Perm.DOCUMENT_VIEW,
             Perm.STEERING_VIEW,
             Perm.AGENCY_VIEW_OFFICIALS,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -14,6 +15,10 @@ from lienthong.accounts.models import UserKind
 from lienthong.accounts.services import add_official, ensure_user
 from lienthong.core.reference import DemoAccount, StepResult, register_loader, register_seeder
 from lienthong.directory import selectors as directory
+
+if TYPE_CHECKING:
+    from lienthong.accounts.models import User
+    from lienthong.directory.models import Agency
 
 DEMO_PASSWORD = "LienThong@2026"  # noqa: S105  demo-only accounts, printed to the operator
 DEMO_ADMIN = DemoAccount(
@@ -77,7 +82,7 @@ def register_portal_client() -> StepResult:
 
 
 @dataclass(frozen=True)
-class _Person:
+class DemoPerson:
     role_label: str
     pin: str
     name: str
@@ -87,22 +92,22 @@ class _Person:
 
 
 _OFFICIALS = (
-    _Person("Cán bộ một cửa", "036190002345", "Trần Thị Bình", Role.CLERK, "centre"),
-    _Person("Cán bộ một cửa xã khác", "036190002399", "Vũ Thị Hạnh", Role.CLERK, "other_centre"),
-    _Person("Chuyên viên", "036088003456", "Lê Văn Cường", Role.SPECIALIST, "commune"),
-    _Person(
+    DemoPerson("Cán bộ một cửa", "036190002345", "Trần Thị Bình", Role.CLERK, "centre"),
+    DemoPerson("Cán bộ một cửa xã khác", "036190002399", "Vũ Thị Hạnh", Role.CLERK, "other_centre"),
+    DemoPerson("Chuyên viên", "036088003456", "Lê Văn Cường", Role.SPECIALIST, "commune"),
+    DemoPerson(
         "Lãnh đạo UBND xã", "037175004567", "Phạm Thị Dung", Role.LEADER, "commune", "Phó Chủ tịch"
     ),
-    _Person("Quản trị cơ quan", "037085005678", "Hoàng Văn Hải", Role.AGENCY_ADMIN, "commune"),
-    _Person(
+    DemoPerson("Quản trị cơ quan", "037085005678", "Hoàng Văn Hải", Role.AGENCY_ADMIN, "commune"),
+    DemoPerson(
         "Theo dõi điều hành tỉnh", "037080006789", "Đỗ Văn Giang", Role.STEERING_VIEWER, "province"
     ),
 )
 
 
-@register_seeder("accounts.demo", order=10, description="Tài khoản thử nghiệm")
-def seed_demo_accounts() -> StepResult:
-    admin = ensure_user(
+def demo_admin() -> User:
+    """The demo's platform administrator (created when missing)."""
+    return ensure_user(
         username=DEMO_ADMIN.username,
         password=DEMO_PASSWORD,
         kind=UserKind.OFFICIAL,
@@ -110,6 +115,27 @@ def seed_demo_accounts() -> StepResult:
         is_staff=True,
         is_superuser=True,
     )
+
+
+def demo_official(admin: User, person: DemoPerson, agency: Agency) -> DemoAccount:
+    """An official of the demo with their role at ``agency`` and the demo password."""
+    user = add_official(
+        actor=admin,
+        agency=agency,
+        pin=person.pin,
+        full_name=person.name,
+        roles=[person.role],
+        position=person.position,
+    )
+    if not user.has_usable_password():
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    return DemoAccount(person.role_label, user.username, DEMO_PASSWORD, agency.name)
+
+
+@register_seeder("accounts.demo", order=10, description="Tài khoản thử nghiệm")
+def seed_demo_accounts() -> StepResult:
+    admin = demo_admin()
     accounts = [DEMO_ADMIN]
     citizen = ensure_user(
         username="037090001234",
@@ -141,17 +167,5 @@ def seed_demo_accounts() -> StepResult:
         province=province.code, kind="people_committee", level="province"
     ).get()
     for person in _OFFICIALS:
-        agency = places[person.where]
-        user = add_official(
-            actor=admin,
-            agency=agency,
-            pin=person.pin,
-            full_name=person.name,
-            roles=[person.role],
-            position=person.position,
-        )
-        if not user.has_usable_password():
-            user.set_password(DEMO_PASSWORD)
-            user.save(update_fields=["password"])
-        accounts.append(DemoAccount(person.role_label, user.username, DEMO_PASSWORD, agency.name))
+        accounts.append(demo_official(admin, person, places[person.where]))
     return StepResult(f"{len(accounts)} tài khoản thử nghiệm", accounts=accounts)

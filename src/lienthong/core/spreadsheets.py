@@ -26,7 +26,7 @@ past the size declared there, so a lying directory makes the file unreadable, no
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Final
@@ -172,3 +172,26 @@ def bounded_rows(sheet: ReadOnlyWorksheet, limits: XlsxLimits) -> Iterator[tuple
         if number > limits.max_rows + 1:
             raise too_many_rows(limits.max_rows)
         yield row
+
+
+def xlsx_bytes(title: str, header: list[str], rows: Iterable[list[Any]]) -> bytes:
+    """A one-sheet workbook (header in bold, written row by row) as bytes, for exports."""
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title[:31])
+    bold = []
+    for name in header:
+        cell = WriteOnlyCell(ws, value=name)
+        cell.font = Font(bold=True)
+        bold.append(cell)
+    ws.append(bold)
+    for row in rows:
+        ws.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

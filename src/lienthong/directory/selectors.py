@@ -147,6 +147,10 @@ def agencies_of_unit(unit_code: str) -> QuerySet[Agency]:
     )
 
 
+def agencies_by_ids(ids: set[int] | list[int]) -> QuerySet[Agency]:
+    return Agency.objects.filter(pk__in=set(ids)).select_related("province").order_by("code")
+
+
 def province_of(agency: Agency) -> AdministrativeUnit | None:
     """The province an agency belongs to; ``None`` for central agencies."""
     if agency.province is not None:

@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 import segno
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 from vietnam_qr_pay import QRPay
 
+from lienthong.core.pdf import render_pdf
 from lienthong.dossiers import results, signing
 from lienthong.dossiers.table import npsp_status
 
@@ -33,11 +33,7 @@ def _qr_data_uri(text: str) -> str:
 
 
 def _render(template: str, context: dict[str, Any]) -> bytes:
-    from weasyprint import HTML  # imported late: loading Pango costs a moment
-
-    html = render_to_string(template, context)
-    pdf: bytes = HTML(string=html).write_pdf()
-    return pdf
+    return render_pdf(template, context)
 
 
 def tracking_url(dossier: Dossier, base_url: str) -> str:

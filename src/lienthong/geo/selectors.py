@@ -215,3 +215,23 @@ def current_unit(code: str, *, level: str) -> AdministrativeUnit:
     if unit is None:
         raise NotFound(gettext("Không tìm thấy đơn vị hành chính %(code)s.") % {"code": code})
     return unit
+
+
+def unit_labels(codes: set[str] | list[str]) -> dict[str, str]:
+    """ "Xã Liên Minh, Tỉnh Ninh Bình" for each commune code (the unit in force, else the
+    latest one with that code, marked as former), one query; unknown codes are left out."""
+    found: dict[str, str] = {}
+    rows = (
+        AdministrativeUnit.objects.filter(code__in=set(codes))
+        .select_related("province")
+        .order_by("code")
+    )
+    for unit in rows:
+        label = unit.name
+        if unit.province is not None and unit.province_id != unit.pk:
+            label = f"{unit.name}, {unit.province.name}"
+        if unit.valid_to is not None:
+            label = f"{label} (đơn vị cũ, đến {unit.valid_to:%d/%m/%Y})"
+        if unit.valid_to is None or unit.code not in found:
+            found[unit.code] = label
+    return found

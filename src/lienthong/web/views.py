@@ -20,6 +20,7 @@ from lienthong.core.errors import problem_response
 from lienthong.core.selectors import last_audit_verification, platform_health, readiness
 from lienthong.core.tasks import verify_audit_chain
 from lienthong.core.workcalendar import get_calendar
+from lienthong.registries import selectors as registries
 
 
 def _upcoming_days_off(today: date, days: int = 120) -> list[tuple[date, str]]:
@@ -49,6 +50,8 @@ def backoffice(request: HttpRequest) -> HttpResponse:
             "due_in_5": cal.add_working_days(today, 5),
             "roles": accounts.roles_of(request.user),
             "manages_catalog": accounts.can_publish_catalog(request.user),
+            "reads_registries": bool(registries.reading_agencies(request.user)),
+            "owns_registries": bool(registries.owned_registries(request.user)),
         },
     )
 

@@ -1,0 +1,99 @@
+"""Where a registry's records are read: the built-in tables, or another instance's API.
+
+The gateway asks an adapter for the records a data service answers with, whole; it
+minimises and logs them itself, so every adapter is held to the same rules. An adapter
+that cannot reach its registry raises :class:`RegistryUnavailable`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from django.db.models import Q
+
+from lienthong.registries.constants import Adapter
+from lienthong.registries.models import Record, RecordVersion
+
+if TYPE_CHECKING:
+    from lienthong.registries.datasets import Service
+    from lienthong.registries.models import Registry
+
+__all__ = ["BuiltinAdapter", "Found", "RegistryAdapter", "RegistryUnavailable", "adapter_for"]
+
+
+class RegistryUnavailable(Exception):
+    """The registry did not answer (timeout, refused connection, open circuit)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """One record as the registry holds it (every field)."""
+
+    key: str
+    subject: str
+    version: int
+    valid_from: dt.datetime
+    data: dict[str, Any]
+
+
+class RegistryAdapter(Protocol):
+    def answer(self, registry: Registry, service: Service, value: str) -> list[Found]:
+        """The records ``service`` answers with for the looked-up ``value``."""
+
+    def record(self, registry: Registry, key: str) -> Found | None:
+        """One record by its key."""
+
+
+def _found(r: Record) -> Found:
+    return Found(r.key, r.subject, r.version, r.valid_from, r.data)
+
+
+_COLUMNS = ("key", "subject", "version", "valid_from", "data", "group")
+
+
+class BuiltinAdapter:
+    """Records in this platform's tables (the default)."""
+
+    def answer(self, registry: Registry, service: Service, value: str) -> list[Found]:
+        records = Record.objects.filter(registry=registry).only(*_COLUMNS)
+        if service.by_key:
+            first = records.filter(key=value).first()
+            if first is None:
+                return []
+            if service.household and first.group:
+                members = records.filter(group=first.group).order_by("key")
+                return [_found(r) for r in members]
+            return [_found(first)]
+        # Records about a person kept under another key (insurance code, register
+        # reference): the person is their subject or a party to them (a spouse).
+        found = records.filter(Q(subject=value) | Q(parties__pin=value)).distinct().order_by("key")
+        return [_found(r) for r in found]
+
+    def record(self, registry: Registry, key: str) -> Found | None:
+        r = Record.objects.filter(registry=registry, key=key).only(*_COLUMNS).first()
+        return None if r is None else _found(r)
+
+    def history(self, registry: Registry, key: str) -> list[Found]:
+        """Every version of a record, newest first (the current one included)."""
+        current = self.record(registry, key)
+        if current is None:
+            return []
+        older = RecordVersion.objects.filter(record__registry=registry, record__key=key).order_by(
+            "-version"
+        )
+        return [
+            current,
+            *(Found(key, current.subject, v.version, v.valid_from, v.data) for v in older),
+        ]
+
+
+_BUILTIN = BuiltinAdapter()
+
+
+def adapter_for(registry: Registry) -> RegistryAdapter:
+    """The adapter of ``registry`` (only the built-in tables so far)."""
+    if registry.adapter != Adapter.BUILTIN:
+        raise RegistryUnavailable(registry.adapter)
+    return _BUILTIN

@@ -1,0 +1,476 @@
+"""The data-sharing gateway: every read of registry data goes through :func:`consult`
+or :func:`read_record`.
+
+A read is, in order: the caller's agency and the data service are known; an active
+grant of the registry's owner lets that agency (or that system) use the service; the
+rate of the grant is not exceeded; the registry answers; only the fields both the
+service and the grant name leave; and an access-log row per person whose data leaves
+is written **in the transaction that reads the records, before they are returned**.
+A refused read is logged too, and raises an alert to the registry's owner.
+
+The registry's owner reads its own registry without a grant (its own staff and
+systems), logged the same way. Nothing here is called on behalf of the data subject
+looking at their own data ("Dữ liệu của tôi" reads through ``selectors``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+import uuid
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Final
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from lienthong.accounts.constants import Perm
+from lienthong.accounts.permissions import can
+from lienthong.core import fastsql, throttle
+from lienthong.core.errors import (
+    DomainError,
+    InvalidInput,
+    InvalidParam,
+    NotFound,
+    PermissionDenied,
+)
+from lienthong.core.identifiers import IdentifierError, normalize_pin, normalize_tax_code
+from lienthong.registries.adapters import Found, RegistryUnavailable, adapter_for
+from lienthong.registries.constants import AlertKind, Outcome
+from lienthong.registries.datasets import DATASETS, RECORD, SERVICES, Service, dataset
+from lienthong.registries.models import AccessGrant, AccessLog, Alert, Registry
+
+if TYPE_CHECKING:
+    from lienthong.accounts.models import User
+    from lienthong.directory.models import Agency
+
+__all__ = [
+    "Answer",
+    "Caller",
+    "RegistryUnavailableError",
+    "active_grants",
+    "consult",
+    "read_record",
+]
+
+
+class RegistryUnavailableError(DomainError):
+    """The registry did not answer: the dossier goes on with the paper copy."""
+
+    code = "registry-unavailable"
+    status = 503
+    title = gettext_lazy("Cơ sở dữ liệu tạm thời không kết nối được")
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who reads: an agency, through one of its officials or one of its systems."""
+
+    agency: Agency
+    user: User | None = None
+    client_id: str = ""
+    ip: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    request: uuid.UUID
+    registry: str
+    service: str
+    #: The fields that left (the service's, minimised to the grant's).
+    fields: tuple[str, ...]
+    records: list[dict[str, Any]] = field(default_factory=list)
+    #: For an identity check: whether the declared facts match the record.
+    match: bool | None = None
+
+
+#: The read's own fields in the log.
+_PURPOSE_MAX: Final = 500
+_DOSSIER_MAX: Final = 40
+
+
+class _Refused(Exception):
+    def __init__(self, reason: str, error: DomainError) -> None:
+        self.reason = reason
+        self.error = error
+
+
+def _registry(code: str) -> Registry:
+    registry = Registry.objects.select_related("owner").filter(code=code).first()
+    if registry is None or code not in DATASETS:
+        raise NotFound(_("Không có cơ sở dữ liệu «%(code)s».") % {"code": code})
+    return registry
+
+
+def _clean_request(purpose: str, dossier: str, on_behalf_of: str) -> tuple[str, str, str]:
+    params = []
+    purpose = " ".join((purpose or "").split())
+    if len(purpose) < 3:
+        params.append(InvalidParam("purpose", "required", _("Hãy ghi mục đích khai thác dữ liệu.")))
+    elif len(purpose) > _PURPOSE_MAX:
+        params.append(
+            InvalidParam("purpose", "too_long", _("Mục đích quá dài (tối đa 500 ký tự)."))
+        )
+    dossier = (dossier or "").strip()
+    if len(dossier) > _DOSSIER_MAX:
+        params.append(InvalidParam("dossier", "too_long", _("Mã hồ sơ quá dài.")))
+    if on_behalf_of:
+        try:
+            on_behalf_of = normalize_pin(on_behalf_of)
+        except IdentifierError as exc:
+            params.append(InvalidParam("on_behalf_of", exc.code, str(exc.message)))
+    if params:
+        raise InvalidInput(invalid_params=params)
+    return purpose, dossier, on_behalf_of
+
+
+def _clean_value(service: Service, value: str) -> str:
+    try:
+        if service.lookup == "pin":
+            return normalize_pin(value)
+        if service.lookup == "tax_code":
+            return normalize_tax_code(value)
+    except IdentifierError as exc:
+        raise InvalidInput(
+            invalid_params=[InvalidParam(service.lookup, exc.code, str(exc.message))]
+        ) from exc
+    value = (value or "").strip()
+    if not value or len(value) > 40:
+        raise InvalidInput(
+            invalid_params=[InvalidParam("key", "invalid", _("Mã bản ghi không hợp lệ."))]
+        )
+    return value
+
+
+def active_grants(
+    registry: Registry, caller: Caller, service: str, today: dt.date | None = None
+) -> list[AccessGrant]:
+    """The grants that let ``caller`` use ``service`` of ``registry`` today."""
+    today = today or timezone.localdate()
+    grants = AccessGrant.objects.filter(
+        Q(client_id="") | Q(client_id=caller.client_id),
+        registry=registry,
+        consumer=caller.agency,
+        revoked_at__isnull=True,
+        valid_from__lte=today,
+    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+    return [g for g in grants if service in g.services]
+
+
+def _is_owner(registry: Registry, caller: Caller) -> bool:
+    if caller.agency.pk != registry.owner_id:
+        return False
+    return caller.user is None or can(caller.user, Perm.REGISTRY_PUBLISH, agency=caller.agency)
+
+
+def _may_read_for(caller: Caller) -> bool:
+    """An official reads for an agency where they hold ``registry.read`` (a system for
+    its own agency, checked when its token was issued)."""
+    if caller.user is None:
+        return True
+    return can(caller.user, Perm.REGISTRY_READ, agency=caller.agency) or can(
+        caller.user, Perm.REGISTRY_PUBLISH, agency=caller.agency
+    )
+
+
+_RATE: Final = 60  # seconds
+
+
+def _authorise(
+    registry: Registry, caller: Caller, service: str
+) -> tuple[AccessGrant | None, frozenset[str]]:
+    """The grant the read is made under and the fields it lets leave (the owner's own
+    reads: no grant, every field). Raises :class:`_Refused`."""
+    every = dataset(registry.code).names
+    if _is_owner(registry, caller):
+        return None, every
+    if not _may_read_for(caller):
+        raise _Refused(
+            "no-role",
+            PermissionDenied(
+                _("Tài khoản không có quyền khai thác dữ liệu cho cơ quan đã chọn."),
+                code="no-role",
+            ),
+        )
+    grants = active_grants(registry, caller, service)
+    if not grants:
+        raise _Refused(
+            "no-grant",
+            PermissionDenied(
+                _(
+                    "Cơ quan %(agency)s chưa được %(owner)s cấp quyền khai thác dịch vụ "
+                    "này của %(registry)s (hoặc quyền đã hết hạn, đã bị thu hồi). Lượt truy "
+                    "cập đã được ghi nhật ký và báo cho cơ quan chủ quản."
+                )
+                % {
+                    "agency": caller.agency.name,
+                    "owner": registry.owner.name,
+                    "registry": registry.name,
+                },
+                code="no-grant",
+            ),
+        )
+    grant = grants[0]
+    limit = throttle.Limit("registry-grant", grant.per_minute, _RATE)
+    if throttle.hit(limit, str(grant.pk)) > grant.per_minute:
+        from lienthong.core.errors import TooManyAttempts
+
+        raise _Refused(
+            "rate-limit",
+            TooManyAttempts(
+                _("Cơ quan đã dùng hết hạn mức %(n)d lượt mỗi phút của quyền khai thác này.")
+                % {"n": grant.per_minute},
+                retry_after=limit.retry_after(),
+            ),
+        )
+    allowed: set[str] = set()
+    for g in grants:
+        allowed.update(g.fields)
+    return grant, frozenset(allowed & every)
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    registry: Registry
+    service: str
+    caller: Caller
+    purpose: str
+    dossier: str
+    on_behalf_of: str
+    request: uuid.UUID = field(default_factory=uuid.uuid4)
+
+    def row(
+        self,
+        outcome: str,
+        *,
+        subject: str = "",
+        key: str = "",
+        fields: tuple[str, ...] = (),
+        grant: AccessGrant | None = None,
+        reason: str = "",
+        at: dt.datetime | None = None,
+    ) -> AccessLog:
+        return AccessLog(
+            at=at or timezone.now(),
+            request=self.request,
+            registry=self.registry,
+            service=self.service,
+            record_key=key,
+            subject=subject,
+            fields=list(fields),
+            purpose=self.purpose,
+            dossier=self.dossier,
+            on_behalf_of=self.on_behalf_of,
+            outcome=outcome,
+            reason=reason,
+            consumer=self.caller.agency,
+            grant=grant,
+            user=self.caller.user,
+            client_id=self.caller.client_id,
+            ip=self.caller.ip,
+        )
+
+
+_ALERT_KIND: Final[dict[str, str]] = {
+    "no-grant": AlertKind.REFUSED_READ,
+    "no-role": AlertKind.REFUSED_READ,
+    "rate-limit": AlertKind.RATE_LIMIT,
+}
+
+
+_REASONS: Final = {
+    "no-grant": gettext_lazy("chưa được cấp quyền, quyền đã hết hạn hoặc đã bị thu hồi"),
+    "no-role": gettext_lazy("tài khoản không có vai trò khai thác dữ liệu tại cơ quan"),
+    "rate-limit": gettext_lazy("vượt hạn mức số lượt truy cập mỗi phút"),
+}
+
+
+def _refuse(read: _Read, subject: str, key: str, refused: _Refused) -> DomainError:
+    """Log the refusal and tell the owner (committed: the caller gets an error)."""
+    with transaction.atomic():
+        log = read.row(Outcome.REFUSED, subject=subject, key=key, reason=refused.reason)
+        log.save(force_insert=True)
+        kind = _ALERT_KIND[refused.reason]
+        who = read.caller.user.get_full_name() if read.caller.user else read.caller.client_id
+        open_alert = Alert.objects.filter(
+            registry=read.registry, consumer=read.caller.agency, kind=kind, closed_at__isnull=True
+        )
+        if not open_alert.update(count=F("count") + 1, last_at=log.at, access=log):
+            Alert.objects.create(
+                registry=read.registry,
+                kind=kind,
+                access=log,
+                consumer=read.caller.agency,
+                last_at=log.at,
+                message=_("%(agency)s (%(who)s) gọi dịch vụ «%(service)s»: %(reason)s.")
+                % {
+                    "agency": read.caller.agency.name,
+                    "who": who or "—",
+                    "service": read.service,
+                    "reason": _REASONS[refused.reason],
+                },
+            )
+    return refused.error
+
+
+def _subjects(found: Found, data: dict[str, Any], pin_fields: tuple[str, ...]) -> list[str]:
+    """Whose data leaves with one record: its subject, and every person a returned
+    identification-number field names."""
+    people = [found.subject]
+    for name in pin_fields:
+        value = data.get(name)
+        if isinstance(value, str) and value and value not in people:
+            people.append(value)
+    return people
+
+
+def _log_answer(
+    read: _Read,
+    grant: AccessGrant | None,
+    fields: tuple[str, ...],
+    found: list[Found],
+    shown: list[dict[str, Any]],
+) -> None:
+    pin_fields = tuple(f for f in dataset(read.registry.code).pin_fields if f in fields)
+    now = timezone.now()
+    rows = [
+        read.row(Outcome.ALLOWED, subject=person, key=f.key, fields=fields, grant=grant, at=now)
+        for f, data in zip(found, shown, strict=True)
+        for person in _subjects(f, data, pin_fields)
+    ]
+    fastsql.insert(rows)
+
+
+def _same_name(a: object, b: object) -> bool:
+    def norm(v: object) -> str:
+        return " ".join(unicodedata.normalize("NFC", str(v or "")).casefold().split())
+
+    return norm(a) == norm(b)
+
+
+def consult(
+    caller: Caller,
+    service_code: str,
+    value: str,
+    *,
+    purpose: str,
+    dossier: str = "",
+    on_behalf_of: str = "",
+    facts: dict[str, str] | None = None,
+) -> Answer:
+    """Ask a data service about one person or business (``value``: their PIN or tax
+    code). ``facts`` are what an identity check compares (``full_name``, ``birth_date``).
+
+    Raises:
+        NotFound: no such service.
+        InvalidInput: a malformed number, no purpose.
+        PermissionDenied: ``no-grant`` / ``no-role`` (logged, the owner alerted).
+        TooManyAttempts: the grant's rate is used up (logged).
+        RegistryUnavailableError: the registry did not answer (logged).
+    """
+    service = SERVICES.get(service_code)
+    if service is None:
+        raise NotFound(_("Không có dịch vụ dữ liệu «%(code)s».") % {"code": service_code})
+    registry = _registry(service.registry)
+    return _serve(registry, service, value, caller, purpose, dossier, on_behalf_of, facts)
+
+
+def read_record(
+    caller: Caller,
+    registry_code: str,
+    key: str,
+    *,
+    purpose: str,
+    dossier: str = "",
+    on_behalf_of: str = "",
+) -> Answer:
+    """One record by its key: every field of the registry's schema, minimised to the
+    grant of the service ``record``."""
+    registry = _registry(registry_code)
+    service = Service(
+        RECORD,
+        registry.code,
+        gettext_lazy("Bản ghi"),
+        gettext_lazy("Một bản ghi theo mã."),
+        "key",
+        tuple(f.name for f in dataset(registry.code).fields),
+        by_key=True,
+    )
+    return _serve(registry, service, key, caller, purpose, dossier, on_behalf_of, None)
+
+
+def _serve(
+    registry: Registry,
+    service: Service,
+    value: str,
+    caller: Caller,
+    purpose: str,
+    dossier: str,
+    on_behalf_of: str,
+    facts: dict[str, str] | None,
+) -> Answer:
+    value = _clean_value(service, value)
+    purpose, dossier, on_behalf_of = _clean_request(purpose, dossier, on_behalf_of)
+    read = _Read(registry, service.code, caller, purpose, dossier, on_behalf_of)
+    subject = value if service.lookup != "key" else ""
+    try:
+        grant, allowed = _authorise(registry, caller, service.code)
+    except _Refused as refused:
+        raise _refuse(read, subject, value if service.lookup == "key" else "", refused) from None
+    fields = tuple(f for f in service.fields if f in allowed)
+    if not fields:
+        empty = _Refused(
+            "no-grant",
+            PermissionDenied(
+                _("Quyền khai thác của cơ quan không gồm trường dữ liệu nào của dịch vụ này."),
+                code="no-grant",
+            ),
+        )
+        raise _refuse(read, subject, "", empty)
+    adapter = adapter_for(registry)
+    try:
+        with transaction.atomic():
+            found = adapter.answer(registry, service, value)
+            if not found:
+                read.row(
+                    Outcome.NOT_FOUND,
+                    subject=subject,
+                    key=value if not subject else "",
+                    fields=fields,
+                    grant=grant,
+                ).save(force_insert=True)
+                return Answer(
+                    read.request,
+                    registry.code,
+                    service.code,
+                    fields,
+                    [],
+                    None if not service.verify else False,
+                )
+            if service.verify:
+                record = found[0].data
+                facts = facts or {}
+                match = (
+                    _same_name(record.get("full_name"), facts.get("full_name"))
+                    and str(record.get("birth_date", "")) == str(facts.get("birth_date", ""))
+                    and record.get("status") != "dead"
+                )
+                _log_answer(read, grant, fields, found[:1], [{}])
+                return Answer(read.request, registry.code, service.code, fields, [], match)
+            shown = [{f: r.data.get(f) for f in fields} for r in found]
+            _log_answer(read, grant, fields, found, shown)
+    except RegistryUnavailable as exc:
+        read.row(
+            Outcome.UNAVAILABLE, subject=subject, fields=fields, grant=grant, reason="unavailable"
+        ).save(force_insert=True)
+        raise RegistryUnavailableError(
+            _(
+                "%(registry)s không phản hồi. Hãy tiếp nhận hồ sơ theo bản giấy (bản sao, "
+                "bản chụp giấy tờ) và đối chiếu lại khi kết nối được khôi phục."
+            )
+            % {"registry": registry.name}
+        ) from exc
+    return Answer(read.request, registry.code, service.code, fields, shown)

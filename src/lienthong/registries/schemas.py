@@ -1,0 +1,85 @@
+"""API schemas of the registries app."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from ninja import Schema
+
+
+class FieldOut(Schema):
+    name: str
+    label: str
+    kind: str
+
+
+class ServiceOut(Schema):
+    code: str
+    name: str
+    description: str
+    lookup: str
+    fields: list[str]
+
+
+class RegistryOut(Schema):
+    code: str
+    name: str
+    owner_code: str
+    owner_name: str
+    schema_version: int
+    key_label: str
+    fields: list[FieldOut]
+    services: list[ServiceOut]
+
+
+class AnswerOut(Schema):
+    request: uuid.UUID
+    registry: str
+    service: str
+    fields: list[str]
+    records: list[dict[str, Any]]
+    match: bool | None = None
+
+
+class AccessOut(Schema):
+    id: int
+    at: dt.datetime
+    registry: str
+    registry_name: str
+    service: str
+    agency_code: str | None
+    agency_name: str | None
+    official: str | None
+    system: str | None
+    fields: list[str]
+    field_labels: list[str]
+    purpose: str
+    dossier: str
+    outcome: str
+    outcome_label: str
+    reported: bool
+
+
+class HoldingLineOut(Schema):
+    label: str
+    value: str
+
+
+class HoldingOut(Schema):
+    registry: str
+    registry_name: str
+    key: str
+    version: int
+    valid_from: dt.datetime
+    lines: list[HoldingLineOut]
+
+
+class ReportIn(Schema):
+    reason: str
+
+
+class ReportOut(Schema):
+    access: int
+    alert: int

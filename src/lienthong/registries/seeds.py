@@ -1,0 +1,142 @@
+"""Reference data: the registries of ``datasets.DATASETS`` with their owner agencies."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils import timezone
+
+from lienthong.core.reference import StepResult, register_loader, register_seeder
+from lienthong.directory import selectors as directory
+from lienthong.registries.datasets import DATASETS
+from lienthong.registries.models import AccessGrant, Registry
+
+if TYPE_CHECKING:
+    from lienthong.directory.models import Agency
+
+
+@register_loader(
+    "registries.registries",
+    order=60,
+    description="Cơ sở dữ liệu quốc gia, chuyên ngành và cơ quan chủ quản",
+)
+def load_registries() -> StepResult:
+    """One ``Registry`` per data set (idempotent; an operator's adapter settings stay)."""
+    created = 0
+    with transaction.atomic():
+        for d in DATASETS.values():
+            owner = directory.get_agency(d.owner)
+            _, new = Registry.objects.update_or_create(
+                code=d.code,
+                defaults={"name": str(d.name), "owner": owner, "schema_version": d.version},
+            )
+            created += new
+    return StepResult(f"{len(DATASETS)} cơ sở dữ liệu ({created} mới)")
+
+
+#: Grants of the demo: the demo commune's People's Committee and its service centre
+#: read what the commune's procedures need (Decree 47/2020/NĐ-CP on sharing data
+#: between state agencies; the Law on Identification 2023 for the population data).
+_DEMO_GRANTS = (
+    (
+        "population",
+        ["verify-identity", "person", "residence", "household"],
+        [
+            "pin",
+            "full_name",
+            "birth_date",
+            "sex",
+            "ethnicity",
+            "religion",
+            "nationality",
+            "birth_place",
+            "permanent_unit",
+            "permanent_address",
+            "current_unit",
+            "current_address",
+            "household",
+            "relation",
+            "status",
+        ],
+        "Luật Căn cước 2023; Nghị định 70/2024/NĐ-CP; Nghị định 47/2020/NĐ-CP",
+    ),
+    (
+        "civil-status",
+        ["civil-status-extract"],
+        [
+            "kind",
+            "book",
+            "number",
+            "registered_on",
+            "registered_at",
+            "pin",
+            "full_name",
+            "event_date",
+            "sex",
+            "father_name",
+            "mother_name",
+            "spouse_name",
+        ],
+        "Luật Hộ tịch 2014; Nghị định 47/2020/NĐ-CP",
+    ),
+    (
+        "insurance",
+        ["insurance-card"],
+        ["insurance_code", "pin", "full_name", "insured_kind", "card_from", "card_to", "facility"],
+        "Luật Bảo hiểm y tế; Nghị định 63/2024/NĐ-CP; Nghị định 47/2020/NĐ-CP",
+    ),
+)
+_DEMO_PURPOSE = "Giải quyết thủ tục hành chính: kiểm tra thông tin người nộp hồ sơ"
+
+
+@register_seeder("registries.grants", order=65, description="Quyền khai thác dữ liệu thử nghiệm")
+def seed_demo_grants() -> StepResult:
+    """A registry owner's account at the Ministry of Public Security, a clerk of another
+    province (who has no grant: their reads are refused), and the demo commune's grants."""
+    from lienthong.accounts.constants import Role
+    from lienthong.accounts.seeds import DEMO_COMMUNE, DemoPerson, demo_admin, demo_official
+    from lienthong.registries.services import grant_access
+
+    admin = demo_admin()
+    owner_agency = directory.get_agency("000.00.00.G01")
+    far_centre = directory.search_agencies(
+        province="01", kind="service_centre", level="commune"
+    ).first()
+    people: list[tuple[DemoPerson, Agency]] = [
+        (
+            DemoPerson(
+                "Chủ quản CSDL dân cư", "001085007890", "Ngô Minh Khoa", Role.REGISTRY_OWNER, ""
+            ),
+            owner_agency,
+        )
+    ]
+    if far_centre is not None:
+        clerk = DemoPerson(
+            "Cán bộ một cửa tỉnh khác", "001190008901", "Lý Thu Trang", Role.CLERK, ""
+        )
+        people.append((clerk, far_centre))
+    accounts = [demo_official(admin, person, agency) for person, agency in people]
+    commune = directory.agencies_of_unit(DEMO_COMMUNE)
+    consumers = [a for a in commune if a.kind in ("people_committee", "service_centre")]
+    made = 0
+    today = timezone.localdate()
+    for code, services, fields, basis in _DEMO_GRANTS:
+        registry = Registry.objects.get(code=code)
+        for consumer in consumers:
+            if AccessGrant.objects.filter(
+                registry=registry, consumer=consumer, revoked_at__isnull=True
+            ).exists():
+                continue
+            grant_access(
+                actor=admin,
+                registry=registry,
+                consumer=consumer,
+                services=services,
+                fields=fields,
+                purpose=_DEMO_PURPOSE,
+                legal_basis=basis,
+                valid_from=today.replace(month=1, day=1),
+            )
+            made += 1
+    return StepResult(f"{made} quyền khai thác mới", accounts=accounts)

@@ -1,0 +1,310 @@
+"""Reads of the registries app for pages and the API, with their access checks.
+
+The data subject's own view ("Dữ liệu của tôi") reads here, without the gateway: a
+person looking at their own data is not a processing by another party. Everything an
+agency reads goes through ``gateway``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lienthong.accounts.constants import Perm
+from lienthong.accounts.permissions import agencies_with, can, is_platform_admin
+from lienthong.core.errors import InvalidInput, InvalidParam, NotFound, PermissionDenied
+from lienthong.core.paging import LazySlices
+from lienthong.directory import selectors as directory
+from lienthong.geo import selectors as geo
+from lienthong.registries.adapters import BuiltinAdapter, Found
+from lienthong.registries.constants import Outcome
+from lienthong.registries.datasets import DATASETS, Dataset, dataset
+from lienthong.registries.gateway import Caller
+from lienthong.registries.models import (
+    AccessGrant,
+    AccessLog,
+    Alert,
+    Record,
+    RecordVersion,
+    Registry,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from lienthong.accounts.models import User
+    from lienthong.directory.models import Agency
+
+__all__ = [
+    "Holding",
+    "Line",
+    "accesses_of",
+    "alerts_of",
+    "caller_for",
+    "consumer_grants",
+    "get_registry",
+    "grants_of",
+    "holdings_of",
+    "lines_of",
+    "owned_registries",
+    "reading_agencies",
+    "record_versions",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    label: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Holding:
+    """One record a registry holds about someone, as they read it."""
+
+    registry: str
+    registry_name: str
+    key: str
+    version: int
+    valid_from: dt.datetime
+    lines: list[Line]
+
+
+def lines_of(
+    ds: Dataset, data: dict[str, Any], fields: tuple[str, ...] | None = None
+) -> list[Line]:
+    """The fields of a record in the schema's order, as a person reads them (unit codes
+    as the unit's name)."""
+    names = fields if fields is not None else tuple(f.name for f in ds.fields)
+    units = {
+        str(data[f.name])
+        for f in ds.fields
+        if f.kind == "unit" and f.name in names and data.get(f.name)
+    }
+    unit_names = geo.unit_labels(units)
+    lines = []
+    for f in ds.fields:
+        if f.name not in names:
+            continue
+        value = data.get(f.name)
+        if value in (None, "", []):
+            continue
+        shown = unit_names.get(str(value), str(value)) if f.kind == "unit" else f.display(value)
+        lines.append(Line(str(f.label), shown))
+    return lines
+
+
+def _subjects_of(user: User) -> list[str]:
+    return [s for s in (user.pin, user.tax_code) if s]
+
+
+def holdings_of(user: User) -> list[Holding]:
+    """What every registry holds about ``user`` (as subject or party), registry by registry."""
+    subjects = _subjects_of(user)
+    if not subjects:
+        return []
+    records = (
+        Record.objects.filter(Q(subject__in=subjects) | Q(parties__pin__in=subjects))
+        .select_related("registry")
+        .distinct()
+        .order_by("registry_id", "key")
+    )
+    return [
+        Holding(
+            r.registry.code,
+            r.registry.name,
+            r.key,
+            r.version,
+            r.valid_from,
+            lines_of(dataset(r.registry.code), r.data),
+        )
+        for r in records
+        if r.registry.code in DATASETS
+    ]
+
+
+def accesses_of(
+    user: User,
+    *,
+    registry: str = "",
+    agency: str = "",
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> QuerySet[AccessLog]:
+    """Every read of ``user``'s data, newest first (only their own: nobody reads another
+    person's tracker)."""
+    subjects = _subjects_of(user)
+    rows = AccessLog.objects.filter(subject__in=subjects).select_related(
+        "registry", "consumer", "user"
+    )
+    if registry:
+        rows = rows.filter(registry__code=registry)
+    if agency:
+        rows = rows.filter(consumer__code=agency)
+    if since is not None and until is not None and until < since:
+        raise InvalidInput(
+            invalid_params=[InvalidParam("until", "before_start", _("Đến ngày trước từ ngày."))]
+        )
+    tz = timezone.get_current_timezone()
+    if since is not None:
+        rows = rows.filter(at__gte=dt.datetime.combine(since, dt.time.min, tzinfo=tz))
+    if until is not None:
+        rows = rows.filter(
+            at__lt=dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+        )
+    return rows.order_by("-at", "-id")
+
+
+def field_labels(registry: str, names: list[str]) -> list[str]:
+    ds = DATASETS.get(registry)
+    if ds is None:
+        return names
+    labels = []
+    for n in names:
+        try:
+            labels.append(str(ds.field(n).label))
+        except KeyError:
+            labels.append(n)
+    return labels
+
+
+def get_registry(code: str) -> Registry:
+    registry = Registry.objects.select_related("owner").filter(code=code).first()
+    if registry is None or code not in DATASETS:
+        raise NotFound(_("Không có cơ sở dữ liệu này."))
+    return registry
+
+
+def _owns(user: User | AnonymousUser, registry: Registry) -> bool:
+    return can(user, Perm.REGISTRY_PUBLISH, agency=registry.owner) or can(
+        user, Perm.REGISTRY_GRANT, agency=registry.owner
+    )
+
+
+def owned_registries(user: User | AnonymousUser) -> list[Registry]:
+    """The registries whose owner ``user`` works for (all for a platform administrator)."""
+    registries = Registry.objects.select_related("owner").annotate(
+        open_alerts=Count("alerts", filter=Q(alerts__closed_at__isnull=True), distinct=True),
+        live_grants=Count("grants", filter=Q(grants__revoked_at__isnull=True), distinct=True),
+    )
+    return [r for r in registries if _owns(user, r)]
+
+
+def owned_registry(user: User | AnonymousUser, code: str) -> Registry:
+    registry = get_registry(code)
+    if not _owns(user, registry):
+        raise PermissionDenied(_("Chỉ cơ quan chủ quản xem được trang này của cơ sở dữ liệu."))
+    return registry
+
+
+def grants_of(registry: Registry) -> QuerySet[AccessGrant]:
+    return (
+        AccessGrant.objects.filter(registry=registry)
+        .select_related("consumer")
+        .order_by("revoked_at", "consumer__name", "id")
+    )
+
+
+def alerts_of(registry: Registry, *, closed: bool = False) -> QuerySet[Alert]:
+    return (
+        Alert.objects.filter(registry=registry, closed_at__isnull=not closed)
+        .select_related("consumer", "access", "access__user")
+        .order_by("-last_at", "-id")
+    )
+
+
+def reading_agencies(user: User | AnonymousUser) -> list[Agency]:
+    """The agencies ``user`` reads registry data for (where they hold ``registry.read``
+    or own a registry)."""
+    ids = set(agencies_with(user, Perm.REGISTRY_READ)) | set(
+        agencies_with(user, Perm.REGISTRY_PUBLISH)
+    )
+    return list(directory.agencies_by_ids(ids))
+
+
+def caller_for(user: User, agency_code: str = "", ip: str = "") -> Caller:
+    """The agency an official reads for: the one named, or their only one."""
+    agencies = reading_agencies(user)
+    if agency_code:
+        chosen = [a for a in agencies if a.code == agency_code]
+        if not chosen and is_platform_admin(user):
+            chosen = [directory.get_agency(agency_code)]
+        if not chosen:
+            raise PermissionDenied(
+                _("Tài khoản không khai thác dữ liệu cho cơ quan %(code)s.")
+                % {"code": agency_code},
+                code="no-role",
+            )
+        return Caller(chosen[0], user, "", ip)
+    if len(agencies) == 1:
+        return Caller(agencies[0], user, "", ip)
+    if not agencies:
+        raise PermissionDenied(
+            _("Tài khoản không có vai trò khai thác dữ liệu tại cơ quan nào."), code="no-role"
+        )
+    raise InvalidInput(
+        invalid_params=[
+            InvalidParam("agency", "required", _("Chọn cơ quan mà bạn khai thác dữ liệu thay mặt."))
+        ]
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    grant: AccessGrant
+    reads_30d: int
+    refused_30d: int
+
+
+def consumer_grants(agency: Agency) -> list[Usage]:
+    """The grants an agency holds, with its reads of the last 30 days under each."""
+    since = timezone.now() - dt.timedelta(days=30)
+    grants = list(
+        AccessGrant.objects.filter(consumer=agency).select_related("registry", "registry__owner")
+    )
+    counts = dict(
+        AccessLog.objects.filter(consumer=agency, at__gte=since, outcome=Outcome.ALLOWED)
+        .values_list("grant_id")
+        .annotate(n=Count("id"))
+        .values_list("grant_id", "n")
+    )
+    refused = (
+        AccessLog.objects.filter(consumer=agency, at__gte=since, outcome=Outcome.REFUSED)
+        .values_list("registry_id")
+        .annotate(n=Count("id"))
+    )
+    refused_by_registry = dict(refused.values_list("registry_id", "n"))
+    return [
+        Usage(g, counts.get(g.pk, 0), refused_by_registry.get(g.registry_id, 0)) for g in grants
+    ]
+
+
+def record_versions(user: User, registry: Registry, key: str) -> list[Found]:
+    """Every version of a record, for its owner (after a logged read of it)."""
+    if not can(user, Perm.REGISTRY_PUBLISH, agency=registry.owner):
+        raise PermissionDenied(_("Chỉ cơ quan chủ quản xem được lịch sử bản ghi."))
+    return BuiltinAdapter().history(registry, key)
+
+
+def version_reasons(registry: Registry, key: str) -> dict[int, tuple[str, str]]:
+    """Who replaced each past version and why, by version number."""
+    rows = RecordVersion.objects.filter(record__registry=registry, record__key=key).select_related(
+        "replaced_by"
+    )
+    return {
+        v.version: (v.replaced_by.get_full_name() if v.replaced_by else "", v.reason) for v in rows
+    }
+
+
+def all_registries() -> QuerySet[Registry]:
+    return Registry.objects.select_related("owner").filter(code__in=list(DATASETS)).order_by("id")
+
+
+def lazy(rows: QuerySet[AccessLog], convert: Any) -> LazySlices[Any]:
+    """A page of the tracker is read and converted only for the slice shown."""
+    return LazySlices(rows.count(), lambda a, b: [convert(r) for r in rows[a:b]])

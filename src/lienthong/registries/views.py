@@ -1,0 +1,337 @@
+"""Pages of the registries app: "Dữ liệu của tôi" for people, the lookup for officials,
+and the registry owner's desk (alerts, grants, records)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lienthong.core.errors import DomainError, InvalidInput, NotFound, PermissionDenied
+from lienthong.core.pdf import render_pdf
+from lienthong.core.spreadsheets import xlsx_bytes
+from lienthong.directory import selectors as directory
+from lienthong.registries import gateway, selectors, services
+from lienthong.registries.constants import Outcome
+from lienthong.registries.datasets import DATASETS, SERVICES, dataset
+from lienthong.registries.forms import GrantForm, LookupForm, TrackerFilter
+
+if TYPE_CHECKING:
+    from django import forms
+
+    from lienthong.accounts.auth import AuthenticatedRequest
+    from lienthong.registries.models import AccessLog
+
+
+def _ip(request: AuthenticatedRequest) -> str:
+    return str(request.META.get("REMOTE_ADDR", ""))[:45]
+
+
+def _form_errors(form: forms.Form, exc: DomainError) -> None:
+    if isinstance(exc, InvalidInput) and exc.invalid_params:
+        for p in exc.invalid_params:
+            form.add_error(p.name if p.name in form.fields else None, str(p.reason))
+    else:
+        form.add_error(None, str(exc.detail))
+
+
+# ------------------------------------------------------------------------ the citizen
+
+
+@login_required
+def my_data(request: AuthenticatedRequest) -> HttpResponse:
+    holdings = selectors.holdings_of(request.user)
+    groups: dict[str, list[selectors.Holding]] = {}
+    for h in holdings:
+        groups.setdefault(h.registry_name, []).append(h)
+    return render(
+        request,
+        "registries/my_data.html",
+        {"groups": groups, "has_identity": bool(request.user.pin or request.user.tax_code)},
+    )
+
+
+def _tracker_rows(logs: list[AccessLog]) -> list[dict[str, Any]]:
+    return [
+        {
+            "log": log,
+            "fields": ", ".join(selectors.field_labels(log.registry.code, list(log.fields))),
+            "who": log.user.get_full_name()
+            if log.user
+            else (log.client_id and _("Hệ thống %(c)s") % {"c": log.client_id}),
+            "service": str(SERVICES[log.service].name) if log.service in SERVICES else log.service,
+        }
+        for log in logs
+    ]
+
+
+@login_required
+def my_accesses(request: AuthenticatedRequest) -> HttpResponse:
+    registries = [(code, str(d.name)) for code, d in DATASETS.items()]
+    form = TrackerFilter(request.GET or None, registries=registries)
+    filters: dict[str, Any] = {}
+    status = 200
+    if form.is_bound:
+        if form.is_valid():
+            filters = {k: v for k, v in form.cleaned_data.items() if v}
+        else:
+            status = 422
+    rows = selectors.accesses_of(request.user, **filters)
+    export = request.GET.get("xuat", "")
+    if export in ("xlsx", "pdf") and status == 200:
+        return _export(request, list(rows[:10_000]), export)
+    page = Paginator(rows, 50).get_page(request.GET.get("trang"))
+    return render(
+        request,
+        "registries/my_accesses.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": _tracker_rows(list(page.object_list)),
+            "query": request.GET.urlencode(),
+        },
+        status=status,
+    )
+
+
+def _export(request: AuthenticatedRequest, logs: list[AccessLog], kind: str) -> HttpResponse:
+    rows = _tracker_rows(logs)
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    if kind == "xlsx":
+        header = [
+            _("Thời điểm"),
+            _("Cơ sở dữ liệu"),
+            _("Dịch vụ"),
+            _("Cơ quan"),
+            _("Người, hệ thống"),
+            _("Trường dữ liệu"),
+            _("Mục đích"),
+            _("Mã hồ sơ"),
+            _("Kết quả"),
+        ]
+        body = xlsx_bytes(
+            _("Nhật ký truy cập"),
+            [str(h) for h in header],
+            (
+                [
+                    timezone.localtime(r["log"].at).strftime("%d/%m/%Y %H:%M:%S"),
+                    r["log"].registry.name,
+                    r["service"],
+                    r["log"].consumer.name if r["log"].consumer else "",
+                    r["who"] or "",
+                    r["fields"],
+                    r["log"].purpose,
+                    r["log"].dossier,
+                    str(Outcome(r["log"].outcome).label),
+                ]
+                for r in rows
+            ),
+        )
+        response = HttpResponse(
+            body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+    else:
+        body = render_pdf(
+            "registries/pdf/accesses.html",
+            {"rows": rows, "person": request.user, "today": timezone.localdate()},
+        )
+        response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="nhat-ky-truy-cap-{stamp}.{kind}"'
+    return response
+
+
+@login_required
+@require_POST
+def report_access(request: AuthenticatedRequest, access_id: int) -> HttpResponse:
+    try:
+        services.report_read(
+            actor=request.user, access_id=access_id, reason=request.POST.get("reason", "")
+        )
+    except NotFound as exc:
+        raise Http404 from exc
+    except DomainError as exc:
+        messages.error(
+            request,
+            str(exc.detail) if not isinstance(exc, InvalidInput) else _("Hãy ghi lý do phản ánh."),
+        )
+    else:
+        messages.success(request, _("Đã gửi phản ánh tới cơ quan chủ quản cơ sở dữ liệu."))
+    return redirect("registries:my-accesses")
+
+
+# ------------------------------------------------------------------------ officials
+
+
+@login_required
+def lookup(request: AuthenticatedRequest) -> HttpResponse:
+    agencies = selectors.reading_agencies(request.user)
+    if not agencies:
+        return render(request, "403.html", status=403)
+    form = LookupForm(request.POST or None, agencies=[(a.code, a.name) for a in agencies])
+    answer = None
+    lines: list[list[selectors.Line]] = []
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                caller = selectors.caller_for(request.user, data["agency"], _ip(request))
+                answer = gateway.consult(
+                    caller,
+                    data["service"],
+                    data["id"],
+                    purpose=data["purpose"],
+                    dossier=data["dossier"],
+                    facts={
+                        "full_name": data["full_name"],
+                        "birth_date": data["birth_date"].isoformat() if data["birth_date"] else "",
+                    },
+                )
+            except DomainError as exc:
+                _form_errors(form, exc)
+                status = exc.status
+            else:
+                ds = dataset(answer.registry)
+                lines = [selectors.lines_of(ds, r, answer.fields) for r in answer.records]
+        else:
+            status = 422
+    grants = [u for a in agencies for u in selectors.consumer_grants(a)]
+    return render(
+        request,
+        "registries/lookup.html",
+        {"form": form, "answer": answer, "lines": lines, "grants": grants},
+        status=status,
+    )
+
+
+@login_required
+def owned(request: AuthenticatedRequest) -> HttpResponse:
+    registries = selectors.owned_registries(request.user)
+    if not registries:
+        return render(request, "403.html", status=403)
+    return render(request, "registries/owned.html", {"registries": registries})
+
+
+@login_required
+def registry_page(request: AuthenticatedRequest, code: str) -> HttpResponse:
+    try:
+        registry = selectors.owned_registry(request.user, code)
+    except NotFound as exc:
+        raise Http404 from exc
+    except PermissionDenied:
+        return render(request, "403.html", status=403)
+    form = GrantForm(
+        request.POST or None, registry=registry.code, initial={"valid_from": timezone.localdate()}
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                consumer = directory.get_agency(data.pop("consumer").strip())
+                data["fields"] = data.pop("data_fields")
+                services.grant_access(
+                    actor=request.user, registry=registry, consumer=consumer, **data
+                )
+            except NotFound:
+                form.add_error("consumer", _("Không có cơ quan với mã định danh này."))
+                status = 422
+            except DomainError as exc:
+                _form_errors(form, exc)
+                status = exc.status
+            else:
+                messages.success(
+                    request, _("Đã cấp quyền khai thác cho %(a)s.") % {"a": consumer.name}
+                )
+                return redirect("registries:registry", code=registry.code)
+        else:
+            status = 422
+    record = _owner_record(request, registry)
+    return render(
+        request,
+        "registries/registry.html",
+        {
+            "registry": registry,
+            "alerts": selectors.alerts_of(registry)[:100],
+            "grants": selectors.grants_of(registry),
+            "form": form,
+            **record,
+        },
+        status=status,
+    )
+
+
+def _owner_record(request: AuthenticatedRequest, registry: Any) -> dict[str, Any]:
+    """The record asked for with ``?ma=`` (a logged read of the owner's own registry)."""
+    key = request.GET.get("ma", "").strip()
+    if not key:
+        return {}
+    caller = gateway.Caller(registry.owner, request.user, "", _ip(request))
+    try:
+        answer = gateway.read_record(
+            caller, registry.code, key, purpose=_("Quản lý, kiểm tra dữ liệu của cơ quan chủ quản")
+        )
+    except DomainError as exc:
+        return {"key": key, "record_error": str(exc.detail)}
+    if not answer.records:
+        return {"key": key, "record_error": _("Không có bản ghi với mã này.")}
+    ds = dataset(registry.code)
+    versions = selectors.record_versions(request.user, registry, key)
+    reasons = selectors.version_reasons(registry, key)
+    return {
+        "key": key,
+        "record_lines": selectors.lines_of(ds, answer.records[0]),
+        "versions": [
+            {
+                "v": v,
+                "lines": selectors.lines_of(ds, v.data),
+                "by": reasons.get(v.version, ("", "")),
+            }
+            for v in versions[1:]
+        ],
+        "current": versions[0] if versions else None,
+    }
+
+
+@login_required
+@require_POST
+def revoke_grant(request: AuthenticatedRequest, grant_id: int) -> HttpResponse:
+    try:
+        grant = services.revoke_grant(actor=request.user, grant_id=grant_id)
+    except NotFound as exc:
+        raise Http404 from exc
+    except PermissionDenied:
+        return render(request, "403.html", status=403)
+    except DomainError as exc:
+        messages.error(request, str(exc.detail))
+        return redirect("registries:owned")
+    messages.success(request, _("Đã thu hồi quyền khai thác."))
+    return redirect("registries:registry", code=grant.registry.code)
+
+
+@login_required
+@require_POST
+def close_alert(request: AuthenticatedRequest, alert_id: int) -> HttpResponse:
+    try:
+        alert = services.close_alert(
+            actor=request.user, alert_id=alert_id, answer=request.POST.get("answer", "")
+        )
+    except NotFound as exc:
+        raise Http404 from exc
+    except PermissionDenied:
+        return render(request, "403.html", status=403)
+    except DomainError as exc:
+        messages.error(
+            request,
+            str(exc.detail) if not isinstance(exc, InvalidInput) else _("Hãy ghi kết quả xử lý."),
+        )
+        return redirect("registries:owned")
+    messages.success(request, _("Đã đóng cảnh báo."))
+    return redirect("registries:registry", code=alert.registry.code)
