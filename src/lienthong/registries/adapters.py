@@ -20,7 +20,15 @@ if TYPE_CHECKING:
     from lienthong.registries.datasets import Service
     from lienthong.registries.models import Registry
 
-__all__ = ["BuiltinAdapter", "Found", "RegistryAdapter", "RegistryUnavailable", "adapter_for"]
+__all__ = [
+    "BuiltinAdapter",
+    "Found",
+    "Query",
+    "RegistryAdapter",
+    "RegistryUnavailable",
+    "Reply",
+    "adapter_for",
+]
 
 
 class RegistryUnavailable(Exception):
@@ -38,8 +46,26 @@ class Found:
     data: dict[str, Any]
 
 
+@dataclass(frozen=True, slots=True)
+class Query:
+    """Why a read is made (a remote registry logs it too) and what an identity check
+    compares."""
+
+    purpose: str
+    dossier: str = ""
+    on_behalf_of: str = ""
+    facts: dict[str, str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    found: list[Found]
+    #: An identity check answered by the registry itself (a remote one returns no data).
+    match: bool | None = None
+
+
 class RegistryAdapter(Protocol):
-    def answer(self, registry: Registry, service: Service, value: str) -> list[Found]:
+    def answer(self, registry: Registry, service: Service, value: str, query: Query) -> Reply:
         """The records ``service`` answers with for the looked-up ``value``."""
 
     def record(self, registry: Registry, key: str) -> Found | None:
@@ -56,7 +82,10 @@ _COLUMNS = ("key", "subject", "version", "valid_from", "data", "group")
 class BuiltinAdapter:
     """Records in this platform's tables (the default)."""
 
-    def answer(self, registry: Registry, service: Service, value: str) -> list[Found]:
+    def answer(self, registry: Registry, service: Service, value: str, query: Query) -> Reply:
+        return Reply(self._found(registry, service, value))
+
+    def _found(self, registry: Registry, service: Service, value: str) -> list[Found]:
         records = Record.objects.filter(registry=registry).only(*_COLUMNS)
         if service.by_key:
             first = records.filter(key=value).first()

@@ -23,6 +23,7 @@ from lienthong.registries.schemas import (
     AnswerOut,
     FieldOut,
     HoldingOut,
+    RecordMetaOut,
     RegistryOut,
     ReportIn,
     ReportOut,
@@ -53,6 +54,10 @@ def _answer(a: gateway.Answer) -> AnswerOut:
         service=a.service,
         fields=list(a.fields),
         records=a.records,
+        meta=[
+            RecordMetaOut(key=m.key, subject=m.subject, version=m.version, valid_from=m.valid_from)
+            for m in a.meta
+        ],
         match=a.match,
     )
 

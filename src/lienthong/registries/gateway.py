@@ -38,7 +38,7 @@ from lienthong.core.errors import (
     PermissionDenied,
 )
 from lienthong.core.identifiers import IdentifierError, normalize_pin, normalize_tax_code
-from lienthong.registries.adapters import Found, RegistryUnavailable, adapter_for
+from lienthong.registries.adapters import Found, Query, RegistryUnavailable, adapter_for
 from lienthong.registries.constants import AlertKind, Outcome
 from lienthong.registries.datasets import DATASETS, RECORD, SERVICES, Service, dataset
 from lienthong.registries.models import AccessGrant, AccessLog, Alert, Registry
@@ -85,6 +85,8 @@ class Answer:
     records: list[dict[str, Any]] = field(default_factory=list)
     #: For an identity check: whether the declared facts match the record.
     match: bool | None = None
+    #: Each record's key, subject, version and start of validity (same order).
+    meta: list[Found] = field(default_factory=list)
 
 
 #: The read's own fields in the log.
@@ -344,6 +346,16 @@ def _log_answer(
     fastsql.insert(rows)
 
 
+def matches(record: dict[str, Any], facts: dict[str, str]) -> bool:
+    """Whether declared facts match a population record (name written any way, same
+    birth date, a living person)."""
+    return (
+        _same_name(record.get("full_name"), facts.get("full_name"))
+        and str(record.get("birth_date", "")) == str(facts.get("birth_date", ""))
+        and record.get("status") != "dead"
+    )
+
+
 def _same_name(a: object, b: object) -> bool:
     def norm(v: object) -> str:
         return " ".join(unicodedata.normalize("NFC", str(v or "")).casefold().split())
@@ -433,7 +445,10 @@ def _serve(
     adapter = adapter_for(registry)
     try:
         with transaction.atomic():
-            found = adapter.answer(registry, service, value)
+            reply = adapter.answer(
+                registry, service, value, Query(purpose, dossier, on_behalf_of, facts)
+            )
+            found = reply.found
             if not found:
                 read.row(
                     Outcome.NOT_FOUND,
@@ -451,13 +466,9 @@ def _serve(
                     None if not service.verify else False,
                 )
             if service.verify:
-                record = found[0].data
-                facts = facts or {}
-                match = (
-                    _same_name(record.get("full_name"), facts.get("full_name"))
-                    and str(record.get("birth_date", "")) == str(facts.get("birth_date", ""))
-                    and record.get("status") != "dead"
-                )
+                match = reply.match
+                if match is None:
+                    match = matches(found[0].data, facts or {})
                 _log_answer(read, grant, fields, found[:1], [{}])
                 return Answer(read.request, registry.code, service.code, fields, [], match)
             shown = [{f: r.data.get(f) for f in fields} for r in found]
@@ -473,4 +484,5 @@ def _serve(
             )
             % {"registry": registry.name}
         ) from exc
-    return Answer(read.request, registry.code, service.code, fields, shown)
+    meta = [Found(f.key, f.subject, f.version, f.valid_from, {}) for f in found]
+    return Answer(read.request, registry.code, service.code, fields, shown, None, meta)

@@ -34,12 +34,21 @@ class RegistryOut(Schema):
     services: list[ServiceOut]
 
 
+class RecordMetaOut(Schema):
+    key: str
+    subject: str
+    version: int
+    valid_from: dt.datetime
+
+
 class AnswerOut(Schema):
     request: uuid.UUID
     registry: str
     service: str
     fields: list[str]
     records: list[dict[str, Any]]
+    #: Each record's key, whose data it is, its version (same order as ``records``).
+    meta: list[RecordMetaOut] = []
     match: bool | None = None
 
 
