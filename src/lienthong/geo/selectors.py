@@ -235,3 +235,35 @@ def unit_labels(codes: set[str] | list[str]) -> dict[str, str]:
         if unit.valid_to is None or unit.code not in found:
             found[unit.code] = label
     return found
+
+
+@dataclass(frozen=True)
+class CommuneMap:
+    """Every commune code, current or former, with the current province it lies in, and
+    the current communes each former one went to (for data-quality checks and address
+    conversion over many records, without a query per record)."""
+
+    current: frozenset[str]
+    province_of: dict[str, str]
+    successors: dict[str, list[tuple[str, str, bool]]]
+
+
+def commune_map() -> CommuneMap:
+    current = dict(
+        AdministrativeUnit.objects.current()
+        .filter(level=Level.COMMUNE)
+        .values_list("code", "province__code")
+    )
+    province_of = dict(current)
+    successors: dict[str, list[tuple[str, str, bool]]] = {}
+    rows = (
+        Succession.objects.filter(
+            predecessor__level=Level.COMMUNE, successor__valid_to__isnull=True
+        )
+        .order_by("predecessor__code", "-is_default", "successor__code")
+        .values_list("predecessor__code", "successor__code", "successor__name", "is_default")
+    )
+    for old, new, name, default in rows:
+        successors.setdefault(old, []).append((new, name, default))
+        province_of.setdefault(old, current.get(new, ""))
+    return CommuneMap(frozenset(current), province_of, successors)

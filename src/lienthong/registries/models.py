@@ -236,3 +236,81 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+class QualityRun(models.Model):
+    """One pass of the quality rules over a registry ("đúng, đủ, sạch, sống")."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Đang chờ")
+        RUNNING = "running", _("Đang kiểm tra")
+        DONE = "done", _("Hoàn thành")
+        FAILED = "failed", _("Lỗi")
+
+    registry = models.ForeignKey(Registry, on_delete=models.PROTECT, related_name="quality_runs")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    #: ``{"records": {province: n}, "counts": {rule: {province: n}}}``
+    results = models.JSONField(default=dict)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("lượt kiểm tra chất lượng dữ liệu")
+        verbose_name_plural = _("lượt kiểm tra chất lượng dữ liệu")
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.registry_id} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class QualityFinding(models.Model):
+    """One record one rule found at fault in one run."""
+
+    run = models.ForeignKey(QualityRun, on_delete=models.CASCADE, related_name="findings")
+    rule = models.CharField(max_length=40)
+    key = models.CharField(max_length=40)
+    province = models.CharField(max_length=2, blank=True)
+    detail = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["run", "rule"], name="registries_finding_rule")]
+
+    def __str__(self) -> str:
+        return f"{self.rule} {self.key}"
+
+
+class AddressReview(models.Model):
+    """A legacy address the conversion could not settle alone (a split commune): an
+    official of the owner chooses the new unit."""
+
+    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="address_reviews")
+    field = models.CharField(max_length=40)
+    source = models.CharField(_("địa chỉ cũ"), max_length=500)
+    #: ``[{"ward_code", "ward_name", "province_code", "province_name", "is_default"}]``
+    candidates = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    chosen = models.CharField(max_length=5, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("địa chỉ cần chọn đơn vị mới")
+        verbose_name_plural = _("địa chỉ cần chọn đơn vị mới")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["record", "field"],
+                condition=models.Q(decided_at__isnull=True),
+                name="registries_one_open_review",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.source

@@ -28,7 +28,10 @@ from lienthong.registries.gateway import Caller
 from lienthong.registries.models import (
     AccessGrant,
     AccessLog,
+    AddressReview,
     Alert,
+    QualityFinding,
+    QualityRun,
     Record,
     RecordVersion,
     Registry,
@@ -308,3 +311,94 @@ def all_registries() -> QuerySet[Registry]:
 def lazy(rows: QuerySet[AccessLog], convert: Any) -> LazySlices[Any]:
     """A page of the tracker is read and converted only for the slice shown."""
     return LazySlices(rows.count(), lambda a, b: [convert(r) for r in rows[a:b]])
+
+
+@dataclass(frozen=True, slots=True)
+class QualityRow:
+    province: str
+    name: str
+    records: int
+    counts: list[int]
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class QualityReport:
+    run: QualityRun | None
+    rules: list[Any]
+    rows: list[QualityRow]
+    totals: list[int]
+    #: The finished runs before this one, oldest first: (when, findings per rule).
+    trend: list[tuple[dt.datetime, list[int]]]
+    examples: dict[str, list[QualityFinding]]
+
+
+def quality_report(registry: Registry, *, province: str = "") -> QualityReport:
+    """The latest run of the registry's rules: per province × rule, its trend and examples."""
+    from lienthong.registries.quality import rules_of
+
+    rules = rules_of(registry.code)
+    runs = list(QualityRun.objects.filter(registry=registry).order_by("-started_at", "-id")[:7])
+    latest = runs[0] if runs else None
+    finished = next((r for r in runs if r.status == QualityRun.Status.DONE), None)
+    rows: list[QualityRow] = []
+    totals = [0] * len(rules)
+    examples: dict[str, list[QualityFinding]] = {}
+    if finished is not None:
+        names = {u.code: u.name for u in geo.current_units("province")}
+        counts = finished.results.get("counts", {})
+        records = finished.results.get("records", {})
+        provinces = sorted(
+            set(records) | {p for c in counts.values() for p in c}, key=lambda p: names.get(p, "~")
+        )
+        for p in provinces:
+            if province and p != province:
+                continue
+            cells = [int(counts.get(r.code, {}).get(p, 0)) for r in rules]
+            totals = [a + b for a, b in zip(totals, cells, strict=True)]
+            rows.append(
+                QualityRow(
+                    p,
+                    names.get(p, _("Không xác định được tỉnh")),
+                    int(records.get(p, 0)),
+                    cells,
+                    sum(cells),
+                )
+            )
+        for r in rules:
+            found = QualityFinding.objects.filter(run=finished, rule=r.code)
+            if province:
+                found = found.filter(province=province)
+            examples[r.code] = list(found.order_by("id")[:5])
+    trend = [
+        (
+            r.started_at,
+            [
+                sum(int(v) for v in r.results.get("counts", {}).get(rule.code, {}).values())
+                for rule in rules
+            ],
+        )
+        for r in reversed(runs)
+        if r.status == QualityRun.Status.DONE
+    ]
+    return QualityReport(latest, rules, rows, totals, trend, examples)
+
+
+def findings_of(registry: Registry) -> QuerySet[QualityFinding]:
+    """Every finding of the latest finished run (for the Excel export)."""
+    finished = (
+        QualityRun.objects.filter(registry=registry, status=QualityRun.Status.DONE)
+        .order_by("-started_at", "-id")
+        .first()
+    )
+    if finished is None:
+        return QualityFinding.objects.none()
+    return QualityFinding.objects.filter(run=finished).order_by("rule", "province", "id")
+
+
+def open_reviews(registry: Registry) -> QuerySet[AddressReview]:
+    return (
+        AddressReview.objects.filter(record__registry=registry, decided_at__isnull=True)
+        .select_related("record")
+        .order_by("id")
+    )

@@ -7,6 +7,8 @@ audit chain.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -17,12 +19,15 @@ from lienthong.accounts.constants import Perm
 from lienthong.accounts.permissions import authorize
 from lienthong.core import audit
 from lienthong.core.errors import Conflict, InvalidInput, InvalidParam, NotFound
+from lienthong.geo import selectors as geo
 from lienthong.registries.constants import AlertKind, Source
 from lienthong.registries.datasets import RECORD, dataset, services_of
 from lienthong.registries.models import (
     AccessGrant,
     AccessLog,
+    AddressReview,
     Alert,
+    QualityRun,
     Record,
     RecordVersion,
     Registry,
@@ -32,7 +37,16 @@ if TYPE_CHECKING:
     from lienthong.accounts.models import User
     from lienthong.directory.models import Agency
 
-__all__ = ["close_alert", "correct_record", "grant_access", "report_read", "revoke_grant"]
+__all__ = [
+    "choose_address",
+    "close_alert",
+    "convert_addresses",
+    "correct_record",
+    "grant_access",
+    "report_read",
+    "revoke_grant",
+    "start_quality_run",
+]
 
 
 def _text(name: str, value: str, *, required: bool = True, limit: int = 500) -> str:
@@ -205,6 +219,38 @@ def close_alert(*, actor: User, alert_id: int, answer: str) -> Alert:
     return alert
 
 
+def _new_version(
+    record: Record, changes: dict[str, Any], actor: User | None, reason: str, source: str
+) -> None:
+    """The record's current values become a past version; ``changes`` take effect now
+    (in the caller's transaction, the record locked), with an audit entry."""
+    before = {n: record.data.get(n) for n in changes}
+    now = timezone.now()
+    RecordVersion.objects.create(
+        record=record,
+        version=record.version,
+        valid_from=record.valid_from,
+        valid_to=now,
+        schema_version=record.schema_version,
+        data=record.data,
+        source=record.source,
+        replaced_by=actor,
+        reason=reason,
+    )
+    record.data = {**record.data, **changes}
+    record.version += 1
+    record.valid_from = now
+    record.source = source
+    record.save(update_fields=["data", "version", "valid_from", "source"])
+    audit.record(
+        "registry.record_corrected" if source == Source.CORRECTION else "registry.record_converted",
+        actor=actor if actor is not None else "system:worker",
+        object_type="registry_record",
+        object_id=f"{record.registry.code}:{record.key}",
+        data={"before": before, "after": changes, "reason": reason, "version": record.version},
+    )
+
+
 def correct_record(
     *, actor: User, registry: Registry, key: str, changes: dict[str, Any], reason: str
 ) -> Record:
@@ -226,31 +272,180 @@ def correct_record(
         record = Record.objects.select_for_update().filter(registry=registry, key=key).first()
         if record is None:
             raise NotFound(_("Không có bản ghi này."))
-        before = {n: record.data.get(n) for n in changes}
-        if all(before[n] == v for n, v in changes.items()):
+        if all(record.data.get(n) == v for n, v in changes.items()):
             raise InvalidInput(_("Giá trị mới trùng giá trị hiện tại."), code="no-change")
-        now = timezone.now()
-        RecordVersion.objects.create(
-            record=record,
-            version=record.version,
-            valid_from=record.valid_from,
-            valid_to=now,
-            schema_version=record.schema_version,
-            data=record.data,
-            source=record.source,
-            replaced_by=actor,
-            reason=reason,
-        )
-        record.data = {**record.data, **changes}
-        record.version += 1
-        record.valid_from = now
-        record.source = Source.CORRECTION
-        record.save(update_fields=["data", "version", "valid_from", "source"])
-        audit.record(
-            "registry.record_corrected",
-            actor=actor,
-            object_type="registry_record",
-            object_id=f"{registry.code}:{key}",
-            data={"before": before, "after": changes, "reason": reason, "version": record.version},
-        )
+        _new_version(record, changes, actor, reason, Source.CORRECTION)
     return record
+
+
+def start_quality_run(*, actor: User, registry: Registry) -> QualityRun:
+    """Queue a pass of the quality rules over ``registry`` (the worker carries it out)."""
+    from lienthong.registries.tasks import check_quality
+
+    authorize(actor, Perm.REGISTRY_PUBLISH, agency=registry.owner)
+    with transaction.atomic():
+        if QualityRun.objects.filter(
+            registry=registry,
+            status__in=[QualityRun.Status.PENDING, QualityRun.Status.RUNNING],
+        ).exists():
+            raise Conflict(
+                _("Đang có một lượt kiểm tra chưa xong; hãy đợi lượt đó hoàn thành."),
+                code="quality-run-pending",
+            )
+        job = QualityRun.objects.create(registry=registry, started_by=actor)
+        audit.record(
+            "registry.quality_run_started",
+            actor=actor,
+            object_type="registry_quality_run",
+            object_id=job.pk,
+            data={"registry": registry.code},
+        )
+        transaction.on_commit(lambda: check_quality.enqueue(job.pk))
+    return job
+
+
+@dataclass
+class ConversionSummary:
+    converted: int = 0
+    queued: int = 0
+    unresolved: int = 0
+
+
+_CONVERSION_REASON = "Chuyển đổi địa chỉ theo đơn vị hành chính mới (từ 01/7/2025)"
+
+
+def authorize_conversion(*, actor: User, registry: Registry) -> None:
+    """Raise unless ``actor`` may convert ``registry``'s legacy addresses (its owner, and
+    only the population registry names a commune of residence)."""
+    authorize(actor, Perm.REGISTRY_PUBLISH, agency=registry.owner)
+    if registry.code != "population":
+        raise InvalidInput(_("Chỉ chuyển đổi địa chỉ của CSDL dân cư."), code="not-population")
+
+
+def convert_addresses(
+    *, actor: User | None, registry: Registry, progress: Callable[[int], None] | None = None
+) -> ConversionSummary:
+    """Move population records still on an abolished commune (or with only a legacy
+    address) to the new units: one successor → a new version of the record; a split
+    commune → an ``AddressReview`` for an official to choose; nothing found → counted."""
+    if actor is not None:
+        authorize_conversion(actor=actor, registry=registry)
+    elif registry.code != "population":
+        raise InvalidInput(_("Chỉ chuyển đổi địa chỉ của CSDL dân cư."), code="not-population")
+    communes = geo.commune_map()
+    summary = ConversionSummary()
+    last = done = 0
+    while True:
+        chunk = list(
+            Record.objects.filter(registry=registry, id__gt=last)
+            .order_by("id")
+            .values_list("id", "data")[:5_000]
+        )
+        if not chunk:
+            break
+        last = chunk[-1][0]
+        for record_id, data in chunk:
+            unit = str(data.get("permanent_unit") or "")
+            legacy = str(data.get("legacy_address") or "")
+            if unit in communes.current or (not unit and not legacy):
+                continue
+            candidates, source = _candidates(unit, legacy, communes)
+            if len(candidates) == 1:
+                _convert_one(record_id, unit, candidates[0]["ward_code"], actor)
+                summary.converted += 1
+            elif candidates:
+                _review, created = AddressReview.objects.get_or_create(
+                    record_id=record_id,
+                    field="permanent_unit",
+                    decided_at__isnull=True,
+                    defaults={"source": source[:500], "candidates": candidates},
+                )
+                summary.queued += created
+            else:
+                summary.unresolved += 1
+        done += len(chunk)
+        if progress is not None:
+            progress(done)
+    return summary
+
+
+def _candidates(
+    unit: str, legacy: str, communes: geo.CommuneMap
+) -> tuple[list[dict[str, Any]], str]:
+    if unit and unit in communes.successors:
+        found = [
+            {
+                "ward_code": code,
+                "ward_name": name,
+                "province_code": communes.province_of.get(code, ""),
+                "is_default": default,
+            }
+            for code, name, default in communes.successors[unit]
+        ]
+        return found, _("Mã xã cũ %(code)s") % {"code": unit} + (f" — {legacy}" if legacy else "")
+    if legacy:
+        result = geo.convert_address(legacy)
+        if result.ward_code and result.status in ("converted", "already_new"):
+            return [
+                {
+                    "ward_code": result.ward_code,
+                    "ward_name": result.ward_name,
+                    "province_code": result.province_code,
+                    "is_default": True,
+                }
+            ], legacy
+        return [
+            {
+                "ward_code": c.ward_code,
+                "ward_name": c.ward_name,
+                "province_code": c.province_code,
+                "is_default": c.is_default,
+            }
+            for c in result.candidates
+        ], legacy
+    return [], unit
+
+
+def _convert_one(record_id: int, old: str, new: str, actor: User | None) -> None:
+    with transaction.atomic():
+        record = Record.objects.select_for_update().select_related("registry").get(pk=record_id)
+        if str(record.data.get("permanent_unit") or "") != old:
+            return  # changed meanwhile
+        _new_version(record, {"permanent_unit": new}, actor, _CONVERSION_REASON, Source.CONVERSION)
+
+
+def choose_address(*, actor: User, review_id: int, ward_code: str) -> AddressReview:
+    """An official of the owner settles a queued address with one of its candidates."""
+    review = (
+        AddressReview.objects.select_related("record__registry__owner").filter(pk=review_id).first()
+    )
+    if review is None:
+        raise NotFound(_("Không có địa chỉ cần chọn này."))
+    authorize(actor, Perm.REGISTRY_PUBLISH, agency=review.record.registry.owner)
+    if ward_code not in {c["ward_code"] for c in review.candidates}:
+        raise InvalidInput(
+            invalid_params=[
+                InvalidParam(
+                    "ward_code",
+                    "not_a_candidate",
+                    _("Hãy chọn một trong các xã, phường mới được gợi ý."),
+                )
+            ]
+        )
+    with transaction.atomic():
+        if not AddressReview.objects.filter(pk=review.pk, decided_at__isnull=True).update(
+            chosen=ward_code, decided_at=timezone.now(), decided_by=actor
+        ):
+            raise Conflict(_("Địa chỉ này đã được chọn."), code="already-decided")
+        record = (
+            Record.objects.select_for_update().select_related("registry").get(pk=review.record_id)
+        )
+        _new_version(
+            record,
+            {review.field: ward_code},
+            actor,
+            _CONVERSION_REASON + " — " + _("cán bộ chọn đơn vị mới"),
+            Source.CONVERSION,
+        )
+    review.refresh_from_db()
+    return review

@@ -22,6 +22,7 @@ from lienthong.registries import gateway, selectors, services
 from lienthong.registries.constants import Outcome
 from lienthong.registries.datasets import DATASETS, SERVICES, dataset
 from lienthong.registries.forms import GrantForm, LookupForm, TrackerFilter
+from lienthong.registries.tasks import convert_legacy_addresses
 
 if TYPE_CHECKING:
     from django import forms
@@ -335,3 +336,101 @@ def close_alert(request: AuthenticatedRequest, alert_id: int) -> HttpResponse:
         return redirect("registries:owned")
     messages.success(request, _("Đã đóng cảnh báo."))
     return redirect("registries:registry", code=alert.registry.code)
+
+
+@login_required
+def quality_page(request: AuthenticatedRequest, code: str) -> HttpResponse:
+    """The quality report of a registry: findings per province × rule, the trend, the
+    examples; start a run (progress shown while it works); Excel of every finding."""
+    try:
+        registry = selectors.owned_registry(request.user, code)
+    except NotFound as exc:
+        raise Http404 from exc
+    except PermissionDenied:
+        return render(request, "403.html", status=403)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "convert":
+                services.authorize_conversion(actor=request.user, registry=registry)
+                convert_legacy_addresses.enqueue(registry.code)
+                messages.success(
+                    request,
+                    _(
+                        "Đã bắt đầu chuyển đổi địa chỉ cũ; địa chỉ cần chọn sẽ hiện ở "
+                        "trang «Địa chỉ cần chọn»."
+                    ),
+                )
+            else:
+                services.start_quality_run(actor=request.user, registry=registry)
+                messages.success(request, _("Đã bắt đầu kiểm tra chất lượng dữ liệu."))
+        except DomainError as exc:
+            messages.error(request, str(exc.detail))
+        return redirect("registries:quality", code=registry.code)
+    province = request.GET.get("tinh", "")
+    report = selectors.quality_report(registry, province=province)
+    if request.GET.get("xuat") == "xlsx":
+        labels = {r.code: str(r.label) for r in report.rules}
+        body = xlsx_bytes(
+            _("Chất lượng dữ liệu"),
+            [_("Quy tắc"), _("Mã bản ghi"), _("Tỉnh"), _("Chi tiết")],
+            (
+                [labels.get(f.rule, f.rule), f.key, f.province, f.detail]
+                for f in selectors.findings_of(registry).iterator()
+            ),
+        )
+        response = HttpResponse(
+            body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = f'attachment; filename="chat-luong-{registry.code}.xlsx"'
+        return response
+    template = (
+        "registries/partials/run_status.html"
+        if request.htmx and request.GET.get("trang-thai")
+        else "registries/quality.html"
+    )
+    return render(
+        request,
+        template,
+        {
+            "registry": registry,
+            "report": report,
+            "province": province,
+            "reviews": selectors.open_reviews(registry).count(),
+        },
+    )
+
+
+@login_required
+def addresses_page(request: AuthenticatedRequest, code: str) -> HttpResponse:
+    """Legacy addresses waiting for an official to choose their new commune."""
+    try:
+        registry = selectors.owned_registry(request.user, code)
+    except NotFound as exc:
+        raise Http404 from exc
+    except PermissionDenied:
+        return render(request, "403.html", status=403)
+    status = 200
+    if request.method == "POST":
+        try:
+            services.choose_address(
+                actor=request.user,
+                review_id=int(request.POST.get("review", "0") or 0),
+                ward_code=request.POST.get("ward_code", ""),
+            )
+        except NotFound as exc:
+            raise Http404 from exc
+        except DomainError as exc:
+            messages.error(
+                request,
+                str(exc.invalid_params[0].reason)
+                if isinstance(exc, InvalidInput) and exc.invalid_params
+                else str(exc.detail),
+            )
+            status = exc.status
+        else:
+            messages.success(request, _("Đã cập nhật nơi thường trú theo đơn vị mới."))
+            return redirect("registries:addresses", code=registry.code)
+    page = Paginator(selectors.open_reviews(registry), 25).get_page(request.GET.get("trang"))
+    return render(
+        request, "registries/addresses.html", {"registry": registry, "page": page}, status=status
+    )
