@@ -25,15 +25,15 @@ import json
 import os
 import re
 import secrets
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import psycopg
-
+from _setup import Connection as _Connection
+from _setup import pct as _pct
+from _setup import recreate_database as _recreate
 from _setup import s3_store, served
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -58,19 +58,6 @@ def _body() -> bytes:
             ],
         }
     ).encode()
-
-
-def _pct(values: list[float], p: float) -> float:
-    if len(values) < 2:
-        return values[0] if values else 0.0
-    return statistics.quantiles(values, n=1000)[int(p * 10) - 1]
-
-
-def _recreate(admin_url: str, name: str) -> str:
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return admin_url.rsplit("/", 1)[0] + "/" + name
 
 
 def _prepare(env: dict[str, str], n_users: int, reuse: bool) -> tuple[list[str], str]:
@@ -120,51 +107,6 @@ def _prepare(env: dict[str, str], n_users: int, reuse: bool) -> tuple[list[str],
         user=clerk, token=clerk_token, application=app, expires=expires, scope="api"
     )
     return tokens, clerk_token
-
-
-class _Connection:
-    """A minimal HTTP/1.1 keep-alive client: the load generator shares the server's two
-    cores, so it must cost far less per request than the server (httpx costs ~1 ms)."""
-
-    def __init__(self, host: str, port: int) -> None:
-        self.host, self.port = host, port
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
-
-    async def post(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
-        if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
-        head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
-        self.writer.write(
-            f"POST {path} HTTP/1.1\r\nHost: {self.host}\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\n{head}\r\n".encode()
-            + body
-        )
-        assert self.reader is not None
-        try:
-            raw = await self.reader.readuntil(b"\r\n\r\n")
-            status = int(raw[9:12])
-            fields = dict(
-                line.split(": ", 1) for line in raw.decode("latin-1").lower().split("\r\n")[1:-2]
-            )
-            if fields.get("transfer-encoding") == "chunked":
-                content = b""
-                while size := int((await self.reader.readline()).strip(), 16):
-                    content += await self.reader.readexactly(size + 2)
-                await self.reader.readline()
-            else:
-                content = await self.reader.readexactly(int(fields.get("content-length", 0)))
-            if fields.get("connection") == "close":
-                await self.close()
-        except (OSError, asyncio.IncompleteReadError, ValueError):
-            await self.close()
-            raise
-        return status, content
-
-    async def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-            self.writer = None
 
 
 async def _submit(conn: _Connection, token: str, key: bool) -> tuple[bool, str, float]:

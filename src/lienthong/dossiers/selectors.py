@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -20,7 +20,7 @@ from lienthong.accounts import selectors as accounts
 from lienthong.accounts.constants import Perm, Role
 from lienthong.accounts.permissions import Reach, agencies_with, can, reach
 from lienthong.catalog.results import result_document_of
-from lienthong.core.errors import NotFound
+from lienthong.core.errors import DomainError, NotFound, PermissionDenied
 from lienthong.core.workcalendar import get_calendar
 from lienthong.core.workflow import APPLICANT, Step
 from lienthong.directory import selectors as directory
@@ -28,11 +28,14 @@ from lienthong.dossiers.constants import CLOSED, Channel, Status
 from lienthong.dossiers.models import (
     Dossier,
     DossierEvent,
+    DossierFile,
     Notification,
     Rating,
     WalletDocument,
 )
 from lienthong.dossiers.table import npsp_status, states_left_by, table_for
+from lienthong.registries import gateway
+from lienthong.registries import selectors as registries
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -478,3 +481,80 @@ def wallet_of(user: User) -> QuerySet[WalletDocument]:
 
 def stored_result(dossier: Dossier) -> WalletDocument | None:
     return WalletDocument.objects.filter(dossier=dossier, kind="result").first()
+
+
+#: The catalogue names its data sources; the gateway's services that answer them.
+_REGISTRY_SERVICES: Final[dict[str, tuple[str, str]]] = {
+    "population": ("population", "residence"),
+    "civil_status": ("civil-status", "civil-status-extract"),
+    "insurance": ("insurance", "insurance-card"),
+    "enterprise": ("enterprises", "enterprise"),
+    "household_business": ("enterprises", "enterprise"),
+}
+
+
+@dataclass(frozen=True)
+class RegistryLookup:
+    """What a registry answered about a dossier's applicant for one of its documents."""
+
+    component: str
+    registry: str
+    lines: list[list[Any]]
+    error: str = ""
+    #: The registry did not answer: the paper copy is taken instead.
+    unavailable: bool = False
+
+
+def registry_reader_agency(user: User | AnonymousUser, dossier: Dossier) -> Agency | None:
+    """The dossier's agency (handling first, then receiving) for which ``user`` reads
+    registry data; None when they read for neither."""
+    for agency in (dossier.handling_agency, dossier.receiving_agency):
+        if agency is not None and can(user, Perm.REGISTRY_READ, agency=agency):
+            return agency
+    return None
+
+
+def registry_components(dossier: Dossier) -> list[DossierFile]:
+    """The documents of a dossier the agency takes from a registry the platform serves."""
+    return [f for f in dossier.files.all() if f.from_registry in _REGISTRY_SERVICES]
+
+
+def lookup_registry(user: User, dossier: Dossier, file_id: int, ip: str = "") -> RegistryLookup:
+    """Read, for the dossier, the registry data that replaces one of its documents
+    (through the gateway: granted fields only, logged with the dossier's code for the
+    applicant to see)."""
+    component = next((f for f in registry_components(dossier) if f.pk == file_id), None)
+    if component is None:
+        raise NotFound(_("Hồ sơ không có giấy tờ này lấy từ cơ sở dữ liệu."))
+    agency = registry_reader_agency(user, dossier)
+    if agency is None:
+        raise PermissionDenied(
+            _("Tài khoản không khai thác dữ liệu cho cơ quan tiếp nhận, giải quyết hồ sơ này.")
+        )
+    registry, service = _REGISTRY_SERVICES[component.from_registry]
+    applicant = dossier.applicant
+    who = applicant.tax_code if service == "enterprise" else applicant.pin
+    name = component.component_name
+    if not who:
+        return RegistryLookup(name, registry, [], _("Người nộp chưa có số định danh, mã số thuế."))
+    caller = gateway.Caller(agency, user, "", ip)
+    try:
+        answer = gateway.consult(
+            caller,
+            service,
+            who,
+            purpose=_("Giải quyết hồ sơ %(code)s: %(name)s")
+            % {"code": dossier.code, "name": dossier.procedure_version.name},
+            dossier=dossier.code,
+            on_behalf_of=applicant.pin or "",
+        )
+    except gateway.RegistryUnavailableError as exc:
+        return RegistryLookup(name, registry, [], str(exc.detail), unavailable=True)
+    except DomainError as exc:
+        return RegistryLookup(name, registry, [], str(exc.detail))
+    lines = [registries.lines_of_answer(answer, record) for record in answer.records]
+    if not lines:
+        return RegistryLookup(
+            name, registry, [], _("Cơ sở dữ liệu không có dữ liệu của người nộp.")
+        )
+    return RegistryLookup(name, registry, lines)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("ho-so/<str:code>/du-thao-ket-qua.pdf", views.result_draft, name="result-draft"),
     path("ho-so/<str:code>/co-quan-nhan/", views.transfer_targets, name="transfer-targets"),
     path("ho-so/<str:code>/tep/<int:file_id>/", views.download, name="file-download"),
+    path("ho-so/<str:code>/du-lieu/<int:file_id>/", views.registry_data, name="registry-data"),
     path("ho-so/<str:code>/mau/<int:number>.pdf", views.form, name="form"),
     path("ho-so/<str:code>/gia-han/", views.extend, name="extend"),
     path("can-bo/ho-so/so-theo-doi.pdf", views.register, name="register"),

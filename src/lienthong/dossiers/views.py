@@ -211,6 +211,9 @@ def _detail_context(request: AuthenticatedRequest, dossier: Dossier) -> dict[str
         "payment": documents.payment_qr(dossier)
         if dossier.fee_total and not dossier.paid_at
         else None,
+        "registry_files": selectors.registry_components(dossier)
+        if selectors.registry_reader_agency(request.user, dossier) is not None
+        else [],
     }
 
 
@@ -218,6 +221,27 @@ def _detail_context(request: AuthenticatedRequest, dossier: Dossier) -> dict[str
 def detail(request: AuthenticatedRequest, code: str) -> HttpResponse:
     dossier = _dossier_or_404(request, code)
     return render(request, "dossiers/detail.html", _detail_context(request, dossier))
+
+
+@login_required
+@require_POST
+def registry_data(request: AuthenticatedRequest, code: str, file_id: int) -> HttpResponse:
+    """Read, for the dossier, the registry data that replaces one of its documents; an
+    unavailable registry says to take the paper copy."""
+    dossier = _dossier_or_404(request, code)
+    try:
+        lookup = selectors.lookup_registry(
+            request.user, dossier, file_id, str(request.META.get("REMOTE_ADDR", ""))[:45]
+        )
+    except NotFound as exc:
+        raise Http404 from exc
+    except DomainError as exc:
+        return render(request, "403.html", {"detail": exc.detail}, status=exc.status)
+    if request.htmx:
+        return render(request, "dossiers/partials/registry_data.html", {"lookup": lookup})
+    context = _detail_context(request, dossier)
+    context.update(lookup=lookup, lookup_id=file_id)
+    return render(request, "dossiers/detail.html", context)
 
 
 def _step_inputs(request: AuthenticatedRequest) -> dict[str, Any]:

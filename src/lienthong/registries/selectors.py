@@ -402,3 +402,8 @@ def open_reviews(registry: Registry) -> QuerySet[AddressReview]:
         .select_related("record")
         .order_by("id")
     )
+
+
+def lines_of_answer(answer: Any, record: dict[str, Any]) -> list[Line]:
+    """One record of a gateway answer as a person reads it (its fields only)."""
+    return lines_of(dataset(answer.registry), record, tuple(answer.fields))
