@@ -380,8 +380,9 @@ def province_counts(registry: Registry) -> dict[str, int]:
     return dict(counts)
 
 
-def run(run_id: int) -> QualityRun:
-    """Carry out a pending run: findings and counts, progress as it goes."""
+def run(run_id: int, *, progress: Callable[[int], None] | None = None) -> QualityRun:
+    """Carry out a pending run: findings and counts, progress as it goes (on the run's
+    row for the page, and to ``progress`` for a console)."""
     job = QualityRun.objects.select_related("registry").get(pk=run_id)
     registry = job.registry
     total = Record.objects.filter(registry=registry).count()
@@ -389,6 +390,8 @@ def run(run_id: int) -> QualityRun:
 
     def step(done: int) -> None:
         QualityRun.objects.filter(pk=job.pk).update(processed=done)
+        if progress is not None:
+            progress(done)
 
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     batch: list[QualityFinding] = []
