@@ -241,6 +241,18 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 OUTBOX_POLL_SECONDS: float = env.float("OUTBOX_POLL_SECONDS", default=1.0)
 OUTBOX_BATCH_SIZE: int = env.int("OUTBOX_BATCH_SIZE", default=100)
 OUTBOX_MAX_ATTEMPTS: int = env.int("OUTBOX_MAX_ATTEMPTS", default=10)
+# Registries held by another instance (docs/registries-remote.md): timeouts (connect,
+# read), retries with backoff, and the circuit breaker of each remote.
+REGISTRY_HTTP_TIMEOUT = (
+    env.float("REGISTRY_HTTP_CONNECT_TIMEOUT", default=2.0),
+    env.float("REGISTRY_HTTP_READ_TIMEOUT", default=5.0),
+)
+REGISTRY_HTTP_RETRIES: int = env.int("REGISTRY_HTTP_RETRIES", default=2)
+REGISTRY_HTTP_BACKOFF: float = env.float("REGISTRY_HTTP_BACKOFF", default=0.2)
+REGISTRY_HTTP_BACKOFF_MAX: float = env.float("REGISTRY_HTTP_BACKOFF_MAX", default=1.0)
+REGISTRY_HTTP_RETRY_AFTER_MAX: float = env.float("REGISTRY_HTTP_RETRY_AFTER_MAX", default=2.0)
+REGISTRY_BREAKER_FAILURES: int = env.int("REGISTRY_BREAKER_FAILURES", default=5)
+REGISTRY_BREAKER_RESET_SECONDS: float = env.float("REGISTRY_BREAKER_RESET_SECONDS", default=30.0)
 # How often the worker flags dossiers that passed their due date.
 OVERDUE_SWEEP_SECONDS: float = env.float("OVERDUE_SWEEP_SECONDS", default=300.0)
 

@@ -67,9 +67,15 @@ def world(db) -> World:
     insurer = AgencyFactory(code="000.00.00.G96", central=True, name="Bảo hiểm xã hội Việt Nam")
     consumer = AgencyFactory(code="000.00.01.H98", kind="people_committee", name="UBND xã Một")
     far = AgencyFactory(code="000.00.01.H97", kind="people_committee", name="UBND xã Xa")
-    population = Registry.objects.create(code="population", name="CSDL dân cư", owner=owner)
-    civil = Registry.objects.create(code="civil-status", name="CSDL hộ tịch", owner=justice)
-    insurance = Registry.objects.create(code="insurance", name="CSDL bảo hiểm", owner=insurer)
+    population = Registry.objects.update_or_create(
+        code="population", defaults={"name": "CSDL dân cư", "owner": owner}
+    )[0]
+    civil = Registry.objects.update_or_create(
+        code="civil-status", defaults={"name": "CSDL hộ tịch", "owner": justice}
+    )[0]
+    insurance = Registry.objects.update_or_create(
+        code="insurance", defaults={"name": "CSDL bảo hiểm", "owner": insurer}
+    )[0]
     _person(population, CITIZEN, "Nguyễn Văn An", "1990-05-12", relation="head", spouse_pin=WIFE)
     _person(
         population,

@@ -21,7 +21,9 @@ pytestmark = pytest.mark.django_db
 def places(db):
     owner = AgencyFactory(code="000.00.00.G01", central=True, name="Bộ Công an")
     other = AgencyFactory(code="000.00.01.H98", kind="people_committee", name="UBND xã Một")
-    Registry.objects.create(code="population", name="CSDL dân cư", owner=owner)
+    Registry.objects.update_or_create(
+        code="population", defaults={"name": "CSDL dân cư", "owner": owner}
+    )[0]
     return {"owner": owner, "other": other}
 
 

@@ -62,9 +62,16 @@ class Reply:
     found: list[Found]
     #: An identity check answered by the registry itself (a remote one returns no data).
     match: bool | None = None
+    #: The fields the registry let out (a remote one minimises to its own grant first);
+    #: None: every field of the records.
+    fields: tuple[str, ...] | None = None
 
 
 class RegistryAdapter(Protocol):
+    #: Reads leave the platform (the gateway reads before its logging transaction, so
+    #: no transaction waits on the network); the built-in tables are read inside it.
+    over_network: bool
+
     def answer(self, registry: Registry, service: Service, value: str, query: Query) -> Reply:
         """The records ``service`` answers with for the looked-up ``value``."""
 
@@ -81,6 +88,8 @@ _COLUMNS = ("key", "subject", "version", "valid_from", "data", "group")
 
 class BuiltinAdapter:
     """Records in this platform's tables (the default)."""
+
+    over_network = False
 
     def answer(self, registry: Registry, service: Service, value: str, query: Query) -> Reply:
         return Reply(self._found(registry, service, value))
@@ -122,7 +131,18 @@ _BUILTIN = BuiltinAdapter()
 
 
 def adapter_for(registry: Registry) -> RegistryAdapter:
-    """The adapter of ``registry`` (only the built-in tables so far)."""
-    if registry.adapter != Adapter.BUILTIN:
-        raise RegistryUnavailable(registry.adapter)
-    return _BUILTIN
+    """The adapter of ``registry``: the built-in tables, or another instance's API
+    (``lienthong.registries.remote``).
+
+    Never raises: a registry whose adapter cannot be set up (``http`` without its URL or
+    credentials, an unknown kind) gets one whose reads raise :class:`RegistryUnavailable`
+    with the reason, so the gateway logs them as ``unavailable`` like any outage.
+    """
+    if registry.adapter == Adapter.BUILTIN:
+        return _BUILTIN
+    # Imported here: the remote adapter builds on this module's types.
+    from lienthong.registries import remote
+
+    if registry.adapter == Adapter.HTTP:
+        return remote.adapter_for_http(registry)
+    return remote.Unconfigured(f"registry {registry.code!r}: unknown adapter {registry.adapter!r}")

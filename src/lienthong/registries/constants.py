@@ -23,6 +23,7 @@ class AlertKind(models.TextChoices):
 
 class Adapter(models.TextChoices):
     BUILTIN = "builtin", _("Lưu trên nền tảng này")
+    HTTP = "http", _("CSDL ở hệ thống khác (API)")
 
 
 class Source(models.TextChoices):

@@ -443,12 +443,17 @@ def _serve(
         )
         raise _refuse(read, subject, "", empty)
     adapter = adapter_for(registry)
+    query = Query(purpose, dossier, on_behalf_of, facts)
     try:
+        # A remote registry is asked before the logging transaction (no transaction
+        # waits on the network); the built-in tables are read inside it. Either way the
+        # rows are written before anything is returned.
+        early = adapter.answer(registry, service, value, query) if adapter.over_network else None
         with transaction.atomic():
-            reply = adapter.answer(
-                registry, service, value, Query(purpose, dossier, on_behalf_of, facts)
-            )
+            reply = early or adapter.answer(registry, service, value, query)
             found = reply.found
+            if reply.fields is not None:  # the remote minimised first: only what came
+                fields = tuple(f for f in fields if f in reply.fields)
             if not found:
                 read.row(
                     Outcome.NOT_FOUND,
@@ -484,5 +489,12 @@ def _serve(
             )
             % {"registry": registry.name}
         ) from exc
+    except (PermissionDenied, InvalidInput) as exc:
+        # The remote registry refused (its own grant) or found the request malformed:
+        # logged here too, the person sees the attempt; the owner is the remote's.
+        read.row(
+            Outcome.REFUSED, subject=subject, fields=(), grant=grant, reason="remote-refused"
+        ).save(force_insert=True)
+        raise exc from None
     meta = [Found(f.key, f.subject, f.version, f.valid_from, {}) for f in found]
     return Answer(read.request, registry.code, service.code, fields, shown, None, meta)
