@@ -8,4 +8,4 @@ class RegistriesConfig(AppConfig):
     verbose_name = _("Cơ sở dữ liệu và chia sẻ dữ liệu")
 
     def ready(self) -> None:
-        from lienthong.registries import seeds  # noqa: F401  registrations
+        from lienthong.registries import population, seeds  # noqa: F401  registrations

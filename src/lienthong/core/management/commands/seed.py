@@ -29,13 +29,41 @@ class Command(BaseCommand):
             help="thêm N hồ sơ có lịch sử như thật (kênh, thủ tục, kết quả, trễ hạn, đánh giá) "
             "ở các tỉnh, xã để thử bảng điều hành và đo hiệu năng",
         )
+        parser.add_argument(
+            "--registries",
+            action="store_true",
+            help="sinh dân cư thử nghiệm cho các cơ sở dữ liệu (dân cư, hộ tịch, bảo hiểm, "
+            "bảo trợ xã hội, doanh nghiệp), thay cho dữ liệu khởi tạo trước; cần --persons",
+        )
+        parser.add_argument(
+            "--persons",
+            type=int,
+            metavar="N",
+            help="số người dân sinh ra với --registries",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options.get("dossiers") is not None:
-            if options["dossiers"] < 1:
-                raise CommandError("--dossiers phải là số nguyên dương")
-            result = generators()["dossiers"](options["dossiers"])
+        dossiers: int | None = options.get("dossiers")
+        persons: int | None = options.get("persons")
+        registries: bool = bool(options.get("registries"))
+        if persons is not None and not registries:
+            raise CommandError("--persons chỉ dùng cùng --registries")
+        if registries and persons is None:
+            raise CommandError("--registries cần số người dân: --persons N")
+        if persons is not None and persons < 1:
+            raise CommandError("--persons phải là số nguyên dương")
+        if dossiers is not None and dossiers < 1:
+            raise CommandError("--dossiers phải là số nguyên dương")
+        if persons is not None:
+            generate = generators().get("registries")
+            if generate is None:
+                raise CommandError("chưa có bộ sinh dữ liệu dân cư (ứng dụng registries)")
+            result = generate(persons)
             self.stdout.write(self.style.SUCCESS(f"✓ {result.summary}"))
+        if dossiers is not None:
+            result = generators()["dossiers"](dossiers)
+            self.stdout.write(self.style.SUCCESS(f"✓ {result.summary}"))
+        if dossiers is not None or persons is not None:
             return
         accounts: list[DemoAccount] = []
         steps = seeders()
