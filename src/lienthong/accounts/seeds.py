@@ -30,6 +30,8 @@ DEMO_ADMIN = DemoAccount(
 #: The demo commune: Xã Liên Minh, tỉnh Ninh Bình (formerly Vụ Bản, Nam Định), and a
 #: neighbouring commune where residents of Liên Minh may file boundary-free dossiers.
 DEMO_COMMUNE = "13786"
+#: The demo citizen (Nguyễn Văn An of Xã Liên Minh).
+DEMO_CITIZEN_PIN = "037090001234"
 OTHER_COMMUNE = "13753"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -13,6 +14,7 @@ from lienthong.registries.datasets import DATASETS
 from lienthong.registries.models import AccessGrant, Registry
 
 if TYPE_CHECKING:
+    from lienthong.accounts.models import User
     from lienthong.directory.models import Agency
 
 
@@ -139,4 +141,42 @@ def seed_demo_grants() -> StepResult:
                 valid_from=today.replace(month=1, day=1),
             )
             made += 1
-    return StepResult(f"{made} quyền khai thác mới", accounts=accounts)
+    reads = _demo_reads(consumers, far_centre)
+    return StepResult(f"{made} quyền khai thác mới, {reads} lượt tra cứu mẫu", accounts=accounts)
+
+
+def _demo_reads(consumers: list[Agency], far: Agency | None) -> int:
+    """A few real reads through the gateway, so the demo citizen's tracker and the
+    owner's alerts have something to show: the commune's clerk checks his residence and
+    household for a dossier; the clerk of another province tries without a grant."""
+    from lienthong.accounts.seeds import DEMO_CITIZEN_PIN
+    from lienthong.accounts.selectors import user_by_pin
+    from lienthong.core.errors import DomainError
+    from lienthong.registries import gateway
+    from lienthong.registries.models import AccessLog
+
+    if AccessLog.objects.filter(subject=DEMO_CITIZEN_PIN).exists():
+        return 0
+    centre = next((a for a in consumers if a.kind == "service_centre"), None)
+    clerk = user_by_pin("036190002345")
+    far_clerk = user_by_pin("001190008901")
+    done = 0
+    calls: list[tuple[Agency | None, User | None, str, str]] = [
+        (centre, clerk, "residence", "Tiếp nhận hồ sơ đăng ký thường trú"),
+        (centre, clerk, "household", "Tiếp nhận hồ sơ cấp thẻ BHYT cho trẻ dưới 6 tuổi"),
+        (far, far_clerk, "residence", "Tra cứu thông tin cư trú"),
+    ]
+    for agency, user, service, purpose in calls:
+        if agency is None or user is None:
+            continue
+        # The other province's clerk has no grant: refused, logged, alerted.
+        with contextlib.suppress(DomainError):
+            gateway.consult(
+                gateway.Caller(agency, user),
+                service,
+                DEMO_CITIZEN_PIN,
+                purpose=purpose,
+                on_behalf_of=DEMO_CITIZEN_PIN,
+            )
+        done += 1
+    return done
