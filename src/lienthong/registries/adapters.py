@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from django.db.models import Q
 
 from lienthong.registries.constants import Adapter
+from lienthong.registries.fastpath import record_by_key
 from lienthong.registries.models import Record, RecordVersion
 
 if TYPE_CHECKING:
@@ -97,13 +98,14 @@ class BuiltinAdapter:
     def _found(self, registry: Registry, service: Service, value: str) -> list[Found]:
         records = Record.objects.filter(registry=registry).only(*_COLUMNS)
         if service.by_key:
-            first = records.filter(key=value).first()
+            first = record_by_key(registry.pk, value)
             if first is None:
                 return []
-            if service.household and first.group:
-                members = records.filter(group=first.group).order_by("key")
+            key, subject, version, valid_from, data, group = first
+            if service.household and group:
+                members = records.filter(group=group).order_by("key")
                 return [_found(r) for r in members]
-            return [_found(first)]
+            return [Found(key, subject, version, valid_from, data)]
         # Records about a person kept under another key (insurance code, register
         # reference): the person is their subject or a party to them (a spouse).
         found = records.filter(Q(subject=value) | Q(parties__pin=value)).distinct().order_by("key")

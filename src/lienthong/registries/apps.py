@@ -8,4 +8,8 @@ class RegistriesConfig(AppConfig):
     verbose_name = _("Cơ sở dữ liệu và chia sẻ dữ liệu")
 
     def ready(self) -> None:
+        from lienthong.core.memo import forget_on_change
         from lienthong.registries import population, seeds  # noqa: F401  registrations
+        from lienthong.registries.models import AccessGrant, Registry
+
+        forget_on_change(Registry, AccessGrant)

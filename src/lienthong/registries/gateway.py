@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy
 
 from lienthong.accounts.constants import Perm
 from lienthong.accounts.permissions import can
-from lienthong.core import fastsql, throttle
+from lienthong.core import fastsql, memo, throttle
 from lienthong.core.errors import (
     DomainError,
     InvalidInput,
@@ -100,11 +100,35 @@ class _Refused(Exception):
         self.error = error
 
 
+@memo.memoize(key=lambda code: code)
 def _registry(code: str) -> Registry:
+    """The registry with its owner (remembered per process: read-only here)."""
     registry = Registry.objects.select_related("owner").filter(code=code).first()
     if registry is None or code not in DATASETS:
         raise NotFound(_("Không có cơ sở dữ liệu «%(code)s».") % {"code": code})
     return registry
+
+
+#: How long a process trusts the grants it read before reading them again. A grant
+#: revoked or changed in this process stops or changes at once (the memos are emptied);
+#: in another server process within this time, as a revoked API token does.
+GRANT_MEMO_SECONDS = 10
+
+
+@memo.memoize(
+    key=lambda registry_id, consumer_id, client_id: (registry_id, consumer_id, client_id),
+    ttl=GRANT_MEMO_SECONDS,
+)
+def _grants(registry_id: int, consumer_id: int, client_id: str) -> tuple[AccessGrant, ...]:
+    """The unrevoked grants of a registry to an agency (all its systems, or this one)."""
+    return tuple(
+        AccessGrant.objects.filter(
+            Q(client_id="") | Q(client_id=client_id),
+            registry_id=registry_id,
+            consumer_id=consumer_id,
+            revoked_at__isnull=True,
+        ).order_by("id")
+    )
 
 
 def _clean_request(purpose: str, dossier: str, on_behalf_of: str) -> tuple[str, str, str]:
@@ -152,14 +176,13 @@ def active_grants(
 ) -> list[AccessGrant]:
     """The grants that let ``caller`` use ``service`` of ``registry`` today."""
     today = today or timezone.localdate()
-    grants = AccessGrant.objects.filter(
-        Q(client_id="") | Q(client_id=caller.client_id),
-        registry=registry,
-        consumer=caller.agency,
-        revoked_at__isnull=True,
-        valid_from__lte=today,
-    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
-    return [g for g in grants if service in g.services]
+    return [
+        g
+        for g in _grants(registry.pk, caller.agency.pk, caller.client_id)
+        if service in g.services
+        and g.valid_from <= today
+        and (g.valid_to is None or g.valid_to >= today)
+    ]
 
 
 def _is_owner(registry: Registry, caller: Caller) -> bool:

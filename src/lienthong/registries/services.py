@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from lienthong.accounts.constants import Perm
 from lienthong.accounts.permissions import authorize
-from lienthong.core import audit
+from lienthong.core import audit, memo
 from lienthong.core.errors import Conflict, InvalidInput, InvalidParam, NotFound
 from lienthong.geo import selectors as geo
 from lienthong.registries.constants import AlertKind, Source
@@ -156,6 +156,9 @@ def revoke_grant(*, actor: User, grant_id: int) -> AccessGrant:
         )
         if not updated:
             raise Conflict(_("Quyền khai thác này đã bị thu hồi trước đó."), code="already-revoked")
+        # An update sends no signal: the gateway's memory of grants is emptied here.
+        memo.clear()
+        transaction.on_commit(memo.clear)
         audit.record(
             "registry.grant_revoked", actor=actor, object_type="registry_grant", object_id=grant.pk
         )

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from django import forms
 
     from lienthong.accounts.auth import AuthenticatedRequest
-    from lienthong.registries.models import AccessLog
+    from lienthong.registries.models import AccessLog, Registry
 
 
 def _ip(request: AuthenticatedRequest) -> str:
@@ -220,14 +220,22 @@ def owned(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "registries/owned.html", {"registries": registries})
 
 
-@login_required
-def registry_page(request: AuthenticatedRequest, code: str) -> HttpResponse:
+def _owned(request: AuthenticatedRequest, code: str) -> Registry | HttpResponse:
+    """The registry if the official's agency owns it; 404 for no such registry, the
+    403 page otherwise."""
     try:
-        registry = selectors.owned_registry(request.user, code)
+        return selectors.owned_registry(request.user, code)
     except NotFound as exc:
         raise Http404 from exc
     except PermissionDenied:
         return render(request, "403.html", status=403)
+
+
+@login_required
+def registry_page(request: AuthenticatedRequest, code: str) -> HttpResponse:
+    registry = _owned(request, code)
+    if isinstance(registry, HttpResponse):
+        return registry
     form = GrantForm(
         request.POST or None, registry=registry.code, initial={"valid_from": timezone.localdate()}
     )
@@ -342,12 +350,9 @@ def close_alert(request: AuthenticatedRequest, alert_id: int) -> HttpResponse:
 def quality_page(request: AuthenticatedRequest, code: str) -> HttpResponse:
     """The quality report of a registry: findings per province × rule, the trend, the
     examples; start a run (progress shown while it works); Excel of every finding."""
-    try:
-        registry = selectors.owned_registry(request.user, code)
-    except NotFound as exc:
-        raise Http404 from exc
-    except PermissionDenied:
-        return render(request, "403.html", status=403)
+    registry = _owned(request, code)
+    if isinstance(registry, HttpResponse):
+        return registry
     if request.method == "POST":
         try:
             if request.POST.get("action") == "convert":
@@ -403,12 +408,9 @@ def quality_page(request: AuthenticatedRequest, code: str) -> HttpResponse:
 @login_required
 def addresses_page(request: AuthenticatedRequest, code: str) -> HttpResponse:
     """Legacy addresses waiting for an official to choose their new commune."""
-    try:
-        registry = selectors.owned_registry(request.user, code)
-    except NotFound as exc:
-        raise Http404 from exc
-    except PermissionDenied:
-        return render(request, "403.html", status=403)
+    registry = _owned(request, code)
+    if isinstance(registry, HttpResponse):
+        return registry
     status = 200
     if request.method == "POST":
         try:
