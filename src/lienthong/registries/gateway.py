@@ -41,7 +41,7 @@ from lienthong.core.identifiers import IdentifierError, normalize_pin, normalize
 from lienthong.registries.adapters import Found, Query, RegistryUnavailable, adapter_for
 from lienthong.registries.constants import AlertKind, Outcome
 from lienthong.registries.datasets import DATASETS, RECORD, SERVICES, Service, dataset
-from lienthong.registries.models import AccessGrant, AccessLog, Alert, Registry
+from lienthong.registries.models import AccessGrant, AccessLog, Alert, RecordParty, Registry
 
 if TYPE_CHECKING:
     from lienthong.accounts.models import User
@@ -299,8 +299,12 @@ class _Read:
         )
 
 
+#: Registries whose record key is the number of the person or business it is about.
+_KEY_IS_SUBJECT: Final = {"population": True, "enterprises": True}
+
 _ALERT_KIND: Final[dict[str, str]] = {
     "no-grant": AlertKind.REFUSED_READ,
+    "no-fields": AlertKind.REFUSED_READ,
     "no-role": AlertKind.REFUSED_READ,
     "rate-limit": AlertKind.RATE_LIMIT,
 }
@@ -308,6 +312,10 @@ _ALERT_KIND: Final[dict[str, str]] = {
 
 _REASONS: Final = {
     "no-grant": gettext_lazy("chưa được cấp quyền, quyền đã hết hạn hoặc đã bị thu hồi"),
+    "no-fields": gettext_lazy(
+        "quyền được cấp không gồm trường dữ liệu nào của dịch vụ (xác thực thông tin cần "
+        "họ tên và ngày sinh)"
+    ),
     "no-role": gettext_lazy("tài khoản không có vai trò khai thác dữ liệu tại cơ quan"),
     "rate-limit": gettext_lazy("vượt hạn mức số lượt truy cập mỗi phút"),
 }
@@ -316,6 +324,8 @@ _REASONS: Final = {
 def _refuse(read: _Read, subject: str, key: str, refused: _Refused) -> DomainError:
     """Log the refusal and tell the owner (committed: the caller gets an error)."""
     with transaction.atomic():
+        # Refusals of one registry one at a time: two at once would open two alerts.
+        list(Registry.objects.select_for_update().filter(pk=read.registry.pk).values_list("pk"))
         log = read.row(Outcome.REFUSED, subject=subject, key=key, reason=refused.reason)
         log.save(force_insert=True)
         kind = _ALERT_KIND[refused.reason]
@@ -334,17 +344,25 @@ def _refuse(read: _Read, subject: str, key: str, refused: _Refused) -> DomainErr
                 % {
                     "agency": read.caller.agency.name,
                     "who": who or "—",
-                    "service": read.service,
+                    "service": SERVICES[read.service].name
+                    if read.service in SERVICES
+                    else _("Đọc bản ghi theo mã"),
                     "reason": _REASONS[refused.reason],
                 },
             )
     return refused.error
 
 
-def _subjects(found: Found, data: dict[str, Any], pin_fields: tuple[str, ...]) -> list[str]:
-    """Whose data leaves with one record: its subject, and every person a returned
-    identification-number field names."""
+def _subjects(
+    found: Found, data: dict[str, Any], pin_fields: tuple[str, ...], also: tuple[str, ...]
+) -> list[str]:
+    """Whose data leaves with one record: its subject, every person a returned
+    identification-number field names, and ``also`` (the person looked up, the parties
+    the record names: a spouse, a parent, a representative, even by name only)."""
     people = [found.subject]
+    for person in also:
+        if person and person not in people:
+            people.append(person)
     for name in pin_fields:
         value = data.get(name)
         if isinstance(value, str) and value and value not in people:
@@ -358,15 +376,36 @@ def _log_answer(
     fields: tuple[str, ...],
     found: list[Found],
     shown: list[dict[str, Any]],
+    looked_up: str,
 ) -> None:
     pin_fields = tuple(f for f in dataset(read.registry.code).pin_fields if f in fields)
+    # Records found by the person they concern rather than by key (a marriage, a
+    # child's birth): the person looked up and the parties they name are read too.
+    parties: dict[str, list[str]] = {}
+    if looked_up:
+        for key, pin in RecordParty.objects.filter(
+            record__registry=read.registry, record__key__in=[f.key for f in found]
+        ).values_list("record__key", "pin"):
+            parties.setdefault(key, []).append(pin)
     now = timezone.now()
     rows = [
         read.row(Outcome.ALLOWED, subject=person, key=f.key, fields=fields, grant=grant, at=now)
         for f, data in zip(found, shown, strict=True)
-        for person in _subjects(f, data, pin_fields)
+        for person in _subjects(
+            f, data, pin_fields, (looked_up, *parties.get(f.key, ())) if looked_up else ()
+        )
     ]
     fastsql.insert(rows)
+
+
+def _meta(found: Found, shown: dict[str, Any], service: Service, value: str) -> Found:
+    """A record's key and subject as the answer may show them: only what the caller gave
+    or the grant lets out (an insurance code, a spouse's number stay in the registry
+    when their fields are not granted)."""
+    out = {str(v) for v in shown.values() if v not in (None, "")} | {value}
+    key = found.key if service.by_key or found.key in out else ""
+    subject = found.subject if found.subject in out else ""
+    return Found(key, subject, found.version, found.valid_from, {})
 
 
 def matches(record: dict[str, Any], facts: dict[str, str]) -> bool:
@@ -450,21 +489,26 @@ def _serve(
     value = _clean_value(service, value)
     purpose, dossier, on_behalf_of = _clean_request(purpose, dossier, on_behalf_of)
     read = _Read(registry, service.code, caller, purpose, dossier, on_behalf_of)
-    subject = value if service.lookup != "key" else ""
+    # Whose data is asked for: the number looked up; for a record read, its key where
+    # the key is a person's or a business's number (population, enterprises).
+    subject = value if service.lookup != "key" or _KEY_IS_SUBJECT.get(registry.code) else ""
+    key = value if service.lookup == "key" else ""
     try:
         grant, allowed = _authorise(registry, caller, service.code)
     except _Refused as refused:
-        raise _refuse(read, subject, value if service.lookup == "key" else "", refused) from None
+        raise _refuse(read, subject, key, refused) from None
     fields = tuple(f for f in service.fields if f in allowed)
+    if service.verify and not {"full_name", "birth_date"} <= set(fields):
+        fields = ()  # an identity check compares what the grant lets be compared, or nothing
     if not fields:
         empty = _Refused(
-            "no-grant",
+            "no-fields",
             PermissionDenied(
                 _("Quyền khai thác của cơ quan không gồm trường dữ liệu nào của dịch vụ này."),
                 code="no-grant",
             ),
         )
-        raise _refuse(read, subject, "", empty)
+        raise _refuse(read, subject, key, empty)
     adapter = adapter_for(registry)
     query = Query(purpose, dossier, on_behalf_of, facts)
     try:
@@ -497,13 +541,18 @@ def _serve(
                 match = reply.match
                 if match is None:
                     match = matches(found[0].data, facts or {})
-                _log_answer(read, grant, fields, found[:1], [{}])
+                _log_answer(read, grant, fields, found[:1], [{}], "")
                 return Answer(read.request, registry.code, service.code, fields, [], match)
             shown = [{f: r.data.get(f) for f in fields} for r in found]
-            _log_answer(read, grant, fields, found, shown)
+            _log_answer(read, grant, fields, found, shown, "" if service.by_key else subject)
     except RegistryUnavailable as exc:
         read.row(
-            Outcome.UNAVAILABLE, subject=subject, fields=fields, grant=grant, reason="unavailable"
+            Outcome.UNAVAILABLE,
+            subject=subject,
+            key=key,
+            fields=fields,
+            grant=grant,
+            reason="unavailable",
         ).save(force_insert=True)
         raise RegistryUnavailableError(
             _(
@@ -516,8 +565,8 @@ def _serve(
         # The remote registry refused (its own grant) or found the request malformed:
         # logged here too, the person sees the attempt; the owner is the remote's.
         read.row(
-            Outcome.REFUSED, subject=subject, fields=(), grant=grant, reason="remote-refused"
+            Outcome.REFUSED, subject=subject, key=key, grant=grant, reason="remote-refused"
         ).save(force_insert=True)
         raise exc from None
-    meta = [Found(f.key, f.subject, f.version, f.valid_from, {}) for f in found]
+    meta = [_meta(f, data, service, value) for f, data in zip(found, shown, strict=True)]
     return Answer(read.request, registry.code, service.code, fields, shown, None, meta)

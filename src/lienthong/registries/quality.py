@@ -171,6 +171,8 @@ class _Context:
         self.registry = registry
         self.code = registry.code
         self.today = today.isoformat()
+        #: Born before this day: over 120 years old today.
+        self.oldest = f"{today.year - 121:04d}{self.today[4:]}"
         self.communes = geo.commune_map()
         self.population = Registry.objects.filter(code="population").first()
         self.dead: frozenset[str] = frozenset()
@@ -270,7 +272,7 @@ def _population_dates(
                     str(_("sinh không sau cha, mẹ (%(d)s)") % {"d": other}),
                 )
                 break
-    if born and data.get("status") == "alive" and int(born[:4]) < int(ctx.today[:4]) - 120:
+    if born[:4].isdigit() and data.get("status") == "alive" and born < ctx.oldest:
         yield Finding("stale_record", key, province, born)
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
-from ninja import Schema
+from ninja import Field, Schema
+
+from lienthong.core.text import Text
 
 
 class FieldOut(Schema):
@@ -86,7 +88,7 @@ class HoldingOut(Schema):
 
 
 class ReportIn(Schema):
-    reason: str
+    reason: Annotated[Text, Field(max_length=1000)]
 
 
 class ReportOut(Schema):

@@ -170,7 +170,7 @@ def report_read(*, actor: User, access_id: int, reason: str) -> Alert:
     """The data subject says a read of their data was unexpected: the owner is told."""
     reason = _text("reason", reason, limit=1000)
     log = AccessLog.objects.select_related("registry", "consumer").filter(pk=access_id).first()
-    if log is None or not actor.pin or log.subject != actor.pin:
+    if log is None or log.subject not in {s for s in (actor.pin, actor.tax_code) if s}:
         raise NotFound(_("Không có lượt truy cập này trong nhật ký dữ liệu của bạn."))
     with transaction.atomic():
         if not AccessLog.objects.filter(pk=log.pk, reported_at__isnull=True).update(
@@ -287,10 +287,18 @@ def start_quality_run(*, actor: User, registry: Registry) -> QualityRun:
 
     authorize(actor, Perm.REGISTRY_PUBLISH, agency=registry.owner)
     with transaction.atomic():
-        if QualityRun.objects.filter(
+        list(Registry.objects.select_for_update().filter(pk=registry.pk).values_list("pk"))
+        open_runs = QualityRun.objects.filter(
             registry=registry,
             status__in=[QualityRun.Status.PENDING, QualityRun.Status.RUNNING],
-        ).exists():
+        )
+        # A run the worker left (killed, restarted) is failed after an hour without end.
+        open_runs.filter(started_at__lt=timezone.now() - dt.timedelta(hours=1)).update(
+            status=QualityRun.Status.FAILED,
+            finished_at=timezone.now(),
+            error="không hoàn thành sau 1 giờ (tiến trình nền dừng?)",
+        )
+        if open_runs.exists():
             raise Conflict(
                 _("Đang có một lượt kiểm tra chưa xong; hãy đợi lượt đó hoàn thành."),
                 code="quality-run-pending",

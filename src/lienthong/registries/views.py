@@ -20,7 +20,7 @@ from lienthong.core.spreadsheets import xlsx_bytes
 from lienthong.directory import selectors as directory
 from lienthong.registries import gateway, selectors, services
 from lienthong.registries.constants import Outcome
-from lienthong.registries.datasets import DATASETS, SERVICES, dataset
+from lienthong.registries.datasets import SERVICES, dataset
 from lienthong.registries.forms import GrantForm, LookupForm, TrackerFilter
 from lienthong.registries.tasks import convert_legacy_addresses
 
@@ -33,6 +33,13 @@ if TYPE_CHECKING:
 
 def _ip(request: AuthenticatedRequest) -> str:
     return str(request.META.get("REMOTE_ADDR", ""))[:45]
+
+
+def _error_text(exc: DomainError) -> str:
+    """What went wrong, in the words of each invalid field when there are some."""
+    if isinstance(exc, InvalidInput) and exc.invalid_params:
+        return " ".join(str(p.reason) for p in exc.invalid_params)
+    return str(exc.detail)
 
 
 def _form_errors(form: forms.Form, exc: DomainError) -> None:
@@ -75,8 +82,7 @@ def _tracker_rows(logs: list[AccessLog]) -> list[dict[str, Any]]:
 
 @login_required
 def my_accesses(request: AuthenticatedRequest) -> HttpResponse:
-    registries = [(code, str(d.name)) for code, d in DATASETS.items()]
-    form = TrackerFilter(request.GET or None, registries=registries)
+    form = TrackerFilter(request.GET or None)
     filters: dict[str, Any] = {}
     status = 200
     if form.is_bound:
@@ -158,10 +164,7 @@ def report_access(request: AuthenticatedRequest, access_id: int) -> HttpResponse
     except NotFound as exc:
         raise Http404 from exc
     except DomainError as exc:
-        messages.error(
-            request,
-            str(exc.detail) if not isinstance(exc, InvalidInput) else _("Hãy ghi lý do phản ánh."),
-        )
+        messages.error(request, _("Lý do phản ánh: %(e)s") % {"e": _error_text(exc)})
     else:
         messages.success(request, _("Đã gửi phản ánh tới cơ quan chủ quản cơ sở dữ liệu."))
     return redirect("registries:my-accesses")
@@ -236,11 +239,14 @@ def registry_page(request: AuthenticatedRequest, code: str) -> HttpResponse:
     registry = _owned(request, code)
     if isinstance(registry, HttpResponse):
         return registry
+    reading = request.method == "POST" and request.POST.get("action") == "record"
     form = GrantForm(
-        request.POST or None, registry=registry.code, initial={"valid_from": timezone.localdate()}
+        request.POST if request.method == "POST" and not reading else None,
+        registry=registry.code,
+        initial={"valid_from": timezone.localdate()},
     )
     status = 200
-    if request.method == "POST":
+    if request.method == "POST" and not reading:
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -278,17 +284,17 @@ def registry_page(request: AuthenticatedRequest, code: str) -> HttpResponse:
 
 
 def _owner_record(request: AuthenticatedRequest, registry: Any) -> dict[str, Any]:
-    """The record asked for with ``?ma=`` (a logged read of the owner's own registry)."""
-    key = request.GET.get("ma", "").strip()
-    if not key:
-        return {}
+    """The record the owner's official asked for (a POST with a purpose: a logged read of
+    the owner's own registry; a link with ``?ma=`` only fills in the form)."""
+    if request.method != "POST" or request.POST.get("action") != "record":
+        return {"key": request.GET.get("ma", "").strip()[:40]}
+    key = request.POST.get("ma", "").strip()
+    purpose = request.POST.get("purpose", "")
     caller = gateway.Caller(registry.owner, request.user, "", _ip(request))
     try:
-        answer = gateway.read_record(
-            caller, registry.code, key, purpose=_("Quản lý, kiểm tra dữ liệu của cơ quan chủ quản")
-        )
+        answer = gateway.read_record(caller, registry.code, key, purpose=purpose)
     except DomainError as exc:
-        return {"key": key, "record_error": str(exc.detail)}
+        return {"key": key, "purpose": purpose, "record_error": _error_text(exc)}
     if not answer.records:
         return {"key": key, "record_error": _("Không có bản ghi với mã này.")}
     ds = dataset(registry.code)
@@ -337,10 +343,7 @@ def close_alert(request: AuthenticatedRequest, alert_id: int) -> HttpResponse:
     except PermissionDenied:
         return render(request, "403.html", status=403)
     except DomainError as exc:
-        messages.error(
-            request,
-            str(exc.detail) if not isinstance(exc, InvalidInput) else _("Hãy ghi kết quả xử lý."),
-        )
+        messages.error(request, _("Kết quả xử lý: %(e)s") % {"e": _error_text(exc)})
         return redirect("registries:owned")
     messages.success(request, _("Đã đóng cảnh báo."))
     return redirect("registries:registry", code=alert.registry.code)
@@ -416,7 +419,9 @@ def addresses_page(request: AuthenticatedRequest, code: str) -> HttpResponse:
         try:
             services.choose_address(
                 actor=request.user,
-                review_id=int(request.POST.get("review", "0") or 0),
+                review_id=int(review)
+                if (review := request.POST.get("review", "")).isdigit()
+                else 0,
                 ward_code=request.POST.get("ward_code", ""),
             )
         except NotFound as exc:
