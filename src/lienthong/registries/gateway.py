@@ -53,6 +53,7 @@ __all__ = [
     "RegistryUnavailableError",
     "active_grants",
     "consult",
+    "get_registry",
     "read_record",
 ]
 
@@ -101,7 +102,7 @@ class _Refused(Exception):
 
 
 @memo.memoize(key=lambda code: code)
-def _registry(code: str) -> Registry:
+def get_registry(code: str) -> Registry:
     """The registry with its owner (remembered per process: read-only here)."""
     registry = Registry.objects.select_related("owner").filter(code=code).first()
     if registry is None or code not in DATASETS:
@@ -448,7 +449,7 @@ def consult(
     service = SERVICES.get(service_code)
     if service is None:
         raise NotFound(_("Không có dịch vụ dữ liệu «%(code)s».") % {"code": service_code})
-    registry = _registry(service.registry)
+    registry = get_registry(service.registry)
     return _serve(registry, service, value, caller, purpose, dossier, on_behalf_of, facts)
 
 
@@ -463,7 +464,7 @@ def read_record(
 ) -> Answer:
     """One record by its key: every field of the registry's schema, minimised to the
     grant of the service ``record``."""
-    registry = _registry(registry_code)
+    registry = get_registry(registry_code)
     service = Service(
         RECORD,
         registry.code,

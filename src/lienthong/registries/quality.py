@@ -50,6 +50,7 @@ from django.utils.translation import gettext_lazy as _
 from lienthong.core.identifiers import IdentifierError, normalize_tax_code, validate_pin
 from lienthong.geo import selectors as geo
 from lienthong.registries.models import QualityFinding, QualityRun, Record, Registry
+from lienthong.registries.selectors import record_chunks
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
@@ -322,19 +323,9 @@ def check(
     """Every finding of the registry's rules, chunk by chunk."""
     ctx = _Context(registry, today or timezone.localdate())
     unit_field = _UNIT.get(ctx.code)
-    last = 0
-    done = 0
     wanted_twins = _duplicate_keys(registry) if ctx.code == "population" else set()
     twins: dict[_Twin, list[tuple[str, str]]] = defaultdict(list)
-    while True:
-        chunk = list(
-            Record.objects.filter(registry=registry, id__gt=last)
-            .order_by("id")
-            .values_list("id", "key", "subject", "data")[:CHUNK]
-        )
-        if not chunk:
-            break
-        last = chunk[-1][0]
+    for chunk in record_chunks(registry, "key", "subject", "data", size=CHUNK, progress=progress):
         if unit_field:
             homes = {k: ctx.province(d.get(unit_field)) for _i, k, _s, d in chunk}
         else:
@@ -354,9 +345,6 @@ def check(
             yield from _record_findings(ctx, key, subject, data, homes.get(key, ""), parents)
             if wanted_twins and (twin := _twin(data)) in wanted_twins:
                 twins[twin].append((key, homes.get(key, "")))
-        done += len(chunk)
-        if progress is not None:
-            progress(done)
     for members in twins.values():
         if len(members) < 2:
             continue

@@ -8,6 +8,7 @@ agency reads goes through ``gateway``.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -17,10 +18,11 @@ from django.utils.translation import gettext as _
 
 from lienthong.accounts.constants import Perm
 from lienthong.accounts.permissions import agencies_with, can, is_platform_admin
-from lienthong.core.errors import InvalidInput, InvalidParam, NotFound, PermissionDenied
+from lienthong.core.errors import InvalidInput, InvalidParam, PermissionDenied
 from lienthong.core.paging import LazySlices
 from lienthong.directory import selectors as directory
 from lienthong.geo import selectors as geo
+from lienthong.registries import gateway
 from lienthong.registries.adapters import BuiltinAdapter, Found
 from lienthong.registries.constants import Outcome
 from lienthong.registries.datasets import DATASETS, Dataset, dataset
@@ -177,10 +179,33 @@ def field_labels(registry: str, names: list[str]) -> list[str]:
 
 
 def get_registry(code: str) -> Registry:
-    registry = Registry.objects.select_related("owner").filter(code=code).first()
-    if registry is None or code not in DATASETS:
-        raise NotFound(_("Không có cơ sở dữ liệu này."))
-    return registry
+    """The registry with its owner (the gateway's memo: read-only); NotFound otherwise."""
+    return gateway.get_registry(code)
+
+
+def record_chunks(
+    registry: Registry,
+    *columns: str,
+    size: int = 5_000,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[list[tuple[Any, ...]]]:
+    """The registry's records in id order, ``size`` at a time, as ``(id, *columns)``
+    rows: memory flat in the registry's size. ``progress`` gets the count read so far
+    after each chunk has been dealt with."""
+    last = done = 0
+    while True:
+        chunk = list(
+            Record.objects.filter(registry=registry, id__gt=last)
+            .order_by("id")
+            .values_list("id", *columns)[:size]
+        )
+        if not chunk:
+            return
+        last = chunk[-1][0]
+        yield chunk
+        done += len(chunk)
+        if progress is not None:
+            progress(done)
 
 
 def _owns(user: User | AnonymousUser, registry: Registry) -> bool:

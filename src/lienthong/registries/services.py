@@ -32,6 +32,7 @@ from lienthong.registries.models import (
     RecordVersion,
     Registry,
 )
+from lienthong.registries.selectors import record_chunks
 
 if TYPE_CHECKING:
     from lienthong.accounts.models import User
@@ -345,16 +346,7 @@ def convert_addresses(
         raise InvalidInput(_("Chỉ chuyển đổi địa chỉ của CSDL dân cư."), code="not-population")
     communes = geo.commune_map()
     summary = ConversionSummary()
-    last = done = 0
-    while True:
-        chunk = list(
-            Record.objects.filter(registry=registry, id__gt=last)
-            .order_by("id")
-            .values_list("id", "data")[:5_000]
-        )
-        if not chunk:
-            break
-        last = chunk[-1][0]
+    for chunk in record_chunks(registry, "data", progress=progress):
         for record_id, data in chunk:
             unit = str(data.get("permanent_unit") or "")
             legacy = str(data.get("legacy_address") or "")
@@ -374,9 +366,6 @@ def convert_addresses(
                 summary.queued += created
             else:
                 summary.unresolved += 1
-        done += len(chunk)
-        if progress is not None:
-            progress(done)
     return summary
 
 
