@@ -4,6 +4,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.conftest import AXE, CHROMIUM, require_tool
 
@@ -74,11 +75,23 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 def assert_accessible(page, *, what: str = "") -> None:
     """axe-core finds no serious or critical violation on the page as it is now."""
     require_tool("axe-core")
-    result = page.evaluate(
-        "tags => axe.run(document,"
-        " {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
-        AXE_TAGS,
-    )
+    result = None
+    for attempt in range(3):
+        # A click that navigates returns once the navigation starts: wait for the new
+        # document, and run again if it was swapped in while axe was reading the old one.
+        page.wait_for_load_state("load")
+        try:
+            result = page.evaluate(
+                "tags => axe.run(document,"
+                " {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+                AXE_TAGS,
+            )
+            break
+        except PlaywrightError as error:
+            navigating = "documentElement" in str(error) or "context was destroyed" in str(error)
+            if attempt == 2 or not navigating:
+                raise
+    assert result is not None
     serious = [
         f"{v['id']} ({v['impact']}): {v['help']} — "
         + "; ".join(n["target"][0] if n["target"] else "?" for n in v["nodes"][:5])
