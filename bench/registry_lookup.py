@@ -7,14 +7,19 @@ On a scratch PostgreSQL database (``PG_ADMIN_URL``, default the local server):
    gets a token with client credentials; ``lienthong serve`` (2 processes × 4 threads)
    answers ``GET /api/v1/data-services/person?id=<PIN>&purpose=…`` for random persons
    from keep-alive clients for ``--seconds``: each answer checked the grant and wrote
-   its access-log row before it left (``logged_lookups_per_s``);
+   its access-log row before it left (``single_lookups_per_s``); then the same with
+   ``POST /api/v1/data-services/person/batch`` calls of ``--batch`` persons, each person
+   logged as a single call would be (``logged_lookups_per_s``: persons answered and
+   logged per second);
 3. the same table read directly by primary key (``SELECT data … WHERE registry_id = …
    AND key = …``) from as many client connections, no gateway, no log
    (``direct_per_s``); ``ratio`` is the gateway's share of the direct rate;
 4. the citizen's tracker page ``/du-lieu-cua-toi/nhat-ky/`` p95 for persons with reads.
 
 The last line is one JSON object: ``persons``, ``generate_s``, ``logged_lookups_per_s``,
-``direct_per_s``, ``ratio``, ``lookup_p50_ms``, ``lookup_p99_ms``, ``tracker_p95_ms``.
+``direct_per_s``, ``ratio``, ``batch_size``, ``batch_p50_ms``, ``batch_p99_ms``,
+``single_lookups_per_s``, ``single_ratio``, ``lookup_p50_ms``, ``lookup_p99_ms``,
+``tracker_p95_ms``.
 
     .venv/bin/python bench/registry_lookup.py --persons 1000000
 """
@@ -124,35 +129,50 @@ def _token(port: int, client_id: str, secret: str) -> str:
 
 
 async def _lookups(
-    port: int, token: str, pins: list[str], clients: int, seconds: float
+    port: int, token: str, pins: list[str], clients: int, seconds: float, batch: int = 1
 ) -> tuple[int, int, list[float], float]:
+    """Lookups answered (each logged) and failed, latencies of the calls, elapsed
+    seconds; ``batch`` > 1: that many persons per ``POST …/batch`` call."""
     ok = errors = 0
     latencies: list[float] = []
     stop = time.perf_counter() + seconds
-    purpose = urllib.parse.quote("Giải quyết thủ tục hành chính")
+    purpose = "Giải quyết thủ tục hành chính"
+    quoted = urllib.parse.quote(purpose)
     headers = {"Authorization": f"Bearer {token}"}
+    posted = {**headers, "Content-Type": "application/json"}
 
     async def client(c: int) -> None:
         nonlocal ok, errors
         conn = Connection("127.0.0.1", port)
-        i = c
+        i = c * batch
         while time.perf_counter() < stop:
-            pin = pins[i % len(pins)]
-            i += clients
             t0 = time.perf_counter()
+            answered = 0
             try:
-                status, _body = await conn.get(
-                    f"/api/v1/data-services/person?id={pin}&purpose={purpose}", headers
-                )
+                if batch == 1:
+                    pin = pins[i % len(pins)]
+                    status, body = await conn.get(
+                        f"/api/v1/data-services/person?id={pin}&purpose={quoted}", headers
+                    )
+                    answered = 1 if status == 200 else 0
+                else:
+                    ids = [pins[(i + k) % len(pins)] for k in range(batch)]
+                    payload = json.dumps({"ids": ids, "purpose": purpose}).encode()
+                    status, body = await conn.post(
+                        "/api/v1/data-services/person/batch", payload, posted
+                    )
+                    if status == 200:
+                        results = json.loads(body)["results"]
+                        answered = sum(1 for r in results if r["answer"] is not None)
             except (OSError, asyncio.IncompleteReadError, ValueError):
-                status = 0
+                status, body = 0, b""
+            i += clients * batch
             latencies.append((time.perf_counter() - t0) * 1000)
-            if status == 200:
-                ok += 1
-            else:
-                errors += 1
-                if errors == 1:
-                    print(f"  first error: {status} {_body[:200]!r}")
+            ok += answered
+            if answered < batch:
+                errors += batch - answered
+                if errors <= batch:
+                    print(f"  first error: {status} {body[:200]!r}")
         await conn.close()
 
     started = time.perf_counter()
@@ -219,6 +239,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="server processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per server process")
     parser.add_argument("--reuse", action="store_true", help="keep the previous run's persons")
+    parser.add_argument("--batch", type=int, default=50, help="persons per batch call")
     args = parser.parse_args()
     admin = os.environ.get("PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
     name = "bench_registry_lookup"
@@ -248,10 +269,20 @@ def main() -> None:
         ok, errors, lat, elapsed = asyncio.run(
             _lookups(port, token, pins, args.clients, args.seconds)
         )
-    logged = ok / elapsed
+        b_ok, b_errors, b_lat, b_elapsed = asyncio.run(
+            _lookups(port, token, pins, args.clients, args.seconds, args.batch)
+        )
+    single = ok / elapsed
+    logged = b_ok / b_elapsed
     print(
-        f"logged lookups: {logged:.0f}/s over {args.clients} clients, p50 {pct(lat, 50):.1f} ms, "
-        f"p99 {pct(lat, 99):.1f} ms, {errors} errors",
+        f"single-person calls: {single:.0f} logged lookups/s over {args.clients} clients, "
+        f"p50 {pct(lat, 50):.1f} ms, p99 {pct(lat, 99):.1f} ms, {errors} errors",
+        flush=True,
+    )
+    print(
+        f"batch calls of {args.batch}: {logged:.0f} logged lookups/s "
+        f"({len(b_lat) / b_elapsed:.0f} calls/s), p50 {pct(b_lat, 50):.1f} ms, "
+        f"p99 {pct(b_lat, 99):.1f} ms, {b_errors} errors",
         flush=True,
     )
     direct = _direct(db_url, pins, args.clients, min(args.seconds, 10))
@@ -266,9 +297,14 @@ def main() -> None:
                 "logged_lookups_per_s": round(logged, 1),
                 "direct_per_s": round(direct, 1),
                 "ratio": round(logged / direct, 3) if direct else None,
+                "batch_size": args.batch,
+                "batch_p50_ms": round(pct(b_lat, 50), 1),
+                "batch_p99_ms": round(pct(b_lat, 99), 1),
+                "single_lookups_per_s": round(single, 1),
+                "single_ratio": round(single / direct, 3) if direct else None,
                 "lookup_p50_ms": round(pct(lat, 50), 1),
                 "lookup_p99_ms": round(pct(lat, 99), 1),
-                "lookup_errors": errors,
+                "lookup_errors": errors + b_errors,
                 "tracker_p95_ms": round(tracker, 1),
             }
         )

@@ -144,7 +144,7 @@ def test_no_data_leaves_when_the_log_cannot_be_written(world, grant, monkeypatch
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(gateway, "_log_answer", broken)
+    monkeypatch.setattr(gateway.fastsql, "insert", broken)
     with pytest.raises(RuntimeError):
         gateway.consult(_caller(world), "residence", CITIZEN, purpose="Tra cứu")
     assert not AccessLog.objects.exists()
@@ -292,3 +292,22 @@ def test_an_identity_check_needs_the_name_and_birth_date_in_the_grant(world, gra
         )
     assert refused.value.code == "no-grant"
     assert AccessLog.objects.get().reason == "no-fields"
+
+
+def test_an_official_reading_for_an_agency_they_do_not_serve_is_refused_and_logged(world, grant):
+    from lienthong.registries import selectors
+
+    grant(consumer=world.far)  # the other commune holds a grant; the clerk is not its staff
+    caller = selectors.caller_for(world.clerk, world.far.code, "127.0.0.1")
+    with pytest.raises(PermissionDenied) as refused:
+        gateway.consult(caller, "residence", CITIZEN, purpose="Tra cứu")
+    assert refused.value.code == "no-role"
+    log = AccessLog.objects.get()
+    assert (log.outcome, log.reason, log.consumer_id, log.user_id, log.subject) == (
+        "refused",
+        "no-role",
+        world.far.pk,
+        world.clerk.pk,
+        CITIZEN,
+    )
+    assert Alert.objects.get().registry_id == world.population.pk

@@ -39,36 +39,37 @@ def _key(limit: Limit, subject: str) -> str:
     return f"{limit.scope}:{subject}"[:200]
 
 
-def _increment(key: str, window: int) -> int | None:
-    """``count + 1`` of an existing counter, in one statement (``UPDATE … RETURNING``:
+def _increment(key: str, window: int, amount: int = 1) -> int | None:
+    """``count + amount`` of an existing counter, in one statement (``UPDATE … RETURNING``:
     the gateway counts every read, and two statements per read cost as much as the read
     itself); None when the window has no counter yet."""
     table = connection.ops.quote_name(ThrottleCounter._meta.db_table)
     q = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET {q('count')} = {q('count')} + 1 "  # noqa: S608  names from the model
+            f"UPDATE {table} SET {q('count')} = {q('count')} + %s "  # noqa: S608  names from the model
             f"WHERE {q('key')} = %s AND {q('window')} = %s RETURNING {q('count')}",
-            [key, window],
+            [amount, key, window],
         )
         row = cursor.fetchone()
     return None if row is None else int(row[0])
 
 
-def hit(limit: Limit, subject: str, now: float | None = None) -> int:
-    """Count one attempt of ``subject``; return the count of the window so far."""
+def hit(limit: Limit, subject: str, now: float | None = None, *, amount: int = 1) -> int:
+    """Count ``amount`` attempts of ``subject`` (one by default; a batch of lookups
+    counts each); return the count of the window so far."""
     key, window = _key(limit, subject), limit.window(now)
-    counted = _increment(key, window)
+    counted = _increment(key, window, amount)
     if counted is not None:
         return counted
     try:
         with transaction.atomic():
             ThrottleCounter.objects.create(
-                key=key, window=window, count=1, ends=(window + 1) * limit.seconds
+                key=key, window=window, count=amount, ends=(window + 1) * limit.seconds
             )
     except IntegrityError:  # another process counted the first one meanwhile
-        return _increment(key, window) or count(limit, subject, now)
-    return 1
+        return _increment(key, window, amount) or count(limit, subject, now)
+    return amount
 
 
 def count(limit: Limit, subject: str, now: float | None = None) -> int:

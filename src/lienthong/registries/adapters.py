@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from django.db.models import Q
 
 from lienthong.registries.constants import Adapter
-from lienthong.registries.fastpath import record_by_key
+from lienthong.registries.fastpath import record_by_key, records_by_keys
 from lienthong.registries.models import Record, RecordVersion
 
 if TYPE_CHECKING:
@@ -94,6 +94,15 @@ class BuiltinAdapter:
 
     def answer(self, registry: Registry, service: Service, value: str, query: Query) -> Reply:
         return Reply(self._found(registry, service, value))
+
+    def answer_many(
+        self, registry: Registry, service: Service, values: list[str]
+    ) -> dict[str, Reply]:
+        """:meth:`answer` for each of ``values``; records by key in one statement."""
+        if not service.by_key or service.household:
+            return {v: Reply(self._found(registry, service, v)) for v in values}
+        rows = records_by_keys(registry.pk, values)
+        return {v: Reply([Found(*rows[v][:5])] if v in rows else []) for v in values}
 
     def _found(self, registry: Registry, service: Service, value: str) -> list[Found]:
         records = Record.objects.filter(registry=registry).only(*_COLUMNS)

@@ -18,7 +18,7 @@ from django.utils.dateparse import parse_datetime
 
 from lienthong.registries.models import Record
 
-__all__ = ["record_by_key"]
+__all__ = ["record_by_key", "records_by_keys"]
 
 _COLUMNS: Final = ("key", "subject", "version", "valid_from", "data", "group")
 
@@ -39,6 +39,32 @@ def _when(value: Any) -> dt.datetime:
     return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, dt.UTC)
 
 
+def _many_sql(n: int) -> str:
+    q = connection.ops.quote_name
+    marks = ", ".join(["%s"] * n)
+    return _sql().replace(f"{q('key')} = %s", f"{q('key')} IN ({marks})")
+
+
+def records_by_keys(
+    registry_id: int, keys: list[str]
+) -> dict[str, tuple[str, str, int, dt.datetime, dict[str, Any], str]]:
+    """The current records of ``keys`` (those that exist), by key: one statement for a
+    batch of lookups."""
+    if not keys:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(_many_sql(len(keys)), [registry_id, *keys])
+        rows = cursor.fetchall()
+    return {row[0]: _row(row) for row in rows}
+
+
+def _row(row: Any) -> tuple[str, str, int, dt.datetime, dict[str, Any], str]:
+    key_, subject, version, valid_from, data, group = row
+    if isinstance(data, str | bytes):
+        data = json.loads(data)
+    return str(key_), str(subject), int(version), _when(valid_from), data, str(group or "")
+
+
 def record_by_key(
     registry_id: int, key: str
 ) -> tuple[str, str, int, dt.datetime, dict[str, Any], str] | None:
@@ -46,9 +72,4 @@ def record_by_key(
     with connection.cursor() as cursor:
         cursor.execute(_sql(), [registry_id, key])
         row = cursor.fetchone()
-    if row is None:
-        return None
-    key_, subject, version, valid_from, data, group = row
-    if isinstance(data, str | bytes):
-        data = json.loads(data)
-    return str(key_), str(subject), int(version), _when(valid_from), data, str(group or "")
+    return None if row is None else _row(row)

@@ -38,7 +38,14 @@ from lienthong.core.errors import (
     PermissionDenied,
 )
 from lienthong.core.identifiers import IdentifierError, normalize_pin, normalize_tax_code
-from lienthong.registries.adapters import Found, Query, RegistryUnavailable, adapter_for
+from lienthong.registries.adapters import (
+    BuiltinAdapter,
+    Found,
+    Query,
+    RegistryUnavailable,
+    Reply,
+    adapter_for,
+)
 from lienthong.registries.constants import AlertKind, Outcome
 from lienthong.registries.datasets import DATASETS, RECORD, SERVICES, Service, dataset
 from lienthong.registries.models import AccessGrant, AccessLog, Alert, RecordParty, Registry
@@ -48,13 +55,19 @@ if TYPE_CHECKING:
     from lienthong.directory.models import Agency
 
 __all__ = [
+    "BATCH_MAX",
     "Answer",
+    "Batch",
     "Caller",
+    "Item",
     "RegistryUnavailableError",
     "active_grants",
     "consult",
+    "consult_batch",
     "get_registry",
+    "log_owner_view",
     "read_record",
+    "service_label",
 ]
 
 
@@ -206,10 +219,11 @@ _RATE: Final = 60  # seconds
 
 
 def _authorise(
-    registry: Registry, caller: Caller, service: str
+    registry: Registry, caller: Caller, service: str, lookups: int = 1
 ) -> tuple[AccessGrant | None, frozenset[str]]:
     """The grant the read is made under and the fields it lets leave (the owner's own
-    reads: no grant, every field). Raises :class:`_Refused`."""
+    reads: no grant, every field); ``lookups`` count against the grant's rate. Raises
+    :class:`_Refused`."""
     every = dataset(registry.code).names
     if _is_owner(registry, caller):
         return None, every
@@ -241,7 +255,7 @@ def _authorise(
         )
     grant = grants[0]
     limit = throttle.Limit("registry-grant", grant.per_minute, _RATE)
-    if throttle.hit(limit, str(grant.pk)) > grant.per_minute:
+    if throttle.hit(limit, str(grant.pk), amount=lookups) > grant.per_minute:
         from lienthong.core.errors import TooManyAttempts
 
         raise _Refused(
@@ -322,13 +336,20 @@ _REASONS: Final = {
 }
 
 
-def _refuse(read: _Read, subject: str, key: str, refused: _Refused) -> DomainError:
-    """Log the refusal and tell the owner (committed: the caller gets an error)."""
+def _refuse(read: _Read, targets: list[tuple[str, str]], refused: _Refused) -> DomainError:
+    """Log the refusal (a row per person or record asked about: ``targets`` are
+    (subject, key) pairs) and tell the owner (committed: the caller gets an error). The
+    owner's alert counts refused calls."""
     with transaction.atomic():
         # Refusals of one registry one at a time: two at once would open two alerts.
         list(Registry.objects.select_for_update().filter(pk=read.registry.pk).values_list("pk"))
-        log = read.row(Outcome.REFUSED, subject=subject, key=key, reason=refused.reason)
-        log.save(force_insert=True)
+        now = timezone.now()
+        rows = [
+            read.row(Outcome.REFUSED, subject=subject, key=key, reason=refused.reason, at=now)
+            for subject, key in targets
+        ]
+        fastsql.insert(rows, returning_pk=True)
+        log = rows[-1]
         kind = _ALERT_KIND[refused.reason]
         who = read.caller.user.get_full_name() if read.caller.user else read.caller.client_id
         open_alert = Alert.objects.filter(
@@ -345,9 +366,7 @@ def _refuse(read: _Read, subject: str, key: str, refused: _Refused) -> DomainErr
                 % {
                     "agency": read.caller.agency.name,
                     "who": who or "—",
-                    "service": SERVICES[read.service].name
-                    if read.service in SERVICES
-                    else _("Đọc bản ghi theo mã"),
+                    "service": service_label(read.service),
                     "reason": _REASONS[refused.reason],
                 },
             )
@@ -371,14 +390,14 @@ def _subjects(
     return people
 
 
-def _log_answer(
+def _log_rows(
     read: _Read,
     grant: AccessGrant | None,
     fields: tuple[str, ...],
     found: list[Found],
     shown: list[dict[str, Any]],
     looked_up: str,
-) -> None:
+) -> list[AccessLog]:
     pin_fields = tuple(f for f in dataset(read.registry.code).pin_fields if f in fields)
     # Records found by the person they concern rather than by key (a marriage, a
     # child's birth): the person looked up and the parties they name are read too.
@@ -389,14 +408,13 @@ def _log_answer(
         ).values_list("record__key", "pin"):
             parties.setdefault(key, []).append(pin)
     now = timezone.now()
-    rows = [
+    return [
         read.row(Outcome.ALLOWED, subject=person, key=f.key, fields=fields, grant=grant, at=now)
         for f, data in zip(found, shown, strict=True)
         for person in _subjects(
             f, data, pin_fields, (looked_up, *parties.get(f.key, ())) if looked_up else ()
         )
     ]
-    fastsql.insert(rows)
 
 
 def _meta(found: Found, shown: dict[str, Any], service: Service, value: str) -> Found:
@@ -477,6 +495,119 @@ def read_record(
     return _serve(registry, service, key, caller, purpose, dossier, on_behalf_of, None)
 
 
+def _subject_and_key(registry: Registry, service: Service, value: str) -> tuple[str, str]:
+    """Whose data is asked for: the number looked up; for a record read, its key where
+    the key is a person's or a business's number (population, enterprises)."""
+    subject = value if service.lookup != "key" or _KEY_IS_SUBJECT.get(registry.code) else ""
+    return subject, value if service.lookup == "key" else ""
+
+
+def _fields(
+    read: _Read, service: Service, allowed: frozenset[str], targets: list[tuple[str, str]]
+) -> tuple[str, ...]:
+    """The service's fields the grant lets leave; none: refused (logged, raised)."""
+    fields = tuple(f for f in service.fields if f in allowed)
+    if service.verify and not {"full_name", "birth_date"} <= set(fields):
+        fields = ()  # an identity check compares what the grant lets be compared, or nothing
+    if not fields:
+        empty = _Refused(
+            "no-fields",
+            PermissionDenied(
+                _("Quyền khai thác của cơ quan không gồm trường dữ liệu nào của dịch vụ này."),
+                code="no-grant",
+            ),
+        )
+        raise _refuse(read, targets, empty)
+    return fields
+
+
+def _deliver(
+    read: _Read,
+    service: Service,
+    grant: AccessGrant | None,
+    fields: tuple[str, ...],
+    value: str,
+    reply: Reply,
+    facts: dict[str, str] | None,
+) -> tuple[Answer, list[AccessLog]]:
+    """The answer to one looked-up value and the log rows that must be written before
+    it is returned."""
+    subject, _key = _subject_and_key(read.registry, service, value)
+    code = read.registry.code
+    found = reply.found
+    if reply.fields is not None:  # the remote minimised first: only what came
+        fields = tuple(f for f in fields if f in reply.fields)
+    if not found:
+        row = read.row(
+            Outcome.NOT_FOUND,
+            subject=subject,
+            key=value if not subject else "",
+            fields=fields,
+            grant=grant,
+        )
+        verdict = None if not service.verify else False
+        return Answer(read.request, code, service.code, fields, [], verdict), [row]
+    if service.verify:
+        match = reply.match
+        if match is None:
+            match = matches(found[0].data, facts or {})
+        rows = _log_rows(read, grant, fields, found[:1], [{}], "")
+        return Answer(read.request, code, service.code, fields, [], match), rows
+    shown = [{f: r.data.get(f) for f in fields} for r in found]
+    rows = _log_rows(read, grant, fields, found, shown, "" if service.by_key else subject)
+    meta = [_meta(f, data, service, value) for f, data in zip(found, shown, strict=True)]
+    return Answer(read.request, code, service.code, fields, shown, None, meta), rows
+
+
+def _unavailable(
+    read: _Read,
+    targets: list[tuple[str, str]],
+    fields: tuple[str, ...],
+    grant: AccessGrant | None,
+) -> RegistryUnavailableError:
+    now = timezone.now()
+    fastsql.insert(
+        [
+            read.row(
+                Outcome.UNAVAILABLE,
+                subject=subject,
+                key=key,
+                fields=fields,
+                grant=grant,
+                reason="unavailable",
+                at=now,
+            )
+            for subject, key in targets
+        ]
+    )
+    return RegistryUnavailableError(
+        _(
+            "%(registry)s không phản hồi. Hãy tiếp nhận hồ sơ theo bản giấy (bản sao, "
+            "bản chụp giấy tờ) và đối chiếu lại khi kết nối được khôi phục."
+        )
+        % {"registry": read.registry.name}
+    )
+
+
+def _remote_refused(read: _Read, targets: list[tuple[str, str]], grant: AccessGrant | None) -> None:
+    """The remote registry refused (its own grant) or found the request malformed:
+    logged here too, the person sees the attempt; the owner is the remote's."""
+    now = timezone.now()
+    fastsql.insert(
+        [
+            read.row(
+                Outcome.REFUSED,
+                subject=subject,
+                key=key,
+                grant=grant,
+                reason="remote-refused",
+                at=now,
+            )
+            for subject, key in targets
+        ]
+    )
+
+
 def _serve(
     registry: Registry,
     service: Service,
@@ -490,26 +621,12 @@ def _serve(
     value = _clean_value(service, value)
     purpose, dossier, on_behalf_of = _clean_request(purpose, dossier, on_behalf_of)
     read = _Read(registry, service.code, caller, purpose, dossier, on_behalf_of)
-    # Whose data is asked for: the number looked up; for a record read, its key where
-    # the key is a person's or a business's number (population, enterprises).
-    subject = value if service.lookup != "key" or _KEY_IS_SUBJECT.get(registry.code) else ""
-    key = value if service.lookup == "key" else ""
+    targets = [_subject_and_key(registry, service, value)]
     try:
         grant, allowed = _authorise(registry, caller, service.code)
     except _Refused as refused:
-        raise _refuse(read, subject, key, refused) from None
-    fields = tuple(f for f in service.fields if f in allowed)
-    if service.verify and not {"full_name", "birth_date"} <= set(fields):
-        fields = ()  # an identity check compares what the grant lets be compared, or nothing
-    if not fields:
-        empty = _Refused(
-            "no-fields",
-            PermissionDenied(
-                _("Quyền khai thác của cơ quan không gồm trường dữ liệu nào của dịch vụ này."),
-                code="no-grant",
-            ),
-        )
-        raise _refuse(read, subject, key, empty)
+        raise _refuse(read, targets, refused) from None
+    fields = _fields(read, service, allowed, targets)
     adapter = adapter_for(registry)
     query = Query(purpose, dossier, on_behalf_of, facts)
     try:
@@ -519,55 +636,177 @@ def _serve(
         early = adapter.answer(registry, service, value, query) if adapter.over_network else None
         with transaction.atomic():
             reply = early or adapter.answer(registry, service, value, query)
-            found = reply.found
-            if reply.fields is not None:  # the remote minimised first: only what came
-                fields = tuple(f for f in fields if f in reply.fields)
-            if not found:
-                read.row(
-                    Outcome.NOT_FOUND,
-                    subject=subject,
-                    key=value if not subject else "",
-                    fields=fields,
-                    grant=grant,
-                ).save(force_insert=True)
-                return Answer(
-                    read.request,
-                    registry.code,
-                    service.code,
-                    fields,
-                    [],
-                    None if not service.verify else False,
-                )
-            if service.verify:
-                match = reply.match
-                if match is None:
-                    match = matches(found[0].data, facts or {})
-                _log_answer(read, grant, fields, found[:1], [{}], "")
-                return Answer(read.request, registry.code, service.code, fields, [], match)
-            shown = [{f: r.data.get(f) for f in fields} for r in found]
-            _log_answer(read, grant, fields, found, shown, "" if service.by_key else subject)
+            answer, rows = _deliver(read, service, grant, fields, value, reply, facts)
+            fastsql.insert(rows)
     except RegistryUnavailable as exc:
-        read.row(
-            Outcome.UNAVAILABLE,
-            subject=subject,
-            key=key,
-            fields=fields,
-            grant=grant,
-            reason="unavailable",
-        ).save(force_insert=True)
-        raise RegistryUnavailableError(
-            _(
-                "%(registry)s không phản hồi. Hãy tiếp nhận hồ sơ theo bản giấy (bản sao, "
-                "bản chụp giấy tờ) và đối chiếu lại khi kết nối được khôi phục."
-            )
-            % {"registry": registry.name}
-        ) from exc
+        raise _unavailable(read, targets, fields, grant) from exc
     except (PermissionDenied, InvalidInput) as exc:
-        # The remote registry refused (its own grant) or found the request malformed:
-        # logged here too, the person sees the attempt; the owner is the remote's.
-        read.row(
-            Outcome.REFUSED, subject=subject, key=key, grant=grant, reason="remote-refused"
-        ).save(force_insert=True)
+        _remote_refused(read, targets, grant)
         raise exc from None
-    meta = [_meta(f, data, service, value) for f, data in zip(found, shown, strict=True)]
-    return Answer(read.request, registry.code, service.code, fields, shown, None, meta)
+    return answer
+
+
+#: The owner's own pages that show whose records they list (keys, names, addresses):
+#: each person shown is logged as read, under these names, for the tracker.
+OWNER_VIEWS: Final = {
+    "quality": gettext_lazy("Kiểm tra chất lượng dữ liệu"),
+    "addresses": gettext_lazy("Chuẩn hóa địa chỉ theo đơn vị hành chính mới"),
+}
+
+
+def service_label(code: str) -> str:
+    """What a logged read was, as the tracker names it."""
+    if code in SERVICES:
+        return str(SERVICES[code].name)
+    if code in OWNER_VIEWS:
+        return str(OWNER_VIEWS[code])
+    return str(_("Đọc bản ghi theo mã")) if code == RECORD else code
+
+
+def log_owner_view(
+    registry: Registry, caller: Caller, view: str, shown: list[tuple[str, str]]
+) -> None:
+    """Log that the owner's official saw the records ``shown`` ((subject, key) pairs:
+    a quality report's examples or export, the addresses waiting for a choice), before
+    the page or file is returned. The owner's staff work on their own registry; the
+    people concerned still see who looked."""
+    if view not in OWNER_VIEWS:
+        raise ValueError(view)
+    read = _Read(registry, view, caller, str(OWNER_VIEWS[view]), "", "")
+    now = timezone.now()
+    rows = [
+        read.row(Outcome.ALLOWED, subject=subject, key=key, at=now)
+        for subject, key in dict.fromkeys(shown)
+        if subject or key
+    ]
+    with transaction.atomic():
+        for start in range(0, len(rows), 1000):
+            fastsql.insert(rows[start : start + 1000])
+
+
+#: The most persons or businesses one batch call may ask about.
+BATCH_MAX: Final = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One looked-up value of a batch: its answer, or why it was not looked up."""
+
+    id: str
+    answer: Answer | None = None
+    error: DomainError | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    request: uuid.UUID
+    registry: str
+    service: str
+    items: list[Item]
+
+
+def consult_batch(
+    caller: Caller,
+    service_code: str,
+    values: list[str],
+    *,
+    purpose: str,
+    dossier: str = "",
+    on_behalf_of: str = "",
+) -> Batch:
+    """Ask a data service about up to :data:`BATCH_MAX` persons or businesses at once
+    (a commune checking its list of beneficiaries, a school its pupils): one grant
+    check, one transaction, the same log rows as that many single calls, written before
+    the answer. A malformed number is reported on its item and the rest are answered; a
+    number given twice is read and logged once. Each lookup counts against the grant's
+    rate. Not offered for identity checks (they compare facts per person).
+
+    Raises what :func:`consult` raises for the call as a whole (no grant, no purpose,
+    the rate used up, the registry unavailable), and :class:`InvalidInput` for an empty
+    or too long list.
+    """
+    service = SERVICES.get(service_code)
+    if service is None:
+        raise NotFound(_("Không có dịch vụ dữ liệu «%(code)s».") % {"code": service_code})
+    if service.verify:
+        raise InvalidInput(
+            invalid_params=[
+                InvalidParam(
+                    "ids",
+                    "batch-not-offered",
+                    _("Dịch vụ xác thực thông tin được gọi cho từng người một."),
+                )
+            ]
+        )
+    if not values:
+        raise InvalidInput(
+            invalid_params=[InvalidParam("ids", "required", _("Hãy nhập ít nhất một số."))]
+        )
+    if len(values) > BATCH_MAX:
+        raise InvalidInput(
+            invalid_params=[
+                InvalidParam(
+                    "ids",
+                    "too_many",
+                    _("Mỗi lượt tra cứu tối đa %(n)d số.") % {"n": BATCH_MAX},
+                )
+            ]
+        )
+    registry = get_registry(service.registry)
+    purpose, dossier, on_behalf_of = _clean_request(purpose, dossier, on_behalf_of)
+    read = _Read(registry, service.code, caller, purpose, dossier, on_behalf_of)
+    cleaned: dict[int, str] = {}
+    errors: dict[int, DomainError] = {}
+    for i, raw in enumerate(values):
+        try:
+            cleaned[i] = _clean_value(service, raw)
+        except InvalidInput as exc:
+            errors[i] = exc
+    unique = list(dict.fromkeys(cleaned.values()))
+    answers: dict[str, Answer] = {}
+    if unique:
+        answers = _serve_many(read, service, unique)
+    items = [
+        Item(raw, answers[cleaned[i]]) if i in cleaned else Item(raw, error=errors[i])
+        for i, raw in enumerate(values)
+    ]
+    return Batch(read.request, registry.code, service.code, items)
+
+
+def _serve_many(read: _Read, service: Service, values: list[str]) -> dict[str, Answer]:
+    registry = read.registry
+    targets = [_subject_and_key(registry, service, v) for v in values]
+    try:
+        grant, allowed = _authorise(registry, read.caller, service.code, len(values))
+    except _Refused as refused:
+        raise _refuse(read, targets, refused) from None
+    fields = _fields(read, service, allowed, targets)
+    adapter = adapter_for(registry)
+    query = Query(read.purpose, read.dossier, read.on_behalf_of, None)
+    answers: dict[str, Answer] = {}
+    try:
+        early = (
+            {v: adapter.answer(registry, service, v, query) for v in values}
+            if adapter.over_network
+            else None
+        )
+        with transaction.atomic():
+            if early is not None:
+                replies = early
+            elif isinstance(adapter, BuiltinAdapter):
+                replies = adapter.answer_many(registry, service, values)
+            else:
+                replies = {v: adapter.answer(registry, service, v, query) for v in values}
+            rows: list[AccessLog] = []
+            for value in values:
+                answers[value], more = _deliver(
+                    read, service, grant, fields, value, replies[value], None
+                )
+                rows.extend(more)
+            fastsql.insert(rows)
+    except RegistryUnavailable as exc:
+        raise _unavailable(read, targets, fields, grant) from exc
+    except (PermissionDenied, InvalidInput) as exc:
+        _remote_refused(read, targets, grant)
+        raise exc from None
+    return answers

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from ninja import Field, Schema
 
-from lienthong.core.text import Text
+from lienthong.core.text import Line, Text
 
 
 class FieldOut(Schema):
@@ -60,6 +60,7 @@ class AccessOut(Schema):
     registry: str
     registry_name: str
     service: str
+    service_name: str
     agency_code: str | None
     agency_name: str | None
     official: str | None
@@ -94,3 +95,30 @@ class ReportIn(Schema):
 class ReportOut(Schema):
     access: int
     alert: int
+
+
+class BatchIn(Schema):
+    #: Personal identification numbers or tax codes (at most 100 are looked up).
+    ids: Annotated[list[Annotated[Line, Field(max_length=40)]], Field(max_length=1000)]
+    purpose: Annotated[Text, Field(max_length=1000)]
+    dossier: Annotated[Line, Field(max_length=100)] = ""
+    on_behalf_of: Annotated[Line, Field(max_length=40)] = ""
+    agency: Annotated[Line, Field(max_length=40)] = ""
+
+
+class ItemErrorOut(Schema):
+    code: str
+    detail: str
+
+
+class BatchItemOut(Schema):
+    id: str
+    answer: AnswerOut | None = None
+    error: ItemErrorOut | None = None
+
+
+class BatchOut(Schema):
+    request: uuid.UUID
+    registry: str
+    service: str
+    results: list[BatchItemOut]
