@@ -155,3 +155,86 @@ def test_the_quality_pages(client, generated, owner):
             {"review": review.pk, "ward_code": review.candidates[0]["ward_code"]},
         )
         assert right.status_code == 302
+
+
+def test_records_per_province_are_counted_for_a_registry_that_names_no_commune(generated):
+    insurance = Registry.objects.get(code="insurance")
+    done = quality.run(QualityRun.objects.create(registry=insurance).pk)
+    records = done.results["records"]
+    assert sum(records.values()) == done.total > 0
+    # Insurance records name no commune: the province is where the person lives.
+    assert sum(n for p, n in records.items() if p) >= done.total * 0.9
+
+
+def test_a_conversion_runs_once_at_a_time_with_its_progress_and_counts(
+    generated, owner, django_capture_on_commit_callbacks
+):
+    population = Registry.objects.get(code="population")
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        job = services.start_conversion(actor=owner, registry=population)
+    assert len(queued) == 1
+    with pytest.raises(Exception, match="chuyển đổi địa chỉ chưa xong") as busy:
+        services.start_conversion(actor=owner, registry=population)
+    assert busy.value.code == "conversion-pending"
+    # A quality run is another kind of pass: it may start meanwhile.
+    with django_capture_on_commit_callbacks(execute=False):
+        services.start_quality_run(actor=owner, registry=population)
+    done = services.run_conversion(job.pk)
+    assert done.status == QualityRun.Status.DONE
+    assert done.processed == done.total
+    dead = [d for d in generated.defects if d.kind == "dead_unit"]
+    counted = done.results["converted"] + done.results["queued"] + done.results["unresolved"]
+    assert counted >= len(dead)
+
+
+def test_the_current_residence_is_converted_too(generated, owner):
+    from lienthong.geo.selectors import commune_map
+
+    communes = commune_map()
+    old, successors = next(
+        (code, s) for code, s in communes.successors.items() if len(s) == 1 and code
+    )
+    population = Registry.objects.get(code="population")
+    record = Record.objects.filter(registry=population).order_by("id").first()
+    record.data["current_unit"] = old
+    record.save(update_fields=["data"])
+    services.convert_addresses(actor=owner, registry=population)
+    record.refresh_from_db()
+    assert record.data["current_unit"] == successors[0][0]
+    assert record.versions.filter(reason__startswith="Chuyển đổi địa chỉ").exists()
+
+
+def test_the_owners_pages_that_show_persons_log_them(client, generated, owner):
+    from lienthong.registries.models import AccessLog
+
+    population = Registry.objects.get(code="population")
+    quality.run(QualityRun.objects.create(registry=population).pk)
+    client.force_login(owner)
+    page = client.get("/can-bo/co-so-du-lieu/population/chat-luong/")
+    assert page.status_code == 200
+    logged = AccessLog.objects.filter(service="quality", user=owner)
+    assert logged.exists()
+    assert all(log.record_key in page.content.decode() for log in logged)
+    assert {log.outcome for log in logged} == {"allowed"}
+    examples = logged.count()
+    xlsx = client.get("/can-bo/co-so-du-lieu/population/chat-luong/?xuat=xlsx")
+    assert xlsx.status_code == 200
+    findings = QualityRun.objects.get().findings.values_list("key", flat=True)
+    assert set(findings) <= set(
+        AccessLog.objects.filter(service="quality").values_list("record_key", flat=True)
+    )
+    assert AccessLog.objects.filter(service="quality").count() > examples
+    services.convert_addresses(actor=owner, registry=population)
+    listing = client.get("/can-bo/co-so-du-lieu/population/dia-chi/")
+    shown = AddressReview.objects.filter(decided_at__isnull=True).order_by("id")[:25]
+    assert {r.record.key for r in shown} == set(
+        AccessLog.objects.filter(service="addresses").values_list("record_key", flat=True)
+    )
+    assert listing.status_code == 200
+    # The person sees who looked, named as the work it was.
+    subject = AccessLog.objects.filter(service="quality").exclude(subject="").first().subject
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(username=subject, pin=subject))
+    tracker = client.get("/du-lieu-cua-toi/nhat-ky/").content.decode()
+    assert "Kiểm tra chất lượng dữ liệu" in tracker

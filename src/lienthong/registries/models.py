@@ -239,7 +239,12 @@ class Alert(models.Model):
 
 
 class QualityRun(models.Model):
-    """One pass of the quality rules over a registry ("đúng, đủ, sạch, sống")."""
+    """One pass over a registry's records in the background: its quality rules ("đúng,
+    đủ, sạch, sống"), or the conversion of its legacy addresses to the new units."""
+
+    class Kind(models.TextChoices):
+        QUALITY = "quality", _("Kiểm tra chất lượng dữ liệu")
+        ADDRESSES = "addresses", _("Chuyển đổi địa chỉ cũ")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Đang chờ")
@@ -248,6 +253,7 @@ class QualityRun(models.Model):
         FAILED = "failed", _("Lỗi")
 
     registry = models.ForeignKey(Registry, on_delete=models.PROTECT, related_name="quality_runs")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.QUALITY)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -256,7 +262,8 @@ class QualityRun(models.Model):
     )
     total = models.PositiveIntegerField(default=0)
     processed = models.PositiveIntegerField(default=0)
-    #: ``{"records": {province: n}, "counts": {rule: {province: n}}}``
+    #: Quality: ``{"records": {province: n}, "counts": {rule: {province: n}}}``;
+    #: addresses: ``{"converted": n, "queued": n, "unresolved": n}``.
     results = models.JSONField(default=dict)
     error = models.TextField(blank=True)
 

@@ -319,8 +319,11 @@ def check(
     *,
     today: dt.date | None = None,
     progress: Callable[[int], None] | None = None,
+    records: Counter[str] | None = None,
 ) -> Iterator[Finding]:
-    """Every finding of the registry's rules, chunk by chunk."""
+    """Every finding of the registry's rules, chunk by chunk; ``records`` counts the
+    records per province as they pass (the commune each names, or for a registry that
+    names none, such as insurance, the commune its person lives in)."""
     ctx = _Context(registry, today or timezone.localdate())
     unit_field = _UNIT.get(ctx.code)
     wanted_twins = _duplicate_keys(registry) if ctx.code == "population" else set()
@@ -331,6 +334,8 @@ def check(
         else:
             homes = ctx.homes([s for _i, _k, s, _d in chunk])
             homes = {k: homes.get(s, "") for _i, k, s, _d in chunk}
+        if records is not None:
+            records.update(homes.values())
         parents: dict[str, str] = {}
         if ctx.code == "population":
             inside = {k: str(d.get("birth_date") or "") for _i, k, _s, d in chunk}
@@ -353,23 +358,6 @@ def check(
             yield Finding("duplicate_person", key, province, others[:300])
 
 
-def province_counts(registry: Registry) -> dict[str, int]:
-    """Records per province (the commune field of each record)."""
-    unit_field = _UNIT.get(registry.code)
-    if unit_field is None:
-        return {}
-    communes = geo.commune_map()
-    counts: Counter[str] = Counter()
-    rows = (
-        Record.objects.filter(registry=registry)
-        .values(u=KT(f"data__{unit_field}"))
-        .annotate(n=Count("id"))
-    )
-    for row in rows:
-        counts[communes.province_of.get(str(row["u"] or ""), "")] += row["n"]
-    return dict(counts)
-
-
 def run(run_id: int, *, progress: Callable[[int], None] | None = None) -> QualityRun:
     """Carry out a pending run: findings and counts, progress as it goes (on the run's
     row for the page, and to ``progress`` for a console)."""
@@ -384,9 +372,10 @@ def run(run_id: int, *, progress: Callable[[int], None] | None = None) -> Qualit
             progress(done)
 
     counts: dict[str, Counter[str]] = defaultdict(Counter)
+    records: Counter[str] = Counter()
     batch: list[QualityFinding] = []
     try:
-        for f in check(registry, progress=step):
+        for f in check(registry, progress=step, records=records):
             counts[f.rule][f.province] += 1
             batch.append(
                 QualityFinding(
@@ -398,7 +387,7 @@ def run(run_id: int, *, progress: Callable[[int], None] | None = None) -> Qualit
                 batch = []
         QualityFinding.objects.bulk_create(batch)
         job.results = {
-            "records": province_counts(registry),
+            "records": dict(records),
             "counts": {rule: dict(c) for rule, c in counts.items()},
         }
         job.status = QualityRun.Status.DONE

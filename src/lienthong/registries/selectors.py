@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lienthong.accounts.constants import Perm
-from lienthong.accounts.permissions import agencies_with, can, is_platform_admin
-from lienthong.core.errors import InvalidInput, InvalidParam, PermissionDenied
+from lienthong.accounts.permissions import agencies_with, can
+from lienthong.core.errors import InvalidInput, InvalidParam, NotFound, PermissionDenied
 from lienthong.core.paging import LazySlices
 from lienthong.directory import selectors as directory
 from lienthong.geo import selectors as geo
@@ -260,15 +260,19 @@ def caller_for(user: User, agency_code: str = "", ip: str = "") -> Caller:
     agencies = reading_agencies(user)
     if agency_code:
         chosen = [a for a in agencies if a.code == agency_code]
-        if not chosen and is_platform_admin(user):
-            chosen = [directory.get_agency(agency_code)]
-        if not chosen:
+        if chosen:
+            return Caller(chosen[0], user, "", ip)
+        try:
+            other = directory.get_agency(agency_code)
+        except NotFound:
             raise PermissionDenied(
                 _("Tài khoản không khai thác dữ liệu cho cơ quan %(code)s.")
                 % {"code": agency_code},
                 code="no-role",
-            )
-        return Caller(chosen[0], user, "", ip)
+            ) from None
+        # An agency the official does not read for (a platform administrator may): the
+        # gateway refuses the read as ``no-role``, logs it and tells the owner.
+        return Caller(other, user, "", ip)
     if len(agencies) == 1:
         return Caller(agencies[0], user, "", ip)
     if not agencies:
@@ -363,7 +367,11 @@ def quality_report(registry: Registry, *, province: str = "") -> QualityReport:
     from lienthong.registries.quality import rules_of
 
     rules = rules_of(registry.code)
-    runs = list(QualityRun.objects.filter(registry=registry).order_by("-started_at", "-id")[:7])
+    runs = list(
+        QualityRun.objects.filter(registry=registry, kind=QualityRun.Kind.QUALITY).order_by(
+            "-started_at", "-id"
+        )[:7]
+    )
     latest = runs[0] if runs else None
     finished = next((r for r in runs if r.status == QualityRun.Status.DONE), None)
     rows: list[QualityRow] = []
@@ -409,16 +417,41 @@ def quality_report(registry: Registry, *, province: str = "") -> QualityReport:
     return QualityReport(latest, rules, rows, totals, trend, examples)
 
 
+def latest_conversion(registry: Registry) -> QualityRun | None:
+    """The registry's latest conversion of legacy addresses (its progress, its counts)."""
+    return (
+        QualityRun.objects.filter(registry=registry, kind=QualityRun.Kind.ADDRESSES)
+        .order_by("-started_at", "-id")
+        .first()
+    )
+
+
 def findings_of(registry: Registry) -> QuerySet[QualityFinding]:
     """Every finding of the latest finished run (for the Excel export)."""
     finished = (
-        QualityRun.objects.filter(registry=registry, status=QualityRun.Status.DONE)
+        QualityRun.objects.filter(
+            registry=registry, kind=QualityRun.Kind.QUALITY, status=QualityRun.Status.DONE
+        )
         .order_by("-started_at", "-id")
         .first()
     )
     if finished is None:
         return QualityFinding.objects.none()
     return QualityFinding.objects.filter(run=finished).order_by("rule", "province", "id")
+
+
+def shown_of(registry: Registry, keys: list[str]) -> list[tuple[str, str]]:
+    """(subject, key) of the records ``keys`` name, for logging a page that shows them
+    (a key no longer held is logged with no subject)."""
+    subjects: dict[str, str] = {}
+    unique = list(dict.fromkeys(keys))
+    for start in range(0, len(unique), 1000):
+        subjects.update(
+            Record.objects.filter(registry=registry, key__in=unique[start : start + 1000])
+            .values_list("key", "subject")
+            .iterator()
+        )
+    return [(subjects.get(k, ""), k) for k in unique]
 
 
 def open_reviews(registry: Registry) -> QuerySet[AddressReview]:

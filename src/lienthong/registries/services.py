@@ -9,11 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lienthong.accounts.constants import Perm
 from lienthong.accounts.permissions import authorize
@@ -284,13 +285,37 @@ def correct_record(
 
 def start_quality_run(*, actor: User, registry: Registry) -> QualityRun:
     """Queue a pass of the quality rules over ``registry`` (the worker carries it out)."""
-    from lienthong.registries.tasks import check_quality
-
     authorize(actor, Perm.REGISTRY_PUBLISH, agency=registry.owner)
+    return _start_run(actor, registry, QualityRun.Kind.QUALITY)
+
+
+def start_conversion(*, actor: User, registry: Registry) -> QualityRun:
+    """Queue the conversion of ``registry``'s legacy addresses (the worker carries it
+    out, its progress shown like a quality run's; one at a time)."""
+    authorize_conversion(actor=actor, registry=registry)
+    return _start_run(actor, registry, QualityRun.Kind.ADDRESSES)
+
+
+_BUSY: Final = {
+    QualityRun.Kind.QUALITY: (
+        gettext_lazy("Đang có một lượt kiểm tra chưa xong; hãy đợi lượt đó hoàn thành."),
+        "quality-run-pending",
+    ),
+    QualityRun.Kind.ADDRESSES: (
+        gettext_lazy("Đang có một lượt chuyển đổi địa chỉ chưa xong; hãy đợi lượt đó hoàn thành."),
+        "conversion-pending",
+    ),
+}
+
+
+def _start_run(actor: User, registry: Registry, kind: str) -> QualityRun:
+    from lienthong.registries.tasks import check_quality, convert_legacy_addresses
+
     with transaction.atomic():
         list(Registry.objects.select_for_update().filter(pk=registry.pk).values_list("pk"))
         open_runs = QualityRun.objects.filter(
             registry=registry,
+            kind=kind,
             status__in=[QualityRun.Status.PENDING, QualityRun.Status.RUNNING],
         )
         # A run the worker left (killed, restarted) is failed after an hour without end.
@@ -300,19 +325,49 @@ def start_quality_run(*, actor: User, registry: Registry) -> QualityRun:
             error="không hoàn thành sau 1 giờ (tiến trình nền dừng?)",
         )
         if open_runs.exists():
-            raise Conflict(
-                _("Đang có một lượt kiểm tra chưa xong; hãy đợi lượt đó hoàn thành."),
-                code="quality-run-pending",
-            )
-        job = QualityRun.objects.create(registry=registry, started_by=actor)
+            message, code = _BUSY[QualityRun.Kind(kind)]
+            raise Conflict(message, code=code)
+        job = QualityRun.objects.create(registry=registry, kind=kind, started_by=actor)
         audit.record(
-            "registry.quality_run_started",
+            "registry.quality_run_started"
+            if kind == QualityRun.Kind.QUALITY
+            else "registry.conversion_started",
             actor=actor,
             object_type="registry_quality_run",
             object_id=job.pk,
             data={"registry": registry.code},
         )
-        transaction.on_commit(lambda: check_quality.enqueue(job.pk))
+        task = check_quality if kind == QualityRun.Kind.QUALITY else convert_legacy_addresses
+        transaction.on_commit(lambda: task.enqueue(job.pk))
+    return job
+
+
+def run_conversion(run_id: int) -> QualityRun:
+    """Carry out a queued conversion, its progress on the run's row; a failure is
+    recorded on the run (what was converted stays: each record is its own version)."""
+    job = QualityRun.objects.select_related("registry", "started_by").get(pk=run_id)
+    total = Record.objects.filter(registry=job.registry).count()
+    QualityRun.objects.filter(pk=job.pk).update(status=QualityRun.Status.RUNNING, total=total)
+
+    def step(done: int) -> None:
+        QualityRun.objects.filter(pk=job.pk).update(processed=done)
+
+    try:
+        summary = convert_addresses(actor=job.started_by, registry=job.registry, progress=step)
+    except Exception as exc:  # the page says it failed and why
+        job.status = QualityRun.Status.FAILED
+        job.error = f"{type(exc).__name__}: {exc}"[:2000]
+    else:
+        job.status = QualityRun.Status.DONE
+        job.processed = total
+        job.results = {
+            "converted": summary.converted,
+            "queued": summary.queued,
+            "unresolved": summary.unresolved,
+        }
+    job.total = total
+    job.finished_at = timezone.now()
+    job.save(update_fields=["results", "status", "error", "processed", "total", "finished_at"])
     return job
 
 
@@ -348,25 +403,31 @@ def convert_addresses(
     summary = ConversionSummary()
     for chunk in record_chunks(registry, "data", progress=progress):
         for record_id, data in chunk:
-            unit = str(data.get("permanent_unit") or "")
-            legacy = str(data.get("legacy_address") or "")
-            if unit in communes.current or (not unit and not legacy):
-                continue
-            candidates, source = _candidates(unit, legacy, communes)
-            if len(candidates) == 1:
-                _convert_one(record_id, unit, candidates[0]["ward_code"], actor)
-                summary.converted += 1
-            elif candidates:
-                _review, created = AddressReview.objects.get_or_create(
-                    record_id=record_id,
-                    field="permanent_unit",
-                    decided_at__isnull=True,
-                    defaults={"source": source[:500], "candidates": candidates},
-                )
-                summary.queued += created
-            else:
-                summary.unresolved += 1
+            for field, legacy_field in _UNIT_FIELDS:
+                unit = str(data.get(field) or "")
+                legacy = str(data.get(legacy_field) or "") if legacy_field else ""
+                if unit in communes.current or (not unit and not legacy):
+                    continue
+                candidates, source = _candidates(unit, legacy, communes)
+                if len(candidates) == 1:
+                    _convert_one(record_id, field, unit, candidates[0]["ward_code"], actor)
+                    summary.converted += 1
+                elif candidates:
+                    _review, created = AddressReview.objects.get_or_create(
+                        record_id=record_id,
+                        field=field,
+                        decided_at__isnull=True,
+                        defaults={"source": source[:500], "candidates": candidates},
+                    )
+                    summary.queued += created
+                else:
+                    summary.unresolved += 1
     return summary
+
+
+#: The commune fields of a population record, each with its legacy free-text address
+#: (only the permanent residence has one).
+_UNIT_FIELDS: Final = (("permanent_unit", "legacy_address"), ("current_unit", ""))
 
 
 def _candidates(
@@ -406,12 +467,12 @@ def _candidates(
     return [], unit
 
 
-def _convert_one(record_id: int, old: str, new: str, actor: User | None) -> None:
+def _convert_one(record_id: int, field: str, old: str, new: str, actor: User | None) -> None:
     with transaction.atomic():
         record = Record.objects.select_for_update().select_related("registry").get(pk=record_id)
-        if str(record.data.get("permanent_unit") or "") != old:
+        if str(record.data.get(field) or "") != old:
             return  # changed meanwhile
-        _new_version(record, {"permanent_unit": new}, actor, _CONVERSION_REASON, Source.CONVERSION)
+        _new_version(record, {field: new}, actor, _CONVERSION_REASON, Source.CONVERSION)
 
 
 def choose_address(*, actor: User, review_id: int, ward_code: str) -> AddressReview:

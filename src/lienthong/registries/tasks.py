@@ -14,12 +14,8 @@ def check_quality(run_id: int) -> dict[str, object]:
 
 
 @task()
-def convert_legacy_addresses(registry_code: str) -> dict[str, int]:
-    from lienthong.registries import selectors, services
+def convert_legacy_addresses(run_id: int) -> dict[str, object]:
+    from lienthong.registries import services
 
-    summary = services.convert_addresses(actor=None, registry=selectors.get_registry(registry_code))
-    return {
-        "converted": summary.converted,
-        "queued": summary.queued,
-        "unresolved": summary.unresolved,
-    }
+    job = services.run_conversion(run_id)
+    return {"status": job.status, **job.results}

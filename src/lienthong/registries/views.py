@@ -20,9 +20,8 @@ from lienthong.core.spreadsheets import xlsx_bytes
 from lienthong.directory import selectors as directory
 from lienthong.registries import gateway, selectors, services
 from lienthong.registries.constants import Outcome
-from lienthong.registries.datasets import SERVICES, dataset
+from lienthong.registries.datasets import dataset
 from lienthong.registries.forms import GrantForm, LookupForm, TrackerFilter
-from lienthong.registries.tasks import convert_legacy_addresses
 
 if TYPE_CHECKING:
     from django import forms
@@ -74,7 +73,7 @@ def _tracker_rows(logs: list[AccessLog]) -> list[dict[str, Any]]:
             "who": log.user.get_full_name()
             if log.user
             else (log.client_id and _("Hệ thống %(c)s") % {"c": log.client_id}),
-            "service": str(SERVICES[log.service].name) if log.service in SERVICES else log.service,
+            "service": gateway.service_label(log.service),
         }
         for log in logs
     ]
@@ -359,8 +358,7 @@ def quality_page(request: AuthenticatedRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         try:
             if request.POST.get("action") == "convert":
-                services.authorize_conversion(actor=request.user, registry=registry)
-                convert_legacy_addresses.enqueue(registry.code)
+                services.start_conversion(actor=request.user, registry=registry)
                 messages.success(
                     request,
                     _(
@@ -376,26 +374,30 @@ def quality_page(request: AuthenticatedRequest, code: str) -> HttpResponse:
         return redirect("registries:quality", code=registry.code)
     province = request.GET.get("tinh", "")
     report = selectors.quality_report(registry, province=province)
+    caller = gateway.Caller(registry.owner, request.user, "", _ip(request))
     if request.GET.get("xuat") == "xlsx":
         labels = {r.code: str(r.label) for r in report.rules}
+        findings = list(selectors.findings_of(registry).iterator())
+        shown = selectors.shown_of(registry, [f.key for f in findings])
+        gateway.log_owner_view(registry, caller, "quality", shown)
         body = xlsx_bytes(
             _("Chất lượng dữ liệu"),
             [_("Quy tắc"), _("Mã bản ghi"), _("Tỉnh"), _("Chi tiết")],
-            (
-                [labels.get(f.rule, f.rule), f.key, f.province, f.detail]
-                for f in selectors.findings_of(registry).iterator()
-            ),
+            ([labels.get(f.rule, f.rule), f.key, f.province, f.detail] for f in findings),
         )
         response = HttpResponse(
             body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         )
         response["Content-Disposition"] = f'attachment; filename="chat-luong-{registry.code}.xlsx"'
         return response
-    template = (
-        "registries/partials/run_status.html"
-        if request.htmx and request.GET.get("trang-thai")
-        else "registries/quality.html"
-    )
+    status = request.GET.get("trang-thai") if request.htmx else None
+    template = {
+        "1": "registries/partials/run_status.html",
+        "chuyen-doi": "registries/partials/conversion_status.html",
+    }.get(status or "", "registries/quality.html")
+    if template == "registries/quality.html":
+        examples = [f.key for found in report.examples.values() for f in found]
+        gateway.log_owner_view(registry, caller, "quality", selectors.shown_of(registry, examples))
     return render(
         request,
         template,
@@ -404,6 +406,7 @@ def quality_page(request: AuthenticatedRequest, code: str) -> HttpResponse:
             "report": report,
             "province": province,
             "reviews": selectors.open_reviews(registry).count(),
+            "conversion": selectors.latest_conversion(registry),
         },
     )
 
@@ -438,6 +441,12 @@ def addresses_page(request: AuthenticatedRequest, code: str) -> HttpResponse:
             messages.success(request, _("Đã cập nhật nơi thường trú theo đơn vị mới."))
             return redirect("registries:addresses", code=registry.code)
     page = Paginator(selectors.open_reviews(registry), 25).get_page(request.GET.get("trang"))
+    gateway.log_owner_view(
+        registry,
+        gateway.Caller(registry.owner, request.user, "", _ip(request)),
+        "addresses",
+        [(review.record.subject, review.record.key) for review in page.object_list],
+    )
     return render(
         request, "registries/addresses.html", {"registry": registry, "page": page}, status=status
     )
