@@ -105,19 +105,28 @@ class BuiltinAdapter:
         return {v: Reply([Found(*rows[v][:5])] if v in rows else []) for v in values}
 
     def _found(self, registry: Registry, service: Service, value: str) -> list[Found]:
-        records = Record.objects.filter(registry=registry).only(*_COLUMNS)
         if service.by_key:
             first = record_by_key(registry.pk, value)
             if first is None:
                 return []
             key, subject, version, valid_from, data, group = first
             if service.household and group:
-                members = records.filter(group=group).order_by("key")
+                members = (
+                    Record.objects.filter(registry=registry, group=group)
+                    .only(*_COLUMNS)
+                    .order_by("key")
+                )
                 return [_found(r) for r in members]
             return [Found(key, subject, version, valid_from, data)]
         # Records about a person kept under another key (insurance code, register
         # reference): the person is their subject or a party to them (a spouse).
-        found = records.filter(Q(subject=value) | Q(parties__pin=value)).distinct().order_by("key")
+        found = (
+            Record.objects.filter(registry=registry)
+            .filter(Q(subject=value) | Q(parties__pin=value))
+            .only(*_COLUMNS)
+            .distinct()
+            .order_by("key")
+        )
         return [_found(r) for r in found]
 
     def record(self, registry: Registry, key: str) -> Found | None:
