@@ -57,6 +57,7 @@ COLUMNS: Final[tuple[tuple[str, str], ...]] = (
     ("sources", "Nguồn"),
     ("workflow", "Quy trình riêng (JSON)"),
     ("result_document", "Mẫu giấy tờ kết quả (JSON)"),
+    ("form", "Tờ khai điện tử (JSON)"),
 )
 _BY_HEADER: Final = {fold(h).lower(): k for k, h in COLUMNS} | {k: k for k, _h in COLUMNS}
 _YES: Final = {"co", "x", "1", "true", "yes"}
@@ -97,6 +98,7 @@ def row_to_record(cells: dict[str, Any]) -> dict[str, Any]:
     record["processing_days"] = cells.get("processing_days")
     record["workflow"] = str(cells.get("workflow") or "").strip()
     record["result_document"] = str(cells.get("result_document") or "").strip()
+    record["form"] = str(cells.get("form") or "").strip()
     for key in ("levels", "channels", "results", "requirements", "steps", "life_events", "sources"):
         record[key] = [v.strip() for line in _lines(cells.get(key)) for v in line.split(";")]
     for key in ("pauses_on_supplement", "boundary_free", "business_related", "essential_06"):
@@ -246,6 +248,7 @@ def record_cells(version: ProcedureVersion) -> list[str]:
             if version.result_document
             else ""
         ),
+        "form": json.dumps(version.form, ensure_ascii=False) if version.form else "",
     }
     return [values[k] for k, _h in COLUMNS]
 

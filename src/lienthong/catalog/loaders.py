@@ -22,6 +22,14 @@ def seed_records() -> list[dict[str, Any]]:
     records: list[dict[str, Any]] = []
     for path in sorted((DATA / "procedures").glob("*.json")):
         records.extend(json.loads(path.read_text(encoding="utf-8")))
+    # The electronic forms, one file per procedure code (data/forms/<code>.json).
+    forms = {
+        path.stem: json.loads(path.read_text(encoding="utf-8"))
+        for path in sorted((DATA / "forms").glob("*.json"))
+    }
+    for record in records:
+        if record.get("code") in forms:
+            record["form"] = forms[record["code"]]
     return records
 
 

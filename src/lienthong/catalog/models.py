@@ -73,6 +73,9 @@ class ProcedureVersion(models.Model):
     #: The paper it issues: a layout of ``catalog.results`` (docs/results.md). Empty:
     #: the generic layout titled after the first result.
     result_document = models.JSONField(_("mẫu giấy tờ kết quả"), default=dict, blank=True)
+    #: The electronic form (tờ khai điện tử) the applicant fills: ``catalog.eforms``
+    #: (docs/eforms.md). Empty: the form the result layout implies, if any.
+    form = models.JSONField(_("tờ khai điện tử"), default=dict, blank=True)
     decision_number = models.CharField(_("quyết định công bố"), max_length=100, blank=True)
     effective_date = models.DateField(_("ngày có hiệu lực"), null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)

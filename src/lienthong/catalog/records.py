@@ -21,6 +21,7 @@ from lienthong.catalog.constants import (
     Level,
     ServiceLevel,
 )
+from lienthong.catalog.eforms import parse, to_json
 from lienthong.catalog.results import check_result_document
 
 CODE_RE: Final = re.compile(r"[0-9]\.[0-9]{6}(\.[0-9]{3}\.[0-9]{2}\.[0-9]{2}\.[A-Z][0-9]{2})?")
@@ -75,6 +76,8 @@ class ProcedureData:
     workflow: dict[str, Any] = dataclasses.field(default_factory=dict)
     #: The result paper's layout (``catalog.results``).
     result_document: dict[str, Any] = dataclasses.field(default_factory=dict)
+    #: The electronic form (``catalog.eforms``).
+    form: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def version_fields(self) -> dict[str, Any]:
         """The values stored on a ProcedureVersion (everything but code and components)."""
@@ -104,6 +107,7 @@ class ProcedureData:
                 "sources",
                 "workflow",
                 "result_document",
+                "form",
             )
         }
 
@@ -222,6 +226,7 @@ def parse_procedure(raw: dict[str, Any]) -> ProcedureData:
     components = _components(raw.get("components") or [], problems)
     workflow = _workflow(raw.get("workflow"), problems)
     result_document = _result_document(raw.get("result_document"), problems)
+    form = _form(raw.get("form"), problems)
     if problems:
         raise InvalidProcedure(problems)
     return ProcedureData(
@@ -250,6 +255,7 @@ def parse_procedure(raw: dict[str, Any]) -> ProcedureData:
         components=components,
         workflow=workflow,
         result_document=result_document,
+        form=form,
     )
 
 
@@ -280,6 +286,25 @@ def _workflow(value: Any, problems: list[Problem]) -> dict[str, Any]:
         )
         return {}
     return value
+
+
+def _form(value: Any, problems: list[Problem]) -> dict[str, Any]:
+    """The electronic form: an object (or its JSON text, from a spreadsheet cell) that
+    ``catalog.eforms.parse`` accepts, stored in its exported form."""
+    if value in (None, "", {}):
+        return {}
+    value = _json_cell(value)
+    definition, found = parse(value) if value is not None else (None, ["not JSON"])
+    if definition is None:
+        problems.append(
+            Problem(
+                "form",
+                "invalid_form",
+                _("Tờ khai điện tử không hợp lệ: %(p)s") % {"p": "; ".join(found[:20])},
+            )
+        )
+        return {}
+    return to_json(definition)
 
 
 def _result_document(value: Any, problems: list[Problem]) -> dict[str, Any]:

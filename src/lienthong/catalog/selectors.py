@@ -9,8 +9,9 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
-from lienthong.catalog import search
+from lienthong.catalog import eforms, search
 from lienthong.catalog.constants import LIFE_EVENTS, VersionStatus
+from lienthong.catalog.eforms import FormDefinition
 from lienthong.catalog.models import (
     CatalogState,
     Component,
@@ -19,6 +20,7 @@ from lienthong.catalog.models import (
     ProcedureGroup,
     ProcedureVersion,
 )
+from lienthong.catalog.results import result_document_of
 from lienthong.core import memo
 from lienthong.core.errors import NotFound
 from lienthong.core.paging import LazySlices
@@ -29,6 +31,7 @@ __all__ = [
     "draft_of",
     "facets",
     "find_procedures",
+    "form_of",
     "get_group",
     "get_procedure",
     "get_version",
@@ -248,3 +251,14 @@ def get_group(code: str) -> ProcedureGroup:
     for m in group.members.all():
         m.procedure_name = names.get(m.procedure_id, m.procedure.code)
     return group
+
+
+def form_of(version: ProcedureVersion) -> FormDefinition | None:
+    """The electronic form of a procedure version: its own definition, else the one its
+    result layout implies (birth, death, marriage…), else None (the applicant attaches
+    a declaration)."""
+    if version.form:
+        definition, _problems = eforms.parse(version.form)
+        if definition is not None:
+            return definition
+    return eforms.form_from_layout(result_document_of(version.result_document, version.results))
