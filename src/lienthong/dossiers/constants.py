@@ -63,3 +63,8 @@ class Channel(models.TextChoices):
 
 
 NPSP_CHANNEL: Final[dict[str, int]] = {Channel.COUNTER: 1, Channel.ONLINE: 2, Channel.POST: 3}
+
+
+#: Where a dossier's form data keeps what came from a registry (``{key: source}``:
+#: registry, its name, record version, the gateway request): ``dossiers.prefill``.
+SOURCE_KEY: Final = "_nguon"

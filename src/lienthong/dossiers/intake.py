@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final, ParamSpec
+from typing import TYPE_CHECKING, Any, ParamSpec
 
 import psycopg
 from django.core.files.uploadedfile import UploadedFile
@@ -33,8 +33,8 @@ from django.utils.translation import gettext as _
 
 from lienthong.accounts.constants import Perm
 from lienthong.accounts.permissions import agencies_with, is_platform_admin
+from lienthong.catalog import eforms
 from lienthong.catalog import selectors as catalog
-from lienthong.catalog.results import result_document_of
 from lienthong.core import fastsql, outbox
 from lienthong.core import files as stored_files
 from lienthong.core.errors import InvalidInput, InvalidParam, NotFound, PermissionDenied
@@ -43,7 +43,7 @@ from lienthong.core.models import AuditPending, OutboxEvent, PendingFile
 from lienthong.core.text import UnsafeText, clean_filename, clean_param
 from lienthong.directory import selectors as directory
 from lienthong.dossiers import routing, selectors, workflow
-from lienthong.dossiers.constants import Channel
+from lienthong.dossiers.constants import SOURCE_KEY, Channel
 from lienthong.dossiers.models import (
     Dossier,
     DossierEvent,
@@ -374,72 +374,20 @@ def insert_new(
 
 # --------------------------------------------------------------------------- declaration
 
-#: ASCII digits only: "¹⁹⁹⁰" or Arabic-Indic digits are digits to Python, not on a paper.
-_ISO_DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_YEAR: Final = re.compile(r"[0-9]{4}")
-
 
 def check_declaration(version: ProcedureVersion, data: dict[str, Any]) -> dict[str, Any]:
-    """The applicant's declaration (tờ khai) for the procedure's result paper, cleaned.
+    """The applicant's declaration (tờ khai) on the procedure's electronic form, cleaned
+    (``catalog.eforms``: required items, real dates, choices from their list, numbers,
+    phones, communes in force; items a condition hides are dropped).
 
-    The fields are those of the paper's layout (``catalog.results``). A dossier may
-    come without them (its declaration is an attached form): then nothing is checked.
-    Once one is given, all are checked — required ones present, dates real and not in
-    the future, years of four digits, choices from their list — and each problem
-    names its field (``form_data.<key>``). Other keys are kept as they are.
+    A dossier may come without it (its declaration is an attached form): then nothing
+    is checked. Once one item is given, all are checked, and each problem names its
+    field (``form_data.<key>``). Other keys are kept as they are.
     """
-    paper = result_document_of(version.result_document, version.results)
-    if not {f.key for f in paper.fields} & set(data):
+    form = catalog.form_of(version)
+    if form is None or not {f.key for f in form.fields} & set(data):
         return data
-    cleaned = dict(data)
-    problems: list[InvalidParam] = []
-    today = dt.date.today()
-    for item in paper.fields:
-        name = f"form_data.{item.key}"
-        raw = data.get(item.key)
-        value = clean_param(name, "" if raw is None else str(raw), max_length=300)
-        cleaned[item.key] = value
-        if not value:
-            if item.required:
-                problems.append(
-                    InvalidParam(name, "required", _("Hãy khai «%(f)s».") % {"f": item.label})
-                )
-            continue
-        if item.kind == "date":
-            try:
-                if not _ISO_DATE.fullmatch(value):
-                    raise ValueError(value)
-                day = dt.date.fromisoformat(value)
-                if not dt.date(1900, 1, 1) <= day <= today:
-                    raise ValueError(value)
-                cleaned[item.key] = day.isoformat()
-            except ValueError:
-                problems.append(
-                    InvalidParam(
-                        name,
-                        "invalid_date",
-                        _("«%(f)s» phải là một ngày có thật, không sau hôm nay.")
-                        % {"f": item.label},
-                    )
-                )
-        elif item.kind == "year":
-            if not (_YEAR.fullmatch(value) and 1900 <= int(value) <= today.year):
-                problems.append(
-                    InvalidParam(
-                        name,
-                        "invalid_year",
-                        _("«%(f)s» phải là năm có bốn chữ số.") % {"f": item.label},
-                    )
-                )
-        elif item.kind == "choice" and value not in item.choices:
-            problems.append(
-                InvalidParam(
-                    name,
-                    "not_a_choice",
-                    _("«%(f)s» phải là một trong: %(c)s.")
-                    % {"f": item.label, "c": ", ".join(item.choices)},
-                )
-            )
+    cleaned, problems = eforms.clean(form, data)
     if problems:
         raise InvalidInput(_("Tờ khai chưa đầy đủ hoặc chưa đúng."), invalid_params=problems)
     return cleaned
@@ -465,6 +413,7 @@ def submit(
     applicant: User | None = None,
     reused: list[tuple[str, int]] | None = None,
     now: dt.datetime | None = None,
+    prefilled_from: dict[str, dict[str, Any]] | None = None,
 ) -> Dossier:
     """File a dossier for the published version of ``procedure_code``.
 
@@ -478,7 +427,9 @@ def submit(
     counter intake is not made by a clerk of the receiving centre. ``applicant`` is the
     person the dossier is for when a clerk or a proxy files it (default: ``actor``).
     ``reused`` lists (component, document id) pairs taken from the applicant's
-    e-document store instead of new uploads.
+    e-document store instead of new uploads. ``prefilled_from`` names, for the form's
+    values read from a registry, their source (kept with the form data; a client cannot
+    claim one: ``form_data`` keys starting with ``_`` are dropped).
     """
     now = now or timezone.now()
     uploads = uploads or []
@@ -552,7 +503,10 @@ def submit(
             _("Còn thiếu giấy tờ bắt buộc."),
             invalid_params=[InvalidParam("files", "missing_component", name) for name in missing],
         )
-    form_data = check_declaration(version, form_data or {})
+    form_data = {k: v for k, v in (form_data or {}).items() if not str(k).startswith("_")}
+    form_data = check_declaration(version, form_data)
+    if prefilled_from and form_data:
+        form_data[SOURCE_KEY] = {k: s for k, s in prefilled_from.items() if k in form_data}
     fee = sum(int(f["amount"] or 0) for f in version.fees)
     dossier = Dossier(
         tracking_key=new_tracking_key(),

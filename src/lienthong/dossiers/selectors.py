@@ -19,12 +19,12 @@ from django.utils.translation import gettext_lazy
 from lienthong.accounts import selectors as accounts
 from lienthong.accounts.constants import Perm, Role
 from lienthong.accounts.permissions import Reach, agencies_with, can, reach
-from lienthong.catalog.results import result_document_of
+from lienthong.catalog import selectors as catalog
 from lienthong.core.errors import DomainError, NotFound, PermissionDenied
 from lienthong.core.workcalendar import get_calendar
 from lienthong.core.workflow import APPLICANT, Step
 from lienthong.directory import selectors as directory
-from lienthong.dossiers.constants import CLOSED, Channel, Status
+from lienthong.dossiers.constants import CLOSED, SOURCE_KEY, Channel, Status
 from lienthong.dossiers.models import (
     Dossier,
     DossierEvent,
@@ -34,6 +34,7 @@ from lienthong.dossiers.models import (
     WalletDocument,
 )
 from lienthong.dossiers.table import npsp_status, states_left_by, table_for
+from lienthong.geo import selectors as geo
 from lienthong.registries import gateway
 from lienthong.registries import selectors as registries
 
@@ -396,21 +397,37 @@ def transfer_targets(dossier: Dossier, q: str, *, limit: int = 8) -> list[Agency
     return list(found[:limit])
 
 
-def declaration_of(dossier: Dossier) -> list[tuple[str, str]]:
-    """The applicant's declaration (tờ khai) as (label, value) rows, in the order of the
-    paper's layout; empty when it was not declared on the filing page."""
+def declaration_of(dossier: Dossier) -> list[tuple[str, str, str]]:
+    """The applicant's declaration (tờ khai) as (label, value, source) rows in the order
+    of the electronic form (items a condition hid are left out); ``source`` names the
+    registry and record version a value was read from ("" when the applicant typed it).
+    Empty when nothing was declared on the form."""
     version = dossier.procedure_version
-    fields = result_document_of(version.result_document, version.results).fields
+    form = catalog.form_of(version)
     data = dossier.form_data or {}
-    if not any(f.key in data for f in fields):
+    if form is None or not any(f.key in data for f in form.fields):
         return []
+    sources = data.get(SOURCE_KEY) or {}
+    fields = [f for f in form.fields if f.key in data]
+    communes = geo.unit_labels(
+        {str(data[f.key]) for f in fields if f.kind == "commune" and data.get(f.key)}
+    )
     rows = []
     for f in fields:
         value = str(data.get(f.key, "") or "")
         if f.kind == "date" and value:
             with contextlib.suppress(ValueError):
                 value = dt.date.fromisoformat(value).strftime("%d/%m/%Y")
-        rows.append((str(f.label), value))
+        elif f.kind == "commune":
+            value = communes.get(value, value)
+        source = sources.get(f.key) if isinstance(sources, dict) else None
+        label = ""
+        if isinstance(source, dict):
+            label = _("đã lấy từ %(r)s, phiên bản %(v)s") % {
+                "r": source.get("registry_name") or source.get("registry", ""),
+                "v": source.get("version") or "—",
+            }
+        rows.append((str(f.label), value, label))
     return rows
 
 

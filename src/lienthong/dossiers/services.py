@@ -29,6 +29,7 @@ from lienthong.dossiers.models import (
     Dossier,
     Rating,
 )
+from lienthong.dossiers.prefill import Prefilled, locked_values, prefill, sources_kept
 
 if TYPE_CHECKING:
     from lienthong.accounts.models import User
@@ -37,11 +38,15 @@ __all__ = [
     "ALLOWED_TYPES",
     "MAX_FILES_PER_DOSSIER",
     "MAX_FILE_BYTES",
+    "Prefilled",
     "Upload",
     "act",
     "confirm_payment",
     "extend",
+    "locked_values",
+    "prefill",
     "rate",
+    "sources_kept",
     "submit",
     "track",
     "transfer",

@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lienthong.accounts.selectors import user_by_pin
+from lienthong.catalog import eforms
 from lienthong.catalog import selectors as catalog
-from lienthong.catalog.results import result_document_of
 from lienthong.core import audit
 from lienthong.core import files as stored_files
 from lienthong.core.errors import DomainError, InvalidInput, NotFound, TooManyAttempts
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from django.http.response import HttpResponseBase
 
     from lienthong.accounts.auth import AuthenticatedRequest
+    from lienthong.catalog.eforms import FormDefinition
     from lienthong.catalog.models import Component
     from lienthong.dossiers.models import Dossier
 
@@ -104,9 +105,30 @@ def file_online(request: AuthenticatedRequest, procedure_code: str) -> HttpRespo
     step = 2 if competent else 1
     errors: list[str] = []
     idem = request.POST.get("idem") or secrets.token_hex(8)
-    paper = result_document_of(version.result_document, version.results)
-    declared = {f.key: request.POST.get(f"tk-{f.key}", "").strip() for f in paper.fields}
-    if request.method == "POST" and step == 2:
+    form = catalog.form_of(version)
+    fields = list(form.fields) if form else []
+    declared = {f.key: request.POST.get(f"tk-{f.key}", "").strip() for f in fields}
+    field_errors: dict[str, str] = {}
+    session_key = f"dien-san:{version.pk}:{competent}"
+    prefilled = services.Prefilled.from_session(request.session.get(session_key))
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    asked_prefill = action == "dien-san"
+    if asked_prefill and step == 2:
+        typed = {f.key: declared[f.key] for f in fields if f.kind == "pin"}
+        prefilled = services.prefill(
+            actor=request.user,
+            version=version,
+            commune_code=competent,
+            typed=typed,
+            ip=str(request.META.get("REMOTE_ADDR", "")),
+        )
+        request.session[session_key] = prefilled.as_session()
+        # What the registry gave fills the form; what the applicant typed elsewhere stays.
+        declared.update(prefilled.values)
+    # A field the form locks keeps the registry's value, whatever is posted.
+    declared.update(services.locked_values(version, prefilled))
+    # "ve-lai": the form drawn again for a changed answer (a condition shows new items).
+    if request.method == "POST" and step == 2 and action not in ("dien-san", "ve-lai"):
         try:
             dossier = services.submit(
                 actor=request.user,
@@ -121,9 +143,15 @@ def file_online(request: AuthenticatedRequest, procedure_code: str) -> HttpRespo
                 else {},
                 idempotency_key=idem,
                 eid_authenticated=bool(request.user.pin),
+                prefilled_from=services.sources_kept(prefilled, declared),
             )
         except DomainError as exc:
             errors, idem = _refused(exc, idem)
+            field_errors = {
+                p.name.removeprefix("form_data."): str(p.reason)
+                for p in exc.invalid_params
+                if p.name.startswith("form_data.")
+            }
         else:
             messages.success(
                 request,
@@ -152,10 +180,14 @@ def file_online(request: AuthenticatedRequest, procedure_code: str) -> HttpRespo
             "errors": errors,
             "idem": idem,
             "places": _place_names(competent, receiving) if step == 2 else None,
-            "declaration": [
-                (f, declared.get(f.key) or (f.default if request.method != "POST" else ""))
-                for f in paper.fields
-            ],
+            "eform": form_context(
+                form,
+                declared,
+                prefilled,
+                field_errors,
+                request.method or "GET",
+                [(u.code, u.name) for u in communes],
+            ),
         },
         status=422 if errors else 200,
     )
@@ -579,3 +611,60 @@ def notifications(request: AuthenticatedRequest) -> HttpResponse:
     items = list(selectors.notifications_of(request.user)[:100])
     services.mark_notifications_read(user=request.user)
     return render(request, "dossiers/notifications.html", {"items": items})
+
+
+def form_context(
+    form: FormDefinition | None,
+    declared: dict[str, str],
+    prefilled: services.Prefilled,
+    field_errors: dict[str, str],
+    method: str,
+    communes: list[tuple[str, str]],
+) -> dict[str, Any] | None:
+    """The electronic form as the page shows it: sections of (field, value, error,
+    source, shown) and whether the applicant may ask for it to be prefilled. A commune
+    item lists the province's communes, and the one it holds if elsewhere."""
+    if form is None:
+        return None
+    shown = eforms.visible(form, declared)
+    known = {code for code, _n in communes}
+    elsewhere = {
+        v
+        for f in form.fields
+        if f.kind == "commune" and (v := declared.get(f.key)) and v not in known
+    }
+    labels = geo.unit_labels(elsewhere) if elsewhere else {}
+
+    def options(value: str) -> list[tuple[str, str]]:
+        if value in labels:
+            return [(value, labels[value]), *communes]
+        return communes
+
+    sections = [
+        {
+            "title": s.title,
+            "fields": [
+                {
+                    "f": f,
+                    "value": declared.get(f.key) or (f.default if method != "POST" else ""),
+                    "error": field_errors.get(f.key, ""),
+                    "source": prefilled.sources.get(f.key),
+                    "locked": f.locked and f.key in prefilled.values,
+                    "hidden": f.key not in shown,
+                    "options": options(declared.get(f.key, "")) if f.kind == "commune" else [],
+                    "controls": any(
+                        o.show_if is not None and o.show_if.field == f.key for o in form.fields
+                    ),
+                }
+                for f in s.fields
+            ],
+        }
+        for s in form.sections
+    ]
+    return {
+        "form": form,
+        "sections": sections,
+        "can_prefill": bool(form.prefilled),
+        "prefilled": bool(prefilled.values),
+        "problems": prefilled.problems,
+    }

@@ -1,0 +1,240 @@
+"""Filing on the electronic form: prefilled from the registries with the applicant's
+consent (logged, shown to the person), locked registry values, conditions that show
+items, a message beside each wrong answer, nothing filed until it is right."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from lienthong.catalog.records import parse_procedure
+from lienthong.catalog.services import publish_seed
+from lienthong.dossiers.models import Dossier
+from lienthong.registries.models import AccessLog, Record, Registry
+from lienthong.registries.seeds import load_registries
+from tests.catalog.conftest import KHAI_SINH, variant
+from tests.dossiers.conftest import ELSEWHERE, HOME
+
+pytestmark = pytest.mark.django_db
+
+CODE = "1.009998"
+CITIZEN = "037090001234"
+URL = f"/ho-so/nop/{CODE}/"
+
+FORM = {
+    "code": "CT01",
+    "title": "Tờ khai thay đổi thông tin cư trú",
+    "source": "Thông tư 66/2023/TT-BCA, mẫu CT01",
+    "sections": [
+        {
+            "title": "Người đề nghị",
+            "fields": [
+                {
+                    "key": "ho_ten",
+                    "label": "Họ, chữ đệm và tên",
+                    "prefill": {"service": "person", "field": "full_name"},
+                    "locked": True,
+                },
+                {
+                    "key": "gioi_tinh",
+                    "label": "Giới tính",
+                    "kind": "choice",
+                    "choices": ["Nam", "Nữ"],
+                    "prefill": {
+                        "service": "person",
+                        "field": "sex",
+                        "map": {"male": "Nam", "female": "Nữ"},
+                    },
+                },
+                {
+                    "key": "noi_thuong_tru",
+                    "label": "Nơi thường trú",
+                    "kind": "commune",
+                    "prefill": {"service": "residence", "field": "permanent_unit"},
+                },
+                {"key": "dien_thoai", "label": "Số điện thoại", "kind": "phone"},
+                {
+                    "key": "o_nho",
+                    "label": "Ở nhờ, ở thuê",
+                    "kind": "choice",
+                    "choices": ["Có", "Không"],
+                    "default": "Không",
+                },
+                {
+                    "key": "chu_nha",
+                    "label": "Họ tên chủ nhà",
+                    "show_if": {"field": "o_nho", "in": ["Có"]},
+                },
+            ],
+        }
+    ],
+}
+
+
+@pytest.fixture
+def procedure(cast):
+    raw = variant(
+        KHAI_SINH,
+        code=CODE,
+        name="Đăng ký thường trú (thử)",
+        result_document={},
+        results=["Thông báo kết quả"],
+        components=[],
+        form=FORM,
+    )
+    publish_seed(parse_procedure(raw), decision_number="Dữ liệu kiểm thử")
+    return CODE
+
+
+@pytest.fixture
+def registry(cast):
+    load_registries()
+    population = Registry.objects.get(code="population")
+    Record.objects.create(
+        registry=population,
+        key=CITIZEN,
+        subject=CITIZEN,
+        version=3,
+        valid_from=timezone.now() - dt.timedelta(days=3),
+        data={
+            "pin": CITIZEN,
+            "full_name": "Nguyễn Văn An",
+            "birth_date": "1990-05-12",
+            "sex": "male",
+            "permanent_unit": HOME,
+            "permanent_address": "Xóm 3",
+            "status": "alive",
+        },
+    )
+    return population
+
+
+def _grant(population, agency):
+    from lienthong.accounts.constants import Role
+    from lienthong.accounts.models import RoleAssignment
+    from lienthong.registries.services import grant_access
+    from tests.factories import UserFactory
+
+    owner = UserFactory(official=True, pin="001085007890", username="001085007890")
+    RoleAssignment.objects.create(user=owner, agency=population.owner, role=Role.REGISTRY_OWNER)
+    grant_access(
+        actor=owner,
+        registry=population,
+        consumer=agency,
+        services=["person", "residence"],
+        fields=["pin", "full_name", "sex", "birth_date", "permanent_unit", "permanent_address"],
+        purpose="Giải quyết thủ tục hành chính",
+        legal_basis="Nghị định 47/2020/NĐ-CP",
+        valid_from=timezone.localdate() - dt.timedelta(days=1),
+    )
+
+
+def _step2(cast):
+    return {"tinh": cast.home_committee.province.code, "xa": HOME, "noi-nop": ELSEWHERE}
+
+
+def test_the_form_is_prefilled_with_consent_logged_and_locked(client, cast, procedure, registry):
+    _grant(registry, cast.home_committee)
+    client.force_login(cast.citizen)
+    page = client.get(URL, _step2(cast)).content.decode()
+    assert "Tờ khai thay đổi thông tin cư trú" in page
+    assert "Đồng ý, điền sẵn" in page
+    assert not AccessLog.objects.exists()  # nothing is read before the applicant agrees
+    filled = client.post(URL, {**_step2(cast), "idem": "p-1", "action": "dien-san"})
+    assert filled.status_code == 200
+    html = filled.content.decode()
+    assert 'value="Nguyễn Văn An"' in html
+    assert "Đã lấy từ CSDL" in html or "Đã lấy từ Cơ sở dữ liệu" in html
+    assert "phiên bản 3" in html
+    assert "<option selected>Nam</option>" in html
+    logs = AccessLog.objects.filter(subject=CITIZEN)
+    assert {log.service for log in logs} == {"person", "residence"}
+    assert {log.consumer_id for log in logs} == {cast.home_committee.pk}
+    assert all(log.on_behalf_of == CITIZEN for log in logs)
+    assert all(log.purpose.startswith("Điền sẵn tờ khai") for log in logs)
+    assert not Dossier.objects.exists()
+    # The applicant cannot change a locked registry value; the others are theirs.
+    response = client.post(
+        URL,
+        {
+            **_step2(cast),
+            "idem": "p-2",
+            "tk-ho_ten": "Người Khác",
+            "tk-gioi_tinh": "Nam",
+            "tk-noi_thuong_tru": HOME,
+            "tk-dien_thoai": "0912 345 678",
+            "tk-o_nho": "Không",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    dossier = Dossier.objects.get()
+    assert dossier.form_data["ho_ten"] == "Nguyễn Văn An"
+    assert dossier.form_data["dien_thoai"] == "0912345678"
+    sources = dossier.form_data["_nguon"]
+    assert sources["ho_ten"]["registry"] == "population"
+    assert sources["ho_ten"]["version"] == 3
+    assert "dien_thoai" not in sources
+    # The person sees the reads in their tracker.
+    tracker = client.get("/du-lieu-cua-toi/nhat-ky/").content.decode()
+    assert "Điền sẵn tờ khai" in tracker
+
+
+def test_without_a_grant_the_applicant_is_told_to_type_and_the_refusal_is_logged(
+    client, cast, procedure, registry
+):
+    client.force_login(cast.citizen)
+    filled = client.post(URL, {**_step2(cast), "idem": "p-3", "action": "dien-san"})
+    html = filled.content.decode()
+    assert filled.status_code == 200
+    assert "chưa được cấp quyền lấy dữ liệu này" in html
+    assert AccessLog.objects.filter(outcome="refused", subject=CITIZEN).exists()
+    assert 'name="tk-ho_ten" value=""' in html  # left for the applicant to type
+
+
+def test_a_condition_shows_its_items_and_wrong_answers_are_shown_beside_them(
+    client, cast, procedure, registry
+):
+    client.force_login(cast.citizen)
+    base = {**_step2(cast), "idem": "p-4", "tk-ho_ten": "Nguyễn Văn An", "tk-gioi_tinh": "Nam"}
+    page = client.get(URL, _step2(cast)).content.decode()
+    assert (
+        'hidden>\n      <label for="tk-chu_nha">' in page
+        or "hidden" in page.split("tk-chu_nha")[0][-200:]
+    )
+    redrawn = client.post(URL, {**base, "tk-o_nho": "Có", "action": "ve-lai"})
+    assert redrawn.status_code == 200
+    assert not Dossier.objects.exists()  # drawing the form again files nothing
+    around = redrawn.content.decode().split('for="tk-chu_nha"')[0][-120:]
+    assert "hidden" not in around
+    wrong = client.post(
+        URL,
+        {**base, "tk-o_nho": "Có", "tk-dien_thoai": "123", "tk-noi_thuong_tru": "99999"},
+    )
+    assert wrong.status_code == 422
+    html = wrong.content.decode()
+    assert 'aria-invalid="true"' in html
+    assert "Hãy khai «Họ tên chủ nhà»." in html
+    assert "số điện thoại Việt Nam" in html
+    assert "xã, phường đang có hiệu lực" in html
+    assert not Dossier.objects.exists()
+
+
+def test_a_client_cannot_claim_a_registry_source(client, cast, procedure):
+    from lienthong.dossiers.services import submit
+
+    dossier = submit(
+        actor=cast.citizen,
+        procedure_code=CODE,
+        competent_unit_code=HOME,
+        form_data={
+            "ho_ten": "Nguyễn Văn An",
+            "gioi_tinh": "Nam",
+            "noi_thuong_tru": HOME,
+            "dien_thoai": "0912345678",
+            "o_nho": "Không",
+            "_nguon": {"ho_ten": {"registry": "population", "version": 9}},
+        },
+    )
+    assert "_nguon" not in dossier.form_data
