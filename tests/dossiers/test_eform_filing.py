@@ -238,3 +238,21 @@ def test_a_client_cannot_claim_a_registry_source(client, cast, procedure):
         },
     )
     assert "_nguon" not in dossier.form_data
+
+
+def test_the_declaration_paper_is_not_uploaded_when_declared_on_the_form(client, cast):
+    from tests.dossiers.test_documents import BIRTH
+
+    client.force_login(cast.citizen)
+    step2 = client.get("/ho-so/nop/1.001193/", _step2(cast)).content.decode()
+    assert "kê khai trên tờ khai điện tử ở trên, không phải tải lên" in step2
+    assert 'name="tep-0"' not in step2  # the form paper is the e-form
+    declared = {f"tk-{k}": v for k, v in BIRTH.items()} | {"tk-quan_he": "Cha"}
+    response = client.post("/ho-so/nop/1.001193/", {**_step2(cast), "idem": "f-9", **declared})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    dossier = Dossier.objects.get()
+    assert dossier.form_data["ho_ten"] == "Nguyễn Minh Khang"
+    # Without the form's answers, the paper is asked for as before.
+    missing = client.post("/ho-so/nop/1.001193/", {**_step2(cast), "idem": "f-10"})
+    assert missing.status_code == 422
+    assert "Tờ khai đăng ký khai sinh" in missing.content.decode()

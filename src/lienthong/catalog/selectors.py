@@ -31,6 +31,7 @@ __all__ = [
     "draft_of",
     "facets",
     "find_procedures",
+    "form_component",
     "form_of",
     "get_group",
     "get_procedure",
@@ -262,3 +263,11 @@ def form_of(version: ProcedureVersion) -> FormDefinition | None:
         if definition is not None:
             return definition
     return eforms.form_from_layout(result_document_of(version.result_document, version.results))
+
+
+def form_component(version: ProcedureVersion) -> str | None:
+    """The component that is the declaration paper itself ("Tờ khai …"), which the
+    electronic form replaces when the version has one (None otherwise)."""
+    if form_of(version) is None:
+        return None
+    return next((c.name for c in version.components.all() if c.name.startswith("Tờ khai")), None)

@@ -494,7 +494,12 @@ def submit(
                 _("Không tìm thấy giấy tờ trong kho dữ liệu của người nộp."),
             )
         wallet[component] = doc
+    form_data = {k: v for k, v in (form_data or {}).items() if not str(k).startswith("_")}
+    form_data = check_declaration(version, form_data)
     provided = {u.component for u in uploads} | set(wallet)
+    # The declaration made on the electronic form is the form paper: not uploaded too.
+    if form_data and (on_form := catalog.form_component(version)):
+        provided.add(on_form)
     missing = [
         c.name for c in components if c.required and not c.data_registry and c.name not in provided
     ]
@@ -503,8 +508,6 @@ def submit(
             _("Còn thiếu giấy tờ bắt buộc."),
             invalid_params=[InvalidParam("files", "missing_component", name) for name in missing],
         )
-    form_data = {k: v for k, v in (form_data or {}).items() if not str(k).startswith("_")}
-    form_data = check_declaration(version, form_data)
     if prefilled_from and form_data:
         form_data[SOURCE_KEY] = {k: s for k, s in prefilled_from.items() if k in form_data}
     fee = sum(int(f["amount"] or 0) for f in version.fees)

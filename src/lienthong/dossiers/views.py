@@ -106,6 +106,7 @@ def file_online(request: AuthenticatedRequest, procedure_code: str) -> HttpRespo
     errors: list[str] = []
     idem = request.POST.get("idem") or secrets.token_hex(8)
     form = catalog.form_of(version)
+    on_form = catalog.form_component(version)
     fields = list(form.fields) if form else []
     declared = {f.key: request.POST.get(f"tk-{f.key}", "").strip() for f in fields}
     field_errors: dict[str, str] = {}
@@ -174,7 +175,12 @@ def file_online(request: AuthenticatedRequest, procedure_code: str) -> HttpRespo
             "communes": communes,
             "competent": competent,
             "receiving": receiving,
-            "to_upload": [(i, c) for i, c in enumerate(components) if not c.data_registry],
+            "to_upload": [
+                (i, c)
+                for i, c in enumerate(components)
+                if not c.data_registry and c.name != on_form
+            ],
+            "on_form": on_form,
             "wallet": selectors.wallet_of(request.user),
             "from_data": [c for c in components if c.data_registry],
             "errors": errors,
