@@ -256,3 +256,36 @@ def test_the_declaration_paper_is_not_uploaded_when_declared_on_the_form(client,
     missing = client.post("/ho-so/nop/1.001193/", {**_step2(cast), "idem": "f-10"})
     assert missing.status_code == 422
     assert "Tờ khai đăng ký khai sinh" in missing.content.decode()
+
+
+def test_the_form_and_the_prefill_through_the_api(client, cast, procedure, registry):
+    form = client.get(f"/api/v1/procedures/{CODE}/form")
+    assert form.status_code == 200
+    body = form.json()
+    assert (body["procedure"], body["derived"]) == (CODE, False)
+    assert body["definition"]["sections"][0]["fields"][0]["locked"] is True
+    derived = client.get("/api/v1/procedures/1.001193/form").json()
+    assert derived["derived"] is True
+    none = client.get("/api/v1/procedures/2.001610/form")  # a paper form, attached
+    assert none.status_code == 404
+    assert none.json()["code"] == "no-form"
+    _grant(registry, cast.home_committee)
+    client.force_login(cast.citizen)
+    got = client.post(
+        f"/api/v1/procedures/{CODE}/prefill",
+        {"commune": HOME},
+        content_type="application/json",
+    )
+    assert got.status_code == 200, got.content
+    assert got.json()["values"]["ho_ten"] == "Nguyễn Văn An"
+    assert got.json()["values"]["gioi_tinh"] == "Nam"
+    assert got.json()["sources"]["ho_ten"]["version"] == 3
+    assert AccessLog.objects.filter(subject=CITIZEN, outcome="allowed").count() == 2
+    elsewhere = client.post(
+        f"/api/v1/procedures/{CODE}/prefill",
+        {"commune": "99999"},
+        content_type="application/json",
+    )
+    assert elsewhere.status_code == 200
+    assert elsewhere.json()["values"] == {}
+    assert elsewhere.json()["problems"]

@@ -1,22 +1,26 @@
 """API of the procedure catalogue."""
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.pagination import paginate
 from ninja.params.functions import Query
 
 from lienthong.catalog import selectors
 from lienthong.catalog.constants import Level, ServiceLevel
+from lienthong.catalog.eforms import to_json
 from lienthong.catalog.models import ProcedureVersion
 from lienthong.catalog.schemas import (
     ComponentOut,
     DataSourceOut,
+    FormOut,
     GroupOut,
     GroupRefOut,
     MemberOut,
     ProcedureDetailOut,
     ProcedureOut,
 )
+from lienthong.core.errors import NotFound
 from lienthong.core.paging import Page
 
 router = Router(tags=["Thủ tục hành chính"])
@@ -102,6 +106,22 @@ def get_procedure(
         decision_number=v.decision_number,
         effective_date=v.effective_date,
         sources=v.sources,
+    )
+
+
+@router.get("/procedures/{code}/form", response=FormOut, summary="Tờ khai điện tử của thủ tục")
+def get_form(request: HttpRequest, code: str, version: int | None = None) -> FormOut:
+    """Tờ khai điện tử của phiên bản đang áp dụng (hoặc phiên bản `version`): các phần,
+    mục khai (loại, bắt buộc, lựa chọn, điều kiện hiện), mục lấy từ cơ sở dữ liệu
+    (`prefill`) và mục khóa (`locked`). 404 `no-form` khi thủ tục nộp tờ khai dạng tệp."""
+    v = selectors.get_version(code, version) if version else selectors.get_procedure(code)
+    form = selectors.form_of(v)
+    if form is None:
+        raise NotFound(
+            _("Thủ tục này chưa có tờ khai điện tử; tờ khai nộp dạng tệp."), code="no-form"
+        )
+    return FormOut(
+        procedure=v.procedure.code, version=v.number, derived=form.derived, definition=to_json(form)
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from ninja import Field, Schema
 
@@ -93,3 +94,12 @@ class GroupOut(Schema):
     total_days: Decimal
     members: list[MemberOut]
     sources: list[str]
+
+
+class FormOut(Schema):
+    procedure: str
+    version: int
+    #: Built from the result paper's layout rather than defined on the version.
+    derived: bool
+    #: The definition (docs/eforms.md), as the catalogue imports and exports it.
+    definition: dict[str, Any]

@@ -18,6 +18,7 @@ from ninja.params.functions import Header, Query
 
 from lienthong.accounts.auth import ApiRequest, SystemPrincipal, api_auth
 from lienthong.accounts.selectors import user_by_pin
+from lienthong.catalog import selectors as catalog
 from lienthong.core.errors import InvalidInput, InvalidParam, PermissionDenied, Unauthenticated
 from lienthong.core.paging import Page
 from lienthong.dossiers import selectors, services, workflow
@@ -29,6 +30,8 @@ from lienthong.dossiers.schemas import (
     EventOut,
     FileIn,
     PaymentCallbackIn,
+    PrefillIn,
+    PrefillOut,
     SubmitFormIn,
     SubmitIn,
     TrackOut,
@@ -140,6 +143,28 @@ def submit_multipart(
         for component, upload in zip(payload.components, sent, strict=True)
     ]
     return _submit(request, payload, uploads, idempotency_key)
+
+
+@router.post(
+    "/procedures/{code}/prefill",
+    response=PrefillOut,
+    auth=api_auth,
+    summary="Điền sẵn tờ khai từ cơ sở dữ liệu",
+)
+def prefill(request: ApiRequest, code: str, payload: PrefillIn) -> PrefillOut:
+    """Người nộp (đăng nhập VNeID) đồng ý để cơ quan giải quyết tại xã `commune` lấy các
+    mục `prefill` của tờ khai từ cơ sở dữ liệu: về chính người nộp, hoặc về người có số
+    định danh trong mục `pins`. Mỗi lần lấy được ghi nhật ký truy cập mà người đó xem
+    được; mục không lấy được có lý do trong `problems` (chưa được cấp quyền, CSDL không
+    phản hồi, không có dữ liệu)."""
+    got = services.prefill(
+        actor=_person(request),
+        version=catalog.get_procedure(code),
+        commune_code=payload.commune,
+        typed={str(k): v for k, v in payload.pins.items() if isinstance(v, str)},
+        ip=str(request.META.get("REMOTE_ADDR", "")),
+    )
+    return PrefillOut(values=got.values, sources=got.sources, problems=got.problems)
 
 
 @router.get("/dossiers", response=list[DossierOut], auth=api_auth, summary="Danh sách hồ sơ")

@@ -1,7 +1,7 @@
 """API schemas of dossiers (parse and serialise only)."""
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
 from ninja import Field, Schema
 from pydantic import Json
@@ -181,3 +181,17 @@ class TrackOut(Schema):
     due_at: dt.datetime | None
     finished_at: dt.datetime | None
     returned_at: dt.datetime | None
+
+
+class PrefillIn(Schema):
+    #: The commune (new code) where the dossier will be decided: its agency reads.
+    commune: Annotated[Line, Field(max_length=10)]
+    #: Numbers typed in the form's ``pin`` items, for items read about that person.
+    pins: JsonObject = {}
+
+
+class PrefillOut(Schema):
+    values: dict[str, str]
+    #: ``{key: {"registry", "registry_name", "version", "request"}}``
+    sources: dict[str, dict[str, Any]]
+    problems: list[str]
