@@ -13,6 +13,7 @@ class Outcome(models.TextChoices):
     REFUSED = "refused", _("Bị từ chối")
     NOT_FOUND = "not_found", _("Không có dữ liệu")
     UNAVAILABLE = "unavailable", _("CSDL không kết nối được")
+    WRITTEN = "written", _("Ghi, cập nhật dữ liệu")
 
 
 class AlertKind(models.TextChoices):
@@ -33,3 +34,4 @@ class Source(models.TextChoices):
     IMPORT = "import", _("Nhập từ hệ thống nguồn")
     CORRECTION = "correction", _("Chỉnh sửa của cơ quan chủ quản")
     CONVERSION = "conversion", _("Chuyển đổi địa chỉ theo đơn vị hành chính mới")
+    REGISTRATION = "registration", _("Cập nhật theo kết quả giải quyết thủ tục hành chính")

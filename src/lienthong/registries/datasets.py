@@ -23,9 +23,11 @@ if TYPE_CHECKING:
 __all__ = [
     "DATASETS",
     "SERVICES",
+    "WRITE_SERVICES",
     "Dataset",
     "Field",
     "Service",
+    "WriteService",
     "dataset",
     "service",
 ]
@@ -380,3 +382,89 @@ def service(code: str) -> Service:
 
 def services_of(registry: str) -> list[Service]:
     return [s for s in SERVICES.values() if s.registry == registry]
+
+
+@dataclass(frozen=True)
+class WriteService:
+    """A way an agency other than the owner writes a registry, granted like a data
+    service (``AccessGrant.services``): the result of a procedure entered in it."""
+
+    code: str
+    registry: str
+    name: StrPromise
+    #: "create": a new record (its key issued by the registry when ``issues`` says so);
+    #: "update": changes to the record with the given key.
+    kind: Literal["create", "update"]
+    #: The fields a write may set.
+    fields: tuple[str, ...]
+    #: The registry issues the new record's key: "pin" (a personal identification
+    #: number), "insurance_code"; "" when the writer gives it (a register reference).
+    issues: str = ""
+
+
+WRITE_SERVICES: Final[dict[str, WriteService]] = {
+    w.code: w
+    for w in (
+        WriteService(
+            "new-citizen",
+            "population",
+            _("Cấp số định danh cá nhân cho trẻ được đăng ký khai sinh"),
+            "create",
+            (
+                "full_name",
+                "birth_date",
+                "sex",
+                "ethnicity",
+                "nationality",
+                "birth_place",
+                "father_pin",
+                "mother_pin",
+                "status",
+            ),
+            issues="pin",
+        ),
+        WriteService(
+            "residence-update",
+            "population",
+            _("Cập nhật nơi thường trú, nơi ở hiện tại"),
+            "update",
+            (
+                "permanent_unit",
+                "permanent_address",
+                "current_unit",
+                "current_address",
+                "household",
+                "relation",
+            ),
+        ),
+        WriteService(
+            "death-update",
+            "population",
+            _("Cập nhật tình trạng đã chết"),
+            "update",
+            ("status", "death_date"),
+        ),
+        WriteService(
+            "civil-status-entry",
+            "civil-status",
+            _("Ghi việc hộ tịch vào CSDL hộ tịch điện tử"),
+            "create",
+            tuple(f.name for f in CIVIL_STATUS.fields),
+        ),
+        WriteService(
+            "insurance-card-issue",
+            "insurance",
+            _("Cấp thẻ bảo hiểm y tế"),
+            "create",
+            ("pin", "full_name", "insured_kind", "card_from", "card_to", "facility", "card_status"),
+            issues="insurance_code",
+        ),
+        WriteService(
+            "insurance-card-stop",
+            "insurance",
+            _("Dừng thẻ bảo hiểm y tế"),
+            "update",
+            ("card_status",),
+        ),
+    )
+}

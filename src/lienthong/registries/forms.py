@@ -8,7 +8,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lienthong.core.text import LineField, NameField
-from lienthong.registries.datasets import DATASETS, RECORD, SERVICES, dataset, services_of
+from lienthong.registries.datasets import (
+    DATASETS,
+    RECORD,
+    SERVICES,
+    WRITE_SERVICES,
+    dataset,
+    services_of,
+)
 
 
 class TrackerFilter(forms.Form):
@@ -91,6 +98,11 @@ class GrantForm(forms.Form):
         cast(forms.ChoiceField, self.fields["services"]).choices = [
             *((s.code, str(s.name)) for s in services_of(registry)),
             (RECORD, str(_("Đọc bản ghi theo mã (mọi trường được cấp)"))),
+            *(
+                (w.code, str(_("Ghi: %(n)s") % {"n": w.name}))
+                for w in WRITE_SERVICES.values()
+                if w.registry == registry
+            ),
         ]
         cast(forms.ChoiceField, self.fields["data_fields"]).choices = [
             (f.name, str(f.label)) for f in dataset(registry).fields

@@ -38,6 +38,7 @@ from lienthong.core.errors import (
     PermissionDenied,
 )
 from lienthong.core.identifiers import IdentifierError, normalize_pin, normalize_tax_code
+from lienthong.registries import records
 from lienthong.registries.adapters import (
     BuiltinAdapter,
     Found,
@@ -46,9 +47,24 @@ from lienthong.registries.adapters import (
     Reply,
     adapter_for,
 )
-from lienthong.registries.constants import AlertKind, Outcome
-from lienthong.registries.datasets import DATASETS, RECORD, SERVICES, Service, dataset
-from lienthong.registries.models import AccessGrant, AccessLog, Alert, RecordParty, Registry
+from lienthong.registries.constants import AlertKind, Outcome, Source
+from lienthong.registries.datasets import (
+    DATASETS,
+    RECORD,
+    SERVICES,
+    WRITE_SERVICES,
+    Service,
+    WriteService,
+    dataset,
+)
+from lienthong.registries.models import (
+    AccessGrant,
+    AccessLog,
+    Alert,
+    Record,
+    RecordParty,
+    Registry,
+)
 
 if TYPE_CHECKING:
     from lienthong.accounts.models import User
@@ -61,13 +77,17 @@ __all__ = [
     "Caller",
     "Item",
     "RegistryUnavailableError",
+    "WritePermit",
+    "Written",
     "active_grants",
+    "authorise_write",
     "consult",
     "consult_batch",
     "get_registry",
     "log_owner_view",
     "read_record",
     "service_label",
+    "write",
 ]
 
 
@@ -660,6 +680,8 @@ def service_label(code: str) -> str:
         return str(SERVICES[code].name)
     if code in OWNER_VIEWS:
         return str(OWNER_VIEWS[code])
+    if code in WRITE_SERVICES:
+        return str(WRITE_SERVICES[code].name)
     return str(_("Đọc bản ghi theo mã")) if code == RECORD else code
 
 
@@ -810,3 +832,149 @@ def _serve_many(read: _Read, service: Service, values: list[str]) -> dict[str, A
         _remote_refused(read, targets, grant)
         raise exc from None
     return answers
+
+
+# --------------------------------------------------------------------------- writes
+
+
+@dataclass(frozen=True, slots=True)
+class WritePermit:
+    """A write the caller may make (checked before the transaction that makes it)."""
+
+    read: _Read
+    service: WriteService
+    grant: AccessGrant | None
+    fields: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    request: uuid.UUID
+    registry: str
+    registry_name: str
+    key: str
+    subject: str
+    version: int
+
+
+def authorise_write(
+    caller: Caller,
+    service_code: str,
+    *,
+    purpose: str,
+    dossier: str = "",
+    on_behalf_of: str = "",
+    subject: str = "",
+) -> WritePermit:
+    """Check that ``caller`` may use the write service, as a read is checked: the owner
+    writes its registry; another agency needs a grant of the owner naming the service.
+    Call it before the transaction that writes: a refusal is logged (``subject`` is
+    whom the write was about), alerted to the owner and raised."""
+    service = WRITE_SERVICES.get(service_code)
+    if service is None:
+        raise NotFound(_("Không có dịch vụ ghi dữ liệu «%(code)s».") % {"code": service_code})
+    registry = get_registry(service.registry)
+    purpose, dossier, on_behalf_of = _clean_request(purpose, dossier, on_behalf_of)
+    read = _Read(registry, service.code, caller, purpose, dossier, on_behalf_of)
+    try:
+        grant, allowed = _authorise(registry, caller, service.code)
+    except _Refused as refused:
+        raise _refuse(read, [(subject, "")], refused) from None
+    return WritePermit(read, service, grant, frozenset(f for f in service.fields if f in allowed))
+
+
+def write(
+    permit: WritePermit,
+    values: dict[str, Any],
+    *,
+    key: str = "",
+    subject: str = "",
+    issue: dict[str, Any] | None = None,
+) -> Written:
+    """Make a permitted write in the caller's transaction (committed with it, or not at
+    all): a new record (its key issued by the registry when the service says so:
+    ``issue`` gives what the number is made of), or a new version of the record
+    ``key``. Only the permitted fields are written; a log row tells each person the
+    record is about what was written, for which dossier."""
+    service, read = permit.service, permit.read
+    registry = read.registry
+    refused = sorted(set(values) - permit.fields)
+    if refused:
+        raise PermissionDenied(
+            _("Quyền ghi dữ liệu không gồm các trường: %(f)s.") % {"f": ", ".join(refused)},
+            code="no-grant",
+        )
+    if adapter_for(registry).over_network:
+        raise RegistryUnavailableError(
+            _(
+                "%(registry)s ở hệ thống khác: chưa ghi được dữ liệu qua kết nối; hãy cập "
+                "nhật trên hệ thống đó."
+            )
+            % {"registry": registry.name}
+        )
+    actor = read.caller.user
+    with transaction.atomic():
+        if service.kind == "create":
+            issue = issue or {}
+            if service.issues == "pin":
+                key = records.issue_pin(
+                    registry,
+                    born=dt.date.fromisoformat(str(values.get("birth_date"))),
+                    sex=str(values.get("sex", "")),
+                    province=str(issue.get("province", "")),
+                )
+                values = {**values, "pin": key}
+                subject = key
+            elif service.issues == "insurance_code":
+                key = records.issue_insurance_code(
+                    registry, province=str(issue.get("province", ""))
+                )
+                values = {**values, "insurance_code": key}
+            if not key:
+                raise InvalidInput(_("Thiếu mã bản ghi."), code="no-key")
+            record = records.create_record(
+                registry,
+                key,
+                subject or str(values.get("pin", "")),
+                values,
+                actor=actor,
+                reason=read.purpose,
+                group=str(issue.get("group", "")),
+            )
+        else:
+            found = (
+                Record.objects.select_for_update()
+                .select_related("registry")
+                .filter(registry=registry, key=key)
+                .first()
+            )
+            if found is None:
+                raise NotFound(
+                    _("%(registry)s không có bản ghi %(key)s.")
+                    % {"registry": registry.name, "key": key}
+                )
+            record = found
+            records.new_version(record, values, actor, read.purpose, Source.REGISTRATION)
+        people = [record.subject, *(p for p in _party_pins(values) if p != record.subject)]
+        now = timezone.now()
+        fastsql.insert(
+            [
+                read.row(
+                    Outcome.WRITTEN,
+                    subject=person,
+                    key=record.key,
+                    fields=tuple(sorted(values)),
+                    grant=permit.grant,
+                    at=now,
+                )
+                for person in dict.fromkeys(people)
+                if person
+            ]
+        )
+    return Written(
+        read.request, registry.code, registry.name, record.key, record.subject, record.version
+    )
+
+
+def _party_pins(values: dict[str, Any]) -> list[str]:
+    return [str(values[f]) for f in ("father_pin", "mother_pin", "spouse_pin") if values.get(f)]

@@ -22,7 +22,7 @@ from lienthong.core import audit, memo
 from lienthong.core.errors import Conflict, InvalidInput, InvalidParam, NotFound
 from lienthong.geo import selectors as geo
 from lienthong.registries.constants import AlertKind, Source
-from lienthong.registries.datasets import RECORD, dataset, services_of
+from lienthong.registries.datasets import RECORD, WRITE_SERVICES, dataset, services_of
 from lienthong.registries.models import (
     AccessGrant,
     AccessLog,
@@ -30,9 +30,9 @@ from lienthong.registries.models import (
     Alert,
     QualityRun,
     Record,
-    RecordVersion,
     Registry,
 )
+from lienthong.registries.records import new_version
 from lienthong.registries.selectors import record_chunks
 
 if TYPE_CHECKING:
@@ -82,7 +82,11 @@ def grant_access(
 ) -> AccessGrant:
     """The registry's owner lets ``consumer`` use ``services`` for ``fields``."""
     authorize(actor, Perm.REGISTRY_GRANT, agency=registry.owner)
-    known = {s.code for s in services_of(registry.code)} | {RECORD}
+    known = (
+        {s.code for s in services_of(registry.code)}
+        | {RECORD}
+        | {w.code for w in WRITE_SERVICES.values() if w.registry == registry.code}
+    )
     params = []
     services = sorted(set(services))
     fields = sorted(set(fields))
@@ -224,38 +228,6 @@ def close_alert(*, actor: User, alert_id: int, answer: str) -> Alert:
     return alert
 
 
-def _new_version(
-    record: Record, changes: dict[str, Any], actor: User | None, reason: str, source: str
-) -> None:
-    """The record's current values become a past version; ``changes`` take effect now
-    (in the caller's transaction, the record locked), with an audit entry."""
-    before = {n: record.data.get(n) for n in changes}
-    now = timezone.now()
-    RecordVersion.objects.create(
-        record=record,
-        version=record.version,
-        valid_from=record.valid_from,
-        valid_to=now,
-        schema_version=record.schema_version,
-        data=record.data,
-        source=record.source,
-        replaced_by=actor,
-        reason=reason,
-    )
-    record.data = {**record.data, **changes}
-    record.version += 1
-    record.valid_from = now
-    record.source = source
-    record.save(update_fields=["data", "version", "valid_from", "source"])
-    audit.record(
-        "registry.record_corrected" if source == Source.CORRECTION else "registry.record_converted",
-        actor=actor if actor is not None else "system:worker",
-        object_type="registry_record",
-        object_id=f"{record.registry.code}:{record.key}",
-        data={"before": before, "after": changes, "reason": reason, "version": record.version},
-    )
-
-
 def correct_record(
     *, actor: User, registry: Registry, key: str, changes: dict[str, Any], reason: str
 ) -> Record:
@@ -279,7 +251,7 @@ def correct_record(
             raise NotFound(_("Không có bản ghi này."))
         if all(record.data.get(n) == v for n, v in changes.items()):
             raise InvalidInput(_("Giá trị mới trùng giá trị hiện tại."), code="no-change")
-        _new_version(record, changes, actor, reason, Source.CORRECTION)
+        new_version(record, changes, actor, reason, Source.CORRECTION)
     return record
 
 
@@ -472,7 +444,7 @@ def _convert_one(record_id: int, field: str, old: str, new: str, actor: User | N
         record = Record.objects.select_for_update().select_related("registry").get(pk=record_id)
         if str(record.data.get(field) or "") != old:
             return  # changed meanwhile
-        _new_version(record, {field: new}, actor, _CONVERSION_REASON, Source.CONVERSION)
+        new_version(record, {field: new}, actor, _CONVERSION_REASON, Source.CONVERSION)
 
 
 def choose_address(*, actor: User, review_id: int, ward_code: str) -> AddressReview:
@@ -501,7 +473,7 @@ def choose_address(*, actor: User, review_id: int, ward_code: str) -> AddressRev
         record = (
             Record.objects.select_for_update().select_related("registry").get(pk=review.record_id)
         )
-        _new_version(
+        new_version(
             record,
             {review.field: ward_code},
             actor,
