@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 __all__ = [
     "GENERIC",
     "LAYOUTS",
+    "WRITE_RECIPES",
     "Field",
     "Layout",
     "ResultDocument",
@@ -197,7 +198,18 @@ LAYOUTS: Final[Mapping[str, Layout]] = {
     )
 }
 
-_KEYS: Final = {"layout", "title", "symbol"}
+_KEYS: Final = {"layout", "title", "symbol", "writes"}
+
+#: What a result may enter in the registries when it is issued (``"writes"``: the
+#: dossier app carries each out through the data-sharing gateway, docs/eforms.md).
+WRITE_RECIPES: Final[Mapping[str, str]] = {
+    "birth": "Khai sinh: cấp số định danh cá nhân (CSDL dân cư), ghi việc khai sinh (CSDL hộ tịch)",
+    "death": "Khai tử: cập nhật tình trạng đã chết (CSDL dân cư), ghi việc khai tử (CSDL hộ tịch)",
+    "residence": "Đăng ký thường trú: cập nhật nơi thường trú, hộ (CSDL dân cư)",
+    "remove-residence": "Xóa đăng ký thường trú (CSDL dân cư)",
+    "insurance-child": "Cấp thẻ bảo hiểm y tế trẻ em dưới 6 tuổi (CSDL bảo hiểm)",
+    "survivor": "Chế độ tử tuất: dừng thẻ bảo hiểm y tế của người đã chết (CSDL bảo hiểm)",
+}
 _SYMBOL: Final = re.compile(r"^[A-ZĐ0-9]{1,10}$")
 
 
@@ -209,6 +221,8 @@ class ResultDocument:
     title: str
     #: The type abbreviation of the number (``12/GPXD-UBND``); generic layout only.
     symbol: str
+    #: What issuing it enters in the registries (:data:`WRITE_RECIPES`).
+    writes: tuple[str, ...] = ()
 
     @property
     def fields(self) -> tuple[Field, ...]:
@@ -222,7 +236,12 @@ def result_document_of(config: Mapping[str, Any], results: list[str]) -> ResultD
     if not title and layout.key == GENERIC and results:
         # The first result in its short form: "Giấy phép xây dựng kèm …" → the paper.
         title = re.split(r"\s*[(;:,]|\s+kèm\s", results[0], maxsplit=1)[0]
-    return ResultDocument(layout, title or layout.title, str(config.get("symbol") or "KQ"))
+    return ResultDocument(
+        layout,
+        title or layout.title,
+        str(config.get("symbol") or "KQ"),
+        tuple(str(w) for w in config.get("writes") or ()),
+    )
 
 
 def check_result_document(value: Any) -> list[str]:
@@ -241,4 +260,7 @@ def check_result_document(value: Any) -> list[str]:
     symbol = value.get("symbol", "")
     if symbol and (not isinstance(symbol, str) or not _SYMBOL.match(symbol)):
         problems.append("result_document.symbol: 1–10 capital letters or digits (GPXD)")
+    writes = value.get("writes", [])
+    if not isinstance(writes, list) or any(w not in WRITE_RECIPES for w in writes):
+        problems.append("result_document.writes: a list of " + ", ".join(sorted(WRITE_RECIPES)))
     return problems

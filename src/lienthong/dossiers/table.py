@@ -58,6 +58,7 @@ EFFECT_NAMES: Final = (
     "attach",
     "consult",
     "end_consult",
+    "write_back",
 )
 
 S = Status
@@ -209,7 +210,7 @@ STANDARD: Final = Table.of(
             {S.APPROVED, S.REFUSED},
             S.RESULT_ISSUED,
             Perm.DOSSIER_APPROVE,
-            effects=("number_result", "electronic_result"),
+            effects=("number_result", "electronic_result", "write_back"),
         ),
         _row(
             "return_result",

@@ -46,7 +46,7 @@ from lienthong.core.text import clean_param
 from lienthong.core.workcalendar import get_calendar
 from lienthong.core.workflow import APPLICANT, ConfigError, Step
 from lienthong.directory import selectors as directory
-from lienthong.dossiers import intake, results, selectors
+from lienthong.dossiers import intake, results, selectors, writeback
 from lienthong.dossiers.constants import Channel, Status
 from lienthong.dossiers.models import (
     Dossier,
@@ -294,6 +294,24 @@ def _end_consult(ctx: Context) -> None:
     ctx.data["consulted_agency"] = ctx.agency.code
 
 
+def _write_back(ctx: Context) -> None:
+    """Enter the result in the registries (``dossiers.writeback``): permitted before the
+    transaction, written in it after the register number is taken; a refusal notice
+    writes nothing."""
+    dossier = ctx.dossier
+    if dossier.status == Status.REFUSED or not writeback.recipes_of(dossier):
+        return
+    permits = writeback.permits_for(dossier, ctx.agency, ctx.actor)
+
+    def write(ctx: Context) -> None:
+        done = writeback.write_back(
+            dossier, permits, {"result_number": ctx.fields.get("result_number")}
+        )
+        ctx.data.update(done)
+
+    ctx.in_transaction.append(write)
+
+
 EFFECTS: Final[Mapping[str, Callable[[Context], None]]] = {
     "start_clock": _start_clock,
     "pause_clock": _pause_clock,
@@ -310,6 +328,7 @@ EFFECTS: Final[Mapping[str, Callable[[Context], None]]] = {
     "attach": _attach,
     "consult": _consult,
     "end_consult": _end_consult,
+    "write_back": _write_back,
 }
 
 if set(EFFECTS) != set(EFFECT_NAMES):  # the table's vocabulary and the engine agree

@@ -954,6 +954,18 @@ def write(
                     % {"registry": registry.name, "key": key}
                 )
             record = found
+            head = str((issue or {}).get("household_of") or "")
+            household = (
+                Record.objects.filter(registry=registry, key=head)
+                .values_list("group", flat=True)
+                .first()
+                if head
+                else None
+            )
+            if household:  # the registry puts the person in the head's household
+                values = {**values, "household": household}
+                record.group = household
+                record.save(update_fields=["group"])
             records.new_version(record, values, actor, read.purpose, Source.REGISTRATION)
         people = [record.subject, *(p for p in _party_pins(values) if p != record.subject)]
         now = timezone.now()

@@ -91,6 +91,72 @@ _DEMO_GRANTS = (
 )
 _DEMO_PURPOSE = "Giải quyết thủ tục hành chính: kiểm tra thông tin người nộp hồ sơ"
 
+#: What each agency of the demo commune may also write (or read) for the results it
+#: issues (Decree 63/2024/NĐ-CP, the interconnected birth and death groups): the
+#: People's Committee enters births and deaths, the commune police residences, the
+#: province's social insurance the children's cards.
+_DEMO_WRITES: dict[str, list[tuple[str, list[str], list[str]]]] = {
+    "people_committee": [
+        (
+            "population",
+            ["new-citizen", "death-update"],
+            [
+                "full_name",
+                "birth_date",
+                "sex",
+                "ethnicity",
+                "nationality",
+                "birth_place",
+                "father_pin",
+                "mother_pin",
+                "status",
+                "death_date",
+            ],
+        ),
+        (
+            "civil-status",
+            ["civil-status-entry"],
+            [f.name for f in DATASETS["civil-status"].fields],
+        ),
+    ],
+    "police": [
+        (
+            "population",
+            ["person", "residence", "household", "residence-update"],
+            [
+                "pin",
+                "full_name",
+                "birth_date",
+                "sex",
+                "permanent_unit",
+                "permanent_address",
+                "current_unit",
+                "current_address",
+                "household",
+                "relation",
+                "status",
+            ],
+        ),
+    ],
+    "social_insurance": [
+        (
+            "insurance",
+            ["insurance-card", "insurance-card-issue", "insurance-card-stop"],
+            [
+                "insurance_code",
+                "pin",
+                "full_name",
+                "insured_kind",
+                "card_from",
+                "card_to",
+                "facility",
+                "card_status",
+            ],
+        ),
+        ("population", ["person"], ["pin", "full_name", "birth_date", "sex", "status"]),
+    ],
+}
+
 
 @register_seeder("registries.grants", order=65, description="Quyền khai thác dữ liệu thử nghiệm")
 def seed_demo_grants() -> StepResult:
@@ -123,26 +189,51 @@ def seed_demo_grants() -> StepResult:
     consumers = [a for a in commune if a.kind in ("people_committee", "service_centre")]
     made = 0
     today = timezone.localdate()
-    for code, services, fields, basis in _DEMO_GRANTS:
+    writers = [*consumers, *_demo_writers(DEMO_COMMUNE)]
+    plan: list[tuple[str, list[str], list[str], str, Agency]] = [
+        (code, services, fields, basis, consumer)
+        for code, services, fields, basis in _DEMO_GRANTS
+        for consumer in consumers
+    ]
+    for consumer in writers:
+        for code, services, fields in _DEMO_WRITES.get(consumer.kind, []):
+            read = next((p for p in plan if p[0] == code and p[4] == consumer), None)
+            if read is not None:  # one grant per registry and agency: reads and writes
+                plan.remove(read)
+                services = sorted({*read[1], *services})
+                fields = sorted({*read[2], *fields})
+            plan.append((code, services, fields, "Nghị định 63/2024/NĐ-CP", consumer))
+    for code, services, fields, basis, consumer in plan:
         registry = Registry.objects.get(code=code)
-        for consumer in consumers:
-            if AccessGrant.objects.filter(
-                registry=registry, consumer=consumer, revoked_at__isnull=True
-            ).exists():
-                continue
-            grant_access(
-                actor=admin,
-                registry=registry,
-                consumer=consumer,
-                services=services,
-                fields=fields,
-                purpose=_DEMO_PURPOSE,
-                legal_basis=basis,
-                valid_from=today.replace(month=1, day=1),
-            )
-            made += 1
+        if AccessGrant.objects.filter(
+            registry=registry, consumer=consumer, revoked_at__isnull=True
+        ).exists():
+            continue
+        grant_access(
+            actor=admin,
+            registry=registry,
+            consumer=consumer,
+            services=services,
+            fields=fields,
+            purpose=_DEMO_PURPOSE,
+            legal_basis=basis,
+            valid_from=today.replace(month=1, day=1),
+        )
+        made += 1
     reads = _demo_reads(consumers, far_centre)
     return StepResult(f"{made} quyền khai thác mới, {reads} lượt tra cứu mẫu", accounts=accounts)
+
+
+def _demo_writers(commune: str) -> list[Agency]:
+    """The demo commune's police and its province's social insurance."""
+    police = list(directory.agencies_of_unit(commune).filter(kind="police"))
+    committee = directory.agencies_of_unit(commune).filter(kind="people_committee").first()
+    if committee is None or committee.province is None:
+        return police
+    insurer = directory.search_agencies(
+        province=committee.province.code, kind="social_insurance", level="province"
+    ).first()
+    return [*police, *([insurer] if insurer else [])]
 
 
 def _demo_reads(consumers: list[Agency], far: Agency | None) -> int:
