@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "lienthong.catalog",
     "lienthong.registries",
     "lienthong.dossiers",
+    "lienthong.groups",
     "lienthong.web",
 ]
 

@@ -156,6 +156,9 @@ class ProcedureGroup(models.Model):
         _("tổng thời hạn (ngày làm việc)"), max_digits=5, decimal_places=1
     )
     sources = models.JSONField(default=list)
+    #: The one electronic form the applicant fills for the whole group
+    #: (``catalog.eforms``); each member's declaration is taken from it.
+    form = models.JSONField(_("tờ khai chung"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("nhóm thủ tục liên thông")
@@ -173,6 +176,11 @@ class GroupMember(models.Model):
     agency = models.CharField(max_length=300)
     days = models.DecimalField(max_digits=5, decimal_places=1)
     passes_on = models.JSONField(default=list)
+    #: The orders of the members whose results it waits for (empty: filed at once).
+    after = models.JSONField(default=list)
+    #: Its declaration from the group's: ``{member key: "form:<key>" | "result:<key>" |
+    #: "const:<text>"}``; a key of its form also in the group's form is taken as is.
+    fields = models.JSONField(default=dict)
 
     #: Not a column: set by ``selectors.get_group`` (the published version's name).
     procedure_name: str

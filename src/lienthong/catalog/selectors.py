@@ -36,7 +36,9 @@ __all__ = [
     "get_group",
     "get_procedure",
     "get_version",
+    "group_form_of",
     "groups_of",
+    "published_groups",
     "published_versions",
     "search_procedures",
     "versions_for_admin",
@@ -271,3 +273,16 @@ def form_component(version: ProcedureVersion) -> str | None:
     if form_of(version) is None:
         return None
     return next((c.name for c in version.components.all() if c.name.startswith("Tờ khai")), None)
+
+
+def group_form_of(group: ProcedureGroup) -> FormDefinition | None:
+    """The one electronic form of an interconnected group (None: not filed as a group)."""
+    if not group.form:
+        return None
+    definition, _problems = eforms.parse(group.form)
+    return definition
+
+
+def published_groups() -> list[ProcedureGroup]:
+    """The groups an applicant can file as one application (with a form)."""
+    return [g for g in ProcedureGroup.objects.order_by("code") if g.form]

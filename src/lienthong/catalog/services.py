@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from lienthong.accounts.constants import Perm
 from lienthong.accounts.permissions import authorize
+from lienthong.catalog import eforms
 from lienthong.catalog.constants import VersionStatus
 from lienthong.catalog.models import (
     CatalogState,
@@ -248,12 +249,22 @@ def publish_seed(data: ProcedureData, *, decision_number: str) -> str:
 
 
 def save_group(raw: dict[str, Any]) -> ProcedureGroup:
-    """Reference-data loader: create or replace an interconnected procedure group."""
+    """Reference-data loader: create or replace an interconnected procedure group (its
+    form and each member's mapping are checked: problems name their place)."""
     codes = [m["code"] for m in raw.get("members", [])]
     known = dict(Procedure.objects.filter(code__in=codes).values_list("code", "pk"))
     missing = [c for c in codes if c not in known]
     if missing:
         raise ValueError(f"group {raw.get('code')}: unknown procedures {', '.join(missing)}")
+    form = raw.get("form") or {}
+    if form:
+        definition, problems = eforms.parse(form)
+        if definition is None:
+            raise ValueError(f"group {raw.get('code')}: form: {'; '.join(problems[:10])}")
+        form = eforms.to_json(definition)
+        problems = _member_mapping_problems(raw, definition)
+        if problems:
+            raise ValueError(f"group {raw.get('code')}: {'; '.join(problems[:10])}")
     with transaction.atomic():
         group, _created = ProcedureGroup.objects.update_or_create(
             code=raw["code"],
@@ -262,6 +273,7 @@ def save_group(raw: dict[str, Any]) -> ProcedureGroup:
                 "legal_basis": raw.get("legal_basis", ""),
                 "total_days": raw.get("total_days", 0),
                 "sources": raw.get("sources", []),
+                "form": form,
             },
         )
         group.members.all().delete()
@@ -273,10 +285,33 @@ def save_group(raw: dict[str, Any]) -> ProcedureGroup:
                 agency=m.get("agency", ""),
                 days=m.get("days", 0),
                 passes_on=m.get("passes_on", []),
+                after=m.get("after", []),
+                fields=m.get("fields", {}),
             )
             for i, m in enumerate(raw.get("members", []), start=1)
         )
     return group
+
+
+def _member_mapping_problems(raw: dict[str, Any], group_form: eforms.FormDefinition) -> list[str]:
+    """Each member's mapping names keys of its own form and sources that exist."""
+    problems: list[str] = []
+    orders = {m.get("order") for m in raw.get("members", [])}
+    for i, m in enumerate(raw.get("members", [])):
+        where = f"members[{i}]"
+        if any(a not in orders or a == m.get("order") for a in m.get("after", [])):
+            problems.append(f"{where}.after: orders of other members")
+        mapping = m.get("fields", {})
+        if not isinstance(mapping, dict):
+            problems.append(f"{where}.fields: an object")
+            continue
+        for key, source in mapping.items():
+            kind, _sep, name = str(source).partition(":")
+            if kind not in ("form", "result", "const"):
+                problems.append(f"{where}.fields.{key}: form:<key>, result:<key> or const:<text>")
+            elif kind == "form" and group_form.field(name) is None:
+                problems.append(f"{where}.fields.{key}: the group's form has no «{name}»")
+    return problems
 
 
 @dataclass

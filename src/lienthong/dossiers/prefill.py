@@ -28,7 +28,7 @@ from lienthong.registries import gateway
 
 if TYPE_CHECKING:
     from lienthong.accounts.models import User
-    from lienthong.catalog.eforms import FormField, Prefill
+    from lienthong.catalog.eforms import FormDefinition, FormField, Prefill
     from lienthong.catalog.models import ProcedureVersion
 
 __all__ = ["SOURCE_KEY", "Prefilled", "locked_values", "prefill", "sources_kept"]
@@ -68,11 +68,15 @@ def prefill(
     commune_code: str,
     typed: dict[str, str] | None = None,
     ip: str = "",
+    form: FormDefinition | None = None,
+    title: str = "",
 ) -> Prefilled:
     """Read the form's prefilled fields for ``actor``'s dossier of ``version`` decided
     in ``commune_code``; ``typed`` holds the numbers typed in the form's ``pin`` fields
-    (a field prefilled ``of`` one of them is read about that person)."""
-    form = catalog.form_of(version)
+    (a field prefilled ``of`` one of them is read about that person). ``form`` and
+    ``title``: another form than the version's (an interconnected group's, read by the
+    agency that decides its first procedure)."""
+    form = form or catalog.form_of(version)
     out = Prefilled()
     if form is None or not form.prefilled:
         return out
@@ -95,7 +99,9 @@ def prefill(
     if not wanted and actor.pin == "":
         out.problems.append(_("Tài khoản chưa có số định danh cá nhân (đăng nhập bằng VNeID)."))
     caller = gateway.Caller(agency, None, CLIENT_ID, ip)
-    purpose = _("Điền sẵn tờ khai «%(p)s» theo đề nghị của người nộp") % {"p": version.name[:200]}
+    purpose = _("Điền sẵn tờ khai «%(p)s» theo đề nghị của người nộp") % {
+        "p": (title or version.name)[:200]
+    }
     for (service, who), fields in wanted.items():
         try:
             answer = gateway.consult(

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from lienthong.accounts import selectors as accounts
 from lienthong.accounts.constants import Perm, Role
 from lienthong.accounts.permissions import Reach, agencies_with, can, reach
+from lienthong.catalog import eforms
 from lienthong.catalog import selectors as catalog
 from lienthong.core.errors import DomainError, NotFound, PermissionDenied
 from lienthong.core.workcalendar import get_calendar
@@ -43,7 +44,9 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
     from lienthong.accounts.models import User
+    from lienthong.catalog.eforms import FormDefinition
     from lienthong.directory.models import Agency
+    from lienthong.dossiers.prefill import Prefilled
 
 __all__ = [
     "QUEUES",
@@ -576,3 +579,60 @@ def lookup_registry(user: User, dossier: Dossier, file_id: int, ip: str = "") ->
             name, registry, [], _("Cơ sở dữ liệu không có dữ liệu của người nộp.")
         )
     return RegistryLookup(name, registry, lines)
+
+
+def eform_page(
+    form: FormDefinition | None,
+    declared: dict[str, str],
+    prefilled: Prefilled,
+    field_errors: dict[str, str],
+    method: str,
+    communes: list[tuple[str, str]],
+) -> dict[str, Any] | None:
+    """The electronic form as the page shows it: sections of (field, value, error,
+    source, shown) and whether the applicant may ask for it to be prefilled. A commune
+    item lists the province's communes, and the one it holds if elsewhere."""
+    if form is None:
+        return None
+    shown = eforms.visible(form, declared)
+    known = {code for code, _n in communes}
+    elsewhere = {
+        v
+        for f in form.fields
+        if f.kind == "commune" and (v := declared.get(f.key)) and v not in known
+    }
+    labels = geo.unit_labels(elsewhere) if elsewhere else {}
+
+    def options(value: str) -> list[tuple[str, str]]:
+        if value in labels:
+            return [(value, labels[value]), *communes]
+        return communes
+
+    sections = [
+        {
+            "title": s.title,
+            "fields": [
+                {
+                    "f": f,
+                    "value": declared.get(f.key) or (f.default if method != "POST" else ""),
+                    "error": field_errors.get(f.key, ""),
+                    "source": prefilled.sources.get(f.key),
+                    "locked": f.locked and f.key in prefilled.values,
+                    "hidden": f.key not in shown,
+                    "options": options(declared.get(f.key, "")) if f.kind == "commune" else [],
+                    "controls": any(
+                        o.show_if is not None and o.show_if.field == f.key for o in form.fields
+                    ),
+                }
+                for f in s.fields
+            ],
+        }
+        for s in form.sections
+    ]
+    return {
+        "form": form,
+        "sections": sections,
+        "can_prefill": bool(form.prefilled),
+        "prefilled": bool(prefilled.values),
+        "problems": prefilled.problems,
+    }

@@ -46,6 +46,7 @@ __all__ = [
     "locked_values",
     "prefill",
     "rate",
+    "receive_by_platform",
     "sources_kept",
     "submit",
     "track",
@@ -206,3 +207,10 @@ def track(*, code: str, key: str, address: str) -> selectors.Tracking:
         throttle.hit(TRACK_MISSES_PER_ADDRESS, address)
         throttle.hit(TRACK_MISSES_PER_DOSSIER, code)
         raise
+
+
+def receive_by_platform(*, code: str, note: str) -> Dossier:
+    """Receive a dossier the platform filed for an interconnected group: its data came
+    complete from the previous agency, so no one-stop clerk takes it in; the clock
+    starts now at the receiving agency."""
+    return workflow.perform(None, code, "receive", note=note)

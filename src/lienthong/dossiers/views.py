@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lienthong.accounts.selectors import user_by_pin
-from lienthong.catalog import eforms
 from lienthong.catalog import selectors as catalog
 from lienthong.core import audit
 from lienthong.core import files as stored_files
@@ -34,7 +33,6 @@ if TYPE_CHECKING:
     from django.http.response import HttpResponseBase
 
     from lienthong.accounts.auth import AuthenticatedRequest
-    from lienthong.catalog.eforms import FormDefinition
     from lienthong.catalog.models import Component
     from lienthong.dossiers.models import Dossier
 
@@ -186,7 +184,7 @@ def file_online(request: AuthenticatedRequest, procedure_code: str) -> HttpRespo
             "errors": errors,
             "idem": idem,
             "places": _place_names(competent, receiving) if step == 2 else None,
-            "eform": form_context(
+            "eform": selectors.eform_page(
                 form,
                 declared,
                 prefilled,
@@ -617,60 +615,3 @@ def notifications(request: AuthenticatedRequest) -> HttpResponse:
     items = list(selectors.notifications_of(request.user)[:100])
     services.mark_notifications_read(user=request.user)
     return render(request, "dossiers/notifications.html", {"items": items})
-
-
-def form_context(
-    form: FormDefinition | None,
-    declared: dict[str, str],
-    prefilled: services.Prefilled,
-    field_errors: dict[str, str],
-    method: str,
-    communes: list[tuple[str, str]],
-) -> dict[str, Any] | None:
-    """The electronic form as the page shows it: sections of (field, value, error,
-    source, shown) and whether the applicant may ask for it to be prefilled. A commune
-    item lists the province's communes, and the one it holds if elsewhere."""
-    if form is None:
-        return None
-    shown = eforms.visible(form, declared)
-    known = {code for code, _n in communes}
-    elsewhere = {
-        v
-        for f in form.fields
-        if f.kind == "commune" and (v := declared.get(f.key)) and v not in known
-    }
-    labels = geo.unit_labels(elsewhere) if elsewhere else {}
-
-    def options(value: str) -> list[tuple[str, str]]:
-        if value in labels:
-            return [(value, labels[value]), *communes]
-        return communes
-
-    sections = [
-        {
-            "title": s.title,
-            "fields": [
-                {
-                    "f": f,
-                    "value": declared.get(f.key) or (f.default if method != "POST" else ""),
-                    "error": field_errors.get(f.key, ""),
-                    "source": prefilled.sources.get(f.key),
-                    "locked": f.locked and f.key in prefilled.values,
-                    "hidden": f.key not in shown,
-                    "options": options(declared.get(f.key, "")) if f.kind == "commune" else [],
-                    "controls": any(
-                        o.show_if is not None and o.show_if.field == f.key for o in form.fields
-                    ),
-                }
-                for f in s.fields
-            ],
-        }
-        for s in form.sections
-    ]
-    return {
-        "form": form,
-        "sections": sections,
-        "can_prefill": bool(form.prefilled),
-        "prefilled": bool(prefilled.values),
-        "problems": prefilled.problems,
-    }
