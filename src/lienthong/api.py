@@ -263,6 +263,7 @@ api.add_router("/", "lienthong.accounts.api.router")
 api.add_router("/", "lienthong.catalog.api.router")
 api.add_router("/", "lienthong.registries.api.router")
 api.add_router("/", "lienthong.dossiers.api.router")
+api.add_router("/", "lienthong.groups.api.router")
 
 
 class StatusOut(Schema):

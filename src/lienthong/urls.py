@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("lienthong.accounts.urls")),
     path("", include("lienthong.catalog.urls")),
     path("", include("lienthong.registries.urls")),
+    path("", include("lienthong.groups.urls")),
     path("", include("lienthong.dossiers.urls")),
     path("", include("lienthong.web.urls")),
 ]
