@@ -8,4 +8,4 @@ class GroupsConfig(AppConfig):
     verbose_name = _("Hồ sơ liên thông")
 
     def ready(self) -> None:
-        from lienthong.groups import consumers  # noqa: F401  registrations
+        from lienthong.groups import consumers, seeds  # noqa: F401  registrations
