@@ -18,8 +18,8 @@ from lienthong.core import memo, outbox
 
 REPO = Path(__file__).resolve().parent.parent
 
-# Fixtures shared by the dossier and browser tests (people, agencies, procedures).
-pytest_plugins = ["tests.dossiers.people", "tests.objectstore"]
+# Fixtures shared by the dossier, group and browser tests (people, agencies, procedures).
+pytest_plugins = ["tests.dossiers.people", "tests.groups.people", "tests.objectstore"]
 
 #: Under CI nothing may be skipped for a missing system package: it fails instead.
 CI = os.environ.get("CI", "").lower() == "true"

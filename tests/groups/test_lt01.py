@@ -14,7 +14,7 @@ from lienthong.groups import services
 from lienthong.groups.models import GroupApplication, GroupStep
 from lienthong.registries.models import AccessLog, Record
 from tests.dossiers.conftest import HOME
-from tests.groups.conftest import FATHER, LT01, MOTHER
+from tests.groups.people import FATHER, LT01, MOTHER
 
 pytestmark = pytest.mark.django_db
 

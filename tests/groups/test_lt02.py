@@ -14,7 +14,7 @@ from lienthong.groups import services
 from lienthong.groups.models import GroupApplication
 from lienthong.registries.models import Record, Registry
 from tests.dossiers.conftest import HOME
-from tests.groups.conftest import FATHER
+from tests.groups.people import FATHER
 
 pytestmark = pytest.mark.django_db
 

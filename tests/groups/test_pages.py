@@ -11,7 +11,7 @@ from lienthong.groups.models import GroupApplication
 from lienthong.registries.models import AccessLog
 from tests.dossiers.conftest import HOME
 from tests.factories import UserFactory
-from tests.groups.conftest import FATHER, LT01
+from tests.groups.people import FATHER, LT01
 
 pytestmark = pytest.mark.django_db
 

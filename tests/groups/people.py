@@ -83,6 +83,16 @@ def _grant(registry: Registry, agency: Any, services: list[str], fields: list[st
 
 @pytest.fixture
 def family(db, settings, tmp_path) -> Family:
+    return _family(settings, tmp_path)
+
+
+@pytest.fixture
+def family_committed(transactional_db, settings, tmp_path) -> Family:
+    """The same, committed, for a browser talking to a live server."""
+    return _family(settings, tmp_path)
+
+
+def _family(settings: Any, tmp_path: Any) -> Family:
     from lienthong.catalog import search
     from lienthong.catalog.loaders import load_procedures
     from lienthong.registries.datasets import CIVIL_STATUS, DATASETS
