@@ -231,9 +231,11 @@ def groups_of(version: ProcedureVersion) -> list[ProcedureGroup]:
     )
 
 
+@memo.memoize(key=lambda code: code.strip(), ttl=60)
 def get_group(code: str) -> ProcedureGroup:
     """The group with its members in order, each with the name of its published version
-    (``procedure_name``; the code when none is published)."""
+    (``procedure_name``; the code when none is published). Remembered per process for a
+    minute (reference data; read-only here)."""
     group = (
         ProcedureGroup.objects.prefetch_related(
             Prefetch(
@@ -259,7 +261,18 @@ def get_group(code: str) -> ProcedureGroup:
 def form_of(version: ProcedureVersion) -> FormDefinition | None:
     """The electronic form of a procedure version: its own definition, else the one its
     result layout implies (birth, death, marriage…), else None (the applicant attaches
-    a declaration)."""
+    a declaration). A published version's is remembered (it does not change)."""
+    if version.status == VersionStatus.PUBLISHED:
+        return _published_form(version)
+    return _form_of(version)
+
+
+@memo.memoize(key=lambda version: version.pk, ttl=600)
+def _published_form(version: ProcedureVersion) -> FormDefinition | None:
+    return _form_of(version)
+
+
+def _form_of(version: ProcedureVersion) -> FormDefinition | None:
     if version.form:
         definition, _problems = eforms.parse(version.form)
         if definition is not None:
@@ -275,8 +288,10 @@ def form_component(version: ProcedureVersion) -> str | None:
     return next((c.name for c in version.components.all() if c.name.startswith("Tờ khai")), None)
 
 
+@memo.memoize(key=lambda group: (group.pk, group.code), ttl=60)
 def group_form_of(group: ProcedureGroup) -> FormDefinition | None:
-    """The one electronic form of an interconnected group (None: not filed as a group)."""
+    """The one electronic form of an interconnected group (None: not filed as a group;
+    remembered per process for a minute, as the group)."""
     if not group.form:
         return None
     definition, _problems = eforms.parse(group.form)

@@ -224,12 +224,17 @@ def _event(
         note=note,
         data=data,
     )
-    audit.record(
-        f"group.{action}",
-        actor=actor if actor is not None else "system:worker",
-        object_type="group_application",
-        object_id=app.code,
-        data={"from_status": before, "to_status": app.status, **data},
+    # Deferred into the chain (sealed within seconds), as dossier steps are: appending
+    # to the head at once would make every filing wait on one lock.
+    audit.defer(
+        audit.pending_row(
+            f"group.{action}",
+            actor=actor if actor is not None else "system:worker",
+            object_type="group_application",
+            object_id=app.code,
+            at=now,
+            data={"from_status": before, "to_status": app.status, **data},
+        )
     )
     outbox.emit(
         f"group.{action}",
