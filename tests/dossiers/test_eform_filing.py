@@ -289,3 +289,35 @@ def test_the_form_and_the_prefill_through_the_api(client, cast, procedure, regis
     assert elsewhere.status_code == 200
     assert elsewhere.json()["values"] == {}
     assert elsewhere.json()["problems"]
+
+
+def test_the_declaration_is_printed_as_its_paper(client, cast, procedure, registry):
+    from lienthong.dossiers.services import submit
+    from tests.dossiers.conftest import pdf_text
+
+    dossier = submit(
+        actor=cast.citizen,
+        procedure_code=CODE,
+        competent_unit_code=HOME,
+        form_data={
+            "ho_ten": "Nguyễn Văn An",
+            "gioi_tinh": "Nam",
+            "noi_thuong_tru": HOME,
+            "dien_thoai": "0912345678",
+            "o_nho": "Không",
+        },
+        prefilled_from={
+            "ho_ten": {"registry": "population", "registry_name": "CSDL dân cư", "version": 3}
+        },
+    )
+    client.force_login(cast.citizen)
+    page = client.get(f"/ho-so/{dossier.code}/").content.decode()
+    assert f"/ho-so/{dossier.code}/to-khai.pdf" in page
+    response = client.get(f"/ho-so/{dossier.code}/to-khai.pdf")
+    assert response.status_code == 200
+    text = " ".join(pdf_text(response.content).split())
+    assert "TỜ KHAI THAY ĐỔI THÔNG TIN CƯ TRÚ" in text
+    assert "Nguyễn Văn An" in text
+    assert "đã lấy từ CSDL dân cư, phiên bản 3" in text
+    assert "Xã Liên Minh" in text  # the commune by name, not its code
+    assert "Ở nhờ, ở thuê" in text

@@ -47,6 +47,7 @@ from lienthong.dossiers.services import submit
 from lienthong.geo import selectors as geo
 from tests.catalog.conftest import KHAI_SINH
 from tests.dossiers.conftest import ELSEWHERE, HOME, PDF, form
+from tests.dossiers.test_documents import BIRTH
 from tests.factories import UserFactory
 
 #: A third commune of Ninh Bình (Xã Vụ Bản) and a second one of Thanh Hóa.
@@ -82,6 +83,7 @@ ONE = {
     "file": "/ho-so/{code}/tep/{file}/",
     "receipt": "/ho-so/{code}/giay-tiep-nhan.pdf",
     "result": "/ho-so/{code}/ket-qua.pdf",
+    "declaration": "/ho-so/{code}/to-khai.pdf",
     "form": "/ho-so/{code}/mau/6.pdf",
     "api-detail": "/api/v1/dossiers/{code}",
     "api-history": "/api/v1/dossiers/{code}/history",
@@ -211,6 +213,7 @@ def _dossier(version, places: Places, scope: str, side: str, applicant, submitte
         received_at=now,
         due_at=now + dt.timedelta(days=60),
         electronic_result=True,
+        form_data={"ho_ten": "Nguyễn Minh Khang", "gioi_tinh": "Nam"},
     )
     DossierFile.objects.create(
         dossier=d,
@@ -336,6 +339,7 @@ def test_a_communes_leader_does_not_read_a_dossier_filed_at_another_commune_for_
         competent_unit_code=THIRD,
         receiving_unit_code=ELSEWHERE,
         uploads=form(),
+        form_data=BIRTH,
     )
     ours = submit(  # a dossier Liên Minh decides: the leader's lists are not just empty
         actor=cast.citizen, procedure_code="1.001193", competent_unit_code=HOME, uploads=form()

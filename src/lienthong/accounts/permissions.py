@@ -330,6 +330,7 @@ def _reads() -> tuple[Read, ...]:
         ("file", "Tệp đã nộp `/ho-so/{mã}/tep/{số}/`"),
         ("receipt", "Giấy tiếp nhận, hẹn trả `/ho-so/{mã}/giay-tiep-nhan.pdf`"),
         ("result", "Kết quả điện tử `/ho-so/{mã}/ket-qua.pdf`"),
+        ("declaration", "Tờ khai điện tử (PDF) `/ho-so/{mã}/to-khai.pdf`"),
         ("form", "Mẫu phiếu 02–06 `/ho-so/{mã}/mau/{số}.pdf`"),
         ("api-detail", "API một hồ sơ `GET /api/v1/dossiers/{mã}`"),
         ("api-history", "API lịch sử `GET /api/v1/dossiers/{mã}/history`"),

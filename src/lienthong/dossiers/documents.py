@@ -113,6 +113,32 @@ FORMS: dict[int, tuple[StrOrPromise, str | None]] = {
 }
 
 
+def declaration_pdf(dossier: Dossier) -> bytes | None:
+    """The declaration made on the electronic form, printed as the procedure's
+    declaration paper (its title and template named; items as declared, prefilled ones
+    with their registry): None when the dossier has none."""
+    from lienthong.catalog import selectors as catalog
+    from lienthong.dossiers.selectors import declaration_sections
+
+    form = catalog.form_of(dossier.procedure_version)
+    with translation.override("vi"):  # the legal paper, in Vietnamese
+        sections = declaration_sections(dossier)
+        if form is None or not sections:
+            return None
+        unit = dossier.competent_unit
+        return _render(
+            "dossiers/pdf/declaration.html",
+            {
+                "d": dossier,
+                "form": form,
+                "title": form.title,
+                "sections": sections,
+                "day": timezone.localtime(dossier.submitted_at).date(),
+                "place": unit.name if unit else "",
+            },
+        )
+
+
 def available_forms(dossier: Dossier) -> list[tuple[int, StrOrPromise]]:
     actions = set(dossier.events.values_list("action", flat=True))
     if "refuse" in actions:

@@ -405,16 +405,30 @@ def declaration_of(dossier: Dossier) -> list[tuple[str, str, str]]:
     of the electronic form (items a condition hid are left out); ``source`` names the
     registry and record version a value was read from ("" when the applicant typed it).
     Empty when nothing was declared on the form."""
+    return [row for _title, rows in declaration_sections(dossier) for row in rows]
+
+
+def declaration_sections(dossier: Dossier) -> list[tuple[str, list[tuple[str, str, str]]]]:
+    """:func:`declaration_of` by the form's sections (the printed declaration's)."""
     version = dossier.procedure_version
     form = catalog.form_of(version)
     data = dossier.form_data or {}
     if form is None or not any(f.key in data for f in form.fields):
         return []
-    sources = data.get(SOURCE_KEY) or {}
-    fields = [f for f in form.fields if f.key in data]
     communes = geo.unit_labels(
-        {str(data[f.key]) for f in fields if f.kind == "commune" and data.get(f.key)}
+        {str(data[f.key]) for f in form.fields if f.kind == "commune" and data.get(f.key)}
     )
+    return [
+        (section.title, rows)
+        for section in form.sections
+        if (rows := _declared_rows([f for f in section.fields if f.key in data], data, communes))
+    ]
+
+
+def _declared_rows(
+    fields: list[eforms.FormField], data: dict[str, Any], communes: dict[str, str]
+) -> list[tuple[str, str, str]]:
+    sources = data.get(SOURCE_KEY) or {}
     rows = []
     for f in fields:
         value = str(data.get(f.key, "") or "")

@@ -15,6 +15,7 @@ urlpatterns = [
     path("ho-so/<str:code>/da-nop-phi/", views.confirm_paid, name="confirm-paid"),
     path("ho-so/<str:code>/giay-tiep-nhan.pdf", views.receipt, name="receipt"),
     path("ho-so/<str:code>/ket-qua.pdf", views.result, name="result"),
+    path("ho-so/<str:code>/to-khai.pdf", views.declaration, name="declaration"),
     path("ho-so/<str:code>/du-thao-ket-qua.pdf", views.result_draft, name="result-draft"),
     path("ho-so/<str:code>/co-quan-nhan/", views.transfer_targets, name="transfer-targets"),
     path("ho-so/<str:code>/tep/<int:file_id>/", views.download, name="file-download"),

@@ -370,6 +370,16 @@ def receipt(request: AuthenticatedRequest, code: str) -> HttpResponse:
 
 
 @login_required
+def declaration(request: AuthenticatedRequest, code: str) -> HttpResponse:
+    """The declaration made on the electronic form, as its paper (PDF)."""
+    dossier = _dossier_or_404(request, code)
+    pdf = documents.declaration_pdf(dossier)
+    if pdf is None:
+        raise Http404
+    return _pdf(pdf, f"to-khai-{dossier.code}.pdf")
+
+
+@login_required
 def result(request: AuthenticatedRequest, code: str) -> HttpResponse:
     dossier = _dossier_or_404(request, code)
     if not dossier.electronic_result:
