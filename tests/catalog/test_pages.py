@@ -90,3 +90,30 @@ def test_exports_are_downloadable(client):
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
     csv_response = client.get("/can-bo/thu-tuc/xuat.csv")
     assert csv_response.content.decode("utf-8-sig").startswith("Mã thủ tục,Tên thủ tục")
+
+
+def test_an_admin_edits_a_procedures_electronic_form(client):
+    import json
+
+    from lienthong.catalog.selectors import draft_of, form_of
+
+    client.force_login(UserFactory(admin=True))
+    page = client.get("/can-bo/thu-tuc/1.001193/sua/").content.decode()
+    assert 'name="form"' in page
+    cells = files.cells_of(get_procedure("1.001193"))
+    bad = {
+        "title": "Tờ khai",
+        "sections": [{"title": "A", "fields": [{"key": "x", "label": "X", "kind": "mau"}]}],
+    }
+    cells["form"] = json.dumps(bad, ensure_ascii=False)
+    refused = client.post("/can-bo/thu-tuc/1.001193/sua/", cells)
+    assert refused.status_code == 422
+    assert "sections[0].fields[0].kind" in refused.content.decode()
+    good = {
+        "title": "Tờ khai đăng ký khai sinh",
+        "sections": [{"title": "Trẻ", "fields": [{"key": "ho_ten", "label": "Họ, chữ đệm, tên"}]}],
+    }
+    cells["form"] = json.dumps(good, ensure_ascii=False)
+    assert client.post("/can-bo/thu-tuc/1.001193/sua/", cells).status_code == 302
+    draft = draft_of("1.001193")
+    assert [f.key for f in form_of(draft).fields] == ["ho_ten"]
