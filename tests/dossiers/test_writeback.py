@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 
 from lienthong.catalog.records import parse_procedure
 from lienthong.catalog.services import publish_seed
@@ -33,24 +32,9 @@ def birth(cast):
 
 
 def _grant(agency, registry_code, services, fields):
-    from lienthong.accounts.constants import Role
-    from lienthong.accounts.models import RoleAssignment
-    from lienthong.registries.services import grant_access
-    from tests.factories import UserFactory
+    from tests.groups.people import grant
 
-    registry = Registry.objects.get(code=registry_code)
-    owner = UserFactory(official=True)
-    RoleAssignment.objects.create(user=owner, agency=registry.owner, role=Role.REGISTRY_OWNER)
-    grant_access(
-        actor=owner,
-        registry=registry,
-        consumer=agency,
-        services=services,
-        fields=fields,
-        purpose="Cập nhật kết quả đăng ký hộ tịch",
-        legal_basis="Nghị định 63/2024/NĐ-CP",
-        valid_from=timezone.localdate() - dt.timedelta(days=1),
-    )
+    grant(Registry.objects.get(code=registry_code), agency, services, fields)
 
 
 def _file(cast):

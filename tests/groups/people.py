@@ -64,7 +64,7 @@ def _person(registry: Registry, pin: str, name: str, born: str, sex: str) -> Non
     )
 
 
-def _grant(registry: Registry, agency: Any, services: list[str], fields: list[str]) -> None:
+def grant(registry: Registry, agency: Any, services: list[str], fields: list[str]) -> None:
     from lienthong.registries.services import grant_access
 
     owner = UserFactory(official=True)
@@ -115,17 +115,15 @@ def _family(settings: Any, tmp_path: Any) -> Family:
         province=committee.province.code, kind="social_insurance", level="province"
     ).first()
     everything = [f.name for f in DATASETS["population"].fields]
-    _grant(
-        population, committee, ["person", "residence", "new-citizen", "death-update"], everything
-    )
-    _grant(
+    grant(population, committee, ["person", "residence", "new-citizen", "death-update"], everything)
+    grant(
         Registry.objects.get(code="civil-status"),
         committee,
         ["civil-status-entry"],
         [f.name for f in CIVIL_STATUS.fields],
     )
-    _grant(population, police, ["person", "residence", "residence-update"], everything)
-    _grant(
+    grant(population, police, ["person", "residence", "residence-update"], everything)
+    grant(
         Registry.objects.get(code="insurance"),
         insurer,
         ["insurance-card", "insurance-card-issue", "insurance-card-stop"],

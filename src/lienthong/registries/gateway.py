@@ -579,27 +579,39 @@ def _deliver(
     return Answer(read.request, code, service.code, fields, shown, None, meta), rows
 
 
+def _log_targets(
+    read: _Read,
+    outcome: str,
+    targets: list[tuple[str, str]],
+    grant: AccessGrant | None,
+    reason: str,
+    fields: tuple[str, ...] = (),
+) -> None:
+    """A log row per (subject, key) a failed read was about."""
+    now = timezone.now()
+    fastsql.insert(
+        [
+            read.row(
+                outcome,
+                subject=subject,
+                key=key,
+                fields=fields,
+                grant=grant,
+                reason=reason,
+                at=now,
+            )
+            for subject, key in targets
+        ]
+    )
+
+
 def _unavailable(
     read: _Read,
     targets: list[tuple[str, str]],
     fields: tuple[str, ...],
     grant: AccessGrant | None,
 ) -> RegistryUnavailableError:
-    now = timezone.now()
-    fastsql.insert(
-        [
-            read.row(
-                Outcome.UNAVAILABLE,
-                subject=subject,
-                key=key,
-                fields=fields,
-                grant=grant,
-                reason="unavailable",
-                at=now,
-            )
-            for subject, key in targets
-        ]
-    )
+    _log_targets(read, Outcome.UNAVAILABLE, targets, grant, "unavailable", fields)
     return RegistryUnavailableError(
         _(
             "%(registry)s không phản hồi. Hãy tiếp nhận hồ sơ theo bản giấy (bản sao, "
@@ -612,20 +624,7 @@ def _unavailable(
 def _remote_refused(read: _Read, targets: list[tuple[str, str]], grant: AccessGrant | None) -> None:
     """The remote registry refused (its own grant) or found the request malformed:
     logged here too, the person sees the attempt; the owner is the remote's."""
-    now = timezone.now()
-    fastsql.insert(
-        [
-            read.row(
-                Outcome.REFUSED,
-                subject=subject,
-                key=key,
-                grant=grant,
-                reason="remote-refused",
-                at=now,
-            )
-            for subject, key in targets
-        ]
-    )
+    _log_targets(read, Outcome.REFUSED, targets, grant, "remote-refused")
 
 
 def _serve(
