@@ -321,3 +321,27 @@ def test_the_declaration_is_printed_as_its_paper(client, cast, procedure, regist
     assert "đã lấy từ CSDL dân cư, phiên bản 3" in text
     assert "Xã Liên Minh" in text  # the commune by name, not its code
     assert "Ở nhờ, ở thuê" in text
+
+
+def test_a_clerk_types_the_paper_declaration_on_the_form_at_the_counter(client, cast):
+    from tests.dossiers.test_documents import BIRTH
+
+    client.force_login(cast.clerk_home)
+    page = client.get("/can-bo/ho-so/tiep-nhan/", {"thu-tuc": "1.001193"}).content.decode()
+    assert 'name="tk-ho_ten"' in page
+    assert "Đồng ý, điền sẵn" not in page  # the applicant is not there to agree
+    base = {"thu-tuc": "1.001193", "cccd": cast.citizen.pin, "xa": HOME, "idem": "q-1"}
+    wrong = client.post(
+        "/can-bo/ho-so/tiep-nhan/",
+        {**base, **{f"tk-{k}": v for k, v in BIRTH.items()}, "tk-ngay_sinh": "2099-01-01"},
+    )
+    assert wrong.status_code == 422
+    assert "không sau hôm nay" in wrong.content.decode()
+    assert not Dossier.objects.exists()
+    done = client.post(
+        "/can-bo/ho-so/tiep-nhan/", {**base, **{f"tk-{k}": v for k, v in BIRTH.items()}}
+    )
+    assert done.status_code == 302, done.content.decode()[:2000]
+    dossier = Dossier.objects.get()
+    assert dossier.channel == "counter"
+    assert dossier.form_data["ho_ten"] == BIRTH["ho_ten"]

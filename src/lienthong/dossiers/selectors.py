@@ -650,3 +650,13 @@ def eform_page(
         "prefilled": bool(prefilled.values),
         "problems": prefilled.problems,
     }
+
+
+def counter_communes(user: User) -> list[tuple[str, str]]:
+    """The communes of the province of the centre where ``user`` receives dossiers (the
+    places a counter clerk types in a declaration), by name."""
+    agency = directory.agencies_by_ids(agencies_with(user, Perm.DOSSIER_RECEIVE)).first()
+    province = directory.province_of(agency) if agency is not None else None
+    if province is None:
+        return []
+    return [(u.code, u.name) for u in geo.search_units(level="commune", parent=province.code)]

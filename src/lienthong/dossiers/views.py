@@ -554,8 +554,14 @@ def counter_intake(request: AuthenticatedRequest) -> HttpResponse:
         except NotFound:
             messages.error(request, _("Không tìm thấy thủ tục %(c)s.") % {"c": code})
     errors: list[str] = []
+    field_errors: dict[str, str] = {}
     idem = request.POST.get("idem") or secrets.token_hex(8)
-    if request.method == "POST" and version is not None:
+    form = catalog.form_of(version) if version is not None else None
+    declared = {
+        f.key: request.POST.get(f"tk-{f.key}", "").strip() for f in (form.fields if form else [])
+    }
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    if request.method == "POST" and version is not None and action != "ve-lai":
         applicant = user_by_pin(request.POST.get("cccd", ""))
         if applicant is None:
             errors.append(
@@ -574,9 +580,15 @@ def counter_intake(request: AuthenticatedRequest) -> HttpResponse:
                     competent_unit_code=request.POST.get("xa", ""),
                     uploads=_uploads(request, list(version.components.all())),
                     idempotency_key=idem,
+                    form_data={k: v for k, v in declared.items() if v},
                 )
             except DomainError as exc:
                 errors, idem = _refused(exc, idem)
+                field_errors = {
+                    p.name.removeprefix("form_data."): str(p.reason)
+                    for p in exc.invalid_params
+                    if p.name.startswith("form_data.")
+                }
             else:
                 messages.success(request, _("Đã tiếp nhận hồ sơ %(c)s.") % {"c": dossier.code})
                 return redirect("dossiers:detail", code=dossier.code)
@@ -593,9 +605,31 @@ def counter_intake(request: AuthenticatedRequest) -> HttpResponse:
             "q": request.GET.get("q", ""),
             "errors": errors,
             "idem": idem,
+            "cccd": request.POST.get("cccd", ""),
+            "xa": request.POST.get("xa", ""),
+            "eform": _counter_form(request, form, declared, field_errors),
         },
         status=422 if errors else 200,
     )
+
+
+def _counter_form(
+    request: AuthenticatedRequest,
+    form: Any,
+    declared: dict[str, str],
+    field_errors: dict[str, str],
+) -> dict[str, Any] | None:
+    """The e-form as the clerk types it from the paper: the communes of the clerk's
+    province to choose from; no prefilling (the applicant is not there to agree)."""
+    if form is None:
+        return None
+    communes = selectors.counter_communes(request.user)
+    page = selectors.eform_page(
+        form, declared, services.Prefilled(), field_errors, request.method or "GET", communes
+    )
+    if page is not None:
+        page["can_prefill"] = False
+    return page
 
 
 def public_track(request: HttpRequest) -> HttpResponse:
