@@ -79,7 +79,8 @@ def test_file_process_supplement_sign_return_rate(
             field.select_option(value)
         else:
             field.fill(value)
-    page.get_by_label("Tờ khai đăng ký khai sinh").set_input_files(str(scan))
+    # The declaration is the e-form above: its paper is not uploaded too.
+    assert page.get_by_label("Tờ khai đăng ký khai sinh").count() == 0
     page.get_by_role("button", name="Nộp hồ sơ").click()
     page.wait_for_url("**/ho-so/*/")
     code = Dossier.objects.get().code

@@ -227,3 +227,18 @@ def test_a_form_travels_through_the_catalogue_spreadsheet():
     bad = dict(raw, form='{"title": "x"}')
     with pytest.raises(Exception, match="Tờ khai điện tử không hợp lệ"):
         parse_procedure(bad)
+
+
+def test_a_condition_compares_the_answer_as_stored():
+    # "Có " with a trailing space, or decomposed, is "Có": the father's items are asked.
+    for answer in ("Có ", "Co\u0301"):
+        _cleaned, problems = _clean({**GOOD, "co": answer, "cha": ""})
+        assert "form_data.cha" in {p.name for p in problems}
+
+
+def test_a_condition_names_an_item_before_it():
+    raw = json.loads(json.dumps(FORM))
+    fields = raw["sections"][0]["fields"]
+    fields.insert(0, fields.pop(8))  # "cha" before "co", which shows it
+    _definition, problems = eforms.parse(raw)
+    assert any(p.startswith("cha.show_if.field") for p in problems)

@@ -86,7 +86,8 @@ def test_issuing_a_birth_certificate_gives_the_child_a_number_and_a_civil_status
     assert child.data["birth_place"] == HOME
     entry = Record.objects.get(registry__code="civil-status", subject=pin)
     assert entry.data["number"] == dossier.result_number
-    assert entry.key == f"KS.{HOME}.{dt.date.today().year}.{dossier.result_number}"
+    year = dt.date.today().year
+    assert entry.key == f"KS.{dossier.handling_agency.code}.{year}.{dossier.result_number}"
     # The mother sees that her child's record was written, for this dossier.
     assert AccessLog.objects.filter(
         subject=MOTHER, outcome="written", dossier=dossier.code
@@ -119,3 +120,25 @@ def test_without_a_write_grant_the_result_is_not_issued_and_the_owner_is_told(bi
 )
 def test_a_childs_free_card_lasts_until_six(born, until):
     assert card_until(born) == until
+
+
+def test_a_result_that_writes_needs_its_declaration_and_says_so(birth):
+    from lienthong.core.errors import InvalidInput
+    from lienthong.dossiers.services import act, submit
+
+    cast = birth
+    paper = submit(  # declared on paper only: nothing to enter in the registries
+        actor=cast.citizen, procedure_code="1.001193", competent_unit_code=HOME, uploads=form()
+    )
+    act(actor=cast.clerk_home, code=paper.code, action="receive")
+    for actor, action, kw in [
+        (cast.leader, "assign", {"assignee": cast.specialist}),
+        (cast.specialist, "start_review", {}),
+        (cast.specialist, "submit_for_signature", {}),
+        (cast.leader, "approve", {}),
+    ]:
+        act(actor=actor, code=paper.code, action=action, **kw)
+    with pytest.raises(InvalidInput) as refused:
+        act(actor=cast.leader, code=paper.code, action="issue_result")
+    assert refused.value.code == "declaration-incomplete"
+    assert Dossier.objects.get(pk=paper.pk).status == "approved"

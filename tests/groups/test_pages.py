@@ -121,3 +121,47 @@ def test_the_api_files_and_reads_an_application(client, family):
     assert [a["code"] for a in client.get("/api/v1/group-applications").json()] == [body["code"]]
     client.force_login(UserFactory(pin="001090009999"))
     assert client.get(f"/api/v1/group-applications/{body['code']}").status_code == 404
+
+
+def test_a_relative_is_prefilled_a_stranger_is_not(client, family):
+    from tests.groups.test_lt02 import GRANDFATHER, _deceased
+
+    _deceased()  # the grandfather lives in the father's household
+    client.force_login(family.father)
+    url = "/ho-so/lien-thong/nop/LT-02/"
+    where = {"tinh": family.committee.province.code, "xa": HOME}
+    filled = client.post(url, {**where, "action": "dien-san", "tk-so_dinh_danh": GRANDFATHER})
+    assert 'value="Nguyễn Văn Thắng"' in filled.content.decode()
+    stranger = "001090009999"
+    refused = client.post(url, {**where, "action": "dien-san", "tk-so_dinh_danh": stranger})
+    assert "hãy tự khai" in refused.content.decode()
+    assert not AccessLog.objects.filter(subject=stranger).exists()
+
+
+def test_a_declaration_in_someone_elses_name_is_refused(family):
+    from lienthong.core.errors import InvalidInput
+    from lienthong.dossiers.services import submit
+    from tests.groups.people import MOTHER
+
+    with pytest.raises(InvalidInput) as refused:
+        submit(
+            actor=family.father,
+            procedure_code="1.004222",
+            competent_unit_code=HOME,
+            form_data={
+                "ho_ten": "Trần Thị Mai",
+                "ngay_sinh": "1992-03-01",
+                "gioi_tinh": "Nữ",
+                "so_dinh_danh": MOTHER,
+                "dien_thoai": "0912345678",
+                "chu_ho_ho_ten": "Nguyễn Văn An",
+                "chu_ho_so_dinh_danh": FATHER,
+                "quan_he_chu_ho": "Vợ",
+                "noi_dang_ky": HOME,
+                "dia_chi": "Xóm 3",
+                "noi_dung": "Đăng ký thường trú",
+            },
+        )
+    assert ("form_data.so_dinh_danh", "not_the_applicant") in {
+        (p.name, p.code) for p in refused.value.invalid_params
+    }

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, Literal, cast
@@ -40,6 +41,8 @@ from lienthong.core.text import UnsafeText, clean_text
 from lienthong.geo import selectors as geo
 
 if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
     from lienthong.catalog.results import ResultDocument
 
 __all__ = [
@@ -50,6 +53,7 @@ __all__ = [
     "Section",
     "clean",
     "form_from_layout",
+    "identity_problems",
     "parse",
     "to_json",
 ]
@@ -112,7 +116,8 @@ class ShowIf:
 @dataclass(frozen=True, slots=True)
 class FormField:
     key: str
-    label: str
+    #: A text, or a translatable one for a form a result layout implies.
+    label: StrOrPromise
     kind: Kind = "text"
     required: bool = True
     choices: tuple[str, ...] = ()
@@ -132,7 +137,7 @@ class FormField:
 
 @dataclass(frozen=True, slots=True)
 class Section:
-    title: str
+    title: StrOrPromise
     fields: tuple[FormField, ...]
 
 
@@ -351,11 +356,14 @@ def parse(raw: Any) -> tuple[FormDefinition | None, list[str]]:
     )
     if len(keys) > _MAX_FIELDS:
         problems.add("form.sections", _("tối đa %(n)d trường") % {"n": _MAX_FIELDS})
+    order = [f.key for f in definition.fields]
     for f in definition.fields:
         if f.show_if is not None and f.show_if.field not in keys:
             problems.add(
                 f"{f.key}.show_if.field", _("không có trường «%(k)s»") % {"k": f.show_if.field}
             )
+        elif f.show_if is not None and order.index(f.show_if.field) > order.index(f.key):
+            problems.add(f"{f.key}.show_if.field", _("phải là một mục đứng trước"))
         if f.prefill is not None and f.prefill.of:
             other = definition.field(f.prefill.of)
             if other is None or other.kind != "pin":
@@ -372,7 +380,7 @@ def to_json(definition: FormDefinition) -> dict[str, Any]:
     """The definition as :func:`parse` reads it (export; round-trips)."""
 
     def one(f: FormField) -> dict[str, Any]:
-        out: dict[str, Any] = {"key": f.key, "label": f.label, "kind": f.kind}
+        out: dict[str, Any] = {"key": f.key, "label": str(f.label), "kind": f.kind}
         if not f.required:
             out["required"] = False
         if f.choices:
@@ -404,7 +412,7 @@ def to_json(definition: FormDefinition) -> dict[str, Any]:
     if definition.source:
         out["source"] = definition.source
     out["sections"] = [
-        {"title": s.title, "fields": [one(f) for f in s.fields]} for s in definition.sections
+        {"title": str(s.title), "fields": [one(f) for f in s.fields]} for s in definition.sections
     ]
     return out
 
@@ -415,17 +423,18 @@ def form_from_layout(paper: ResultDocument) -> FormDefinition | None:
     if not paper.fields:
         return None
     sections: list[Section] = []
-    title, fields = "", list[FormField]()
+    title: StrOrPromise = ""
+    fields: list[FormField] = []
     for item in paper.fields:
         if item.group and fields:
             sections.append(Section(title, tuple(fields)))
             fields = []
         if item.group:
-            title = str(item.group)
+            title = item.group  # translatable: shown in the reader's language
         fields.append(
             FormField(
                 key=item.key,
-                label=str(item.label),
+                label=item.label,
                 kind=item.kind,
                 required=item.required,
                 choices=item.choices,
@@ -440,10 +449,15 @@ def form_from_layout(paper: ResultDocument) -> FormDefinition | None:
 
 def visible(definition: FormDefinition, data: Mapping[str, Any]) -> set[str]:
     """The keys of the fields shown for ``data`` (a hidden field is neither asked for
-    nor kept)."""
+    nor kept): its controlling item is shown and holds one of its values, compared as
+    the item is stored (spaces trimmed, composed Unicode)."""
     shown: set[str] = set()
-    for f in definition.fields:
-        if f.show_if is None or str(data.get(f.show_if.field, "")) in f.show_if.values:
+    for f in definition.fields:  # a controlling item comes before the items it shows
+        if f.show_if is None:
+            shown.add(f.key)
+            continue
+        value = unicodedata.normalize("NFC", " ".join(str(data.get(f.show_if.field, "")).split()))
+        if f.show_if.field in shown and value in f.show_if.values:
             shown.add(f.key)
     return shown
 
@@ -557,3 +571,24 @@ def _check(f: FormField, value: str, today: dt.date) -> tuple[str, tuple[str, st
                 _("«%(f)s»: chọn một xã, phường đang có hiệu lực trong danh sách.") % label,
             )
     return value, None
+
+
+def identity_problems(
+    definition: FormDefinition, data: Mapping[str, Any], pin: str
+) -> list[InvalidParam]:
+    """A locked item that holds the applicant's own identification number (prefilled
+    from ``person.pin`` about the applicant) must hold ``pin``: a declaration cannot be
+    made in someone else's name, whichever way it is sent."""
+    problems = []
+    for f, source in definition.prefilled:
+        if not f.locked or source.of or source.field != "pin" or f.key not in data:
+            continue
+        if str(data[f.key]) != (pin or ""):
+            problems.append(
+                InvalidParam(
+                    f"form_data.{f.key}",
+                    "not_the_applicant",
+                    _("«%(f)s» phải là số định danh của chính người nộp.") % {"f": f.label},
+                )
+            )
+    return problems

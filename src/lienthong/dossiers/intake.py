@@ -375,7 +375,9 @@ def insert_new(
 # --------------------------------------------------------------------------- declaration
 
 
-def check_declaration(version: ProcedureVersion, data: dict[str, Any]) -> dict[str, Any]:
+def check_declaration(
+    version: ProcedureVersion, data: dict[str, Any], applicant_pin: str | None = None
+) -> dict[str, Any]:
     """The applicant's declaration (tờ khai) on the procedure's electronic form, cleaned
     (``catalog.eforms``: required items, real dates, choices from their list, numbers,
     phones, communes in force; items a condition hides are dropped).
@@ -388,6 +390,8 @@ def check_declaration(version: ProcedureVersion, data: dict[str, Any]) -> dict[s
     if form is None or not {f.key for f in form.fields} & set(data):
         return data
     cleaned, problems = eforms.clean(form, data)
+    if applicant_pin is not None:
+        problems += eforms.identity_problems(form, cleaned, applicant_pin)
     if problems:
         raise InvalidInput(_("Tờ khai chưa đầy đủ hoặc chưa đúng."), invalid_params=problems)
     return cleaned
@@ -414,6 +418,7 @@ def submit(
     reused: list[tuple[str, int]] | None = None,
     now: dt.datetime | None = None,
     prefilled_from: dict[str, dict[str, Any]] | None = None,
+    platform_filed: bool = False,
 ) -> Dossier:
     """File a dossier for the published version of ``procedure_code``.
 
@@ -495,10 +500,17 @@ def submit(
             )
         wallet[component] = doc
     form_data = {k: v for k, v in (form_data or {}).items() if not str(k).startswith("_")}
-    form_data = check_declaration(version, form_data)
+    # A part of an interconnected application is declared by the platform from the
+    # group's form (about the child, not the parent who files): no identity lock there.
+    form_data = check_declaration(
+        version, form_data, None if platform_filed else ((applicant or actor).pin or "")
+    )
     provided = {u.component for u in uploads} | set(wallet)
-    # The declaration made on the electronic form is the form paper: not uploaded too.
-    if form_data and (on_form := catalog.form_component(version)):
+    # The declaration made on the electronic form is the form paper: not uploaded too
+    # (only when the form's items were declared and checked, not any data at all).
+    form = catalog.form_of(version)
+    declared = form is not None and any(f.key in form_data for f in form.fields)
+    if declared and (on_form := catalog.form_component(version)):
         provided.add(on_form)
     missing = [
         c.name for c in components if c.required and not c.data_registry and c.name not in provided

@@ -25,6 +25,7 @@ from lienthong.dossiers import routing
 from lienthong.dossiers.constants import SOURCE_KEY
 from lienthong.geo import selectors as geo
 from lienthong.registries import gateway
+from lienthong.registries import selectors as registries
 
 if TYPE_CHECKING:
     from lienthong.accounts.models import User
@@ -85,19 +86,33 @@ def prefill(
     except NotFound:
         out.problems.append(_("Hãy chọn xã, phường nơi giải quyết trước."))
         return out
+    if not actor.pin:  # the reads are made on the applicant's behalf: who they are counts
+        out.problems.append(_("Tài khoản chưa có số định danh cá nhân (đăng nhập bằng VNeID)."))
+        return out
     agency = routing.competent_agency(version, unit)
     typed = typed or {}
     wanted: dict[tuple[str, str], list[tuple[FormField, Prefill]]] = defaultdict(list)
+    strangers: set[str] = set()
     for f, source in form.prefilled:
         who = actor.pin if not source.of else typed.get(source.of, "")
         try:
             who = normalize_pin(who) if who else ""
         except IdentifierError:
             who = ""
+        # Another person's data only for their family (a death declared by a relative).
+        if who and who != actor.pin and not registries.are_family(actor.pin, who):
+            strangers.add(who)
+            continue
         if who:
             wanted[(source.service, who)].append((f, source))
-    if not wanted and actor.pin == "":
-        out.problems.append(_("Tài khoản chưa có số định danh cá nhân (đăng nhập bằng VNeID)."))
+    for who in sorted(strangers):
+        out.problems.append(
+            _(
+                "Chỉ điền sẵn được thông tin của người cùng hộ hoặc cha, mẹ, vợ, chồng, con "
+                "của người nộp; số %(pin)s: hãy tự khai."
+            )
+            % {"pin": who}
+        )
     caller = gateway.Caller(agency, None, CLIENT_ID, ip)
     purpose = _("Điền sẵn tờ khai «%(p)s» theo đề nghị của người nộp") % {
         "p": (title or version.name)[:200]
@@ -135,6 +150,8 @@ def prefill(
                 continue
             out.values[f.key] = source.shown(value)
             out.sources[f.key] = {
+                "about": who,
+                "of_key": source.of,
                 "registry": answer.registry,
                 "registry_name": name,
                 "version": meta.version if meta else None,
@@ -161,5 +178,12 @@ def sources_kept(prefilled: Prefilled, declared: dict[str, Any]) -> dict[str, di
     return {
         k: s
         for k, s in prefilled.sources.items()
-        if str(declared.get(k, "")) == prefilled.values.get(k)
+        if str(declared.get(k, "")) == prefilled.values.get(k) and _still_about(s, declared)
     }
+
+
+def _still_about(source: dict[str, Any], declared: dict[str, Any]) -> bool:
+    """A value read about a person whose number the applicant then changed is no longer
+    the registry's (the source names whom it was read about)."""
+    about = str(source.get("of_key") or "")
+    return not about or str(declared.get(about, "")) == str(source.get("about", ""))

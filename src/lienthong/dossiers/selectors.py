@@ -419,7 +419,7 @@ def declaration_sections(dossier: Dossier) -> list[tuple[str, list[tuple[str, st
         {str(data[f.key]) for f in form.fields if f.kind == "commune" and data.get(f.key)}
     )
     return [
-        (section.title, rows)
+        (str(section.title), rows)
         for section in form.sections
         if (rows := _declared_rows([f for f in section.fields if f.key in data], data, communes))
     ]

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Final
 from django.utils.translation import gettext as _
 
 from lienthong.catalog.results import result_document_of
-from lienthong.core.errors import DomainError
+from lienthong.core.errors import DomainError, InvalidInput
 from lienthong.registries import gateway
 
 if TYPE_CHECKING:
@@ -53,6 +53,9 @@ class WriteBackRefused(DomainError):
 class Recipe:
     services: tuple[str, ...]
     apply: Callable[[Dossier, Mapping[str, gateway.WritePermit], dict[str, Any]], dict[str, Any]]
+    #: The declared items it cannot do without (``date`` ones must be real dates).
+    needs: tuple[str, ...] = ()
+    dates: tuple[str, ...] = ()
 
 
 def _text(data: Mapping[str, Any], key: str) -> str:
@@ -60,8 +63,11 @@ def _text(data: Mapping[str, Any], key: str) -> str:
 
 
 def _register_key(prefix: str, dossier: Dossier, result: Mapping[str, Any]) -> str:
+    """The entry's reference: the register book's agency (numbers run per agency, book
+    and year), the year and the number."""
     year = dt.date.today().year
-    return f"{prefix}.{dossier.competent_unit.code}.{year}.{result.get('result_number') or 0}"
+    number = result.get("result_number") or 0
+    return f"{prefix}.{dossier.handling_agency.code}.{year}.{number}"
 
 
 def _birth(
@@ -217,7 +223,12 @@ def _survivor(
     code = _text(dossier.form_data, "ma_bhxh")
     if not code:
         return {}
-    written = gateway.write(permits["insurance-card-stop"], {"card_status": "stopped"}, key=code)
+    written = gateway.write(
+        permits["insurance-card-stop"],
+        {"card_status": "stopped"},
+        key=code,
+        about=_text(dossier.form_data, "so_dinh_danh"),
+    )
     return {"written": [_ref(written)]}
 
 
@@ -231,11 +242,21 @@ def _ref(w: gateway.Written) -> dict[str, Any]:
 
 
 RECIPES: Final[Mapping[str, Recipe]] = {
-    "birth": Recipe(("new-citizen", "civil-status-entry"), _birth),
-    "death": Recipe(("death-update", "civil-status-entry"), _death),
-    "residence": Recipe(("residence-update",), _residence),
-    "remove-residence": Recipe(("residence-update",), _remove_residence),
-    "insurance-child": Recipe(("insurance-card-issue",), _insurance_child),
+    "birth": Recipe(
+        ("new-citizen", "civil-status-entry"),
+        _birth,
+        ("ho_ten", "ngay_sinh", "gioi_tinh"),
+        ("ngay_sinh",),
+    ),
+    "death": Recipe(("death-update", "civil-status-entry"), _death, ("ngay_chet",), ("ngay_chet",)),
+    "residence": Recipe(("residence-update",), _residence, ("so_dinh_danh", "noi_dang_ky")),
+    "remove-residence": Recipe(("residence-update",), _remove_residence, ("so_dinh_danh",)),
+    "insurance-child": Recipe(
+        ("insurance-card-issue",),
+        _insurance_child,
+        ("tre_so_dinh_danh", "tre_ngay_sinh"),
+        ("tre_ngay_sinh",),
+    ),
     "survivor": Recipe(("insurance-card-stop",), _survivor),
 }
 
@@ -253,6 +274,16 @@ def permits_for(
     permits: dict[str, gateway.WritePermit] = {}
     caller = gateway.Caller(agency, actor, "", ip)
     subject = dossier.applicant.pin or ""
+    missing = _missing(dossier)
+    if missing:
+        raise InvalidInput(
+            _(
+                "Chưa ban hành được kết quả: tờ khai điện tử của hồ sơ thiếu hoặc sai các mục "
+                "cần để cập nhật cơ sở dữ liệu (%(m)s). Đề nghị người nộp bổ sung tờ khai."
+            )
+            % {"m": ", ".join(missing)},
+            code="declaration-incomplete",
+        )
     for name in recipes_of(dossier):
         for service in RECIPES[name].services:
             if service in permits:
@@ -277,6 +308,25 @@ def permits_for(
                     % {"agency": agency.name, "reason": exc.detail}
                 ) from exc
     return permits
+
+
+def _missing(dossier: Dossier) -> list[str]:
+    """The declared items the dossier's result writes need and lacks (or whose date is
+    not a date)."""
+    data = dossier.form_data or {}
+    out = []
+    for name in recipes_of(dossier):
+        recipe = RECIPES[name]
+        for key in recipe.needs:
+            value = _text(data, key)
+            if not value:
+                out.append(key)
+            elif key in recipe.dates:
+                try:
+                    dt.date.fromisoformat(value)
+                except ValueError:
+                    out.append(key)
+    return out
 
 
 def write_back(

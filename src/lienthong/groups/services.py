@@ -109,6 +109,7 @@ def apply(
         raise NotFound(_("Nhóm thủ tục này chưa nộp được một lần (chưa có tờ khai chung)."))
     data = {k: v for k, v in form_data.items() if not str(k).startswith("_")}
     cleaned, problems = eforms.clean(form, data)
+    problems += eforms.identity_problems(form, cleaned, actor.pin or "")
     if problems:
         raise InvalidInput(_("Tờ khai chưa đầy đủ hoặc chưa đúng."), invalid_params=problems)
     try:
@@ -181,6 +182,7 @@ def _file(
                 idempotency_key=f"{app.code}-{step.order}",
                 eid_authenticated=bool(app.applicant.pin),
                 prefilled_from={k: s for k, s in sources.items() if k in declared},
+                platform_filed=True,
             )
             if step.after:
                 dossier = dossiers.receive_by_platform(

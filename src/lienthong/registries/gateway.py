@@ -889,6 +889,7 @@ def write(
     key: str = "",
     subject: str = "",
     issue: dict[str, Any] | None = None,
+    about: str = "",
 ) -> Written:
     """Make a permitted write in the caller's transaction (committed with it, or not at
     all): a new record (its key issued by the registry when the service says so:
@@ -952,6 +953,12 @@ def write(
                     _("%(registry)s không có bản ghi %(key)s.")
                     % {"registry": registry.name, "key": key}
                 )
+            if about and found.subject != about:  # a record of someone else's
+                raise InvalidInput(
+                    _("Bản ghi %(key)s của %(registry)s không phải của người trong hồ sơ.")
+                    % {"registry": registry.name, "key": key},
+                    code="not-the-subject",
+                )
             record = found
             head = str((issue or {}).get("household_of") or "")
             household = (
@@ -961,7 +968,7 @@ def write(
                 if head
                 else None
             )
-            if household:  # the registry puts the person in the head's household
+            if household and "household" in permit.fields:  # into the head's household
                 values = {**values, "household": household}
                 record.group = household
                 record.save(update_fields=["group"])

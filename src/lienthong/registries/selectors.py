@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -465,3 +465,26 @@ def open_reviews(registry: Registry) -> QuerySet[AddressReview]:
 def lines_of_answer(answer: Any, record: dict[str, Any]) -> list[Line]:
     """One record of a gateway answer as a person reads it (its fields only)."""
     return lines_of(dataset(answer.registry), record, tuple(answer.fields))
+
+
+_LINKS: Final = ("father_pin", "mother_pin", "spouse_pin")
+
+
+def are_family(a: str, b: str) -> bool:
+    """Whether the population registry records ``a`` and ``b`` as one household, or as
+    parent and child, or as spouses (the registry answers yes or no; nothing else
+    leaves it). A prefill about another person than the applicant needs it."""
+    if not a or not b:
+        return False
+    rows = {
+        key: (group, data)
+        for key, group, data in Record.objects.filter(
+            registry__code="population", key__in=[a, b]
+        ).values_list("key", "group", "data")
+    }
+    if a not in rows or b not in rows:
+        return False
+    (group_a, data_a), (group_b, data_b) = rows[a], rows[b]
+    if group_a and group_a == group_b:
+        return True
+    return any(data_a.get(f) == b for f in _LINKS) or any(data_b.get(f) == a for f in _LINKS)
