@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from lienthong.core.reference import StepResult, register_loader, register_seeder
 from lienthong.directory import selectors as directory
-from lienthong.registries.datasets import DATASETS
+from lienthong.registries.datasets import DATASETS, SERVICES, WRITE_SERVICES
 from lienthong.registries.models import AccessGrant, Registry
 
 if TYPE_CHECKING:
@@ -95,67 +95,28 @@ _DEMO_PURPOSE = "Giải quyết thủ tục hành chính: kiểm tra thông tin 
 #: issues (Decree 63/2024/NĐ-CP, the interconnected birth and death groups): the
 #: People's Committee enters births and deaths, the commune police residences, the
 #: province's social insurance the children's cards.
-_DEMO_WRITES: dict[str, list[tuple[str, list[str], list[str]]]] = {
+_DEMO_WRITES: dict[str, list[tuple[str, list[str]]]] = {
     "people_committee": [
-        (
-            "population",
-            ["new-citizen", "death-update"],
-            [
-                "full_name",
-                "birth_date",
-                "sex",
-                "ethnicity",
-                "nationality",
-                "birth_place",
-                "father_pin",
-                "mother_pin",
-                "status",
-                "death_date",
-            ],
-        ),
-        (
-            "civil-status",
-            ["civil-status-entry"],
-            [f.name for f in DATASETS["civil-status"].fields],
-        ),
+        ("population", ["new-citizen", "death-update"]),
+        ("civil-status", ["civil-status-entry"]),
     ],
-    "police": [
-        (
-            "population",
-            ["person", "residence", "household", "residence-update"],
-            [
-                "pin",
-                "full_name",
-                "birth_date",
-                "sex",
-                "permanent_unit",
-                "permanent_address",
-                "current_unit",
-                "current_address",
-                "household",
-                "relation",
-                "status",
-            ],
-        ),
-    ],
+    "police": [("population", ["person", "residence", "household", "residence-update"])],
     "social_insurance": [
-        (
-            "insurance",
-            ["insurance-card", "insurance-card-issue", "insurance-card-stop"],
-            [
-                "insurance_code",
-                "pin",
-                "full_name",
-                "insured_kind",
-                "card_from",
-                "card_to",
-                "facility",
-                "card_status",
-            ],
-        ),
-        ("population", ["person"], ["pin", "full_name", "birth_date", "sex", "status"]),
+        ("insurance", ["insurance-card", "insurance-card-issue", "insurance-card-stop"]),
+        ("population", ["person"]),
     ],
 }
+
+
+def _fields_of(services: list[str]) -> list[str]:
+    """The fields the services read or write (what their grant must name)."""
+    fields: set[str] = set()
+    for code in services:
+        service = SERVICES.get(code) or WRITE_SERVICES[code]
+        fields.update(service.fields)
+        if code in WRITE_SERVICES and WRITE_SERVICES[code].issues:
+            fields.add(WRITE_SERVICES[code].issues)  # the number the registry issues
+    return sorted(fields)
 
 
 @register_seeder("registries.grants", order=65, description="Quyền khai thác dữ liệu thử nghiệm")
@@ -196,7 +157,8 @@ def seed_demo_grants() -> StepResult:
         for consumer in consumers
     ]
     for consumer in writers:
-        for code, services, fields in _DEMO_WRITES.get(consumer.kind, []):
+        for code, services in _DEMO_WRITES.get(consumer.kind, []):
+            fields = _fields_of(services)
             read = next((p for p in plan if p[0] == code and p[4] == consumer), None)
             if read is not None:  # one grant per registry and agency: reads and writes
                 plan.remove(read)
