@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from vietnam_qr_pay import QRPay
 
 from lienthong.core.pdf import render_pdf
-from lienthong.dossiers import results, signing
+from lienthong.dossiers import declarations, results, signing
 from lienthong.dossiers.table import npsp_status
 
 if TYPE_CHECKING:
@@ -115,24 +115,27 @@ FORMS: dict[int, tuple[StrOrPromise, str | None]] = {
 
 def declaration_pdf(dossier: Dossier) -> bytes | None:
     """The declaration made on the electronic form, printed as the procedure's
-    declaration paper (its title and template named; items as declared, prefilled ones
-    with their registry): None when the dossier has none."""
+    declaration paper: its official layout when the platform has one (``declarations``),
+    else the generic one; prefilled answers with their registry. None when the dossier
+    has none."""
     from lienthong.catalog import selectors as catalog
-    from lienthong.dossiers.selectors import declaration_sections
+    from lienthong.dossiers.selectors import declared_answers
 
     form = catalog.form_of(dossier.procedure_version)
     with translation.override("vi"):  # the legal paper, in Vietnamese
-        sections = declaration_sections(dossier)
-        if form is None or not sections:
+        answers = declared_answers(dossier)
+        if form is None or answers is None:
             return None
         unit = dossier.competent_unit
         return _render(
-            "dossiers/pdf/declaration.html",
+            declarations.template_of(form),
             {
                 "d": dossier,
                 "form": form,
-                "title": form.title,
-                "sections": sections,
+                "v": answers,
+                "sections": answers.sections,
+                "others": answers.others,
+                "notes": answers.notes,
                 "day": timezone.localtime(dossier.submitted_at).date(),
                 "place": unit.name if unit else "",
             },

@@ -6,7 +6,6 @@ found", like an unknown code, and is left out of every list."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
@@ -26,6 +25,7 @@ from lienthong.core.workcalendar import get_calendar
 from lienthong.core.workflow import APPLICANT, Step
 from lienthong.directory import selectors as directory
 from lienthong.dossiers.constants import CLOSED, SOURCE_KEY, Channel, Status
+from lienthong.dossiers.declarations import Answers, answer_text, source_label
 from lienthong.dossiers.models import (
     Dossier,
     DossierEvent,
@@ -410,42 +410,37 @@ def declaration_of(dossier: Dossier) -> list[tuple[str, str, str]]:
 
 def declaration_sections(dossier: Dossier) -> list[tuple[str, list[tuple[str, str, str]]]]:
     """:func:`declaration_of` by the form's sections (the printed declaration's)."""
-    version = dossier.procedure_version
-    form = catalog.form_of(version)
+    answers = declared_answers(dossier)
+    if answers is None:
+        return []
+    sources = answers.data.get(SOURCE_KEY) or {}
+    sections = []
+    for section in answers.form.sections:
+        rows = [
+            (
+                str(f.label),
+                answer_text(f, answers.data.get(f.key), answers.communes),
+                source_label(sources.get(f.key)) if isinstance(sources, dict) else "",
+            )
+            for f in section.fields
+            if f.key in answers.data
+        ]
+        if rows:
+            sections.append((str(section.title), rows))
+    return sections
+
+
+def declared_answers(dossier: Dossier) -> Answers | None:
+    """The answers declared on the dossier's electronic form, communes named (None when
+    nothing was declared on it)."""
+    form = catalog.form_of(dossier.procedure_version)
     data = dossier.form_data or {}
     if form is None or not any(f.key in data for f in form.fields):
-        return []
+        return None
     communes = geo.unit_labels(
         {str(data[f.key]) for f in form.fields if f.kind == "commune" and data.get(f.key)}
     )
-    return [
-        (str(section.title), rows)
-        for section in form.sections
-        if (rows := _declared_rows([f for f in section.fields if f.key in data], data, communes))
-    ]
-
-
-def _declared_rows(
-    fields: list[eforms.FormField], data: dict[str, Any], communes: dict[str, str]
-) -> list[tuple[str, str, str]]:
-    sources = data.get(SOURCE_KEY) or {}
-    rows = []
-    for f in fields:
-        value = str(data.get(f.key, "") or "")
-        if f.kind == "date" and value:
-            with contextlib.suppress(ValueError):
-                value = dt.date.fromisoformat(value).strftime("%d/%m/%Y")
-        elif f.kind == "commune":
-            value = communes.get(value, value)
-        source = sources.get(f.key) if isinstance(sources, dict) else None
-        label = ""
-        if isinstance(source, dict):
-            label = _("đã lấy từ %(r)s, phiên bản %(v)s") % {
-                "r": source.get("registry_name") or source.get("registry", ""),
-                "v": source.get("version") or "—",
-            }
-        rows.append((str(f.label), value, label))
-    return rows
+    return Answers(form, data, communes)
 
 
 def is_rated(dossier: Dossier) -> bool:
