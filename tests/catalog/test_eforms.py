@@ -242,3 +242,30 @@ def test_a_condition_names_an_item_before_it():
     fields.insert(0, fields.pop(8))  # "cha" before "co", which shows it
     _definition, problems = eforms.parse(raw)
     assert any(p.startswith("cha.show_if.field") for p in problems)
+
+
+def test_a_dates_and_a_years_bounds_are_years():
+    definition, problems = eforms.parse(
+        {
+            "code": "T",
+            "title": "Tờ khai",
+            "sections": [
+                {
+                    "fields": [
+                        {"key": "sinh", "label": "Ngày sinh của trẻ", "kind": "date", "min": 2020},
+                        {"key": "nam", "label": "Năm sinh", "kind": "year", "max": 2008},
+                    ]
+                }
+            ],
+        }
+    )
+    assert definition is not None, problems
+    _c, wrong = eforms.clean(definition, {"sinh": "2019-12-31", "nam": "2009"}, today=TODAY)
+    assert {p.name: p.code for p in wrong} == {
+        "form_data.sinh": "out_of_range",
+        "form_data.nam": "out_of_range",
+    }
+    assert "không trước 2020" in str(wrong[0].reason)
+    assert "không sau 2008" in str(wrong[1].reason)
+    _c, right = eforms.clean(definition, {"sinh": "2020-01-01", "nam": "2008"}, today=TODAY)
+    assert right == []

@@ -181,6 +181,39 @@ def test_the_form_is_prefilled_with_consent_logged_and_locked(client, cast, proc
     assert "Điền sẵn tờ khai" in tracker
 
 
+def test_a_registry_value_the_form_refuses_is_left_for_the_applicant_to_declare(
+    client, cast, procedure, registry
+):
+    """A locked value that would fail the form's checks would trap the applicant: it is
+    not filled, they are told why, and what they type is kept."""
+    _grant(registry, cast.home_committee)
+    record = Record.objects.get(key=CITIZEN)
+    record.data = {**record.data, "full_name": "Nguyễn Văn An\x07"}  # a control character
+    record.save(update_fields=["data"])
+    client.force_login(cast.citizen)
+    filled = client.post(URL, {**_step2(cast), "idem": "p-9", "action": "dien-san"})
+    html = filled.content.decode()
+    assert 'name="tk-ho_ten" value=""' in html
+    assert "không dùng được" in html and "Hãy tự khai mục này" in html
+    assert "<option selected>Nam</option>" in html  # the other values are filled
+    response = client.post(
+        URL,
+        {
+            **_step2(cast),
+            "idem": "p-9",
+            "tk-ho_ten": "Nguyễn Văn An",
+            "tk-gioi_tinh": "Nam",
+            "tk-noi_thuong_tru": HOME,
+            "tk-dien_thoai": "0912345678",
+            "tk-o_nho": "Không",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    dossier = Dossier.objects.get()
+    assert dossier.form_data["ho_ten"] == "Nguyễn Văn An"
+    assert "ho_ten" not in dossier.form_data["_nguon"]  # typed, not the registry's
+
+
 def test_without_a_grant_the_applicant_is_told_to_type_and_the_refusal_is_logged(
     client, cast, procedure, registry
 ):

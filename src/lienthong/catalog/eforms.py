@@ -516,11 +516,11 @@ def _check(f: FormField, value: str, today: dt.date) -> tuple[str, tuple[str, st
                 "invalid_date",
                 _("«%(f)s» phải là một ngày có thật, không sau hôm nay.") % label,
             )
-        return day.isoformat(), None
+        return day.isoformat(), _year_bounds(f, day.year)
     if f.kind == "year":
         if not (_YEAR.fullmatch(value) and 1900 <= int(value) <= today.year):
             return value, ("invalid_year", _("«%(f)s» phải là năm có bốn chữ số.") % label)
-        return value, None
+        return value, _year_bounds(f, int(value))
     if f.kind == "choice":
         if value not in f.choices:
             return value, (
@@ -571,6 +571,33 @@ def _check(f: FormField, value: str, today: dt.date) -> tuple[str, tuple[str, st
                 _("«%(f)s»: chọn một xã, phường đang có hiệu lực trong danh sách.") % label,
             )
     return value, None
+
+
+def _year_bounds(f: FormField, year: int) -> tuple[str, str] | None:
+    """A date's or a year's ``min``/``max``: bounds of the year (a child born from 2020)."""
+    if (f.min is None or year >= f.min) and (f.max is None or year <= f.max):
+        return None
+    if f.max is None:
+        message = _("«%(f)s»: năm không trước %(a)s.")
+    elif f.min is None:
+        message = _("«%(f)s»: năm không sau %(b)s.")
+    else:
+        message = _("«%(f)s»: năm từ %(a)s đến %(b)s.")
+    return "out_of_range", message % {"f": f.label, "a": f.min, "b": f.max}
+
+
+def check_value(
+    f: FormField, value: str, *, today: dt.date | None = None
+) -> tuple[str, str] | None:
+    """The (code, message) of what is wrong with ``value`` as an answer to ``f`` (None
+    when it is right): a value read from a registry is checked as a typed one."""
+    try:
+        text = clean_text(value, max_length=f.max_length, multiline=f.kind == "textarea")
+    except UnsafeText as exc:
+        return exc.code, f"«{f.label}»: {exc.reason}"
+    if not text:
+        return None
+    return _check(f, text, today or dt.date.today())[1]
 
 
 def identity_problems(

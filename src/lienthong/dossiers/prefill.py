@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from django.utils.translation import gettext as _
 
+from lienthong.catalog import eforms
 from lienthong.catalog import selectors as catalog
 from lienthong.core.errors import DomainError, NotFound, PermissionDenied
 from lienthong.core.identifiers import IdentifierError, normalize_pin
@@ -148,7 +149,16 @@ def prefill(
             value = record.get(source.field)
             if value in (None, ""):
                 continue
-            out.values[f.key] = source.shown(value)
+            shown = source.shown(value)
+            if (wrong := eforms.check_value(f, shown)) is not None:
+                # Not the applicant's to fix in the registry, nor to be trapped by: the
+                # item stays open for them to declare, and they are told why.
+                out.problems.append(
+                    _("Dữ liệu từ %(registry)s không dùng được: %(problem)s Hãy tự khai mục này.")
+                    % {"registry": name, "problem": wrong[1]}
+                )
+                continue
+            out.values[f.key] = shown
             out.sources[f.key] = {
                 "about": who,
                 "of_key": source.of,
