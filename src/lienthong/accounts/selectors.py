@@ -177,6 +177,15 @@ def steering_scope(user: User | AnonymousUser) -> SteeringScope:
     return SteeringScope(bool(ids), False, unit_names(ids))
 
 
+def steering_province_ids(user: User | AnonymousUser) -> set[int] | None:
+    """Province ids ``user`` may watch (None: the whole country; empty: none)."""
+    from lienthong.accounts.permissions import steering_provinces
+
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    return steering_provinces(user)
+
+
 def user_by_pin(pin: str) -> User | None:
     """The account of a personal identification number, or None."""
     pin = pin.strip()

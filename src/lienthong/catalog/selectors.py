@@ -168,6 +168,15 @@ def _with_components(qs: QuerySet[ProcedureVersion]) -> QuerySet[ProcedureVersio
     )
 
 
+def procedure_names(codes: set[str]) -> dict[str, str]:
+    """The names of the published versions of ``codes`` (one query)."""
+    return dict(
+        published_versions()
+        .filter(procedure__code__in=codes)
+        .values_list("procedure__code", "name")
+    )
+
+
 @memo.memoize(key=lambda code: code.strip(), ttl=10)
 def get_procedure(code: str) -> ProcedureVersion:
     """The published version of procedure ``code`` with its components; NotFound otherwise.

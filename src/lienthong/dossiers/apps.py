@@ -8,4 +8,4 @@ class DossiersConfig(AppConfig):
     verbose_name = _("Hồ sơ thủ tục hành chính")
 
     def ready(self) -> None:
-        from lienthong.dossiers import generator, notifications, tasks, wallet  # noqa: F401  registrations
+        from lienthong.dossiers import generator, notifications, onceonly, tasks, wallet  # noqa: F401  registrations

@@ -569,8 +569,20 @@ def submit(
             if c.data_registry
         ]
     )
+    # Papers not asked for (once-only), counted per procedure for the steering dashboard.
+    spared = {
+        "registry": sum(1 for c in components if c.data_registry),
+        "store": len(wallet),
+        "form": int(declared),
+    }
     step = workflow.step_rows(
-        dossier, "submit", "", actor, agency=receiving, at=now, data={"channel": channel}
+        dossier,
+        "submit",
+        "",
+        actor,
+        agency=receiving,
+        at=now,
+        data={"channel": channel, "spared": spared},
     )
     with stored_files.staging() as staged:
         for row, upload in zip(files, uploads, strict=False):

@@ -336,3 +336,35 @@ class WalletDocument(models.Model):
         if self.dossier is not None and self.kind == "result":
             return f"ket-qua-{self.dossier.code}.pdf"
         return f"giay-to-{self.pk}{PurePath(self.file.name or '').suffix or '.pdf'}"
+
+
+class OnceOnlyTally(models.Model):
+    """Papers an applicant did not have to give, per procedure, province and month
+    (once-only): registry data in place of a paper, a result reused from the e-document
+    store, the declaration made on the electronic form. Kept by the ``dossiers.once-only``
+    consumer from each filing's event; ``onceonly.rebuild`` recomputes it from history."""
+
+    procedure_code = models.CharField(max_length=30)
+    province = models.ForeignKey(
+        "geo.AdministrativeUnit", on_delete=models.PROTECT, related_name="+"
+    )
+    #: The first day of the month the dossiers were filed in.
+    month = models.DateField()
+    dossiers = models.PositiveIntegerField(default=0)
+    from_registry = models.PositiveIntegerField(default=0)
+    from_store = models.PositiveIntegerField(default=0)
+    on_form = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["procedure_code", "province", "month"], name="dossiers_once_only_cell"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.procedure_code} {self.month:%m/%Y}"
+
+    @property
+    def spared(self) -> int:
+        return self.from_registry + self.from_store + self.on_form

@@ -655,3 +655,61 @@ def counter_communes(user: User) -> list[tuple[str, str]]:
     if province is None:
         return []
     return [(u.code, u.name) for u in geo.search_units(level="commune", parent=province.code)]
+
+
+@dataclass(frozen=True)
+class OnceOnlyRow:
+    procedure_code: str
+    procedure_name: str
+    dossiers: int
+    from_registry: int
+    from_store: int
+    on_form: int
+
+    @property
+    def spared(self) -> int:
+        return self.from_registry + self.from_store + self.on_form
+
+
+def once_only(
+    provinces: set[int] | None, *, since: dt.date, limit: int = 20
+) -> tuple[list[OnceOnlyRow], OnceOnlyRow]:
+    """Papers not asked for since the month of ``since``, per procedure (the most spared
+    first, ``limit`` of them) and in all, for the provinces watched (None: the nation).
+    Read from the tallies: no dossier is scanned."""
+    from django.db.models import Sum
+
+    from lienthong.dossiers.models import OnceOnlyTally
+
+    cells = OnceOnlyTally.objects.filter(month__gte=since.replace(day=1))
+    if provinces is not None:
+        cells = cells.filter(province_id__in=provinces)
+    sums = {
+        "dossiers": Sum("dossiers"),
+        "from_registry": Sum("from_registry"),
+        "from_store": Sum("from_store"),
+        "on_form": Sum("on_form"),
+    }
+    per = list(cells.values("procedure_code").annotate(**sums).order_by("procedure_code"))
+    names = catalog.procedure_names({p["procedure_code"] for p in per})
+    rows = [
+        OnceOnlyRow(
+            p["procedure_code"],
+            names.get(p["procedure_code"], p["procedure_code"]),
+            p["dossiers"] or 0,
+            p["from_registry"] or 0,
+            p["from_store"] or 0,
+            p["on_form"] or 0,
+        )
+        for p in per
+    ]
+    total = OnceOnlyRow(
+        "",
+        "",
+        *(
+            sum(getattr(r, k) for r in rows)
+            for k in ("dossiers", "from_registry", "from_store", "on_form")
+        ),
+    )
+    rows.sort(key=lambda r: (-r.spared, r.procedure_code))
+    return rows[:limit], total

@@ -20,6 +20,7 @@ from lienthong.core.errors import problem_response
 from lienthong.core.selectors import last_audit_verification, platform_health, readiness
 from lienthong.core.tasks import verify_audit_chain
 from lienthong.core.workcalendar import get_calendar
+from lienthong.dossiers import selectors as dossiers
 from lienthong.registries import selectors as registries
 
 
@@ -65,11 +66,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     scope = accounts.steering_scope(request.user)
     if not scope.allowed:
         return _forbidden(request)
+    this_year = timezone.localdate().replace(month=1, day=1)
+    spared, spared_total = dossiers.once_only(
+        accounts.steering_province_ids(request.user), since=this_year
+    )
     return render(
         request,
         "web/dashboard.html",
         {
             "scope": scope,
+            "spared": spared,
+            "spared_total": spared_total,
+            "year": this_year.year,
             "health": platform_health(),
             "ready": readiness(),
             "verification": last_audit_verification(),
