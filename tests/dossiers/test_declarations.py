@@ -22,7 +22,8 @@ pytestmark = pytest.mark.django_db
 
 def _text(dossier: Dossier, name: str) -> str:
     pdf = documents.declaration_pdf(dossier)
-    assert pdf is not None and pdf.startswith(b"%PDF")
+    assert pdf is not None
+    assert pdf.startswith(b"%PDF")
     shots = Path("var") / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
     (shots / f"to-khai-{name}.pdf").write_bytes(pdf)
@@ -38,7 +39,8 @@ def test_the_three_papers_of_a_newborn_are_printed_on_their_official_forms(famil
     assert "Họ, chữ đệm, tên: NGUYỄN MINH CHÂU" in birth
     assert "ghi bằng chữ: Ngày" in birth  # the date of birth in words
     assert "Họ, chữ đệm, tên người mẹ: TRẦN THỊ MAI" in birth
-    assert "Làm tại:" in birth and "Chú thích" in birth
+    assert "Làm tại:" in birth
+    assert "Chú thích" in birth
     # Items the paper has no place for follow it; unanswered ones are left out.
     assert "Thông tin khác khai trên tờ khai điện tử Số điện thoại liên hệ: 0912345678" in birth
     assert "Giấy chứng sinh" not in birth
@@ -49,9 +51,11 @@ def test_the_three_papers_of_a_newborn_are_printed_on_their_official_forms(famil
     assert "1. Họ, chữ đệm và tên: NGUYỄN MINH CHÂU" in residence
     child = app.results["new_pin"]
     assert " ".join(child) in residence  # one digit per box
-    assert "7. Họ, chữ đệm và tên chủ hộ:" in residence and "8. Mối quan hệ với chủ hộ: Con" in residence
+    assert "7. Họ, chữ đệm và tên chủ hộ:" in residence
+    assert "8. Mối quan hệ với chủ hộ: Con" in residence
     assert " ".join(FATHER) in residence  # the head's number, boxed
-    assert "Ý KIẾN CỦA CHỦ" in residence and "NGƯỜI KÊ KHAI" in residence
+    assert "Ý KIẾN CỦA CHỦ" in residence
+    assert "NGƯỜI KÊ KHAI" in residence
 
     card = _text(_step(app, 3).dossier, "tk1-ts")
     assert "Mẫu TK1-TS" in card
@@ -122,7 +126,9 @@ def test_a_death_declaration_on_its_form(family):
     assert "Đề nghị cơ quan đăng ký khai tử cho người có tên dưới đây" in text
     assert "Họ, chữ đệm, tên: NGUYỄN VĂN BÌNH" in text
     assert "Đã chết vào lúc: 08:30, ngày 20/11/2026" in text
-    assert "ghi bằng chữ: Ngày hai mươi tháng mười một năm hai nghìn không trăm hai mươi sáu" in text
+    assert (
+        "ghi bằng chữ: Ngày hai mươi tháng mười một năm hai nghìn không trăm hai mươi sáu" in text
+    )
     assert "Nguyên nhân chết: Già yếu" in text
     assert "(Đã xác thực bằng tài khoản định danh điện tử)" in text
 
@@ -159,7 +165,7 @@ def test_what_a_layout_does_not_place_is_printed_after_it_and_sources_are_footno
         "_nguon": {"ho_ten": {"registry_name": "CSDL dân cư", "version": 4}},
     }
     answers = Answers(form, data, {})
-    assert str(answers["ho_ten"]) == "Lê Thị Hoa<sup class=\"note\">[1]</sup>"
+    assert str(answers["ho_ten"]) == 'Lê Thị Hoa<sup class="note">[1]</sup>'
     assert "……" in str(answers["gio_chet"])  # not declared: a dotted blank
     assert str(answers["noi_chet"]) == "Tại nhà"
     assert [label for label, _a in answers.others()] == ["them_moi"]

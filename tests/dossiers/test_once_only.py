@@ -13,7 +13,6 @@ from lienthong.catalog.models import ProcedureVersion
 from lienthong.core.outbox import dispatch
 from lienthong.dossiers import onceonly
 from lienthong.dossiers.models import OnceOnlyTally
-from tests.dossiers.conftest import HOME
 from tests.dossiers.test_declarations import DEATH, MARRIAGE, _filed
 from tests.factories import UserFactory
 
@@ -57,9 +56,7 @@ def test_each_filing_counts_the_papers_not_asked_for_and_a_rebuild_agrees(client
 
     # The province's steering viewer sees them; another province's does not.
     watcher = UserFactory(official=True)
-    RoleAssignment.objects.create(
-        user=watcher, agency=family.committee, role=Role.STEERING_VIEWER
-    )
+    RoleAssignment.objects.create(user=watcher, agency=family.committee, role=Role.STEERING_VIEWER)
     client.force_login(watcher)
     page = " ".join(client.get("/dieu-hanh/").content.decode().split())
     assert "Giấy tờ người dân không phải nộp lại" in page
