@@ -14,8 +14,10 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from lienthong.core.errors import NotFound
 from lienthong.core.outbox import consumer
 from lienthong.dossiers.models import DossierEvent, OnceOnlyTally
+from lienthong.geo import selectors as geo
 
 if TYPE_CHECKING:
     from lienthong.core.models import OutboxEvent
@@ -37,12 +39,13 @@ def _cell(payload_spared: Any) -> dict[str, int]:
 @consumer("dossiers.once-only", topics=["dossier.submit"])
 def count(event: OutboxEvent) -> None:
     """Add one filing to its cell (in the delivery's transaction: counted once)."""
-    from lienthong.geo.models import AdministrativeUnit
-
     payload = event.payload or {}
-    province = AdministrativeUnit.objects.filter(code=payload.get("province", "")).first()
     at = payload.get("at")
-    if province is None or not at:
+    try:
+        province = geo.current_unit(str(payload.get("province", "")), level="province")
+    except NotFound:  # a province merged away since: counted by the rebuild
+        return
+    if not at:
         return
     month = _month(dt.datetime.fromisoformat(at))
     add = _cell((payload.get("data") or {}).get("spared"))
@@ -66,6 +69,8 @@ def rebuild() -> int:
         .iterator(chunk_size=5000)
     )
     for code, province, at, data in steps:
+        if province is None:
+            continue
         key = (code, province, _month(at))
         cells[(*key, "dossiers")] += 1
         for column, n in _cell((data or {}).get("spared")).items():

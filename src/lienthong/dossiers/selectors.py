@@ -684,24 +684,16 @@ def once_only(
     cells = OnceOnlyTally.objects.filter(month__gte=since.replace(day=1))
     if provinces is not None:
         cells = cells.filter(province_id__in=provinces)
-    sums = {
-        "dossiers": Sum("dossiers"),
-        "from_registry": Sum("from_registry"),
-        "from_store": Sum("from_store"),
-        "on_form": Sum("on_form"),
-    }
-    per = list(cells.values("procedure_code").annotate(**sums).order_by("procedure_code"))
-    names = catalog.procedure_names({p["procedure_code"] for p in per})
+    columns = ("dossiers", "from_registry", "from_store", "on_form")
+    per = (
+        cells.values_list("procedure_code")
+        .annotate(*(Sum(c) for c in columns))
+        .order_by("procedure_code")
+    )
+    names = catalog.procedure_names({p[0] for p in per})
     rows = [
-        OnceOnlyRow(
-            p["procedure_code"],
-            names.get(p["procedure_code"], p["procedure_code"]),
-            p["dossiers"] or 0,
-            p["from_registry"] or 0,
-            p["from_store"] or 0,
-            p["on_form"] or 0,
-        )
-        for p in per
+        OnceOnlyRow(code, names.get(code, code), *(int(n or 0) for n in sums))
+        for code, *sums in per
     ]
     total = OnceOnlyRow(
         "",
