@@ -117,3 +117,35 @@ def test_an_admin_edits_a_procedures_electronic_form(client):
     assert client.post("/can-bo/thu-tuc/1.001193/sua/", cells).status_code == 302
     draft = draft_of("1.001193")
     assert [f.key for f in form_of(draft).fields] == ["ho_ten"]
+
+
+def test_the_catalogue_team_previews_an_electronic_form_before_saving(client):
+    import json
+
+    from lienthong.catalog.selectors import draft_of
+
+    client.force_login(UserFactory(admin=True))
+    from pathlib import Path
+
+    import lienthong.catalog
+
+    seeded = Path(lienthong.catalog.__file__).parent / "data" / "forms" / "1.001193.json"
+    cells = {**files.cells_of(get_procedure("1.001193")), "form": seeded.read_text()}
+    shown = client.post("/can-bo/thu-tuc/1.001193/sua/", {**cells, "action": "xem-truoc"})
+    assert shown.status_code == 200
+    html = " ".join(shown.content.decode().split())
+    assert "Xem trước tờ khai điện tử" in html
+    assert 'name="tk-ho_ten"' in html  # drawn as the applicant sees it
+    # Conditional items are all shown, with their condition; prefilled ones name their source.
+    assert "Chỉ hỏi khi «Khai thông tin người cha» là: Có." in html
+    assert "Điền sẵn từ dịch vụ dữ liệu «person»" in html
+    assert draft_of("1.001193") is None  # nothing saved
+    broken = {**cells, "form": '{"title": "Tờ khai", "sections": [', "action": "xem-truoc"}
+    refused = client.post("/can-bo/thu-tuc/1.001193/sua/", broken)
+    assert refused.status_code == 422
+    assert "không phải JSON hợp lệ" in refused.content.decode()
+    bad = {"title": "T", "sections": [{"fields": [{"key": "x", "label": "X", "kind": "mau"}]}]}
+    cells["form"] = json.dumps(bad)
+    wrong = client.post("/can-bo/thu-tuc/1.001193/sua/", {**cells, "action": "xem-truoc"})
+    assert "sections[0].fields[0].kind" in wrong.content.decode()
+    assert draft_of("1.001193") is None

@@ -24,6 +24,7 @@ from lienthong.catalog.results import result_document_of
 from lienthong.core import memo
 from lienthong.core.errors import NotFound
 from lienthong.core.paging import LazySlices
+from lienthong.geo import selectors as geo
 from lienthong.geo.text import fold
 
 __all__ = [
@@ -310,3 +311,95 @@ def group_form_of(group: ProcedureGroup) -> FormDefinition | None:
 def published_groups() -> list[ProcedureGroup]:
     """The groups an applicant can file as one application (with a form)."""
     return [g for g in ProcedureGroup.objects.order_by("code") if g.form]
+
+
+def form_page(
+    form: FormDefinition | None,
+    declared: dict[str, str],
+    field_errors: dict[str, str],
+    method: str,
+    communes: list[tuple[str, str]],
+    *,
+    values: dict[str, str] | None = None,
+    sources: dict[str, dict[str, Any]] | None = None,
+    problems: list[str] | None = None,
+    preview: bool = False,
+) -> dict[str, Any] | None:
+    """The electronic form as a page draws it (partial ``catalog/partials/eform.html``):
+    sections of (field, value, error, source, shown) and whether the applicant may ask
+    for it to be prefilled. ``values``/``sources``: what was read from the registries.
+    A commune item lists ``communes``, and the one it holds if elsewhere. ``preview``:
+    the catalogue team's view of a definition — every item shown, with its condition."""
+    if form is None:
+        return None
+    values, sources = values or {}, sources or {}
+    shown = eforms.visible(form, declared)
+    known = {code for code, _n in communes}
+    elsewhere = {
+        v
+        for f in form.fields
+        if f.kind == "commune" and (v := declared.get(f.key)) and v not in known
+    }
+    labels = geo.unit_labels(elsewhere) if elsewhere else {}
+
+    def options(value: str) -> list[tuple[str, str]]:
+        if value in labels:
+            return [(value, labels[value]), *communes]
+        return communes
+
+    def condition(f: eforms.FormField) -> str:
+        if not preview or f.show_if is None:
+            return ""
+        other = form.field(f.show_if.field)
+        return _("Chỉ hỏi khi «%(f)s» là: %(v)s.") % {
+            "f": other.label if other else f.show_if.field,
+            "v": ", ".join(f.show_if.values),
+        }
+
+    controlling = {o.show_if.field for o in form.fields if o.show_if is not None}
+    sections = [
+        {
+            "title": s.title,
+            "fields": [
+                {
+                    "f": f,
+                    "value": declared.get(f.key) or (f.default if method != "POST" else ""),
+                    "error": field_errors.get(f.key, ""),
+                    "source": sources.get(f.key),
+                    "locked": f.locked and f.key in values,
+                    "hidden": f.key not in shown and not preview,
+                    "condition": condition(f),
+                    "options": options(declared.get(f.key, "")) if f.kind == "commune" else [],
+                    "controls": not preview and f.key in controlling,
+                }
+                for f in s.fields
+            ],
+        }
+        for s in form.sections
+    ]
+    return {
+        "form": form,
+        "sections": sections,
+        "can_prefill": bool(form.prefilled) and not preview,
+        "prefilled": bool(values),
+        "problems": problems or [],
+        "preview": preview,
+    }
+
+
+def form_preview(text: str) -> tuple[dict[str, Any] | None, str]:
+    """A form definition typed in the back office, drawn for the catalogue team
+    (:func:`form_page` ``preview``), or what is wrong with it (each problem with its
+    place, as the catalogue refuses it on saving)."""
+    import json
+
+    if not text.strip():
+        return None, _("Chưa có tờ khai điện tử để xem trước (ô «Tờ khai điện tử» trống).")
+    try:
+        raw = json.loads(text)
+    except ValueError as exc:
+        return None, _("Tờ khai điện tử không phải JSON hợp lệ: %(e)s") % {"e": exc}
+    definition, problems = eforms.parse(raw)
+    if definition is None:
+        return None, _("Tờ khai điện tử không hợp lệ: %(p)s") % {"p": "; ".join(problems[:20])}
+    return form_page(definition, {}, {}, "GET", [], preview=True), ""

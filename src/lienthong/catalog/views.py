@@ -138,8 +138,15 @@ def edit(request: AuthenticatedRequest, code: str | None = None) -> HttpResponse
                 raise Http404 from exc
     cells = files.cells_of(source) if source else {}
     errors: dict[str, str] = {}
+    preview = None
     if request.method == "POST":
         cells = {k: request.POST.get(k, "") for k, _h in files.COLUMNS}
+    if request.method == "POST" and request.POST.get("action") == "xem-truoc":
+        # The electronic form drawn as the applicant will see it; nothing is saved.
+        preview, problem = selectors.form_preview(cells.get("form", ""))
+        if problem:
+            errors["form"] = problem
+    elif request.method == "POST":
         try:
             draft = services.save_draft(actor=request.user, data=files.row_to_record(cells))
         except InvalidInput as exc:
@@ -154,6 +161,7 @@ def edit(request: AuthenticatedRequest, code: str | None = None) -> HttpResponse
             "code": code,
             "columns": [(k, h, cells.get(k, ""), errors.get(k, "")) for k, h in files.COLUMNS],
             "errors": errors,
+            "eform": preview,
         },
         status=422 if errors else 200,
     )

@@ -18,7 +18,6 @@ from django.utils.translation import gettext_lazy
 from lienthong.accounts import selectors as accounts
 from lienthong.accounts.constants import Perm, Role
 from lienthong.accounts.permissions import Reach, agencies_with, can, reach
-from lienthong.catalog import eforms
 from lienthong.catalog import selectors as catalog
 from lienthong.core.errors import DomainError, NotFound, PermissionDenied
 from lienthong.core.workcalendar import get_calendar
@@ -598,53 +597,17 @@ def eform_page(
     method: str,
     communes: list[tuple[str, str]],
 ) -> dict[str, Any] | None:
-    """The electronic form as the page shows it: sections of (field, value, error,
-    source, shown) and whether the applicant may ask for it to be prefilled. A commune
-    item lists the province's communes, and the one it holds if elsewhere."""
-    if form is None:
-        return None
-    shown = eforms.visible(form, declared)
-    known = {code for code, _n in communes}
-    elsewhere = {
-        v
-        for f in form.fields
-        if f.kind == "commune" and (v := declared.get(f.key)) and v not in known
-    }
-    labels = geo.unit_labels(elsewhere) if elsewhere else {}
-
-    def options(value: str) -> list[tuple[str, str]]:
-        if value in labels:
-            return [(value, labels[value]), *communes]
-        return communes
-
-    sections = [
-        {
-            "title": s.title,
-            "fields": [
-                {
-                    "f": f,
-                    "value": declared.get(f.key) or (f.default if method != "POST" else ""),
-                    "error": field_errors.get(f.key, ""),
-                    "source": prefilled.sources.get(f.key),
-                    "locked": f.locked and f.key in prefilled.values,
-                    "hidden": f.key not in shown,
-                    "options": options(declared.get(f.key, "")) if f.kind == "commune" else [],
-                    "controls": any(
-                        o.show_if is not None and o.show_if.field == f.key for o in form.fields
-                    ),
-                }
-                for f in s.fields
-            ],
-        }
-        for s in form.sections
-    ]
-    return {
-        "form": form,
-        "sections": sections,
-        "can_prefill": bool(form.prefilled),
-        "prefilled": bool(prefilled.values),
-        "problems": prefilled.problems,
-    }
+    """:func:`catalog.selectors.form_page` with what was read from the registries."""
+    return catalog.form_page(
+        form,
+        declared,
+        field_errors,
+        method,
+        communes,
+        values=prefilled.values,
+        sources=prefilled.sources,
+        problems=prefilled.problems,
+    )
 
 
 def counter_communes(user: User) -> list[tuple[str, str]]:
