@@ -257,14 +257,16 @@ def save_group(raw: dict[str, Any]) -> ProcedureGroup:
     if missing:
         raise ValueError(f"group {raw.get('code')}: unknown procedures {', '.join(missing)}")
     form = raw.get("form") or {}
+    definition = None
     if form:
         definition, problems = eforms.parse(form)
         if definition is None:
             raise ValueError(f"group {raw.get('code')}: form: {'; '.join(problems[:10])}")
         form = eforms.to_json(definition)
-        problems = _member_mapping_problems(raw, definition)
-        if problems:
-            raise ValueError(f"group {raw.get('code')}: {'; '.join(problems[:10])}")
+    # The order of the members is checked with or without a form (a loop never ends).
+    problems = _member_mapping_problems(raw, definition)
+    if problems:
+        raise ValueError(f"group {raw.get('code')}: {'; '.join(problems[:10])}")
     with transaction.atomic():
         group, _created = ProcedureGroup.objects.update_or_create(
             code=raw["code"],
@@ -293,17 +295,32 @@ def save_group(raw: dict[str, Any]) -> ProcedureGroup:
     return group
 
 
-def _member_mapping_problems(raw: dict[str, Any], group_form: eforms.FormDefinition) -> list[str]:
-    """Each member's mapping names keys of its own form and sources that exist."""
+def _member_mapping_problems(
+    raw: dict[str, Any], group_form: eforms.FormDefinition | None
+) -> list[str]:
+    """Each member waits only for other members (``after``: their orders), and never,
+    even through others, for itself: a loop would keep the application in progress for
+    ever (the members are named by their code and order); with the group's form, each
+    member's mapping names keys of its own form and sources that exist."""
     problems: list[str] = []
-    orders = {m.get("order") for m in raw.get("members", [])}
-    for i, m in enumerate(raw.get("members", [])):
+    members = raw.get("members", [])
+    order_of = [m.get("order", i) for i, m in enumerate(members, start=1)]
+    orders = set(order_of)
+    waits: dict[Any, list[Any]] = {}
+    for i, m in enumerate(members):
         where = f"members[{i}]"
-        if any(a not in orders or a == m.get("order") for a in m.get("after", [])):
+        if order_of.count(order_of[i]) > 1:
+            problems.append(f"{where}.order: {order_of[i]} is the order of another member")
+        after = m.get("after", [])
+        if not isinstance(after, list) or any(a not in orders or a == order_of[i] for a in after):
             problems.append(f"{where}.after: orders of other members")
+        else:
+            waits[order_of[i]] = after
         mapping = m.get("fields", {})
         if not isinstance(mapping, dict):
             problems.append(f"{where}.fields: an object")
+            continue
+        if group_form is None:
             continue
         for key, source in mapping.items():
             kind, _sep, name = str(source).partition(":")
@@ -311,6 +328,29 @@ def _member_mapping_problems(raw: dict[str, Any], group_form: eforms.FormDefinit
                 problems.append(f"{where}.fields.{key}: form:<key>, result:<key> or const:<text>")
             elif kind == "form" and group_form.field(name) is None:
                 problems.append(f"{where}.fields.{key}: the group's form has no «{name}»")
+    # The loops of "waits for", each found once by a depth-first walk: an order met
+    # again on the path that led to it closes one.
+    loops: list[list[Any]] = []
+    walked: set[Any] = set()
+
+    def walk(order: Any, path: list[Any]) -> None:
+        if order in path:
+            loops.append(path[path.index(order) :])
+            return
+        if order in walked:
+            return
+        for before in waits.get(order, []):
+            walk(before, [*path, order])
+        walked.add(order)
+
+    for order in waits:
+        walk(order, [])
+    names = {o: f"{m.get('code', '?')} (order {o})" for o, m in zip(order_of, members, strict=True)}
+    problems.extend(
+        f"members[{order_of.index(loop[0])}].after: these members wait for one another, so "
+        "none of them would ever be filed: " + " → ".join(names[o] for o in [*loop, loop[0]])
+        for loop in loops
+    )
     return problems
 
 

@@ -4,7 +4,9 @@ after it through the workflow engine (``dossiers.workflow``: ``act``, ``transfer
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -209,8 +211,17 @@ def track(*, code: str, key: str, address: str) -> selectors.Tracking:
         raise
 
 
-def receive_by_platform(*, code: str, note: str) -> Dossier:
+def receive_by_platform(*, code: str, note: str, days: Decimal | int = 0) -> Dossier:
     """Receive a dossier the platform filed for an interconnected group: its data came
     complete from the previous agency, so no one-stop clerk takes it in; the clock
-    starts now at the receiving agency."""
-    return workflow.perform(None, code, "receive", note=note)
+    starts now at the receiving agency. ``days`` (working days, when more than 0): the
+    time the group gives this procedure, counted instead of its own processing time
+    (the due date, and the step's event and notice that carry it)."""
+    dossier = selectors.get_dossier_for_platform(code)
+    if days > 0:
+        # A copy of the version read with the dossier, for this step only: the
+        # catalogue's version is not changed.
+        version = copy.copy(dossier.procedure_version)
+        version.processing_days = Decimal(days)
+        dossier.procedure_version = version
+    return workflow.run(dossier, None, "receive", None, timezone.now(), {"note": note})

@@ -3,6 +3,7 @@
 from typing import TYPE_CHECKING
 
 from ninja import Router, Status
+from ninja.params.functions import Header
 
 from lienthong.accounts.auth import ApiRequest, SystemPrincipal, api_auth
 from lienthong.core.errors import PermissionDenied
@@ -43,12 +44,18 @@ def _out(user: "User", app: GroupApplication) -> ApplicationOut:
 
 
 @router.post("/group-applications", response={201: ApplicationOut}, summary="Nộp hồ sơ liên thông")
-def file_application(request: ApiRequest, payload: ApplicationIn) -> Status[ApplicationOut]:
+def file_application(
+    request: ApiRequest,
+    payload: ApplicationIn,
+    idempotency_key: str = Header("", alias="Idempotency-Key"),
+) -> Status[ApplicationOut]:
     """Người dân khai một lần trên tờ khai chung của nhóm thủ tục liên thông (`LT-01`:
     khai sinh, thường trú, thẻ BHYT trẻ dưới 6 tuổi; `LT-02`: khai tử, xóa thường trú,
     mai táng phí, tử tuất). Thủ tục đầu tiên thành hồ sơ ngay; các thủ tục sau được nền
     tảng chuyển cho cơ quan tiếp theo khi có kết quả bước trước. Tờ khai sai: 422, mỗi
-    lỗi nêu mục `form_data.<khóa>`; không hồ sơ nào được tạo."""
+    lỗi nêu mục `form_data.<khóa>`; không hồ sơ nào được tạo. Gửi lại với cùng tiêu đề
+    `Idempotency-Key` trả về đúng hồ sơ liên thông đã tạo (không tạo trùng); khoá đã
+    dùng cho hồ sơ có nội dung khác (nhóm, xã, tờ khai): 422 `key_reused`, không nộp gì."""
     if isinstance(request.auth, SystemPrincipal):
         raise PermissionDenied(code="people-only")
     app = services.apply(
@@ -56,6 +63,7 @@ def file_application(request: ApiRequest, payload: ApplicationIn) -> Status[Appl
         group_code=payload.group,
         commune_code=payload.commune,
         form_data=dict(payload.form_data),
+        idempotency_key=idempotency_key,
     )
     return Status(201, _out(request.auth, selectors.application_for(request.auth, app.code)))
 

@@ -32,11 +32,21 @@ class GroupApplication(models.Model):
     submitted_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
     lock_version = models.PositiveIntegerField(default=0)
+    #: The client's retry key (a page's one-time key, an API's ``Idempotency-Key``): the
+    #: same applicant filing again under it gets this application, not a second one.
+    idempotency_key = models.CharField(max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("hồ sơ liên thông")
         verbose_name_plural = _("hồ sơ liên thông")
         indexes = [models.Index(fields=["applicant", "-submitted_at"], name="groups_app_mine")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["applicant", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="groups_idempotent_apply",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.code

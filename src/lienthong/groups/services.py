@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 
     from lienthong.accounts.models import User
     from lienthong.catalog.models import GroupMember, ProcedureGroup
+    from lienthong.geo.models import AdministrativeUnit
 
 __all__ = ["TOPICS", "apply", "member_declaration", "on_dossier_event"]
 
@@ -95,14 +96,21 @@ def apply(
     commune_code: str,
     form_data: dict[str, Any],
     prefilled_from: dict[str, dict[str, Any]] | None = None,
+    idempotency_key: str = "",
 ) -> GroupApplication:
     """File an application for the group: the declaration checked on the group's form
     (each problem named ``form_data.<key>``), the procedures that wait for nothing filed
     as dossiers, all in one transaction (nothing is left when one cannot be filed).
 
+    Filing again under the same ``idempotency_key`` (a double click, a retried request)
+    returns the application the first attempt filed, with nothing filed twice, also when
+    both attempts race (the key is unique per applicant).
+
     Raises NotFound (no such group), InvalidInput (the declaration, the commune, a
-    procedure's own checks), PermissionDenied.
+    procedure's own checks; ``key_reused`` when the key filed a different application),
+    PermissionDenied.
     """
+    idempotency_key = idempotency_key.strip()[:100]
     group = catalog.get_group(group_code)
     form = catalog.group_form_of(group)
     if form is None:
@@ -120,6 +128,9 @@ def apply(
                 InvalidParam("commune", "unknown_unit", _("Chọn xã, phường nơi giải quyết."))
             ]
         ) from exc
+    first = _filed_before(actor, idempotency_key, group, unit, cleaned)
+    if first is not None:
+        return first
     if prefilled_from:
         cleaned[_SOURCES] = {k: s for k, s in prefilled_from.items() if k in cleaned}
     members = _members(group)
@@ -136,6 +147,7 @@ def apply(
                     competent_unit=unit,
                     form_data=cleaned,
                     submitted_at=now,
+                    idempotency_key=idempotency_key,
                 )
                 GroupStep.objects.bulk_create(
                     GroupStep(
@@ -152,18 +164,70 @@ def apply(
                     if not step.after:
                         _file(app, step, members, strict=True)
             return app
-        except IntegrityError:  # the same random code drawn twice: draw again
+        except IntegrityError:
+            # A retry that raced its first attempt (the key's constraint refused the row;
+            # nothing of this attempt is kept): the first application. Otherwise the same
+            # random code was drawn twice: draw again.
+            first = _filed_before(actor, idempotency_key, group, unit, cleaned)
+            if first is not None:
+                return first
             continue
     raise Conflict(_("Chưa tạo được mã hồ sơ liên thông; hãy thử lại."))
+
+
+def _filed_before(
+    actor: User,
+    idempotency_key: str,
+    group: ProcedureGroup,
+    unit: AdministrativeUnit,
+    declared: Mapping[str, Any],
+) -> GroupApplication | None:
+    """The application ``actor`` already filed under ``idempotency_key``, if it is the
+    same one (group, commune, declaration); None if there is none. Raises InvalidInput
+    (``key_reused``) when the key filed a different one: going back to the page and
+    filing for a second child must not be told it is done."""
+    if not idempotency_key:
+        return None
+    first = (
+        GroupApplication.objects.select_related("group", "applicant")
+        .filter(applicant=actor, idempotency_key=idempotency_key)
+        .first()
+    )
+    if first is None:
+        return None
+
+    def answers(data: Mapping[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in data.items() if k != _SOURCES}
+
+    if (
+        first.group_id == group.pk
+        and first.competent_unit_id == unit.pk
+        and answers(first.form_data) == answers(declared)
+    ):
+        return first
+    raise InvalidInput(
+        invalid_params=[
+            InvalidParam(
+                "idempotency_key",
+                "key_reused",
+                _(
+                    "Khoá chống gửi trùng đã dùng cho hồ sơ %(code)s có nội dung khác; hồ sơ "
+                    "này chưa được nộp, hãy gửi lại."
+                )
+                % {"code": first.code},
+            )
+        ]
+    )
 
 
 def _file(
     app: GroupApplication, step: GroupStep, members: list[GroupMember], *, strict: bool
 ) -> None:
     """File one procedure as a dossier. The first ones go through the one-stop intake;
-    one the platform files after a result is received at once. ``strict``: a procedure
-    that cannot be filed raises (the application is not made); otherwise the step says
-    why and the rest goes on."""
+    one the platform files after a result is received at once, with the time the group
+    gives it (the member's ``days``, when set) rather than its procedure's own.
+    ``strict``: a procedure that cannot be filed raises (the application is not made);
+    otherwise the step says why and the rest goes on."""
     member = next(m for m in members if m.order == step.order)
     version = catalog.get_procedure(step.procedure_code)
     form = catalog.form_of(version)
@@ -189,6 +253,7 @@ def _file(
                     code=dossier.code,
                     note=_("Tiếp nhận liên thông: dữ liệu chuyển từ hồ sơ %(code)s")
                     % {"code": app.code},
+                    days=member.days,
                 )
             step.dossier = dossier
             step.status = StepStatus.FILED
@@ -255,29 +320,59 @@ def _event(
 
 
 def _file_ready(app: GroupApplication) -> dict[str, Any]:
-    """File every waiting procedure whose predecessors all have their results; stop
-    those whose predecessor was refused."""
+    """File every waiting procedure whose predecessors all have their results, and stop
+    those that wait for a refused (or stopped, or unfiled) one, whatever their orders:
+    a member may wait for one listed after it. Repeated until nothing changes, so a stop
+    reaches every procedure that waits for it, directly or not. When nothing is under
+    way any more, what still waits never will (its predecessors wait for one another):
+    it is stopped too, so the application settles."""
     steps = {s.order: s for s in app.steps.select_related("dossier")}
     members = _members(app.group)
-    filed, blocked = [], []
-    for step in steps.values():
-        if step.status != StepStatus.WAITING:
-            continue
-        before = [steps[o] for o in step.after if o in steps]
-        if any(
-            b.status in (StepStatus.REFUSED, StepStatus.BLOCKED, StepStatus.FAILED) for b in before
-        ):
-            step.status = StepStatus.BLOCKED
-            step.note = _(
-                "Không thực hiện được vì «%(p)s» chưa có kết quả. Khi có kết quả, bạn có thể "
-                "nộp riêng thủ tục này."
-            ) % {"p": next(b.procedure_name for b in before if b.status != StepStatus.DONE)}
-            step.save(update_fields=["status", "note"])
-            blocked.append(step.order)
-        elif all(b.status == StepStatus.DONE for b in before):
-            _file(app, step, members, strict=False)
-            filed.append(step.order)
+    filed: list[int] = []
+    blocked: list[int] = []
+    changed = True
+    while changed:
+        changed = False
+        for step in steps.values():
+            if step.status != StepStatus.WAITING:
+                continue
+            before = [steps[o] for o in step.after if o in steps]
+            stopped = [b for b in before if b.status in _STOPPED]
+            if stopped:
+                _block(step, stopped[0])
+                blocked.append(step.order)
+                changed = True
+            elif all(b.status == StepStatus.DONE for b in before):
+                _file(app, step, members, strict=False)
+                filed.append(step.order)
+                changed = True
+    if not any(s.status == StepStatus.FILED for s in steps.values()):
+        for step in steps.values():
+            if step.status == StepStatus.WAITING:
+                waits_for = next(
+                    (
+                        steps[o]
+                        for o in step.after
+                        if o in steps and steps[o].status != StepStatus.DONE
+                    ),
+                    step,
+                )
+                _block(step, waits_for)
+                blocked.append(step.order)
     return {"filed": filed, "blocked": blocked}
+
+
+#: A procedure that will give no result: those waiting for it are stopped.
+_STOPPED: Final = frozenset({StepStatus.REFUSED, StepStatus.BLOCKED, StepStatus.FAILED})
+
+
+def _block(step: GroupStep, because: GroupStep) -> None:
+    step.status = StepStatus.BLOCKED
+    step.note = _(
+        "Không thực hiện được vì «%(p)s» chưa có kết quả. Khi có kết quả, bạn có thể "
+        "nộp riêng thủ tục này."
+    ) % {"p": because.procedure_name}
+    step.save(update_fields=["status", "note"])
 
 
 def _finish(app: GroupApplication) -> dict[str, Any]:

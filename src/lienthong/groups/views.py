@@ -35,7 +35,10 @@ def file_group(request: AuthenticatedRequest, group_code: str) -> HttpResponse:
     if form is None:
         raise Http404
     members = list(group.members.all())
-    first = catalog.get_procedure(members[0].procedure.code)
+    # The registries are read for the procedure filed at once (it waits for nothing).
+    first = catalog.get_procedure(
+        next((m for m in members if not m.after), members[0]).procedure.code
+    )
     province = request.GET.get("tinh") or request.POST.get("tinh") or ""
     commune = request.GET.get("xa") or request.POST.get("xa") or ""
     step = 2 if commune else 1
@@ -44,6 +47,9 @@ def file_group(request: AuthenticatedRequest, group_code: str) -> HttpResponse:
     action = request.POST.get("action", "") if request.method == "POST" else ""
     session_key = f"dien-san-nhom:{group.code}:{commune}"
     prefilled = dossier_services.Prefilled.from_session(request.session.get(session_key))
+    # The page's one-time key, drawn when the page is first drawn and sent back with it:
+    # pressing "Nộp" twice (or the browser sending the form again) files one application.
+    idem = request.POST.get("idem") or secrets.token_hex(8)
     errors: list[str] = []
     field_errors: dict[str, str] = {}
     if action == "dien-san" and step == 2:
@@ -69,10 +75,15 @@ def file_group(request: AuthenticatedRequest, group_code: str) -> HttpResponse:
                 commune_code=commune,
                 form_data={k: v for k, v in declared.items() if v},
                 prefilled_from=dossier_services.sources_kept(prefilled, declared),
+                idempotency_key=idem,
             )
         except DomainError as exc:
             params = getattr(exc, "invalid_params", [])
             errors = [str(p.reason) for p in params] or [str(exc.detail)]
+            if any(p.code == "key_reused" for p in params):
+                # The key filed another application (the page was sent back with other
+                # answers): a new key, so that pressing again files this one.
+                idem = secrets.token_hex(8)
             field_errors = {
                 p.name.removeprefix("form_data."): str(p.reason)
                 for p in params
@@ -102,7 +113,7 @@ def file_group(request: AuthenticatedRequest, group_code: str) -> HttpResponse:
             "communes": communes,
             "commune": commune,
             "commune_name": geo.unit_labels([commune]).get(commune, commune) if commune else "",
-            "idem": request.POST.get("idem") or secrets.token_hex(8),
+            "idem": idem,
             "errors": errors,
             "eform": dossiers.eform_page(
                 form,
