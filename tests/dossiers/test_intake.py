@@ -34,7 +34,7 @@ def test_a_submission_writes_the_dossier_its_files_its_history_and_its_event(cas
     assert (event.action, event.from_status, event.to_status) == ("submit", "", "submitted")
     assert event.actor == cast.citizen
     assert event.agency == cast.elsewhere_centre
-    assert event.data == {"channel": "online"}
+    assert event.data == {"channel": "online", "spared": {"registry": 1, "store": 0, "form": 0}}
     (emitted,) = OutboxEvent.objects.filter(aggregate_id=d.code)
     assert emitted.topic == "dossier.submit"
     assert emitted.payload["code"] == d.code

@@ -80,7 +80,7 @@ def test_a_failed_step_leaves_no_object(cast, object_storage, monkeypatch):
     def fail(*args, **kwargs):
         raise DatabaseError("the step failed")
 
-    monkeypatch.setattr(workflow, "_write", fail)
+    monkeypatch.setattr(workflow.DossierMachine, "record", fail)
     with pytest.raises(DatabaseError):
         act(
             actor=cast.citizen,

@@ -61,7 +61,7 @@ def test_a_counter_intake_failing_after_its_insert_leaves_no_file(cast, media, m
     def fail(*args, **kwargs):
         raise DatabaseError("the receive step failed")
 
-    monkeypatch.setattr(workflow, "_write", fail)
+    monkeypatch.setattr(workflow.DossierMachine, "record", fail)
     with pytest.raises(DatabaseError):
         submit(
             actor=cast.clerk_home,
@@ -179,7 +179,7 @@ def test_a_supplement_whose_step_fails_leaves_no_file(cast, media, monkeypatch):
     def fail(*args, **kwargs):
         raise DatabaseError("the step failed")
 
-    monkeypatch.setattr(workflow, "_write", fail)
+    monkeypatch.setattr(workflow.DossierMachine, "record", fail)
     with pytest.raises(DatabaseError):
         act(
             actor=cast.citizen,

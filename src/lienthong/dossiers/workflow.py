@@ -26,12 +26,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,12 +38,11 @@ from lienthong.accounts import selectors as accounts
 from lienthong.accounts.constants import Perm
 from lienthong.accounts.permissions import authorize, can, role_for
 from lienthong.catalog.results import result_document_of
-from lienthong.core import audit, fastsql, outbox
+from lienthong.core import audit, engine, fastsql, outbox
 from lienthong.core import files as stored_files
 from lienthong.core.errors import Conflict, IllegalTransition, NotFound
-from lienthong.core.text import clean_param
 from lienthong.core.workcalendar import get_calendar
-from lienthong.core.workflow import APPLICANT, ConfigError, Step
+from lienthong.core.workflow import ConfigError, Table
 from lienthong.directory import selectors as directory
 from lienthong.dossiers import intake, results, selectors, writeback
 from lienthong.dossiers.constants import Channel, Status
@@ -69,30 +67,9 @@ __all__ = ["EFFECTS", "StepRows", "perform", "run", "step_rows", "take_numbers"]
 # --------------------------------------------------------------------------- effects
 
 
-class Unchanged(Exception):
-    """The step has already had its effect (a payment recorded twice): nothing to write."""
-
-
-@dataclass
-class Context:
-    """One step under way: what the effects read and what they say to write."""
-
-    dossier: Dossier
-    step: Step
-    actor: User | None
-    agency: Agency
-    role: str
-    now: dt.datetime
-    inputs: dict[str, Any]
-    #: Columns of the dossier to set.
-    fields: dict[str, Any] = field(default_factory=dict)
-    #: What the history row, the event and the audit entry record.
-    data: dict[str, Any] = field(default_factory=dict)
-    #: Rows to write after the dossier's update, in its transaction.
-    writes: list[Callable[[stored_files.Staging], None]] = field(default_factory=list)
-    #: What must happen in the step's transaction before the dossier's update (taking a
-    #: register number: a step refused by the optimistic lock leaves no gap).
-    in_transaction: list[Callable[[Context], None]] = field(default_factory=list)
+#: One step under way (``core.engine``): ``ctx.case`` is the dossier.
+Context = engine.Context[Dossier]
+Unchanged = engine.Unchanged
 
 
 def _due(version: ProcedureVersion, start: dt.datetime) -> dt.datetime:
@@ -101,7 +78,7 @@ def _due(version: ProcedureVersion, start: dt.datetime) -> dt.datetime:
 
 
 def _start_clock(ctx: Context) -> None:
-    d = ctx.dossier
+    d = ctx.case
     start = get_calendar().next_working_moment(
         d.submitted_at if d.channel != Channel.COUNTER else ctx.now
     )
@@ -111,14 +88,14 @@ def _start_clock(ctx: Context) -> None:
 
 
 def _pause_clock(ctx: Context) -> None:
-    d = ctx.dossier
+    d = ctx.case
     ctx.fields["supplement_count"] = d.supplement_count + 1
     if d.procedure_version.pauses_on_supplement:
         ctx.fields["paused_at"] = ctx.now
 
 
 def _resume_clock(ctx: Context) -> None:
-    d = ctx.dossier
+    d = ctx.case
     if d.paused_at is None:
         return
     cal = get_calendar()
@@ -141,7 +118,7 @@ def _electronic_result(ctx: Context) -> None:
 def _number_result(ctx: Context) -> None:
     """Enter the result in the handling agency's register book (the next number of the
     book for the year) and record who signs it, with their position."""
-    d = ctx.dossier
+    d = ctx.case
     version = d.procedure_version
     paper = result_document_of(version.result_document, version.results)
     refused = d.status == Status.REFUSED
@@ -193,9 +170,7 @@ def _assign(ctx: Context) -> None:
     # An unknown number arrives as None and is refused as "not a specialist", after the
     # caller's own right to act was checked: nobody learns which numbers have accounts.
     assignee = ctx.inputs.get("assignee")
-    if assignee is None or not can(
-        assignee, Perm.DOSSIER_PROCESS, agency=ctx.dossier.handling_agency
-    ):
+    if assignee is None or not can(assignee, Perm.DOSSIER_PROCESS, agency=ctx.case.handling_agency):
         raise intake.bad(
             "assignee",
             "not_a_specialist",
@@ -210,14 +185,14 @@ def _hand_over(ctx: Context) -> None:
         target = directory.get_agency(ctx.inputs["agency"])
     except NotFound as exc:
         raise intake.bad("agency", "unknown_agency", _("Không tìm thấy cơ quan nhận.")) from exc
-    if target.pk == ctx.dossier.handling_agency_id:
+    if target.pk == ctx.case.handling_agency_id:
         raise intake.bad("agency", "same_agency", _("Hồ sơ đang ở chính cơ quan này."))
     ctx.fields.update(handling_agency=target, assignee=None)
-    ctx.data.update(from_agency=ctx.dossier.handling_agency.code, to_agency=target.code)
+    ctx.data.update(from_agency=ctx.case.handling_agency.code, to_agency=target.code)
 
 
 def _new_due(ctx: Context) -> None:
-    d = ctx.dossier
+    d = ctx.case
     new_due: dt.datetime = ctx.inputs["new_due"]
     if d.due_at is None or d.finished_at is not None:
         raise IllegalTransition(_("Chỉ gia hạn được hồ sơ đang giải quyết."))
@@ -228,7 +203,7 @@ def _new_due(ctx: Context) -> None:
 
 
 def _paid(ctx: Context) -> None:
-    d = ctx.dossier
+    d = ctx.case
     amount = ctx.inputs.get("amount")
     if amount is not None and amount != d.fee_total:
         raise intake.bad("amount", "wrong_amount", _("Số tiền không khớp phí, lệ phí của hồ sơ."))
@@ -245,21 +220,19 @@ def _rate(ctx: Context) -> None:
     score = ctx.inputs["score"]
     if not isinstance(score, int) or not 1 <= score <= 5:
         raise intake.bad("score", "score_range", _("Điểm đánh giá từ 1 đến 5."))
-    if Rating.objects.filter(dossier_id=ctx.dossier.pk).exists():
+    if Rating.objects.filter(dossier_id=ctx.case.pk).exists():
         raise IllegalTransition(_("Hồ sơ này đã được đánh giá."))
     comment = ctx.inputs.get("comment", "")
     ctx.data.update(score=score, satisfied=score >= 4)
 
     def write(_staged: stored_files.Staging) -> None:
-        Rating.objects.create(
-            dossier=ctx.dossier, score=score, satisfied=score >= 4, comment=comment
-        )
+        Rating.objects.create(dossier=ctx.case, score=score, satisfied=score >= 4, comment=comment)
 
     ctx.writes.append(write)
 
 
 def _attach(ctx: Context) -> None:
-    d = ctx.dossier
+    d = ctx.case
     uploads: list[intake.Upload] = ctx.inputs.get("files", [])
     checked = [intake.check_upload(u, i) for i, u in enumerate(uploads)]
     intake.check_count(len(uploads) + d.files.count())
@@ -282,7 +255,7 @@ def _consult(ctx: Context) -> None:
     ``options.department`` names it (a key of the catalogue's departments); the
     department of the dossier's province is found by its code."""
     key = ctx.step.options.get("department", "")
-    consulted = directory.department_of(ctx.dossier.province.code, key)
+    consulted = directory.department_of(ctx.case.province.code, key)
     if consulted is None:
         raise IllegalTransition(_("Chưa xác định được sở, ngành thẩm định tại tỉnh của hồ sơ."))
     ctx.fields["consulted_agency"] = consulted
@@ -298,7 +271,7 @@ def _write_back(ctx: Context) -> None:
     """Enter the result in the registries (``dossiers.writeback``): permitted before the
     transaction, written in it after the register number is taken; a refusal notice
     writes nothing."""
-    dossier = ctx.dossier
+    dossier = ctx.case
     if dossier.status == Status.REFUSED or not writeback.recipes_of(dossier):
         return
     permits = writeback.permits_for(dossier, ctx.agency, ctx.actor)
@@ -458,125 +431,67 @@ def run(
     inputs: dict[str, Any],
 ) -> Dossier:
     """:func:`perform` on a dossier already read (a counter intake's receipt)."""
-    try:
-        table = table_for(dossier.procedure_version)
-    except ConfigError as exc:
-        raise IllegalTransition(
-            _("Quy trình riêng của thủ tục này chưa dùng được: %(p)s") % {"p": exc}
-        ) from exc
-    step = table.step(action)
-    if step is None:
-        raise NotFound(_("Không có thao tác «%(a)s».") % {"a": action})
-    agency, role = _authorize(actor, dossier, step)
-    if dossier.status not in step.sources:
-        raise IllegalTransition(
-            _("Không thể «%(action)s» hồ sơ đang ở trạng thái «%(status)s».")
-            % {"action": step.label, "status": table.label(dossier.status)}
-        )
-    ctx = Context(dossier, step, actor, agency, role, now, _inputs(step, inputs))
-    try:
-        for name in step.effects:
-            EFFECTS[name](ctx)
-    except Unchanged:
-        return dossier
-    if step.deadline_days:
-        step_due = get_calendar().add_working_hours(now, step.deadline_days * 8)
-        ctx.fields["step_due_at"] = step_due
-        ctx.data["step_due_at"] = step_due.isoformat()
-    elif dossier.step_due_at is not None:
-        ctx.fields["step_due_at"] = None
-    with stored_files.staging() as staged, transaction.atomic():
-        for prepare in ctx.in_transaction:
-            prepare(ctx)
-        _write(ctx, expected_version)
-        for write in ctx.writes:
-            write(staged)
-        staged.settle()
-    return dossier
-
-
-def _place(dossier: Dossier, where: str) -> Agency | None:
-    if where == "receiving":
-        return dossier.receiving_agency
-    if where == "consulted":
-        return dossier.consulted_agency
-    return dossier.handling_agency
-
-
-def _authorize(actor: User | None, dossier: Dossier, step: Step) -> tuple[Agency, str]:
-    """(the agency the step is taken at, the actor's role there), or raise."""
-    if step.permission == APPLICANT:
-        if actor is None or not selectors.acts_for_applicant(actor, dossier):
-            raise NotFound(_("Không tìm thấy hồ sơ %(code)s.") % {"code": dossier.code})
-        return dossier.receiving_agency, "applicant"
-    agency = _place(dossier, step.where)
-    if agency is None:
-        raise IllegalTransition(_("Bước này chưa có cơ quan thực hiện."))
-    if actor is None:
-        return agency, "system"
-    authorize(actor, step.permission, agency=agency)
-    return agency, role_for(actor, step.permission, agency)
-
-
-def _inputs(step: Step, given: Mapping[str, Any]) -> dict[str, Any]:
-    """The step's inputs, cleaned: empty ones dropped, text checked, required ones there."""
-    unknown = set(given) - set(INPUTS)
-    if unknown:
-        raise TypeError(f"unknown workflow inputs: {sorted(unknown)}")
-    inputs = {k: v for k, v in given.items() if v not in (None, "", [])}
-    for name in ("note", "comment"):
-        if name in inputs:
-            inputs[name] = clean_param(name, str(inputs[name]), multiline=True)
-            if not inputs[name]:
-                del inputs[name]
-    for name in sorted(set(inputs) - step.inputs):
-        raise intake.bad(
-            name,
-            "not_accepted",
-            _("Bước «%(step)s» không nhận «%(name)s».") % {"step": step.label, "name": name},
-        )
-    for name in sorted(step.required - set(inputs)):
-        code, words = INPUTS[name]
-        raise intake.bad(name, code, str(words))
-    return inputs
-
-
-def _write(ctx: Context, expected: int | None) -> None:
-    """Update the dossier if nobody changed it since ``expected`` (default: as read),
-    then write the step's history row, event and audit entry."""
-    dossier = ctx.dossier
-    before = dossier.status
-    fields = dict(ctx.fields)
-    if ctx.step.target is not None:
-        fields["status"] = ctx.step.target
-    seen = dossier.lock_version if expected is None else expected
-    updated = Dossier.objects.filter(pk=dossier.pk, lock_version=seen).update(
-        lock_version=F("lock_version") + 1, **fields
-    )
-    if not updated:
-        raise Conflict(
-            _("Hồ sơ %(code)s vừa được người khác cập nhật. Tải lại để xem trạng thái mới.")
-            % {"code": dossier.code}
-        )
-    # The row is what was read plus these fields (only ``overdue``, which the sweep
-    # sets without a new version so that it never causes a 409, may be newer there).
-    if seen == dossier.lock_version:
-        dossier.lock_version = seen + 1
-        for name, value in fields.items():
-            # As the row reads back: times in UTC (the calendar answers in local time).
-            if isinstance(value, dt.datetime):
-                value = value.astimezone(dt.UTC)
-            setattr(dossier, name, value)
-    else:
-        dossier.refresh_from_db()
-    step_rows(
+    return engine.run(
+        MACHINE,
         dossier,
-        ctx.step.action,
-        before,
-        ctx.actor,
-        agency=ctx.agency,
-        note=ctx.inputs.get("note", ""),
-        role=ctx.role,
-        data=ctx.data,
-        at=ctx.now,
-    ).write()
+        actor,
+        action,
+        expected_version=expected_version,
+        now=now,
+        inputs=inputs,
+    )
+
+
+class DossierMachine(engine.Machine[Dossier]):
+    """The dossiers as the engine runs them."""
+
+    model = Dossier
+    effects = EFFECTS
+    inputs = INPUTS
+    step_due_column = "step_due_at"
+
+    def table(self, case: Dossier) -> Table:
+        try:
+            return table_for(case.procedure_version)
+        except ConfigError as exc:
+            raise IllegalTransition(
+                _("Quy trình riêng của thủ tục này chưa dùng được: %(p)s") % {"p": exc}
+            ) from exc
+
+    def place(self, case: Dossier, where: str) -> Agency | None:
+        if where == "receiving":
+            return case.receiving_agency
+        if where == "consulted":
+            return case.consulted_agency
+        return case.handling_agency
+
+    def authorize(self, actor: User, permission: str, agency: Agency) -> str:
+        authorize(actor, permission, agency=agency)
+        return role_for(actor, permission, agency)
+
+    def for_author(self, actor: User | None, case: Dossier) -> Agency:
+        if actor is None or not selectors.acts_for_applicant(actor, case):
+            raise NotFound(_("Không tìm thấy hồ sơ %(code)s.") % {"code": case.code})
+        return case.receiving_agency
+
+    def conflict(self, case: Dossier) -> Conflict:
+        return Conflict(
+            _("Hồ sơ %(code)s vừa được người khác cập nhật. Tải lại để xem trạng thái mới.")
+            % {"code": case.code}
+        )
+
+    def record(self, ctx: Context, before: str) -> None:
+        step_rows(
+            ctx.case,
+            ctx.step.action,
+            before,
+            ctx.actor,
+            agency=ctx.agency,
+            note=ctx.inputs.get("note", ""),
+            role=ctx.role,
+            data=ctx.data,
+            at=ctx.now,
+        ).write()
+
+
+MACHINE: Final = DossierMachine()
