@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "lienthong.registries",
     "lienthong.dossiers",
     "lienthong.groups",
+    "lienthong.feedback",
     "lienthong.web",
 ]
 

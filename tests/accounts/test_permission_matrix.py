@@ -21,29 +21,35 @@ ROLES = [
     "agency_admin",
     "steering_viewer",
     "registry_owner",
+    "supervisor",
     "platform_admin",
 ]
 
 # . never   O own agency   S own agency and those directly under it
 # P anywhere in the own agency's province   A anywhere
 MATRIX = """
-permission               clerk spec lead rec adm steer reg plat
-agency.view_officials      .    .    S    .   S    .    .   A
-agency.manage_officials    .    .    .    .   S    .    .   A
-dossier.view               O    O    O    .   .    .    .   A
-dossier.receive            O    .    .    .   .    .    .   A
-dossier.assign             .    .    O    .   .    .    .   A
-dossier.process            .    O    .    .   .    .    .   A
-dossier.approve            .    .    O    .   .    .    .   A
-dossier.return             O    .    .    .   .    .    .   A
-document.view              .    .    O    O   .    .    .   A
-document.send              .    .    .    O   .    .    .   A
-document.receive           .    .    .    O   .    .    .   A
-registry.publish           .    .    .    .   .    .    O   A
-registry.grant             .    .    .    .   .    .    O   A
-registry.read              O    O    O    .   .    .    .   A
-steering.view              .    .    P    .   .    P    .   A
-catalog.publish            .    .    .    .   .    .    .   A
+permission               clerk spec lead rec adm steer reg sup plat
+agency.view_officials     .    .    S    .    S    .    .    .    A
+agency.manage_officials   .    .    .    .    S    .    .    .    A
+dossier.view              O    O    O    .    .    .    .    .    A
+dossier.receive           O    .    .    .    .    .    .    .    A
+dossier.assign            .    .    O    .    .    .    .    .    A
+dossier.process           .    O    .    .    .    .    .    .    A
+dossier.approve           .    .    O    .    .    .    .    .    A
+dossier.return            O    .    .    .    .    .    .    .    A
+document.view             .    .    O    O    .    .    .    .    A
+document.send             .    .    .    O    .    .    .    .    A
+document.receive          .    .    .    O    .    .    .    .    A
+registry.publish          .    .    .    .    .    .    O    .    A
+registry.grant            .    .    .    .    .    .    O    .    A
+registry.read             O    O    O    .    .    .    .    .    A
+steering.view             .    .    P    .    .    P    .    .    A
+catalog.publish           .    .    .    .    .    .    .    .    A
+feedback.view             O    O    O    .    .    .    .    .    A
+feedback.receive          O    .    O    .    .    .    .    .    A
+feedback.handle           .    O    O    .    .    .    .    .    A
+feedback.publish          .    .    O    .    .    .    .    .    A
+feedback.supervise        .    .    .    .    .    .    .    O    A
 """
 
 REACH = {

@@ -16,6 +16,7 @@ class Role(models.TextChoices):
     AGENCY_ADMIN = "agency_admin", _("Quản trị cơ quan")
     STEERING_VIEWER = "steering_viewer", _("Theo dõi, điều hành")
     REGISTRY_OWNER = "registry_owner", _("Chủ quản cơ sở dữ liệu")
+    SUPERVISOR = "supervisor", _("Giám sát (Mặt trận Tổ quốc)")
     PLATFORM_ADMIN = "platform_admin", _("Quản trị nền tảng")
 
 
@@ -38,6 +39,11 @@ class Perm(models.TextChoices):
     REGISTRY_READ = "registry.read", _("Khai thác dữ liệu qua cổng chia sẻ (theo quyền được cấp)")
     STEERING_VIEW = "steering.view", _("Xem bảng điều hành, chỉ số phục vụ")
     CATALOG_PUBLISH = "catalog.publish", _("Công bố thủ tục hành chính")
+    FEEDBACK_VIEW = "feedback.view", _("Xem phản ánh, kiến nghị gửi cơ quan")
+    FEEDBACK_RECEIVE = "feedback.receive", _("Tiếp nhận, từ chối, chuyển, gộp phản ánh")
+    FEEDBACK_HANDLE = "feedback.handle", _("Xử lý, trả lời phản ánh")
+    FEEDBACK_PUBLISH = "feedback.publish", _("Phân công, duyệt và công bố trả lời phản ánh")
+    FEEDBACK_SUPERVISE = "feedback.supervise", _("Giám sát phản ánh trên địa bàn, mở vụ giám sát")
 
 
 #: What each role may do. Agency-bound permissions apply only to the agency the role is
@@ -46,9 +52,24 @@ class Perm(models.TextChoices):
 #: everywhere. Nothing here opens a classified document: that takes the addressee's key.
 ROLE_PERMISSIONS: Final[dict[str, frozenset[str]]] = {
     Role.CLERK: frozenset(
-        {Perm.DOSSIER_VIEW, Perm.DOSSIER_RECEIVE, Perm.DOSSIER_RETURN, Perm.REGISTRY_READ}
+        {
+            Perm.DOSSIER_VIEW,
+            Perm.DOSSIER_RECEIVE,
+            Perm.DOSSIER_RETURN,
+            Perm.REGISTRY_READ,
+            Perm.FEEDBACK_VIEW,
+            Perm.FEEDBACK_RECEIVE,
+        }
     ),
-    Role.SPECIALIST: frozenset({Perm.DOSSIER_VIEW, Perm.DOSSIER_PROCESS, Perm.REGISTRY_READ}),
+    Role.SPECIALIST: frozenset(
+        {
+            Perm.DOSSIER_VIEW,
+            Perm.DOSSIER_PROCESS,
+            Perm.REGISTRY_READ,
+            Perm.FEEDBACK_VIEW,
+            Perm.FEEDBACK_HANDLE,
+        }
+    ),
     Role.LEADER: frozenset(
         {
             Perm.DOSSIER_VIEW,
@@ -58,12 +79,17 @@ ROLE_PERMISSIONS: Final[dict[str, frozenset[str]]] = {
             Perm.DOCUMENT_VIEW,
             Perm.STEERING_VIEW,
             Perm.AGENCY_VIEW_OFFICIALS,
+            Perm.FEEDBACK_VIEW,
+            Perm.FEEDBACK_RECEIVE,
+            Perm.FEEDBACK_HANDLE,
+            Perm.FEEDBACK_PUBLISH,
         }
     ),
     Role.RECORDS_CLERK: frozenset({Perm.DOCUMENT_VIEW, Perm.DOCUMENT_SEND, Perm.DOCUMENT_RECEIVE}),
     Role.AGENCY_ADMIN: frozenset({Perm.AGENCY_VIEW_OFFICIALS, Perm.AGENCY_MANAGE_OFFICIALS}),
     Role.STEERING_VIEWER: frozenset({Perm.STEERING_VIEW}),
     Role.REGISTRY_OWNER: frozenset({Perm.REGISTRY_PUBLISH, Perm.REGISTRY_GRANT}),
+    Role.SUPERVISOR: frozenset({Perm.FEEDBACK_SUPERVISE}),
     Role.PLATFORM_ADMIN: frozenset(Perm.values),
 }
 

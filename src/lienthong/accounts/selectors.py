@@ -186,6 +186,11 @@ def steering_province_ids(user: User | AnonymousUser) -> set[int] | None:
     return steering_provinces(user)
 
 
+def get_user(user_id: int) -> User | None:
+    """The account with this id, or None."""
+    return User.objects.filter(pk=user_id).first()
+
+
 def user_by_pin(pin: str) -> User | None:
     """The account of a personal identification number, or None."""
     pin = pin.strip()

@@ -25,6 +25,7 @@ from lienthong.dossiers.intake import (
     MAX_FILE_BYTES,
     MAX_FILES_PER_DOSSIER,
     Upload,
+    check_upload,
     submit,
 )
 from lienthong.dossiers.models import (
@@ -43,9 +44,11 @@ __all__ = [
     "Prefilled",
     "Upload",
     "act",
+    "check_upload",
     "confirm_payment",
     "extend",
     "locked_values",
+    "notify",
     "prefill",
     "rate",
     "receive_by_platform",
@@ -160,6 +163,32 @@ def mark_overdue(now: dt.datetime | None = None) -> int:
             )
             count += 1
     return count
+
+
+def notify(*, user_id: int, event_id: int, title: str, body: str) -> bool:
+    """Put a message in a person's notifications (the bell of every page) and e-mail it
+    when they have an address; once per outbox event (False: already sent). Other apps'
+    events (a report's answer) reach people this way."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+
+    from lienthong.accounts import selectors as accounts
+    from lienthong.dossiers.models import Notification
+
+    if Notification.objects.filter(event_id=event_id).exists():
+        return False
+    user = accounts.get_user(user_id)
+    if user is None:
+        return False
+    Notification.objects.create(user=user, event_id=event_id, title=title[:200], body=body)
+    if user.email:
+        send_mail(
+            subject=f"[LiênThông] {title}",
+            message=body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[user.email],
+        )
+    return True
 
 
 def mark_notifications_read(*, user: User) -> int:

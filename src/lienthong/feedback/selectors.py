@@ -1,0 +1,273 @@
+"""Reads of reports: who may see which (docs/access.md), the author's list, the
+officials' queues, the public answers, the Front's view of its area."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final
+
+from django.db.models import Avg, Count, Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from lienthong.accounts.constants import Perm
+from lienthong.accounts.permissions import agencies_with, can, reach
+from lienthong.core.errors import NotFound
+from lienthong.directory import selectors as directory
+from lienthong.feedback.constants import Category, Status
+from lienthong.feedback.models import Report, ReportEvent
+from lienthong.feedback.table import TABLE
+from lienthong.geo.text import fold
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+    from django_stubs_ext import StrOrPromise
+
+    from lienthong.accounts.models import User
+    from lienthong.core.workflow import Step
+
+__all__ = [
+    "QUEUES",
+    "area_of",
+    "area_reports",
+    "area_summary",
+    "get_public_report",
+    "get_report_for",
+    "history",
+    "may_read",
+    "mine",
+    "public_reports",
+    "queue",
+    "steps_for",
+]
+
+
+def _base() -> QuerySet[Report]:
+    return Report.objects.select_related(
+        "handling_agency", "commune", "province", "author", "assignee", "raised_by_agency"
+    )
+
+
+def area_of(user: User | AnonymousUser) -> tuple[set[int], set[int]] | None:
+    """The communes and provinces a Front supervisor watches (their committee's unit:
+    a commune, or a whole province); None: everywhere (a platform administrator)."""
+    r = reach(user, Perm.FEEDBACK_SUPERVISE)
+    if r.everywhere:
+        return None
+    communes: set[int] = set()
+    provinces: set[int] = set()
+    for agency in directory.agencies_by_ids(agencies_with(user, Perm.FEEDBACK_SUPERVISE)):
+        unit = agency.unit
+        if unit is None:
+            continue
+        if unit.level == "province":
+            provinces.add(unit.pk)
+        else:
+            communes.add(unit.pk)
+    return communes, provinces
+
+
+def _in_area(area: tuple[set[int], set[int]] | None) -> Q:
+    if area is None:
+        return Q()
+    communes, provinces = area
+    return Q(commune_id__in=communes) | Q(province_id__in=provinces)
+
+
+def may_read(user: User | AnonymousUser, report: Report) -> bool:
+    """The author; an official who may see the reports of the handling agency; a Front
+    supervisor of the report's area; a platform administrator."""
+    if user.pk is not None and user.pk == report.author_id:
+        return True
+    if can(user, Perm.FEEDBACK_VIEW, agency=report.handling_agency):
+        return True
+    area = area_of(user)
+    if area is None:
+        return True
+    communes, provinces = area
+    return report.commune_id in communes or report.province_id in provinces
+
+
+def get_report_for(user: User | AnonymousUser, code: str) -> Report:
+    """The report if ``user`` may read it; the same NotFound whether missing or not."""
+    report = _base().filter(code=code.strip()[:30]).first()
+    if report is None or not may_read(user, report):
+        raise NotFound(_("Không tìm thấy phản ánh %(code)s.") % {"code": code})
+    return report
+
+
+def mine(user: User) -> QuerySet[Report]:
+    return _base().filter(author=user).order_by("-submitted_at")
+
+
+@dataclass(frozen=True)
+class Queue:
+    key: str
+    label: StrOrPromise
+    perm: str
+    states: frozenset[str]
+
+
+QUEUES: Final = (
+    Queue(
+        "tiep-nhan",
+        gettext_lazy("Chờ tiếp nhận"),
+        Perm.FEEDBACK_RECEIVE,
+        frozenset({Status.RECEIVED}),
+    ),
+    Queue(
+        "phan-cong",
+        gettext_lazy("Chờ phân công"),
+        Perm.FEEDBACK_PUBLISH,
+        frozenset({Status.ACCEPTED}),
+    ),
+    Queue(
+        "xu-ly",
+        gettext_lazy("Đang xử lý"),
+        Perm.FEEDBACK_HANDLE,
+        frozenset({Status.ACCEPTED, Status.ASSIGNED}),
+    ),
+    Queue(
+        "cong-bo",
+        gettext_lazy("Chờ duyệt, công bố"),
+        Perm.FEEDBACK_PUBLISH,
+        frozenset({Status.ANSWERED}),
+    ),
+    Queue(
+        "bo-sung",
+        gettext_lazy("Chờ người gửi bổ sung"),
+        Perm.FEEDBACK_VIEW,
+        frozenset({Status.SUPPLEMENT}),
+    ),
+    Queue("qua-han", gettext_lazy("Quá hạn"), Perm.FEEDBACK_VIEW, frozenset()),
+    Queue(
+        "da-xong",
+        gettext_lazy("Đã xong"),
+        Perm.FEEDBACK_VIEW,
+        frozenset({Status.CLOSED, Status.REFUSED, Status.MERGED, Status.WITHDRAWN}),
+    ),
+)
+
+
+def queue(user: User, key: str) -> QuerySet[Report]:
+    """One tab of the officials' reports: the agencies where ``user`` holds the tab's
+    permission (a specialist's "Đang xử lý": theirs and those nobody holds yet)."""
+    tab = next((q for q in QUEUES if q.key == key), QUEUES[0])
+    r = reach(user, tab.perm)
+    rows = _base()
+    if not r.everywhere:
+        rows = rows.filter(
+            Q(handling_agency_id__in=r.agencies)
+            | Q(handling_agency__parent_id__in=r.under)
+            | Q(handling_agency__province_id__in=r.provinces)
+        )
+    rows = rows.filter(Q(overdue=True) if tab.key == "qua-han" else Q(status__in=tab.states))
+    if tab.key == "xu-ly" and not r.everywhere:
+        rows = rows.filter(Q(assignee=user) | Q(assignee__isnull=True))
+    return rows.order_by("submitted_at", "id")
+
+
+def steps_for(user: User | AnonymousUser, report: Report) -> list[Step]:
+    """The steps ``user`` may take on ``report`` now (the engine checks them again)."""
+    from lienthong.core.workflow import APPLICANT
+
+    steps = []
+    for step in TABLE.open_to(report.status):
+        if step.permission == APPLICANT:
+            if user.pk is not None and user.pk == report.author_id:
+                steps.append(step)
+        elif can(user, step.permission, agency=report.handling_agency):
+            steps.append(step)
+    return steps
+
+
+def history(report: Report) -> QuerySet[ReportEvent]:
+    return report.events.select_related("actor", "agency").order_by("at", "id")
+
+
+def public_reports(*, q: str = "", commune: str = "", category: str = "") -> QuerySet[Report]:
+    """Published answers, newest first; ``q`` in everyday words (no diacritics needed)."""
+    rows = (
+        Report.objects.filter(published=True)
+        .select_related("commune", "province", "handling_agency")
+        .only(
+            "code",
+            "category",
+            "public_title",
+            "public_text",
+            "public_answer",
+            "published_at",
+            "submitted_at",
+            "status",
+            "commune__name",
+            "commune__code",
+            "province__name",
+            "handling_agency__name",
+            "latitude",
+            "longitude",
+            "score",
+        )
+    )
+    for word in fold(q).split()[:8]:
+        rows = rows.filter(search_text__contains=word)
+    if commune:
+        rows = rows.filter(commune__code=commune)
+    if category in Category.values:
+        rows = rows.filter(category=category)
+    return rows.order_by("-published_at", "-id")
+
+
+def get_public_report(code: str) -> Report:
+    report = public_reports().filter(code=code.strip()[:30]).first()
+    if report is None:
+        raise NotFound(_("Không tìm thấy phản ánh %(code)s.") % {"code": code})
+    return report
+
+
+def area_reports(user: User | AnonymousUser) -> QuerySet[Report]:
+    """The reports of a Front supervisor's area, newest first."""
+    return _base().filter(_in_area(area_of(user))).order_by("-submitted_at")
+
+
+@dataclass(frozen=True)
+class AreaSummary:
+    reports: int
+    open: int
+    overdue: int
+    late: int
+    answered: int
+    rated: int
+    average_score: float | None
+    reraised: int
+
+
+def area_summary(user: User | AnonymousUser) -> AreaSummary:
+    """What the Front watches in its area: how many, how many late, how satisfied."""
+    rows = Report.objects.filter(_in_area(area_of(user)))
+    open_states = [
+        Status.RECEIVED,
+        Status.ACCEPTED,
+        Status.ASSIGNED,
+        Status.SUPPLEMENT,
+        Status.ANSWERED,
+    ]
+    got = rows.aggregate(
+        reports=Count("id"),
+        open=Count("id", filter=Q(status__in=open_states)),
+        overdue=Count("id", filter=Q(overdue=True)),
+        late=Count("id", filter=Q(late=True)),
+        answered=Count("id", filter=Q(answered_at__isnull=False)),
+        rated=Count("id", filter=Q(score__isnull=False)),
+        average=Avg("score"),
+        reraised=Count("id", filter=Q(reraised__gt=0)),
+    )
+    return AreaSummary(
+        got["reports"],
+        got["open"],
+        got["overdue"],
+        got["late"],
+        got["answered"],
+        got["rated"],
+        round(float(got["average"]), 2) if got["average"] is not None else None,
+        got["reraised"],
+    )
