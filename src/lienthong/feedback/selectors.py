@@ -25,14 +25,19 @@ if TYPE_CHECKING:
 
     from lienthong.accounts.models import User
     from lienthong.core.workflow import Step
+    from lienthong.directory.models import Agency
 
 __all__ = [
     "QUEUES",
+    "area_agencies",
+    "area_communes",
     "area_of",
     "area_reports",
     "area_summary",
+    "communes_of_posts",
     "get_public_report",
     "get_report_for",
+    "handlers_of",
     "history",
     "may_read",
     "mine",
@@ -181,8 +186,18 @@ def steps_for(user: User | AnonymousUser, report: Report) -> list[Step]:
     return steps
 
 
-def history(report: Report) -> QuerySet[ReportEvent]:
-    return report.events.select_related("actor", "agency").order_by("at", "id")
+def history(report: Report) -> list[tuple[ReportEvent, StrOrPromise, StrOrPromise]]:
+    """The report's steps, each with its name and the name of the state it led to."""
+    rows = []
+    for event in report.events.select_related("actor", "agency").order_by("at", "id"):
+        step = TABLE.step(event.action)
+        label = (
+            step.label
+            if step
+            else (_("Gửi phản ánh") if event.action == "submit" else event.action)
+        )
+        rows.append((event, label, TABLE.label(event.to_status)))
+    return rows
 
 
 def public_reports(*, q: str = "", commune: str = "", category: str = "") -> QuerySet[Report]:
@@ -271,3 +286,58 @@ def area_summary(user: User | AnonymousUser) -> AreaSummary:
         round(float(got["average"]), 2) if got["average"] is not None else None,
         got["reraised"],
     )
+
+
+def handlers_of(agency: Agency) -> list[User]:
+    """Who a leader may give a report to: the agency's specialists and leaders."""
+    from lienthong.accounts.constants import Role
+    from lienthong.accounts.selectors import holders_of
+
+    people = holders_of(agency, Role.SPECIALIST) + holders_of(agency, Role.LEADER)
+    return list({u.pk: u for u in people}.values())
+
+
+def _communes_of(agency_ids: list[int]) -> list[tuple[str, str]]:
+    """The communes of these agencies' units (a province's: all its communes)."""
+    from lienthong.geo import selectors as geo
+
+    found: dict[str, str] = {}
+    for agency in directory.agencies_by_ids(agency_ids):
+        unit = agency.unit
+        if unit is None:
+            continue
+        if unit.level == "province":
+            found.update(
+                (u.code, u.name) for u in geo.search_units(level="commune", parent=unit.code)
+            )
+        else:
+            found[unit.code] = unit.name
+    return sorted(found.items(), key=lambda item: item[1])
+
+
+def communes_of_posts(user: User) -> list[tuple[str, str]]:
+    """Where a clerk takes reports: the communes of the agencies they receive for."""
+    return _communes_of(agencies_with(user, Perm.FEEDBACK_RECEIVE))
+
+
+def area_communes(user: User) -> list[tuple[str, str]]:
+    """The communes a Front supervisor watches."""
+    return _communes_of(agencies_with(user, Perm.FEEDBACK_SUPERVISE))
+
+
+def area_agencies(user: User) -> list[Agency]:
+    """The agencies a Front committee may address a supervision case to: those of its
+    communes, or of its province (its People's Committee, departments, police…)."""
+    found: dict[int, Agency] = {}
+    for front in directory.agencies_by_ids(agencies_with(user, Perm.FEEDBACK_SUPERVISE)):
+        unit = front.unit
+        if unit is None:
+            continue
+        if unit.level == "province":
+            rows = directory.search_agencies(province=unit.code, level="province")
+        else:
+            rows = directory.agencies_of_unit(unit.code)
+        for agency in rows[:200]:
+            if agency.kind != "front_committee" and agency.block != "front":
+                found[agency.pk] = agency
+    return sorted(found.values(), key=lambda a: a.name)

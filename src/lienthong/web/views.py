@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lienthong.accounts import selectors as accounts
+from lienthong.accounts.constants import Perm
+from lienthong.accounts.permissions import agencies_with
 from lienthong.core.errors import problem_response
 from lienthong.core.selectors import last_audit_verification, platform_health, readiness
 from lienthong.core.tasks import verify_audit_chain
@@ -53,6 +55,8 @@ def backoffice(request: HttpRequest) -> HttpResponse:
             "manages_catalog": accounts.can_publish_catalog(request.user),
             "reads_registries": bool(registries.reading_agencies(request.user)),
             "owns_registries": bool(registries.owned_registries(request.user)),
+            "handles_feedback": bool(agencies_with(request.user, Perm.FEEDBACK_VIEW)),
+            "supervises": bool(agencies_with(request.user, Perm.FEEDBACK_SUPERVISE)),
         },
     )
 
