@@ -1,0 +1,91 @@
+"""Demo of feedback: the Front committee of the demo commune supervises its area, and a
+few answered reports of the commune are public (sent by the demo citizen, accepted,
+answered and published by the commune's demo officials through the same steps)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Final
+
+from django.utils import timezone
+
+from lienthong.core.reference import StepResult, register_seeder
+from lienthong.directory import selectors as directory
+
+#: (category, title, text, answer) of the demo's answered reports.
+_ANSWERED: Final = (
+    (
+        "infrastructure",
+        "Đèn đường xóm 3 không sáng",
+        "Đèn đường ở xóm 3, thôn Đông không sáng đã hai tuần, buổi tối đi lại rất nguy hiểm. "
+        "Liên hệ tôi: 0912 345 678.",
+        "UBND xã đã cho thay bóng đèn ở các cột số 12 và 13 ngày 20/11/2026; đèn đã sáng "
+        "bình thường. Cảm ơn bạn đã phản ánh.",
+    ),
+    (
+        "conduct",
+        "Chờ lâu tại quầy tiếp nhận",
+        "Sáng thứ Hai tôi chờ hơn một giờ ở quầy số 2 vì chỉ có một cán bộ làm việc.",
+        "Trung tâm Phục vụ hành chính công xã đã bố trí thêm một cán bộ tiếp nhận vào sáng "
+        "thứ Hai và thứ Sáu, thời gian chờ nay dưới 20 phút.",
+    ),
+    (
+        "other",
+        "Hướng dẫn giấy tờ đăng ký thường trú",
+        "Đề nghị niêm yết rõ giấy tờ cần có khi đăng ký thường trú cho trẻ mới sinh.",
+        "Từ 1/7/2025 trẻ đăng ký khai sinh trên LiênThông được đăng ký thường trú liên thông, "
+        "không phải nộp thêm giấy tờ; UBND xã đã niêm yết hướng dẫn tại trung tâm.",
+    ),
+)
+
+
+@register_seeder("feedback.demo", order=80, description="Giám sát MTTQ xã, phản ánh đã trả lời")
+def seed_feedback_demo() -> StepResult:
+    from lienthong.accounts.constants import Role
+    from lienthong.accounts.seeds import DEMO_COMMUNE, DemoPerson, demo_admin, demo_official
+    from lienthong.accounts.selectors import user_by_pin
+    from lienthong.feedback import services
+    from lienthong.feedback.selectors import mine
+
+    front = directory.agencies_of_unit(DEMO_COMMUNE).filter(kind="front_committee").first()
+    accounts = []
+    if front is not None:
+        person = DemoPerson(
+            "Giám sát MTTQ xã", "037178004600", "Ngô Thị Hồng", Role.SUPERVISOR, "", "Chủ tịch"
+        )
+        accounts.append(demo_official(demo_admin(), person, front))
+    citizen = user_by_pin("037090001234")
+    leader = user_by_pin("037175004567")
+    specialist = user_by_pin("036088003456")
+    made = 0
+    if citizen is not None and leader is not None and specialist is not None:
+        known = set(mine(citizen).values_list("title", flat=True))
+        start = timezone.now() - dt.timedelta(days=20)
+        for i, (category, title, text, answer) in enumerate(_ANSWERED):
+            if title in known:
+                continue
+            sent = start + dt.timedelta(days=i)
+            report = services.submit(
+                actor=citizen,
+                category=category,
+                title=title,
+                text=text,
+                commune_code=DEMO_COMMUNE,
+                now=sent,
+            )
+            steps = (
+                (leader, "accept", {}, 1),
+                (leader, "assign", {"assignee": specialist}, 1),
+                (specialist, "answer", {"answer": answer}, 5),
+                (leader, "publish", {}, 6),
+            )
+            for actor, action, inputs, days in steps:
+                services.act(
+                    actor=actor,
+                    code=report.code,
+                    action=action,
+                    now=sent + dt.timedelta(days=days),
+                    **inputs,
+                )
+            made += 1
+    return StepResult(f"{len(accounts)} cán bộ giám sát, {made} phản ánh đã trả lời", accounts)
