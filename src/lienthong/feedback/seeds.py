@@ -5,7 +5,7 @@ answered and published by the commune's demo officials through the same steps)."
 from __future__ import annotations
 
 import datetime as dt
-from typing import Final
+from typing import Any, Final
 
 from django.utils import timezone
 
@@ -73,7 +73,7 @@ def seed_feedback_demo() -> StepResult:
                 commune_code=DEMO_COMMUNE,
                 now=sent,
             )
-            steps = (
+            steps: tuple[tuple[Any, str, dict[str, Any], int], ...] = (
                 (leader, "accept", {}, 1),
                 (leader, "assign", {"assignee": specialist}, 1),
                 (specialist, "answer", {"answer": answer}, 5),

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from lienthong.accounts.constants import Perm
 from lienthong.accounts.permissions import agencies_with, can, reach
+from lienthong.core import memo
 from lienthong.core.errors import NotFound
 from lienthong.directory import selectors as directory
 from lienthong.feedback.constants import Category, Status
@@ -34,6 +35,7 @@ __all__ = [
     "area_of",
     "area_reports",
     "area_summary",
+    "committee_of",
     "communes_of_posts",
     "get_public_report",
     "get_report_for",
@@ -286,6 +288,12 @@ def area_summary(user: User | AnonymousUser) -> AreaSummary:
         round(float(got["average"]), 2) if got["average"] is not None else None,
         got["reraised"],
     )
+
+
+@memo.memoize(key=lambda unit_code: unit_code, ttl=60)
+def committee_of(unit_code: str) -> Agency | None:
+    """The People's Committee of a commune or a province (remembered for a minute)."""
+    return directory.agencies_of_unit(unit_code).filter(kind="people_committee").first()
 
 
 def handlers_of(agency: Agency) -> list[User]:

@@ -46,7 +46,7 @@ from lienthong.feedback.constants import (
     Status,
 )
 from lienthong.feedback.models import Report, ReportEvent, ReportFile, report_file_name
-from lienthong.feedback.selectors import get_report_for
+from lienthong.feedback.selectors import committee_of, get_report_for
 from lienthong.feedback.table import INPUTS, TABLE
 from lienthong.geo import selectors as geo
 from lienthong.geo.text import fold
@@ -131,7 +131,7 @@ def _route(
             ) from exc
         return routing.competent_agency(version, commune)
     unit = commune.province if category == Category.REGULATION and commune.province else commune
-    found = directory.agencies_of_unit(unit.code).filter(kind="people_committee").first()
+    found = committee_of(unit.code)
     if found is None:
         raise bad("commune", "no_agency", _("Địa bàn đã chọn chưa có cơ quan nhận phản ánh."))
     return found
