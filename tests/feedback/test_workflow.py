@@ -227,6 +227,9 @@ def test_duplicates_are_merged_and_their_authors_told(cast):
         pass
     told = Notification.objects.get(user=neighbour, body__contains="gộp")
     assert first.code in told.body
+    from lienthong.feedback.selectors import merged_count
+
+    assert merged_count(first) == 1
 
 
 def test_a_clerk_types_a_report_at_the_counter_and_others_cannot(cast):
@@ -262,3 +265,11 @@ def test_a_retry_returns_the_first_report(cast):
     b = _report(cast, idempotency_key="k-1")
     assert a.pk == b.pk
     assert Report.objects.count() == 1
+
+
+def test_a_point_that_is_not_a_number_is_refused_by_name(cast):
+    for lat, lon in (("nan", "105"), ("21", "inf"), ("abc", "105"), ("40", "105")):
+        with pytest.raises(InvalidInput) as refused:
+            _report(cast, latitude=lat, longitude=lon)
+        assert refused.value.invalid_params[0].name == "lat"
+    assert not Report.objects.exists()

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -34,6 +34,8 @@ def body_limit(request: HttpRequest) -> int:
 def too_large(request: HttpRequest, limit: int) -> HttpResponse:
     mb = limit // (1024 * 1024)
     detail = _("Dữ liệu gửi lên lớn hơn %(mb)s MB.") % {"mb": mb}
+    if request.path.startswith("/open311/"):  # Open311 clients read its error list
+        return JsonResponse([{"code": 413, "description": detail}], safe=False, status=413)
     if request.path.startswith("/api/"):
         return problem_response(
             request,

@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Final
 
 from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpRequest, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponseBadRequest, JsonResponse
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 from pydantic import AfterValidator, Field, ValidationError
@@ -393,6 +393,10 @@ class RefuseNulMiddleware:
         if name is None:
             return self.get_response(request)
         exc = UnsafeText("text_control_character", char="U+0000")
+        if request.path_info.startswith("/open311/"):  # Open311 clients read its error list
+            return JsonResponse(
+                [{"code": 400, "description": f"{name}: {exc.reason}"}], safe=False, status=400
+            )
         if request.path_info.startswith("/api/"):
             return problem_response(
                 request,

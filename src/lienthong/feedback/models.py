@@ -41,6 +41,8 @@ class Report(models.Model):
     contact_phone = models.CharField(max_length=20, blank=True)
     contact_email = models.CharField(max_length=254, blank=True)
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.ONLINE)
+    #: The system that sent it through the API or Open311 (its OAuth2 client id).
+    api_client = models.CharField(max_length=100, blank=True)
     procedure_code = models.CharField(max_length=30, blank=True)
     dossier_code = models.CharField(max_length=40, blank=True)
     commune = models.ForeignKey(
@@ -110,7 +112,12 @@ class Report(models.Model):
                 fields=["author", "idempotency_key"],
                 condition=~models.Q(idempotency_key=""),
                 name="feedback_idempotent_report",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["api_client", "idempotency_key"],
+                condition=~models.Q(idempotency_key="") & ~models.Q(api_client=""),
+                name="feedback_idempotent_system_report",
+            ),
         ]
 
     def __str__(self) -> str:

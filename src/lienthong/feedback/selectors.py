@@ -42,6 +42,7 @@ __all__ = [
     "handlers_of",
     "history",
     "may_read",
+    "merged_count",
     "mine",
     "public_reports",
     "queue",
@@ -239,6 +240,11 @@ def get_public_report(code: str) -> Report:
     if report is None:
         raise NotFound(_("Không tìm thấy phản ánh %(code)s.") % {"code": code})
     return report
+
+
+def merged_count(report: Report) -> int:
+    """How many duplicates were merged into ``report`` (their authors follow it here)."""
+    return Report.objects.filter(merged_into_id=report.pk).count()
 
 
 def area_reports(user: User | AnonymousUser) -> QuerySet[Report]:

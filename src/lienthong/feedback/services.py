@@ -90,9 +90,11 @@ def _point(lat: Any, lon: Any) -> tuple[Decimal | None, Decimal | None]:
     if lat in (None, "") and lon in (None, ""):
         return None, None
     try:
-        la, lo = Decimal(str(lat)), Decimal(str(lon))
+        la, lo = Decimal(str(lat).strip()), Decimal(str(lon).strip())
     except (InvalidOperation, ValueError) as exc:
         raise bad("lat", "invalid_point", _("Vị trí trên bản đồ không hợp lệ.")) from exc
+    if not (la.is_finite() and lo.is_finite()):  # "nan", "inf"
+        raise bad("lat", "invalid_point", _("Vị trí trên bản đồ không hợp lệ."))
     if not (Decimal("6") <= la <= Decimal("24") and Decimal("100") <= lo <= Decimal("118")):
         raise bad("lat", "outside_vietnam", _("Vị trí trên bản đồ phải ở Việt Nam."))
     return la.quantize(Decimal("0.000001")), lo.quantize(Decimal("0.000001"))
@@ -157,6 +159,7 @@ def submit(
     uploads: list[Upload] | None = None,
     channel: str = Channel.ONLINE,
     author: User | None = None,
+    system: str = "",
     idempotency_key: str = "",
     now: dt.datetime | None = None,
 ) -> Report:
@@ -165,7 +168,8 @@ def submit(
     system through the API (None, the contact then required). A report about a dossier
     (``dossier_code``) must be about one of the author's own and goes to its handling
     agency; otherwise to the agency of ``commune_code`` competent for it. Retrying with
-    the same ``idempotency_key`` returns the first report.
+    the same ``idempotency_key`` returns the first report (a system's: ``system``, its
+    client id, is kept with the report and its retries are recognised too).
 
     Raises InvalidInput naming the bad field; PermissionDenied when a counter intake is
     not made by a clerk."""
@@ -199,10 +203,9 @@ def submit(
             "contact_required",
             _("Hãy để lại số điện thoại hoặc thư điện tử để nhận trả lời."),
         )
-    if author is not None and key:
-        first = Report.objects.filter(author=author, idempotency_key=key).first()
-        if first is not None:
-            return first
+    system = system.strip()[:100] if author is None else ""
+    if key and (first := _filed_before(author, system, key)) is not None:
+        return first
     dossier_agency = None
     commune: AdministrativeUnit | None = None
     if dossier_code:
@@ -251,7 +254,8 @@ def submit(
         handling_agency=agency,
         submitted_at=now,
         step_due_at=_working_days(now, DECIDE_DAYS),
-        idempotency_key=key if author is not None else "",
+        api_client=system,
+        idempotency_key=key if author is not None or system else "",
     )
     files = [
         ReportFile(
@@ -271,16 +275,26 @@ def submit(
                 for row, upload in zip(files, uploads, strict=True):
                     row.file = staged.add(report_file_name(row, row.original_name), upload.file)
                 ReportFile.objects.bulk_create(files)
-                _record(report, "submit", "", actor, agency, now, {"channel": channel})
+                data: dict[str, Any] = {"channel": channel}
+                if system:
+                    data["system"] = system
+                _record(report, "submit", "", actor, agency, now, data)
                 staged.settle()
             return report
         except IntegrityError:
             report.pk = None
-            if author is not None and key:
-                first = Report.objects.filter(author=author, idempotency_key=key).first()
-                if first is not None:
-                    return first
+            if key and (first := _filed_before(author, system, key)) is not None:
+                return first
     raise Conflict(_("Chưa tạo được mã phản ánh; hãy thử lại."))
+
+
+def _filed_before(author: User | None, system: str, key: str) -> Report | None:
+    """The report an author (or a system) sent before under ``key``."""
+    if author is not None:
+        return Report.objects.filter(author=author, idempotency_key=key).first()
+    if system:
+        return Report.objects.filter(author=None, api_client=system, idempotency_key=key).first()
+    return None
 
 
 def check_count(files: int) -> None:

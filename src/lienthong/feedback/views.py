@@ -173,7 +173,11 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
             report = selectors.get_public_report(code)
         except NotFound as exc:
             raise Http404 from exc
-        return render(request, "feedback/public_detail.html", {"r": report})
+        return render(
+            request,
+            "feedback/public_detail.html",
+            {"r": report, "also": selectors.merged_count(report)},
+        )
     return render(request, "feedback/detail.html", _context(request, report))
 
 
