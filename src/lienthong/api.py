@@ -264,6 +264,7 @@ api.add_router("/", "lienthong.catalog.api.router")
 api.add_router("/", "lienthong.registries.api.router")
 api.add_router("/", "lienthong.dossiers.api.router")
 api.add_router("/", "lienthong.groups.api.router")
+api.add_router("/", "lienthong.feedback.api.router")
 
 
 class StatusOut(Schema):

@@ -61,7 +61,17 @@ HOSTILE_TEXT: dict[str, tuple[str, str]] = {
 HOSTILE_NUMBERS = ["NaN", "Infinity", "-Infinity", "1e999", "-1e999", "1e400", "9" * 30]
 NFD_NAME = unicodedata.normalize("NFD", "Nguyễn Thị Ánh")
 WRITE_METHODS = ("post", "put", "patch", "delete")
-OUR_APPS = ("core", "geo", "directory", "accounts", "catalog", "dossiers")
+OUR_APPS = (
+    "core",
+    "geo",
+    "directory",
+    "accounts",
+    "catalog",
+    "registries",
+    "dossiers",
+    "groups",
+    "feedback",
+)
 
 
 # --------------------------------------------------------------------------- the rules

@@ -273,3 +273,11 @@ def test_a_point_that_is_not_a_number_is_refused_by_name(cast):
             _report(cast, latitude=lat, longitude=lon)
         assert refused.value.invalid_params[0].name == "lat"
     assert not Report.objects.exists()
+
+
+def test_a_key_reused_for_another_report_is_refused(cast):
+    _report(cast, idempotency_key="k-2")
+    with pytest.raises(InvalidInput) as refused:
+        _report(cast, idempotency_key="k-2", title="Một việc khác")
+    assert refused.value.invalid_params[0].code == "key_reused"
+    assert Report.objects.count() == 1

@@ -205,7 +205,7 @@ def submit(
         )
     system = system.strip()[:100] if author is None else ""
     if key and (first := _filed_before(author, system, key)) is not None:
-        return first
+        return _same_or_refused(first, title, text)
     dossier_agency = None
     commune: AdministrativeUnit | None = None
     if dossier_code:
@@ -284,8 +284,23 @@ def submit(
         except IntegrityError:
             report.pk = None
             if key and (first := _filed_before(author, system, key)) is not None:
-                return first
+                return _same_or_refused(first, title, text)
     raise Conflict(_("Chưa tạo được mã phản ánh; hãy thử lại."))
+
+
+def _same_or_refused(first: Report, title: str, text: str) -> Report:
+    """A retry gets the first report; a key reused for another report is refused."""
+    if (first.title, first.text) != (title, text):
+        raise bad(
+            "idempotency_key",
+            "key_reused",
+            _(
+                "Khoá chống gửi trùng đã dùng cho phản ánh %(code)s có nội dung khác; phản ánh "
+                "này chưa được gửi, hãy gửi lại."
+            )
+            % {"code": first.code},
+        )
+    return first
 
 
 def _filed_before(author: User | None, system: str, key: str) -> Report | None:

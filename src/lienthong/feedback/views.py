@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -22,6 +23,7 @@ from lienthong.directory import selectors as directory
 from lienthong.dossiers import selectors as dossiers
 from lienthong.feedback import selectors, services
 from lienthong.feedback.constants import Category, Channel
+from lienthong.feedback.maps import vietnam_map
 from lienthong.feedback.table import TABLE
 from lienthong.geo import selectors as geo
 
@@ -67,6 +69,7 @@ def public_list(request: HttpRequest) -> HttpResponse:
         "feedback/public_list.html",
         {
             "reports": rows[:PAGE_SIZE],
+            "map": vietnam_map(rows[:PAGE_SIZE]),
             "more": len(rows) > PAGE_SIZE,
             "page": page,
             "q": q,
@@ -210,7 +213,9 @@ def _inputs(request: HttpRequest) -> dict[str, Any]:
     if "agency" in post:
         inputs["agency"] = post["agency"]
     if "assignee" in post:
-        inputs["assignee"] = user_by_pin(post["assignee"])  # unknown: refused as a non-handler
+        # An unknown number is refused as a non-handler, as a known one would be: nobody
+        # learns from the answer which numbers have accounts.
+        inputs["assignee"] = user_by_pin(post["assignee"]) or AnonymousUser()
     if post.get("score", "").isdigit():
         inputs["score"] = int(post["score"])
     files = request.FILES.getlist("files")
