@@ -178,3 +178,29 @@ def test_a_clerk_types_a_report_at_the_counter(client, cast):
         "Lê Thị Hoa",
         cast.clerk_home,
     )
+
+
+def test_the_public_page_draws_located_answers_on_a_map_of_viet_nam(client, cast):
+    from lienthong.feedback import services
+
+    report = services.submit(
+        actor=cast.citizen,
+        category="infrastructure",
+        title="Đèn đường hỏng",
+        text="Đèn đường ở xóm 3 không sáng đã hai tuần.",
+        commune_code=HOME,
+        latitude="20.352",
+        longitude="106.104",
+    )
+    for actor, action, kw in [
+        (cast.leader, "accept", {}),
+        (cast.specialist, "answer", {"answer": "Đã thay bóng đèn ngày 27/11."}),
+        (cast.leader, "publish", {}),
+    ]:
+        services.act(actor=actor, code=report.code, action=action, **kw)
+    page = _flat(client.get("/phan-anh/"))
+    assert 'class="vn-map"' in page
+    assert "Quần đảo Hoàng Sa (Việt Nam)" in page
+    assert "Quần đảo Trường Sa (Việt Nam)" in page
+    assert f'<a href="/phan-anh/{report.code}/"><circle' in page
+    assert "," not in page.split('class="point"')[0].rsplit("<circle", 1)[1]  # SVG numbers

@@ -12,6 +12,8 @@ from django.utils import timezone
 from lienthong.core.reference import StepResult, register_seeder
 from lienthong.directory import selectors as directory
 
+#: Where in the demo commune (Xã Liên Minh, Ninh Bình) the reports are, roughly.
+_PLACES: Final = ((20.352, 106.104), (20.347, 106.112), (20.356, 106.098))
 #: (category, title, text, answer) of the demo's answered reports.
 _ANSWERED: Final = (
     (
@@ -71,6 +73,8 @@ def seed_feedback_demo() -> StepResult:
                 title=title,
                 text=text,
                 commune_code=DEMO_COMMUNE,
+                latitude=_PLACES[i][0],
+                longitude=_PLACES[i][1],
                 now=sent,
             )
             steps: tuple[tuple[Any, str, dict[str, Any], int], ...] = (
