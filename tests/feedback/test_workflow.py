@@ -281,3 +281,42 @@ def test_a_key_reused_for_another_report_is_refused(cast):
         _report(cast, idempotency_key="k-2", title="Một việc khác")
     assert refused.value.invalid_params[0].code == "key_reused"
     assert Report.objects.count() == 1
+
+
+def test_the_public_page_is_the_same_whichever_way_it_is_found(cast):
+    """Common words are looked for among the newest answers first, rare ones through the
+    words' index: the page must be the page of the plain query either way."""
+    import datetime as dt
+
+    from lienthong.feedback.selectors import public_page
+    from lienthong.geo.text import fold
+
+    words = ["den duong", "cong thoat nuoc", "cho lau"]
+    base = MONDAY
+    rows = []
+    for i in range(40):
+        title = "Đèn đường hỏng" if i % 4 else ("Cống thoát nước tắc" if i % 8 else "Chờ lâu")
+        rows.append(
+            Report(
+                code=f"PA-T-{i:04d}",
+                category="infrastructure" if i % 3 else "conduct",
+                title=title,
+                text=title,
+                commune=cast.home_committee.unit,
+                province=cast.home_committee.province,
+                handling_agency=cast.home_committee,
+                submitted_at=base,
+                status="closed",
+                published=True,
+                published_at=base + dt.timedelta(hours=i),
+                public_title=title,
+                search_text=fold(title),
+            )
+        )
+    Report.objects.bulk_create(rows)
+    for q in [*words, "khong co dau"]:
+        for category in ("", "conduct"):
+            plain = list(public_reports(q=q, category=category))
+            for start, stop in ((0, 5), (5, 10), (0, 21), (20, 41)):
+                got = public_page(q=q, category=category, start=start, stop=stop, window=10)
+                assert [r.code for r in got] == [r.code for r in plain[start:stop]], (q, start)

@@ -106,6 +106,18 @@ class Report(models.Model):
             models.Index(fields=["author", "-submitted_at"], name="fb_mine"),
             models.Index(fields=["published", "-published_at"], name="fb_public"),
             models.Index(fields=["commune", "status"], name="fb_area"),
+            # The public answers of a commune, of a category (a trigram index of their
+            # words on PostgreSQL: migration 0003).
+            models.Index(
+                fields=["commune", "-published_at"],
+                condition=models.Q(published=True),
+                name="fb_public_commune",
+            ),
+            models.Index(
+                fields=["category", "-published_at"],
+                condition=models.Q(published=True),
+                name="fb_public_category",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

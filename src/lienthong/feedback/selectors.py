@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Avg, Count, Q, QuerySet, TextField, Value
+from django.db.models.functions import Concat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -18,6 +19,7 @@ from lienthong.directory import selectors as directory
 from lienthong.feedback.constants import Category, Status
 from lienthong.feedback.models import Report, ReportEvent
 from lienthong.feedback.table import TABLE
+from lienthong.geo import selectors as geo
 from lienthong.geo.text import fold
 
 if TYPE_CHECKING:
@@ -44,6 +46,7 @@ __all__ = [
     "may_read",
     "merged_count",
     "mine",
+    "public_page",
     "public_reports",
     "queue",
     "steps_for",
@@ -229,10 +232,57 @@ def public_reports(*, q: str = "", commune: str = "", category: str = "") -> Que
     for word in fold(q).split()[:8]:
         rows = rows.filter(search_text__contains=word)
     if commune:
-        rows = rows.filter(commune__code=commune)
+        # By the unit's id: the answers of one commune come from their own index.
+        try:
+            rows = rows.filter(commune_id=geo.current_unit(commune, level="commune").pk)
+        except NotFound:
+            return rows.none()
     if category in Category.values:
         rows = rows.filter(category=category)
     return rows.order_by("-published_at", "-id")
+
+
+#: The newest answers a search reads first (see :func:`public_page`).
+_RECENT: Final = 5000
+
+
+def public_page(
+    *,
+    q: str = "",
+    commune: str = "",
+    category: str = "",
+    start: int = 0,
+    stop: int = 20,
+    window: int = _RECENT,
+) -> list[Report]:
+    """Answers ``start``–``stop`` of :func:`public_reports`, found fast whatever the words.
+
+    Words that many answers hold are found among the newest ``window`` answers, walked
+    in date order (the words read from an expression no index covers, so the planner,
+    which cannot tell common words from rare ones, does not read every match through the
+    words' index first); when those hold the page it is the page, since any other match
+    is older than all of them. Rare words are found through the words' trigram index
+    (PostgreSQL). Two queries at most, and a third for the newest answers' date."""
+    words = fold(q).split()[:8]
+    rows = public_reports(q=q, commune=commune, category=category)
+    if not words or commune or stop > window:
+        return list(rows[start:stop])  # the date index, or the commune's own
+    since = (
+        Report.objects.filter(published=True)
+        .order_by("-published_at", "-id")
+        .values_list("published_at", flat=True)[window - 1 : window]
+    )
+    bound = next(iter(since), None)
+    if bound is None:  # fewer answers than the window: all of them are recent
+        return list(rows[start:stop])
+    recent = public_reports(commune=commune, category=category).filter(published_at__gte=bound)
+    recent = recent.annotate(_words=Concat("search_text", Value(""), output_field=TextField()))
+    for word in words:
+        recent = recent.filter(_words__contains=word)
+    found = list(recent[start:stop])
+    if len(found) == stop - start:
+        return found
+    return list(rows[start:stop])
 
 
 def get_public_report(code: str) -> Report:
@@ -313,8 +363,6 @@ def handlers_of(agency: Agency) -> list[User]:
 
 def _communes_of(agency_ids: list[int]) -> list[tuple[str, str]]:
     """The communes of these agencies' units (a province's: all its communes)."""
-    from lienthong.geo import selectors as geo
-
     found: dict[str, str] = {}
     for agency in directory.agencies_by_ids(agency_ids):
         unit = agency.unit

@@ -59,10 +59,12 @@ def public_list(request: HttpRequest) -> HttpResponse:
     commune = request.GET.get("xa", "").strip()[:5]
     category = request.GET.get("linh-vuc", "").strip()[:20]
     page = _page(request)
-    rows = list(
-        selectors.public_reports(q=q, commune=commune, category=category)[
-            (page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1
-        ]
+    rows = selectors.public_page(
+        q=q,
+        commune=commune,
+        category=category,
+        start=(page - 1) * PAGE_SIZE,
+        stop=page * PAGE_SIZE + 1,  # one more: is there a next page
     )
     return render(
         request,
