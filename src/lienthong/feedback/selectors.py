@@ -276,10 +276,10 @@ def public_page(
     if bound is None:  # fewer answers than the window: all of them are recent
         return list(rows[start:stop])
     recent = public_reports(commune=commune, category=category).filter(published_at__gte=bound)
-    recent = recent.annotate(_words=Concat("search_text", Value(""), output_field=TextField()))
-    for word in words:
-        recent = recent.filter(_words__contains=word)
-    found = list(recent[start:stop])
+    unindexed = Concat("search_text", Value(""), output_field=TextField())
+    found: list[Report] = list(
+        recent.alias(_words=unindexed).filter(*(Q(_words__contains=w) for w in words))[start:stop]
+    )
     if len(found) == stop - start:
         return found
     return list(rows[start:stop])
