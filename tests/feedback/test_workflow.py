@@ -320,3 +320,41 @@ def test_the_public_page_is_the_same_whichever_way_it_is_found(cast):
             for start, stop in ((0, 5), (5, 10), (0, 21), (20, 41)):
                 got = public_page(q=q, category=category, start=start, stop=stop, window=10)
                 assert [r.code for r in got] == [r.code for r in plain[start:stop]], (q, start)
+
+
+def test_indicators_5_1_to_5_3_of_the_fronts_area(cast):
+    import datetime as dt
+
+    from lienthong.accounts.constants import Role
+    from lienthong.accounts.models import RoleAssignment
+    from lienthong.directory import selectors as directory
+    from lienthong.feedback.selectors import indicators
+
+    front = directory.agencies_of_unit(HOME).get(kind="front_committee")
+    watcher = UserFactory(official=True)
+    RoleAssignment.objects.create(user=watcher, agency=front, role=Role.SUPERVISOR)
+    year = (at(2026, 1, 1, 0, 0), at(2027, 1, 1, 0, 0))
+    empty = indicators(watcher, start=year[0], end=year[1])
+    assert (empty.reports, empty.on_time, empty.satisfied) == (0, None, None)  # N/A
+    made = [_report(cast, title=f"Phản ánh {i}") for i in range(5)]
+    Report.objects.filter(pk=made[0].pk).update(score=5)
+    Report.objects.filter(pk=made[1].pk).update(late=True)
+    Report.objects.filter(pk=made[2].pk).update(score=2)
+    Report.objects.filter(pk=made[3].pk).update(reraised=1)
+    Report.objects.filter(pk=made[4].pk).update(status="merged")  # counted where merged into
+    services.submit(  # another commune's: not the Front's area
+        actor=cast.citizen,
+        category="conduct",
+        title="Nơi khác",
+        text="Một phản ánh ở xã khác trong tỉnh.",
+        commune_code="13753",
+        now=MONDAY,
+    )
+    got = indicators(watcher, start=year[0], end=year[1])
+    assert got.reports == 4
+    assert got.on_time == 75.0  # one late of four
+    assert got.satisfied == 25.0  # late, disliked, raised again: one of four left
+    shares = {str(label): (n, share) for label, n, share in got.by_category}
+    assert shares["Hạ tầng, dịch vụ công cộng ở địa phương"] == (4, 100.0)
+    assert shares["Thái độ, hành vi phục vụ của cán bộ"] == (0, 0.0)
+    assert indicators(watcher, start=year[1], end=year[1] + dt.timedelta(days=1)).reports == 0

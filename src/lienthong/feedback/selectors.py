@@ -3,6 +3,7 @@ officials' queues, the public answers, the Front's view of its area."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
@@ -43,6 +44,7 @@ __all__ = [
     "get_report_for",
     "handlers_of",
     "history",
+    "indicators",
     "may_read",
     "merged_count",
     "mine",
@@ -403,3 +405,43 @@ def area_agencies(user: User) -> list[Agency]:
             if agency.kind != "front_committee" and agency.block != "front":
                 found[agency.pk] = agency
     return sorted(found.values(), key=lambda a: a.name)
+
+
+@dataclass(frozen=True)
+class Indicators:
+    """Group 5 of Decision 766 as the feedback of an area and a period gives it: the
+    share of each category (5.1), the share handled on time (5.2) and the share not
+    disliked, late or raised again (5.3); None when there is no report (N/A)."""
+
+    reports: int
+    by_category: list[tuple[StrOrPromise, int, float | None]]
+    on_time: float | None
+    satisfied: float | None
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 2) if whole else None
+
+
+def indicators(user: User | AnonymousUser, *, start: dt.datetime, end: dt.datetime) -> Indicators:
+    """Indicators 5.1–5.3 of the reports received in ``[start, end)`` in the area
+    ``user`` supervises (docs/feedback.md, "Indicators"): 5.2 counts a report on time
+    when no step of it was taken after its deadline and none is overdue; 5.3 leaves out
+    the reports rated 1 or 2, late or overdue, or raised again."""
+    rows = Report.objects.filter(
+        _in_area(area_of(user)), submitted_at__gte=start, submitted_at__lt=end
+    ).exclude(status=Status.MERGED)
+    late = Q(late=True) | Q(overdue=True)
+    got = rows.aggregate(
+        total=Count("id"),
+        on_time=Count("id", filter=~late),
+        unhappy=Count("id", filter=late | Q(score__lte=2) | Q(reraised__gt=0)),
+    )
+    per = dict(rows.values_list("category").annotate(n=Count("id")).values_list("category", "n"))
+    total = got["total"]
+    return Indicators(
+        total,
+        [(c.label, per.get(c.value, 0), _rate(per.get(c.value, 0), total)) for c in Category],
+        _rate(got["on_time"], total),
+        _rate(total - got["unhappy"], total),
+    )

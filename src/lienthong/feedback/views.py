@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -364,6 +365,10 @@ def supervision(request: AuthenticatedRequest) -> HttpResponse:
             )
             return redirect("feedback:detail", code=report.code)
     page = _page(request)
+    now = timezone.now()
+    year_start = timezone.localtime(now).replace(
+        month=1, day=1, hour=0, minute=0, second=0, microsecond=0
+    )
     rows = list(selectors.area_reports(request.user)[(page - 1) * 50 : page * 50 + 1])
     return render(
         request,
@@ -371,6 +376,8 @@ def supervision(request: AuthenticatedRequest) -> HttpResponse:
         {
             "fronts": fronts,
             "summary": selectors.area_summary(request.user),
+            "indicators": selectors.indicators(request.user, start=year_start, end=now),
+            "year": year_start.year,
             "reports": rows[:50],
             "more": len(rows) > 50,
             "page": page,
