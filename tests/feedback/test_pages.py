@@ -204,3 +204,29 @@ def test_the_public_page_draws_located_answers_on_a_map_of_viet_nam(client, cast
     assert "Quần đảo Trường Sa (Việt Nam)" in page
     assert f'<a href="/phan-anh/{report.code}/"><circle' in page
     assert "," not in page.split('class="point"')[0].rsplit("<circle", 1)[1]  # SVG numbers
+
+
+def test_a_report_is_transferred_to_an_agency_found_by_name(client, cast):
+    from lienthong.feedback import services
+
+    report = services.submit(
+        actor=cast.citizen,
+        category="other",
+        title="Trật tự ở chợ",
+        text="Xe máy đỗ lấn chiếm lối đi trong chợ xã vào buổi sáng.",
+        commune_code=HOME,
+    )
+    services.act(actor=cast.leader, code=report.code, action="accept")
+    client.force_login(cast.leader)
+    found = _flat(
+        client.get(f"/phan-anh/{report.code}/co-quan-nhan/", {"q": "cong an xa lien minh"})
+    )
+    police = directory.agencies_of_unit(HOME).get(kind="police")
+    assert f'value="{police.code}"' in found
+    # Without JavaScript the page itself lists what was searched, inside the step's form.
+    page = _flat(client.get(f"/phan-anh/{report.code}/", {"q": "cong an xa lien minh"}))
+    assert f'name="to_agency" value="{police.code}"' in page
+    moved = _step(client, report.code, "transfer", to_agency=police.code, note="Thuộc công an")
+    assert moved.handling_agency == police
+    client.force_login(cast.citizen)  # not theirs to search
+    assert client.get(f"/phan-anh/{report.code}/co-quan-nhan/", {"q": "ubnd"}).status_code == 404

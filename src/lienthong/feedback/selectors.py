@@ -52,6 +52,7 @@ __all__ = [
     "public_reports",
     "queue",
     "steps_for",
+    "transfer_targets",
 ]
 
 
@@ -445,3 +446,15 @@ def indicators(user: User | AnonymousUser, *, start: dt.datetime, end: dt.dateti
         _rate(got["on_time"], total),
         _rate(total - got["unhappy"], total),
     )
+
+
+def transfer_targets(report: Report, q: str, *, limit: int = 8) -> list[Agency]:
+    """Agencies a report may go to, by name: those of its province (the commune's, the
+    province's departments, the Front for a supervision matter), the one handling it
+    left out."""
+    if not q.strip():
+        return []
+    found = directory.search_agencies(q=q, province=report.province.code).exclude(
+        pk=report.handling_agency_id
+    )
+    return list(found[:limit])

@@ -11,6 +11,7 @@ urlpatterns = [
     path("phan-anh/<str:code>/", views.detail, name="detail"),
     path("phan-anh/<str:code>/buoc/<str:action>/", views.act, name="act"),
     path("phan-anh/<str:code>/tep/<int:file_id>/", views.file, name="file"),
+    path("phan-anh/<str:code>/co-quan-nhan/", views.transfer_targets, name="transfer-targets"),
     path("can-bo/phan-anh/", views.queue, name="queue"),
     path("can-bo/phan-anh/tiep-nhan/", views.counter, name="counter"),
     path("giam-sat/", views.supervision, name="supervision"),

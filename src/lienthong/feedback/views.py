@@ -194,8 +194,12 @@ def _context(request: HttpRequest, report: Report) -> dict[str, Any]:
     handlers = []
     if any("assignee" in s.inputs for s in steps):
         handlers = selectors.handlers_of(report.handling_agency)
+    q = request.GET.get("q", "")[:100]  # the agency search without JavaScript
+    transfer = any(s.action == "transfer" for s in steps)
     return {
         "r": report,
+        "transfer_targets": selectors.transfer_targets(report, q) if transfer else [],
+        "searched": bool(q.strip()) and transfer,
         "is_author": is_author,
         # The author's identity to officials only when not anonymous.
         "show_author": is_author or not report.anonymous,
@@ -213,8 +217,8 @@ def _inputs(request: HttpRequest) -> dict[str, Any]:
     for name in ("note", "answer", "public_text", "into", "comment"):
         if name in post:
             inputs[name] = post[name]
-    if "agency" in post:
-        inputs["agency"] = post["agency"]
+    if "to_agency" in post:  # chosen in the agency search
+        inputs["agency"] = post["to_agency"]
     if "assignee" in post:
         # An unknown number is refused as a non-handler, as a known one would be: nobody
         # learns from the answer which numbers have accounts.
@@ -249,6 +253,23 @@ def act(request: AuthenticatedRequest, code: str, action: str) -> HttpResponse:
     if not selectors.may_read(request.user, report):  # transferred to another agency
         return redirect("feedback:queue")
     return redirect("feedback:detail", code=code)
+
+
+@login_required
+def transfer_targets(request: AuthenticatedRequest, code: str) -> HttpResponse:
+    """The agencies matching what the official types (HTMX), for a transfer."""
+    try:
+        report = selectors.get_report_for(request.user, code)
+    except NotFound as exc:
+        raise Http404 from exc
+    if not any(s.action == "transfer" for s in selectors.steps_for(request.user, report)):
+        raise Http404  # only for whoever may transfer it now
+    q = request.GET.get("q", "")[:100]
+    return render(
+        request,
+        "dossiers/partials/agency_choices.html",
+        {"agencies": selectors.transfer_targets(report, q), "searched": bool(q.strip())},
+    )
 
 
 @login_required
