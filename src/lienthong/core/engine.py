@@ -40,10 +40,11 @@ if TYPE_CHECKING:
     from lienthong.accounts.models import User
     from lienthong.directory.models import Agency
 
-__all__ = ["Context", "Machine", "Unchanged", "bad", "clean_inputs", "run"]
+__all__ = ["Context", "Machine", "Unchanged", "bad", "clean_inputs", "file_writes", "run"]
 
 
 C = TypeVar("C", bound=models.Model)
+R = TypeVar("R", bound=models.Model)
 
 
 class Unchanged(Exception):
@@ -108,6 +109,22 @@ class Machine(Generic[C]):
     def record(self, ctx: Context[C], before: str) -> None:
         """Write the step's history row, outbox event and audit entry."""
         raise NotImplementedError
+
+
+def file_writes(
+    rows: list[R], contents: list[Any], name: Callable[[R, str], str]
+) -> Callable[[stored_files.Staging], None]:
+    """The write of a step's new file rows (``rows[i]`` holds ``contents[i]``, an
+    upload's ``.file``): each file staged under ``name(row, original name)``, the rows
+    inserted — in the step's transaction, the files settled with it or removed."""
+
+    def write(staged: stored_files.Staging) -> None:
+        for row, content in zip(rows, contents, strict=True):
+            row.file = staged.add(name(row, row.original_name), content)  # type: ignore[attr-defined]
+        if rows:
+            type(rows[0])._default_manager.bulk_create(rows)
+
+    return write
 
 
 def run(

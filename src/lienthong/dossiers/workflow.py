@@ -49,7 +49,6 @@ from lienthong.dossiers.constants import Channel, Status
 from lienthong.dossiers.models import (
     Dossier,
     DossierEvent,
-    DossierFile,
     Rating,
     RegisterCounter,
     stored_file_name,
@@ -241,13 +240,7 @@ def _attach(ctx: Context) -> None:
         for upload, (kind, digest) in zip(uploads, checked, strict=True)
     ]
     ctx.data["files"] = len(rows)
-
-    def write(staged: stored_files.Staging) -> None:
-        for row, upload in zip(rows, uploads, strict=True):
-            row.file = staged.add(stored_file_name(row, row.original_name), upload.file)
-        DossierFile.objects.bulk_create(rows)
-
-    ctx.writes.append(write)
+    ctx.writes.append(engine.file_writes(rows, [u.file for u in uploads], stored_file_name))
 
 
 def _consult(ctx: Context) -> None:

@@ -229,8 +229,6 @@ def submit(
             raise bad("commune", "required", _("Chọn xã, phường nơi xảy ra việc phản ánh."))
         commune = _commune(commune_code)
     lat, lon = _point(latitude, longitude)
-    check_count(len(uploads))
-    checked = [dossier_services.check_upload(u, i) for i, u in enumerate(uploads)]
     agency = _route(category, commune, procedure_code.strip(), dossier_agency)
     report = Report(
         category=category,
@@ -257,24 +255,14 @@ def submit(
         api_client=system,
         idempotency_key=key if author is not None or system else "",
     )
-    files = [
-        ReportFile(
-            report=report,
-            original_name=(u.name or "tep")[:255],
-            content_type=kind,
-            size=u.file.size or 0,
-            sha256=digest,
-        )
-        for u, (kind, digest) in zip(uploads, checked, strict=True)
-    ]
+    files = _file_rows(report, uploads)
     for _attempt in range(3):
         report.code = _new_code(now)
         try:
             with stored_files.staging() as staged, transaction.atomic():
                 report.save(force_insert=True)
-                for row, upload in zip(files, uploads, strict=True):
-                    row.file = staged.add(report_file_name(row, row.original_name), upload.file)
-                ReportFile.objects.bulk_create(files)
+                contents = [u.file for u in uploads]
+                engine.file_writes(files, contents, report_file_name)(staged)
                 data: dict[str, Any] = {"channel": channel}
                 if system:
                     data["system"] = system
@@ -310,6 +298,26 @@ def _filed_before(author: User | None, system: str, key: str) -> Report | None:
     if system:
         return Report.objects.filter(author=None, api_client=system, idempotency_key=key).first()
     return None
+
+
+def _file_rows(
+    report: Report, uploads: list[Upload], *, already: int = 0, supplement: bool = False
+) -> list[ReportFile]:
+    """The rows of checked uploads (type, size, name; at most ``_MAX_FILES`` in all),
+    before any is stored; raises InvalidInput naming the bad one."""
+    checked = [dossier_services.check_upload(u, i) for i, u in enumerate(uploads)]
+    check_count(already + len(uploads))
+    return [
+        ReportFile(
+            report=report,
+            original_name=(u.name or "tep")[:255],
+            content_type=kind,
+            size=u.file.size or 0,
+            sha256=digest,
+            supplement=supplement,
+        )
+        for u, (kind, digest) in zip(uploads, checked, strict=True)
+    ]
 
 
 def check_count(files: int) -> None:
@@ -437,29 +445,10 @@ def _resume(ctx: Context) -> None:
 
 
 def _attach(ctx: Context) -> None:
-    r = ctx.case
     uploads: list[Upload] = ctx.inputs.get("files", [])
-    checked = [dossier_services.check_upload(u, i) for i, u in enumerate(uploads)]
-    check_count(len(uploads) + r.files.count())
-    rows = [
-        ReportFile(
-            report=r,
-            original_name=(u.name or "tep")[:255],
-            content_type=kind,
-            size=u.file.size or 0,
-            sha256=digest,
-            supplement=True,
-        )
-        for u, (kind, digest) in zip(uploads, checked, strict=True)
-    ]
+    rows = _file_rows(ctx.case, uploads, already=ctx.case.files.count(), supplement=True)
     ctx.data["files"] = len(rows)
-
-    def write(staged: stored_files.Staging) -> None:
-        for row, upload in zip(rows, uploads, strict=True):
-            row.file = staged.add(report_file_name(row, row.original_name), upload.file)
-        ReportFile.objects.bulk_create(rows)
-
-    ctx.writes.append(write)
+    ctx.writes.append(engine.file_writes(rows, [u.file for u in uploads], report_file_name))
 
 
 def _assign(ctx: Context) -> None:
