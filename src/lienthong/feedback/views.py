@@ -302,7 +302,14 @@ def queue(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "feedback/queue.html",
-        {"tabs": tabs, "key": key, "reports": rows[:50], "more": len(rows) > 50, "page": page},
+        {
+            "tabs": tabs,
+            "key": key,
+            "reports": rows[:50],
+            "more": len(rows) > 50,
+            "page": page,
+            "takes_reports": bool(agencies_with(request.user, Perm.FEEDBACK_RECEIVE)),
+        },
     )
 
 
