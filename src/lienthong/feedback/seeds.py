@@ -41,6 +41,58 @@ _ANSWERED: Final = (
 )
 
 
+def _late_birth_dossier(citizen: Any, clerk: Any) -> str:
+    """A birth registration the demo citizen filed at Liên Minh two weeks ago, received
+    at once and now late: what the feedback walk of the README reports on."""
+    from lienthong.dossiers import selectors as dossiers
+    from lienthong.dossiers import services as dossier_services
+
+    mine = dossiers.dossiers_visible_to(citizen).filter(applicant=citizen)
+    if mine.filter(procedure_version__procedure__code="1.001193").exists():
+        return ""
+    filed = timezone.now() - dt.timedelta(days=14)
+    born = (filed - dt.timedelta(days=10)).date().isoformat()
+    from lienthong.accounts.seeds import DEMO_COMMUNE
+
+    dossier = dossier_services.submit(
+        actor=citizen,
+        procedure_code="1.001193",
+        competent_unit_code=DEMO_COMMUNE,
+        form_data={
+            "nguoi_khai_ho_ten": citizen.get_full_name(),
+            "nguoi_khai_so_dinh_danh": citizen.pin,
+            "nguoi_khai_noi_cu_tru": DEMO_COMMUNE,
+            "nguoi_khai_dia_chi": "Xóm 3, thôn Đông",
+            "nguoi_khai_dien_thoai": "0912345678",
+            "quan_he": "Cha",
+            "ho_ten": "Nguyễn Minh Khôi",
+            "gioi_tinh": "Nam",
+            "ngay_sinh": born,
+            "noi_sinh": "Trạm y tế xã Liên Minh, tỉnh Ninh Bình",
+            "que_quan": "Xã Liên Minh, tỉnh Ninh Bình",
+            "dan_toc": "Kinh",
+            "quoc_tich": "Việt Nam",
+            "me_ho_ten": "Trần Thị Mai",
+            "me_nam_sinh": "1992",
+            "me_dan_toc": "Kinh",
+            "me_quoc_tich": "Việt Nam",
+            "me_noi_cu_tru": "Xóm 3, thôn Đông, xã Liên Minh, tỉnh Ninh Bình",
+            "co_cha": "Có",
+            "cha_ho_ten": citizen.get_full_name(),
+            "cha_nam_sinh": "1990",
+            "cha_dan_toc": "Kinh",
+            "cha_quoc_tich": "Việt Nam",
+            "cha_noi_cu_tru": "Xóm 3, thôn Đông, xã Liên Minh, tỉnh Ninh Bình",
+        },
+        eid_authenticated=True,
+        now=filed,
+    )
+    dossier_services.act(
+        actor=clerk, code=dossier.code, action="receive", now=filed + dt.timedelta(hours=2)
+    )
+    return dossier.code
+
+
 @register_seeder("feedback.demo", order=80, description="Giám sát MTTQ xã, phản ánh đã trả lời")
 def seed_feedback_demo() -> StepResult:
     from lienthong.accounts.constants import Role
@@ -59,6 +111,10 @@ def seed_feedback_demo() -> StepResult:
     citizen = user_by_pin("037090001234")
     leader = user_by_pin("037175004567")
     specialist = user_by_pin("036088003456")
+    clerk = user_by_pin("036190002345")
+    late = ""
+    if citizen is not None and clerk is not None:
+        late = _late_birth_dossier(citizen, clerk)
     made = 0
     if citizen is not None and leader is not None and specialist is not None:
         known = set(mine(citizen).values_list("title", flat=True))
@@ -92,4 +148,7 @@ def seed_feedback_demo() -> StepResult:
                     **inputs,
                 )
             made += 1
-    return StepResult(f"{len(accounts)} cán bộ giám sát, {made} phản ánh đã trả lời", accounts)
+    late_note = f", hồ sơ khai sinh trễ hẹn {late}" if late else ""
+    return StepResult(
+        f"{len(accounts)} cán bộ giám sát, {made} phản ánh đã trả lời{late_note}", accounts
+    )
