@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "lienthong.dossiers",
     "lienthong.groups",
     "lienthong.feedback",
+    "lienthong.steering",
     "lienthong.web",
 ]
 
