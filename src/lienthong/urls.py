@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("lienthong.accounts.urls")),
     path("", include("lienthong.catalog.urls")),
     path("", include("lienthong.registries.urls")),
+    path("", include("lienthong.steering.urls")),
     path("", include("lienthong.feedback.urls")),
     path("", include("lienthong.groups.urls")),
     path("", include("lienthong.dossiers.urls")),

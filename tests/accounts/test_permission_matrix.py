@@ -50,6 +50,8 @@ feedback.receive          O    .    O    .    .    .    .    .    A
 feedback.handle           .    O    O    .    .    .    .    .    A
 feedback.publish          .    .    O    .    .    .    .    .    A
 feedback.supervise        .    .    .    .    .    .    .    O    A
+task.report               .    .    O    .    .    .    .    .    A
+task.manage               .    .    .    .    .    .    .    .    A
 """
 
 REACH = {

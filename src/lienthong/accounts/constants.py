@@ -44,6 +44,8 @@ class Perm(models.TextChoices):
     FEEDBACK_HANDLE = "feedback.handle", _("Xử lý, trả lời phản ánh")
     FEEDBACK_PUBLISH = "feedback.publish", _("Phân công, duyệt và công bố trả lời phản ánh")
     FEEDBACK_SUPERVISE = "feedback.supervise", _("Giám sát phản ánh trên địa bàn, mở vụ giám sát")
+    TASK_REPORT = "task.report", _("Báo cáo tiến độ nhiệm vụ Kế hoạch 02 của cơ quan chủ trì")
+    TASK_MANAGE = "task.manage", _("Nhập, mở lại nhiệm vụ Kế hoạch 02")
 
 
 #: What each role may do. Agency-bound permissions apply only to the agency the role is
@@ -83,6 +85,7 @@ ROLE_PERMISSIONS: Final[dict[str, frozenset[str]]] = {
             Perm.FEEDBACK_RECEIVE,
             Perm.FEEDBACK_HANDLE,
             Perm.FEEDBACK_PUBLISH,
+            Perm.TASK_REPORT,
         }
     ),
     Role.RECORDS_CLERK: frozenset({Perm.DOCUMENT_VIEW, Perm.DOCUMENT_SEND, Perm.DOCUMENT_RECEIVE}),
@@ -96,4 +99,4 @@ ROLE_PERMISSIONS: Final[dict[str, frozenset[str]]] = {
 #: Permissions whose object is a province (or the whole country), not one agency.
 PROVINCE_SCOPED: Final[frozenset[str]] = frozenset({Perm.STEERING_VIEW})
 #: Permissions that only a platform administrator holds, whatever the agency.
-PLATFORM_WIDE: Final[frozenset[str]] = frozenset({Perm.CATALOG_PUBLISH})
+PLATFORM_WIDE: Final[frozenset[str]] = frozenset({Perm.CATALOG_PUBLISH, Perm.TASK_MANAGE})

@@ -7,3 +7,6 @@ class SteeringConfig(AppConfig):
     label = "steering"
     verbose_name = _("Điều hành")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from lienthong.steering import services  # noqa: F401  registrations

@@ -1,0 +1,103 @@
+"""Reads of the steering app: Plan 02's tasks, with where each stands."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lienthong.accounts.constants import Perm
+from lienthong.accounts.permissions import can, reach
+from lienthong.core.errors import NotFound
+from lienthong.steering.constants import TaskStatus
+from lienthong.steering.models import Task, TaskEvidence, TaskReport
+from lienthong.steering.table import TABLE
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from lienthong.accounts.models import User
+    from lienthong.core.workflow import Step
+
+__all__ = [
+    "DUE_SOON_DAYS",
+    "STALE_DAYS",
+    "TaskRow",
+    "get_task",
+    "may_see_tasks",
+    "reports_of",
+    "steps_for",
+    "task_rows",
+]
+
+#: A task due within this many days is "sắp đến hạn".
+DUE_SOON_DAYS: Final = 14
+#: A task in progress without a report for this long is "chưa báo cáo".
+STALE_DAYS: Final = 30
+
+
+def may_see_tasks(user: User | AnonymousUser) -> bool:
+    """Plan 02 is the whole political system's: whoever watches a dashboard, and the
+    leaders who report for a lead agency."""
+    r = reach(user, Perm.STEERING_VIEW)
+    return (
+        r.everywhere
+        or bool(r.provinces or r.agencies)
+        or bool(reach(user, Perm.TASK_REPORT).agencies)
+    )
+
+
+def get_task(code: str) -> Task:
+    task = Task.objects.select_related("lead").filter(code=code.strip()[:20]).first()
+    if task is None:
+        raise NotFound(_("Không tìm thấy nhiệm vụ %(code)s.") % {"code": code})
+    return task
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    task: Task
+    overdue: bool
+    due_soon: bool
+    stale: bool
+
+
+def task_rows(*, pillar: str = "", phase: str = "", today: dt.date | None = None) -> list[TaskRow]:
+    """Every task with where it stands: overdue (past its deadline, not done), due soon,
+    or without a report for ``STALE_DAYS``."""
+    today = today or timezone.localdate()
+    rows: QuerySet[Task] = Task.objects.select_related("lead").prefetch_related("supporting")
+    if pillar:
+        rows = rows.filter(pillar=pillar)
+    if phase:
+        rows = rows.filter(phase=phase)
+    out = []
+    for task in rows:
+        open_ = task.status != TaskStatus.DONE
+        last = timezone.localdate(task.last_report_at) if task.last_report_at else None
+        out.append(
+            TaskRow(
+                task,
+                overdue=open_ and task.deadline < today,
+                due_soon=open_
+                and today <= task.deadline <= today + dt.timedelta(days=DUE_SOON_DAYS),
+                stale=open_ and (last is None or (today - last).days > STALE_DAYS),
+            )
+        )
+    return out
+
+
+def reports_of(task: Task) -> QuerySet[TaskReport]:
+    return task.reports.select_related("author", "agency").prefetch_related("evidence")
+
+
+def steps_for(user: User | AnonymousUser, task: Task) -> list[Step]:
+    return [s for s in TABLE.open_to(task.status) if can(user, s.permission, agency=task.lead)]
+
+
+def evidence_of(task: Task, evidence_id: int) -> TaskEvidence | None:
+    return TaskEvidence.objects.filter(pk=evidence_id, report__task=task).first()
