@@ -53,3 +53,27 @@ def test_login_then_verify_the_audit_chain_from_the_dashboard(page, live_server,
     result.wait_for(timeout=30000)  # htmx polls until the worker has finished
     assert result.inner_text().startswith("Toàn vẹn:")
     page.screenshot(path="var/screenshots/dashboard.png", full_page=True)
+
+
+def test_the_plan_02_pages_pass_axe(page, live_server):
+    from lienthong.steering.services import load_plan02
+    from tests.browser.conftest import assert_accessible
+    from tests.directory.conftest import ensure_directory_data
+
+    ensure_directory_data()
+    load_plan02()
+    UserFactory(username="quantri2", admin=True)
+    page.goto(live_server.url + "/dang-nhap/")
+    page.get_by_text("Tài khoản quản trị, tài khoản nội bộ").click()
+    page.get_by_label("Tên đăng nhập").fill("quantri2")
+    page.get_by_label("Mật khẩu").fill("MatKhau@2026")
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(lambda url: "/dang-nhap/" not in url)
+    page.goto(live_server.url + "/dieu-hanh/ke-hoach-02/")
+    expect(page.locator("h1")).to_have_text("Nhiệm vụ Kế hoạch 02-KH/BCĐTW")
+    assert_accessible(page, what="nhiệm vụ Kế hoạch 02")
+    page.get_by_role("link", name="KH02-06").click()
+    expect(page.locator("h1")).to_contain_text("Liên thông văn bản điện tử")
+    assert_accessible(page, what="một nhiệm vụ Kế hoạch 02")
+    page.goto(live_server.url + "/dieu-hanh/ke-hoach-02/nhap/")
+    assert_accessible(page, what="nhập nhiệm vụ")
