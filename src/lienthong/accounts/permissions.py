@@ -48,6 +48,7 @@ __all__ = [
     "Grant",
     "Reach",
     "Read",
+    "RoleChecked",
     "Scope",
     "agencies_with",
     "authorize",
@@ -224,6 +225,15 @@ def authorize(
         raise PermissionDenied(
             _("Tài khoản không có quyền thực hiện thao tác này đối với cơ quan, địa bàn đã chọn.")
         )
+
+
+class RoleChecked:
+    """The permission check of a workflow machine (``core.engine.Machine.authorize``):
+    ``actor`` must hold ``permission`` at ``agency``; the role they act in is recorded."""
+
+    def authorize(self, actor: User, permission: str, agency: Agency) -> str:
+        authorize(actor, permission, agency=agency)
+        return role_for(actor, permission, agency)
 
 
 def agencies_with(user: User | AnonymousUser | None, perm: str) -> list[int]:

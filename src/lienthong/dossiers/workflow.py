@@ -36,7 +36,7 @@ from django.utils.translation import gettext as _
 
 from lienthong.accounts import selectors as accounts
 from lienthong.accounts.constants import Perm
-from lienthong.accounts.permissions import authorize, can, role_for
+from lienthong.accounts.permissions import RoleChecked, can
 from lienthong.catalog.results import result_document_of
 from lienthong.core import audit, engine, fastsql, outbox
 from lienthong.core import files as stored_files
@@ -435,7 +435,7 @@ def run(
     )
 
 
-class DossierMachine(engine.Machine[Dossier]):
+class DossierMachine(RoleChecked, engine.Machine[Dossier]):
     """The dossiers as the engine runs them."""
 
     model = Dossier
@@ -457,10 +457,6 @@ class DossierMachine(engine.Machine[Dossier]):
         if where == "consulted":
             return case.consulted_agency
         return case.handling_agency
-
-    def authorize(self, actor: User, permission: str, agency: Agency) -> str:
-        authorize(actor, permission, agency=agency)
-        return role_for(actor, permission, agency)
 
     def for_author(self, actor: User | None, case: Dossier) -> Agency:
         if actor is None or not selectors.acts_for_applicant(actor, case):

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lienthong.accounts.constants import Perm
-from lienthong.accounts.permissions import agencies_with, authorize, can, role_for
+from lienthong.accounts.permissions import RoleChecked, agencies_with, authorize, can
 from lienthong.catalog import selectors as catalog
 from lienthong.core import audit, engine, outbox
 from lienthong.core import files as stored_files
@@ -593,7 +593,7 @@ EFFECTS: Final[Mapping[str, Callable[[Context], None]]] = {
 }
 
 
-class ReportMachine(engine.Machine[Report]):
+class ReportMachine(RoleChecked, engine.Machine[Report]):
     """Reports as the engine runs them."""
 
     model = Report
@@ -607,10 +607,6 @@ class ReportMachine(engine.Machine[Report]):
 
     def place(self, case: Report, where: str) -> Agency | None:
         return case.handling_agency
-
-    def authorize(self, actor: User, permission: str, agency: Agency) -> str:
-        authorize(actor, permission, agency=agency)
-        return role_for(actor, permission, agency)
 
     def for_author(self, actor: User | None, case: Report) -> Agency:
         if actor is None or actor.pk != case.author_id:

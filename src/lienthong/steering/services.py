@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lienthong.accounts.constants import Perm
-from lienthong.accounts.permissions import authorize, role_for
+from lienthong.accounts.permissions import RoleChecked, authorize
 from lienthong.core import audit, engine, outbox
 from lienthong.core import files as stored_files
 from lienthong.core.engine import bad
@@ -282,7 +282,7 @@ EFFECTS: Final[Mapping[str, Callable[[Context], None]]] = {
 }
 
 
-class TaskMachine(engine.Machine[Task]):
+class TaskMachine(RoleChecked, engine.Machine[Task]):
     model = Task
     effects = EFFECTS
     inputs = INPUTS
@@ -293,10 +293,6 @@ class TaskMachine(engine.Machine[Task]):
 
     def place(self, case: Task, where: str) -> Agency | None:
         return case.lead
-
-    def authorize(self, actor: User, permission: str, agency: Agency) -> str:
-        authorize(actor, permission, agency=agency)
-        return role_for(actor, permission, agency)
 
     def for_author(self, actor: User | None, case: Task) -> Agency:
         raise NotFound(_("Không tìm thấy nhiệm vụ %(code)s.") % {"code": case.code})
