@@ -76,8 +76,8 @@ def test_the_path_in_english_shows_no_vietnamese_of_the_interface(client, cast, 
     data += [f["name"] for f in version.fees] + [b["title"] for b in version.legal_bases]
     data += [version.processing_note, version.competent_agency]
     data += [c.name for c in version.components.all()]
-    for other in ProcedureVersion.objects.all():  # every procedure's name and field
-        data += [other.name, other.field]
+    for other in ProcedureVersion.objects.all():  # every procedure's name, field, decision
+        data += [other.name, other.field, other.decision_number]
     for url in pages:
         response = client.get(url)
         assert response.status_code == 200, url
