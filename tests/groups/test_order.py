@@ -45,6 +45,12 @@ def test_a_later_procedure_gets_the_days_the_group_gives_it(family):
     assert timezone.localtime(residence.due_at).strftime("%H:%M %d/%m/%Y") in told.body
     rows = {r["order"]: r for r in _api_steps(family, app)}
     assert rows[2]["due_at"] == residence.due_at
+    # The receipt says the days the group gives, beside that date.
+    from lienthong.dossiers import documents
+    from tests.dossiers.conftest import pdf_text
+
+    receipt = " ".join(pdf_text(documents.receipt_pdf(residence, base_url="http://x/")).split())
+    assert "(thời hạn 2 ngày làm việc)" in receipt
     # The catalogue's procedure keeps its own time.
     residence.procedure_version.refresh_from_db()
     assert residence.procedure_version.processing_days == 7

@@ -41,6 +41,17 @@ def tracking_url(dossier: Dossier, base_url: str) -> str:
     return f"{base_url.rstrip('/')}{path}?ma={dossier.code}&khoa={dossier.tracking_key}"
 
 
+def _days_given(dossier: Dossier) -> float:
+    """The working days the dossier was given: its procedure's, or those of the group it
+    was filed for (the clock's start to its due date, a supplement's time left out)."""
+    from lienthong.core.workcalendar import get_calendar
+
+    if dossier.clock_start is None or dossier.due_at is None:
+        return float(dossier.procedure_version.processing_days)
+    hours = get_calendar().working_hours_between(dossier.clock_start, dossier.due_at)
+    return round(max(hours - float(dossier.supplement_hours), 0.0) / 8, 1)
+
+
 def receipt_pdf(dossier: Dossier, *, base_url: str) -> bytes:
     """Giấy tiếp nhận hồ sơ và hẹn trả kết quả (mẫu 01), with the QR of public tracking."""
     url = tracking_url(dossier, base_url)
@@ -57,6 +68,7 @@ def receipt_pdf(dossier: Dossier, *, base_url: str) -> bytes:
             "url": url,
             "printed": timezone.localtime(),
             "npsp": npsp_status(dossier),
+            "days": _days_given(dossier),
         },
     )
 
