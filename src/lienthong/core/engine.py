@@ -20,6 +20,7 @@ The dossiers (``dossiers.workflow``) and feedback (``feedback.services``) run on
 from __future__ import annotations
 
 import datetime as dt
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -73,42 +74,44 @@ class Context(Generic[C]):
     in_transaction: list[Callable[[Context[C]], None]] = field(default_factory=list)
 
 
-class Machine(Generic[C]):
+class Machine(ABC, Generic[C]):
     """What the engine needs to know of one app's cases. Subclasses set ``model``,
-    ``effects`` and ``inputs`` and implement the hooks."""
+    ``effects``, ``inputs`` and ``conflict_message`` and implement the hooks."""
 
     model: type[C]
     effects: Mapping[str, Callable[[Context[C]], None]]
     #: Input name → (stable code, Vietnamese message) when a required one is missing.
     inputs: Mapping[str, tuple[str, StrOrPromise]]
+    #: What a step refused by the optimistic lock says (``%(code)s``: the case's code).
+    conflict_message: StrOrPromise
     #: The text inputs (cleaned: control characters refused, blank dropped).
     texts: tuple[str, ...] = ("note", "comment")
     #: The column the engine stamps a row's own deadline in ("" when the app has none).
     step_due_column: str = ""
 
-    def table(self, case: C) -> Table:
-        raise NotImplementedError
+    @abstractmethod
+    def table(self, case: C) -> Table: ...
 
+    @abstractmethod
     def place(self, case: C, where: str) -> Agency | None:
         """The agency of ``case`` a row's ``where`` names."""
-        raise NotImplementedError
 
+    @abstractmethod
     def authorize(self, actor: User, permission: str, agency: Agency) -> str:
         """Raise PermissionDenied unless ``actor`` holds ``permission`` at ``agency``;
-        the role they act in."""
-        raise NotImplementedError
+        the role they act in (``accounts.permissions.RoleChecked``)."""
 
+    @abstractmethod
     def for_author(self, actor: User | None, case: C) -> Agency:
         """The agency an author's step is recorded at; raise NotFound unless ``actor``
         acts for the case's author."""
-        raise NotImplementedError
 
-    def conflict(self, case: C) -> Conflict:
-        return Conflict(_("Hồ sơ vừa được người khác cập nhật. Tải lại để xem trạng thái mới."))
-
+    @abstractmethod
     def record(self, ctx: Context[C], before: str) -> None:
         """Write the step's history row, outbox event and audit entry."""
-        raise NotImplementedError
+
+    def conflict(self, case: C) -> Conflict:
+        return Conflict(str(self.conflict_message) % {"code": getattr(case, "code", "")})
 
 
 def file_writes(

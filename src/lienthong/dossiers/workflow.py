@@ -33,6 +33,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lienthong.accounts import selectors as accounts
 from lienthong.accounts.constants import Perm
@@ -40,7 +41,7 @@ from lienthong.accounts.permissions import RoleChecked, can
 from lienthong.catalog.results import result_document_of
 from lienthong.core import audit, engine, fastsql, outbox
 from lienthong.core import files as stored_files
-from lienthong.core.errors import Conflict, IllegalTransition, NotFound
+from lienthong.core.errors import IllegalTransition, NotFound
 from lienthong.core.workcalendar import get_calendar
 from lienthong.core.workflow import ConfigError, Table
 from lienthong.directory import selectors as directory
@@ -441,6 +442,9 @@ class DossierMachine(RoleChecked, engine.Machine[Dossier]):
     model = Dossier
     effects = EFFECTS
     inputs = INPUTS
+    conflict_message = gettext_lazy(
+        "Hồ sơ %(code)s vừa được người khác cập nhật. Tải lại để xem trạng thái mới."
+    )
     step_due_column = "step_due_at"
 
     def table(self, case: Dossier) -> Table:
@@ -462,12 +466,6 @@ class DossierMachine(RoleChecked, engine.Machine[Dossier]):
         if actor is None or not selectors.acts_for_applicant(actor, case):
             raise NotFound(_("Không tìm thấy hồ sơ %(code)s.") % {"code": case.code})
         return case.receiving_agency
-
-    def conflict(self, case: Dossier) -> Conflict:
-        return Conflict(
-            _("Hồ sơ %(code)s vừa được người khác cập nhật. Tải lại để xem trạng thái mới.")
-            % {"code": case.code}
-        )
 
     def record(self, ctx: Context, before: str) -> None:
         step_rows(

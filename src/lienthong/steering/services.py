@@ -13,13 +13,14 @@ from typing import TYPE_CHECKING, Any, Final
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lienthong.accounts.constants import Perm
 from lienthong.accounts.permissions import RoleChecked, authorize
 from lienthong.core import audit, engine, outbox
 from lienthong.core import files as stored_files
 from lienthong.core.engine import bad
-from lienthong.core.errors import Conflict, NotFound
+from lienthong.core.errors import NotFound
 from lienthong.core.reference import StepResult, register_loader
 from lienthong.core.text import UnsafeText, clean_text
 from lienthong.core.workflow import Table
@@ -286,6 +287,9 @@ class TaskMachine(RoleChecked, engine.Machine[Task]):
     model = Task
     effects = EFFECTS
     inputs = INPUTS
+    conflict_message = gettext_lazy(
+        "Nhiệm vụ %(code)s vừa được cập nhật. Tải lại để xem báo cáo mới nhất."
+    )
     texts = ("note",)
 
     def table(self, case: Task) -> Table:
@@ -296,12 +300,6 @@ class TaskMachine(RoleChecked, engine.Machine[Task]):
 
     def for_author(self, actor: User | None, case: Task) -> Agency:
         raise NotFound(_("Không tìm thấy nhiệm vụ %(code)s.") % {"code": case.code})
-
-    def conflict(self, case: Task) -> Conflict:
-        return Conflict(
-            _("Nhiệm vụ %(code)s vừa được cập nhật. Tải lại để xem báo cáo mới nhất.")
-            % {"code": case.code}
-        )
 
     def record(self, ctx: Context, before: str) -> None:
         outbox.emit(
