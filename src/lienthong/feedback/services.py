@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Final
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lienthong.accounts.constants import Perm
 from lienthong.accounts.permissions import RoleChecked, agencies_with, authorize, can
@@ -256,23 +257,44 @@ def submit(
         idempotency_key=key if author is not None or system else "",
     )
     files = _file_rows(report, uploads)
+    data: dict[str, Any] = {"channel": channel}
+    if system:
+        data["system"] = system
+
+    def retried() -> Report | None:
+        if key and (first := _filed_before(author, system, key)) is not None:
+            return _same_or_refused(first, title, text)
+        return None
+
+    return _insert(report, actor, agency, now, data, files, uploads, retried)
+
+
+def _insert(
+    report: Report,
+    actor: User | None,
+    agency: Agency,
+    now: dt.datetime,
+    data: dict[str, Any],
+    files: list[ReportFile],
+    uploads: list[Upload],
+    retried: Callable[[], Report | None] = lambda: None,
+) -> Report:
+    """Insert a new report under a fresh code with its files and its first step, in one
+    transaction (a code drawn twice: another; a retry that raced: what ``retried``
+    finds)."""
     for _attempt in range(3):
         report.code = _new_code(now)
         try:
             with stored_files.staging() as staged, transaction.atomic():
                 report.save(force_insert=True)
-                contents = [u.file for u in uploads]
-                engine.file_writes(files, contents, report_file_name)(staged)
-                data: dict[str, Any] = {"channel": channel}
-                if system:
-                    data["system"] = system
+                engine.file_writes(files, [u.file for u in uploads], report_file_name)(staged)
                 _record(report, "submit", "", actor, agency, now, data)
                 staged.settle()
             return report
         except IntegrityError:
             report.pk = None
-            if key and (first := _filed_before(author, system, key)) is not None:
-                return _same_or_refused(first, title, text)
+            if (first := retried()) is not None:
+                return first
     raise Conflict(_("Chưa tạo được mã phản ánh; hãy thử lại."))
 
 
@@ -366,16 +388,7 @@ def open_supervision(
         submitted_at=now,
         step_due_at=_working_days(now, DECIDE_DAYS),
     )
-    for _attempt in range(3):
-        report.code = _new_code(now)
-        try:
-            with transaction.atomic():
-                report.save(force_insert=True)
-                _record(report, "submit", "", actor, front, now, {"supervision": front.code})
-            return report
-        except IntegrityError:
-            report.pk = None
-    raise Conflict(_("Chưa tạo được mã phản ánh; hãy thử lại."))
+    return _insert(report, actor, front, now, {"supervision": front.code}, [], [])
 
 
 # --------------------------------------------------------------------------- the steps
@@ -599,6 +612,9 @@ class ReportMachine(RoleChecked, engine.Machine[Report]):
     model = Report
     effects = EFFECTS
     inputs = INPUTS
+    conflict_message = gettext_lazy(
+        "Phản ánh %(code)s vừa được người khác cập nhật. Tải lại để xem trạng thái mới."
+    )
     texts = ("note", "comment")
     step_due_column = "step_due_at"
 
@@ -612,12 +628,6 @@ class ReportMachine(RoleChecked, engine.Machine[Report]):
         if actor is None or actor.pk != case.author_id:
             raise NotFound(_("Không tìm thấy phản ánh %(code)s.") % {"code": case.code})
         return case.handling_agency
-
-    def conflict(self, case: Report) -> Conflict:
-        return Conflict(
-            _("Phản ánh %(code)s vừa được người khác cập nhật. Tải lại để xem trạng thái mới.")
-            % {"code": case.code}
-        )
 
     def record(self, ctx: Context, before: str) -> None:
         _record(
