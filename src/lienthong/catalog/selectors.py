@@ -10,7 +10,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from lienthong.catalog import eforms, search
-from lienthong.catalog.constants import LIFE_EVENTS, VersionStatus
+from lienthong.catalog.constants import LIFE_EVENTS, ServiceLevel, VersionStatus
 from lienthong.catalog.eforms import FormDefinition
 from lienthong.catalog.models import (
     CatalogState,
@@ -28,6 +28,7 @@ from lienthong.geo import selectors as geo
 from lienthong.geo.text import fold
 
 __all__ = [
+    "IndexEntry",
     "catalog_revision",
     "draft_of",
     "facets",
@@ -39,6 +40,7 @@ __all__ = [
     "get_version",
     "group_form_of",
     "groups_of",
+    "index_entries",
     "published_groups",
     "published_versions",
     "search_procedures",
@@ -403,3 +405,54 @@ def form_preview(text: str) -> tuple[dict[str, Any] | None, str]:
     if definition is None:
         return None, _("Tờ khai điện tử không hợp lệ: %(p)s") % {"p": "; ".join(problems[:20])}
     return form_page(definition, {}, {}, "GET", [], preview=True), ""
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """A published procedure as the service index's catalogue indicators see it."""
+
+    code: str
+    name: str
+    levels: tuple[str, ...]
+    online: bool  # 3.1: an online service, full-process or partial
+    has_fee: bool  # 3.5: a fee or charge greater than 0
+    complete: bool  # 1.3: every part the catalogue records is there
+
+
+_index_entries: dict[int, list[IndexEntry]] = {}
+
+
+def index_entries() -> list[IndexEntry]:
+    """Every published procedure for the index (read again when the catalogue changes)."""
+    revision = catalog_revision()
+    if revision not in _index_entries:
+        _index_entries.clear()
+        rows = []
+        for v in published_versions():
+            parts = (
+                v.name.strip(),
+                v.steps,
+                v.channels,
+                list(v.components.all()),
+                v.processing_days is not None or v.processing_note.strip(),
+                v.competent_agency.strip(),
+            )
+            rows.append(
+                IndexEntry(
+                    code=v.procedure.code,
+                    name=v.name,
+                    levels=tuple(v.levels),
+                    online=v.service_level in (ServiceLevel.FULL, ServiceLevel.PARTIAL),
+                    has_fee=any(_amount(f) > 0 for f in v.fees),
+                    complete=all(bool(p) for p in parts),
+                )
+            )
+        _index_entries[revision] = rows
+    return _index_entries[revision]
+
+
+def _amount(fee: Any) -> int:
+    try:
+        return int(fee.get("amount") or 0) if isinstance(fee, dict) else 0
+    except (TypeError, ValueError):
+        return 0

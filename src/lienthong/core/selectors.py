@@ -71,3 +71,8 @@ def last_audit_verification() -> DBTaskResult[[], dict[str, Any]] | None:
         .order_by("-enqueued_at")
         .first()
     )
+
+
+def last_event_id() -> int:
+    """The id of the newest outbox event (0 when there is none)."""
+    return OutboxEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0

@@ -14,10 +14,13 @@ from lienthong.directory.models import Agency, Counter
 from lienthong.geo.text import fold
 
 if TYPE_CHECKING:  # only named in a signature: geo's rows are read through geo.selectors
+    from collections.abc import Iterable
+
     from lienthong.geo.models import AdministrativeUnit
 
 __all__ = [
     "agencies_of_unit",
+    "agency_places",
     "children_of",
     "counters_of",
     "department_of",
@@ -210,3 +213,14 @@ def department_of(province_code: str, key: str) -> Agency | None:
         .select_related("unit", "province", "parent")
         .first()
     )
+
+
+def agency_places(ids: Iterable[int]) -> dict[int, tuple[int | None, int | None]]:
+    """``{agency id: (province unit id, commune unit id)}``: where each agency serves; the
+    commune is None for an agency above the commune level."""
+    rows = Agency.objects.filter(pk__in=list(ids)).values_list(
+        "pk", "province_id", "unit_id", "level"
+    )
+    return {
+        pk: (province, unit if level == "commune" else None) for pk, province, unit, level in rows
+    }

@@ -1,4 +1,6 @@
-"""Plan 02-KH/BCĐTW's tasks and their progress reports (the index's rollups: next)."""
+"""Plan 02-KH/BCĐTW's tasks and their progress reports; the service index's rollups
+(``Cell``) and the per-dossier and per-report rows they add up (``DossierFact``,
+``ReportFact``); early-warning alerts."""
 
 from __future__ import annotations
 
@@ -88,3 +90,138 @@ class TaskEvidence(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class Cell(models.Model):
+    """The counts of one agency, procedure (and report category) and month: what the
+    index of any scope and period adds up, so no page reads the dossiers. Kept by
+    ``steering.rollup`` as events arrive; ``lienthong steering rebuild`` recomputes it."""
+
+    month = models.DateField()
+    agency = models.ForeignKey("directory.Agency", on_delete=models.CASCADE, related_name="+")
+    procedure_code = models.CharField(max_length=30, blank=True)
+    #: A report's category ('' for dossiers' counts).
+    category = models.CharField(max_length=20, blank=True)
+    #: Denormalised from the agency: the province and commune it serves.
+    province = models.ForeignKey(
+        "geo.AdministrativeUnit", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    commune = models.ForeignKey(
+        "geo.AdministrativeUnit", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    dossiers = models.IntegerField(default=0)
+    late = models.IntegerField(default=0)
+    overdue_open = models.IntegerField(default=0)
+    finished = models.IntegerField(default=0)
+    filed_online = models.IntegerField(default=0)
+    online = models.IntegerField(default=0)
+    fee_dossiers = models.IntegerField(default=0)
+    paid_online = models.IntegerField(default=0)
+    with_result = models.IntegerField(default=0)
+    electronic_result = models.IntegerField(default=0)
+    digital_and_result = models.IntegerField(default=0)
+    reused = models.IntegerField(default=0)
+    from_store = models.IntegerField(default=0)
+    eid = models.IntegerField(default=0)
+    disliked = models.IntegerField(default=0)
+    complained = models.IntegerField(default=0)
+    handling_seconds = models.BigIntegerField(default=0)
+    reports = models.IntegerField(default=0)
+    reports_on_time = models.IntegerField(default=0)
+    reports_unhappy = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "agency", "procedure_code", "category"], name="steering_cell_key"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["month", "province"], name="steering_cell_province"),
+            models.Index(fields=["commune", "month"], name="steering_cell_commune"),
+            models.Index(fields=["agency", "month"], name="steering_cell_agency"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%m/%Y} {self.agency_id} {self.procedure_code}"
+
+
+class DossierFact(models.Model):
+    """What one received dossier adds to its cell now (``dossiers.measures`` plus
+    whether a report is about it): an event's change to a cell is the difference
+    between this row and the dossier's new measures. The drill-down lists read it."""
+
+    dossier = models.OneToOneField(
+        "dossiers.Dossier", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    month = models.DateField()
+    agency = models.ForeignKey("directory.Agency", on_delete=models.CASCADE, related_name="+")
+    procedure_code = models.CharField(max_length=30)
+    province = models.ForeignKey(
+        "geo.AdministrativeUnit", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    commune = models.ForeignKey(
+        "geo.AdministrativeUnit", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    dossiers = models.IntegerField(default=0)
+    late = models.IntegerField(default=0)
+    overdue_open = models.IntegerField(default=0)
+    finished = models.IntegerField(default=0)
+    filed_online = models.IntegerField(default=0)
+    online = models.IntegerField(default=0)
+    fee_dossiers = models.IntegerField(default=0)
+    paid_online = models.IntegerField(default=0)
+    with_result = models.IntegerField(default=0)
+    electronic_result = models.IntegerField(default=0)
+    digital_and_result = models.IntegerField(default=0)
+    reused = models.IntegerField(default=0)
+    from_store = models.IntegerField(default=0)
+    eid = models.IntegerField(default=0)
+    disliked = models.IntegerField(default=0)
+    complained = models.IntegerField(default=0)
+    handling_seconds = models.BigIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["province", "month"], name="steering_fact_province"),
+            models.Index(fields=["commune", "month"], name="steering_fact_commune"),
+            models.Index(fields=["agency", "month"], name="steering_fact_agency"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.dossier_id)
+
+
+class ReportFact(models.Model):
+    """What one report adds to its cell now (``feedback.measures``)."""
+
+    report = models.OneToOneField(
+        "feedback.Report", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    month = models.DateField()
+    agency = models.ForeignKey("directory.Agency", on_delete=models.CASCADE, related_name="+")
+    procedure_code = models.CharField(max_length=30, blank=True)
+    category = models.CharField(max_length=20)
+    province = models.ForeignKey(
+        "geo.AdministrativeUnit", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    commune = models.ForeignKey(
+        "geo.AdministrativeUnit", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    reports = models.IntegerField(default=0)
+    reports_on_time = models.IntegerField(default=0)
+    reports_unhappy = models.IntegerField(default=0)
+
+    def __str__(self) -> str:
+        return str(self.report_id)
+
+
+class RollupMark(models.Model):
+    """One row: the last outbox event the rollups took in (open pages compare it to
+    know when to refresh)."""
+
+    event_id = models.BigIntegerField(default=0)
+    changed_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return str(self.event_id)

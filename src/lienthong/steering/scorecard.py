@@ -1,0 +1,509 @@
+"""The service index of one scope (the nation, a province, a commune, an agency) and
+period (a month, a quarter, a year), and the rankings, from the rollups only
+(docs/steering.md, "What each figure counts"). Reads: no page that uses this module
+reads a dossier.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Final, Literal
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from lienthong.catalog import selectors as catalog
+from lienthong.core.errors import DomainError, NotFound, PermissionDenied
+from lienthong.directory import selectors as directory
+from lienthong.feedback.constants import Category
+from lienthong.geo import selectors as geo
+from lienthong.steering import index as idx
+from lienthong.steering.models import Cell
+from lienthong.steering.rollup import CELL_COUNTERS
+
+__all__ = [
+    "Card",
+    "Figure",
+    "Period",
+    "RankRow",
+    "Scope",
+    "card",
+    "check_scope",
+    "parse_period",
+    "parse_scope",
+    "ranking",
+]
+
+ScopeKind = Literal["nation", "province", "commune", "agency"]
+
+
+@dataclass(frozen=True)
+class Scope:
+    kind: ScopeKind
+    code: str
+    name: str
+    province_id: int | None = None
+    unit_id: int | None = None
+    agency_id: int | None = None
+    #: Catalogue levels whose procedures are the scope's to provide (1.3, 3.1, 3.2, 3.5).
+    levels: tuple[str, ...] = ("central", "province", "commune")
+
+    @property
+    def text(self) -> str:
+        return "nation" if self.kind == "nation" else f"{self.kind}:{self.code}"
+
+    def cells(self) -> Q:
+        if self.kind == "province":
+            return Q(province_id=self.province_id)
+        if self.kind == "commune":
+            return Q(commune_id=self.unit_id)
+        if self.kind == "agency":
+            return Q(agency_id=self.agency_id)
+        return Q()
+
+
+NATION: Final = Scope("nation", "", "Toàn quốc")
+
+
+def parse_scope(text: str) -> Scope:
+    """``nation``, ``province:<code>``, ``commune:<code>`` or ``agency:<code>``; a
+    ``DomainError`` (code ``bad-scope``) or ``NotFound`` otherwise."""
+    text = (text or "nation").strip()
+    if text in ("nation", "toan-quoc"):
+        return NATION
+    kind, _sep, code = text.partition(":")
+    code = code.strip()
+    if kind in ("province", "commune") and code:
+        unit = geo.current_unit(code, level=kind)
+        levels = ("province", "commune") if kind == "province" else ("commune",)
+        return Scope(
+            kind,  # type: ignore[arg-type]
+            unit.code,
+            unit.name,
+            province_id=unit.province_id or unit.pk,
+            unit_id=unit.pk,
+            levels=levels,
+        )
+    if kind == "agency" and code:
+        agency = directory.get_agency(code)
+        return Scope(
+            "agency",
+            agency.code,
+            agency.name,
+            province_id=agency.province_id,
+            agency_id=agency.pk,
+            levels=(str(agency.level),),
+        )
+    raise DomainError(
+        _(
+            "Phạm vi «%(scope)s» không hợp lệ: dùng nation, province:<mã>, commune:<mã> hoặc "
+            "agency:<mã>."
+        )
+        % {"scope": text[:40]},
+        code="bad-scope",
+    )
+
+
+@dataclass(frozen=True)
+class Period:
+    text: str
+    kind: Literal["month", "quarter", "year"]
+    start: dt.date  # first month
+    end: dt.date  # the month after the last
+
+    @property
+    def label(self) -> str:
+        if self.kind == "month":
+            return _("Tháng %(m)s/%(y)s") % {"m": f"{self.start.month:02d}", "y": self.start.year}
+        if self.kind == "quarter":
+            return _("Quý %(q)s/%(y)s") % {
+                "q": (self.start.month - 1) // 3 + 1,
+                "y": self.start.year,
+            }
+        return _("Năm %(y)s") % {"y": self.start.year}
+
+    def previous(self) -> Period:
+        if self.kind == "month":
+            d = self.start - dt.timedelta(days=1)
+            return parse_period(f"{d.year}-{d.month:02d}")
+        if self.kind == "quarter":
+            d = self.start - dt.timedelta(days=1)
+            return parse_period(f"{d.year}-Q{(d.month - 1) // 3 + 1}")
+        return parse_period(str(self.start.year - 1))
+
+    def months(self) -> Q:
+        return Q(month__gte=self.start, month__lt=self.end)
+
+
+def _add_months(d: dt.date, n: int) -> dt.date:
+    m = d.month - 1 + n
+    return dt.date(d.year + m // 12, m % 12 + 1, 1)
+
+
+_PERIOD = re.compile(r"^(\d{4})(?:-(?:(0[1-9]|1[0-2])|Q([1-4])))?$")
+
+
+def parse_period(text: str | None) -> Period:
+    """``2026-09`` (a month), ``2026-Q3`` (a quarter) or ``2026`` (a year); the current
+    month when empty; a ``DomainError`` (code ``bad-period``) otherwise."""
+    text = (text or "").strip().upper()
+    if not text:
+        today = timezone.localdate()
+        text = f"{today.year}-{today.month:02d}"
+    m = _PERIOD.match(text)
+    if not m or not 2000 <= int(m.group(1)) <= 2100:
+        raise DomainError(
+            _("Kỳ «%(period)s» không hợp lệ: dùng năm-tháng (2026-09), năm-quý (2026-Q3) hoặc năm.")
+            % {"period": text[:20]},
+            code="bad-period",
+        )
+    year = int(m.group(1))
+    if m.group(2):
+        start = dt.date(year, int(m.group(2)), 1)
+        return Period(text, "month", start, _add_months(start, 1))
+    if m.group(3):
+        start = dt.date(year, 3 * (int(m.group(3)) - 1) + 1, 1)
+        return Period(text, "quarter", start, _add_months(start, 3))
+    return Period(text, "year", dt.date(year, 1, 1), dt.date(year + 1, 1, 1))
+
+
+def check_scope(scope: Scope, provinces: set[int] | None) -> None:
+    """Refuse a scope outside the provinces a viewer may watch (None: all)."""
+    if provinces is None:
+        return
+    if scope.kind == "nation" or scope.province_id not in provinces:
+        raise PermissionDenied(_("Bạn chỉ được xem chỉ số của tỉnh, thành phố mình theo dõi."))
+
+
+# --- The figures -------------------------------------------------------------------------
+
+#: Why an indicator is N/A whatever the unit does (the platform lacks the input).
+NOT_RECORDED: Final = {
+    "1.1": gettext_lazy(
+        "Danh mục chưa ghi ngày ký quyết định công bố và ngày văn bản có hiệu lực."
+    ),
+    "1.2": gettext_lazy("Danh mục chưa ghi ngày ký quyết định công bố."),
+    "1.4": gettext_lazy("Nền tảng chưa đồng bộ hồ sơ lên Cổng Dịch vụ công quốc gia."),
+}
+
+#: The counters an indicator's figures are made of (its numerator, its denominator),
+#: and the dossier flag a number drills down to.
+DRILL: Final = {
+    "2.1": "late",
+    "2.2": "finished",
+    "3.3": "online",
+    "3.6": "paid_online",
+    "4.1": "electronic_result",
+    "4.2": "digital_and_result",
+    "4.3": "reused",
+    "4.4": "from_store",
+    "4.5": "eid",
+    "5.4": "complained",
+}
+
+
+@dataclass(frozen=True)
+class Figure:
+    score: idx.Score
+    #: Named inputs, as shown beside the formula.
+    inputs: tuple[tuple[str, int], ...] = ()
+    note: str = ""
+    #: A value shown rather than scored (2.2: days).
+    value: Decimal | None = None
+    drill: str = ""
+
+    @property
+    def indicator(self) -> idx.Indicator:
+        return self.score.indicator
+
+
+@dataclass(frozen=True)
+class GroupTotal:
+    group: idx.Group
+    total: Decimal | None
+    figures: tuple[Figure, ...]
+
+
+@dataclass(frozen=True)
+class Card:
+    scope: Scope
+    period: Period
+    total: Decimal | None
+    band: idx.Band | None
+    groups: tuple[GroupTotal, ...]
+    sums: Mapping[str, int]
+    distribution: tuple[tuple[str, int, Decimal | None], ...] = field(default=())
+
+    def figure(self, code: str) -> Figure:
+        for g in self.groups:
+            for f in g.figures:
+                if f.indicator.code == code:
+                    return f
+        raise KeyError(code)
+
+
+def _entries(levels: Iterable[str]) -> list[catalog.IndexEntry]:
+    wanted = set(levels)
+    return [e for e in catalog.index_entries() if wanted.intersection(e.levels)]
+
+
+_SUMS: Final = {c: Sum(c, default=0) for c in CELL_COUNTERS}
+
+
+def _sums(qs: QuerySet[Cell]) -> dict[str, int]:
+    got = qs.aggregate(
+        **_SUMS,
+        online_procedures=Count("procedure_code", distinct=True, filter=Q(filed_online__gt=0)),
+    )
+    return {k: int(v or 0) for k, v in got.items()}
+
+
+def _figures(
+    index: idx.Index, s: Mapping[str, int], entries: list[catalog.IndexEntry]
+) -> list[Figure]:
+    online = [e for e in entries if e.online]
+    fee = [e for e in entries if e.has_fee]
+    d = s["dossiers"]
+    lbl = {
+        "dossiers": _("hồ sơ tiếp nhận"),
+        "late": _("hồ sơ trễ hạn"),
+        "reports": _("phản ánh, kiến nghị"),
+    }
+    out: list[Figure] = []
+
+    def add(code: str, num: int, den: int, inputs: list[tuple[str, int]], **kw: object) -> None:
+        out.append(Figure(idx.score(index.indicator(code), num, den), tuple(inputs), **kw))  # type: ignore[arg-type]
+
+    for code in ("1.1", "1.2"):
+        add(code, 0, 0, [], note=str(NOT_RECORDED[code]))
+    complete = sum(e.complete for e in entries)
+    add(
+        "1.3",
+        complete,
+        len(entries),
+        [(_("thủ tục công khai đủ bộ phận"), complete), (_("thủ tục"), len(entries))],
+    )
+    add("1.4", 0, 0, [], note=str(NOT_RECORDED["1.4"]))
+    add(
+        "2.1",
+        d - s["late"],
+        d,
+        [(_("hồ sơ đúng hạn"), d - s["late"]), (lbl["late"], s["late"]), (lbl["dossiers"], d)],
+        drill="late",
+    )
+    finished = s["finished"]
+    days = (
+        (Decimal(s["handling_seconds"]) / Decimal(86400 * finished)).quantize(idx.CENT)
+        if finished
+        else None
+    )
+    add("2.2", 0, 0, [(_("hồ sơ đã giải quyết"), finished)], value=days, drill="finished")
+    add(
+        "3.1",
+        len(online),
+        len(entries),
+        [(_("thủ tục có dịch vụ trực tuyến"), len(online)), (_("thủ tục"), len(entries))],
+    )
+    used = min(s["online_procedures"], len(online))
+    add(
+        "3.2",
+        used,
+        len(online),
+        [(_("dịch vụ có hồ sơ trực tuyến"), used), (_("dịch vụ trực tuyến"), len(online))],
+    )
+    add(
+        "3.3",
+        s["online"],
+        d,
+        [(_("hồ sơ trực tuyến"), s["online"]), (lbl["dossiers"], d)],
+        drill="online",
+    )
+    fee_online = sum(e.online for e in fee)
+    add(
+        "3.5",
+        fee_online,
+        len(fee),
+        [
+            (_("thủ tục có phí thanh toán trực tuyến"), fee_online),
+            (_("thủ tục có phí, lệ phí"), len(fee)),
+        ],
+    )
+    add(
+        "3.6",
+        s["paid_online"],
+        s["fee_dossiers"],
+        [
+            (_("hồ sơ thanh toán trực tuyến"), s["paid_online"]),
+            (_("hồ sơ có phí, lệ phí"), s["fee_dossiers"]),
+        ],
+        drill="paid_online",
+    )
+    add(
+        "4.1",
+        s["electronic_result"],
+        s["with_result"],
+        [
+            (_("hồ sơ có kết quả điện tử"), s["electronic_result"]),
+            (_("hồ sơ đã có kết quả"), s["with_result"]),
+        ],
+        drill="electronic_result",
+    )
+    for code, name, label in (
+        ("4.2", "digital_and_result", _("hồ sơ số hóa và có kết quả điện tử")),
+        ("4.3", "reused", _("hồ sơ tái sử dụng dữ liệu")),
+        ("4.4", "from_store", _("hồ sơ lấy giấy tờ từ kho dữ liệu")),
+        ("4.5", "eid", _("hồ sơ xác thực định danh điện tử, dùng dữ liệu dân cư")),
+    ):
+        add(code, s[name], d, [(label, s[name]), (lbl["dossiers"], d)], drill=name)
+    r = s["reports"]
+    add("5.1", 0, 0, [(lbl["reports"], r)])
+    add(
+        "5.2",
+        s["reports_on_time"],
+        r,
+        [(_("phản ánh xử lý đúng hạn"), s["reports_on_time"]), (lbl["reports"], r)],
+    )
+    add(
+        "5.3",
+        r - s["reports_unhappy"],
+        r,
+        [
+            (_("phản ánh không hài lòng, quá hạn, phản ánh lại"), s["reports_unhappy"]),
+            (lbl["reports"], r),
+        ],
+    )
+    add(
+        "5.4",
+        d - s["late"] - s["complained"],
+        d,
+        [
+            (lbl["late"], s["late"]),
+            (_("hồ sơ có phản ánh hoặc không hài lòng"), s["complained"]),
+            (lbl["dossiers"], d),
+        ],
+        drill="complained",
+    )
+    return out
+
+
+def _card(scope: Scope, period: Period, s: Mapping[str, int], distribution: dict[str, int]) -> Card:
+    index = idx.definition()
+    figures = _figures(index, s, _entries(scope.levels))
+    scores = [f.score for f in figures]
+    groups = tuple(
+        GroupTotal(
+            g,
+            idx.total(index, scores, group=g.code),
+            tuple(f for f in figures if f.indicator.group == g.code),
+        )
+        for g in index.groups
+    )
+    total = idx.total(index, scores)
+    reports = s["reports"]
+    shares = tuple(
+        (
+            str(c.label),
+            distribution.get(c.value, 0),
+            idx.rate(distribution.get(c.value, 0), reports),
+        )
+        for c in Category
+    )
+    return Card(scope, period, total, idx.band_of(index, total), groups, s, shares)
+
+
+def card(scope: Scope, period: Period) -> Card:
+    """The index of ``scope`` in ``period``: every indicator with its inputs, the groups'
+    and the total points, the band."""
+    qs = Cell.objects.filter(scope.cells() & period.months())
+    distribution = dict(
+        qs.exclude(category="")
+        .values_list("category")
+        .annotate(n=Sum("reports"))
+        .values_list("category", "n")
+    )
+    return _card(scope, period, _sums(qs), distribution)
+
+
+@dataclass(frozen=True)
+class RankRow:
+    rank: int | None
+    scope: Scope
+    card: Card
+    previous: Decimal | None
+
+    @property
+    def change(self) -> Decimal | None:
+        if self.card.total is None or self.previous is None:
+            return None
+        return self.card.total - self.previous
+
+
+def _grouped(by: str, where: Q, period: Period) -> dict[int, dict[str, int]]:
+    rows = (
+        Cell.objects.filter(where & period.months())
+        .values(by)
+        .annotate(
+            **_SUMS,
+            online_procedures=Count("procedure_code", distinct=True, filter=Q(filed_online__gt=0)),
+        )
+    )
+    return {r[by]: {k: int(v or 0) for k, v in r.items() if k != by} for r in rows if r[by]}
+
+
+def _empty() -> dict[str, int]:
+    return dict.fromkeys((*CELL_COUNTERS, "online_procedures"), 0)
+
+
+def ranking(within: Scope, period: Period) -> list[RankRow]:
+    """The units one level below ``within`` (the provinces of the nation, the communes of
+    a province), ranked by their total (N/A last), with the change since the period
+    before."""
+    if within.kind == "nation":
+        by, where = "province_id", Q()
+        units = [
+            Scope(
+                "province",
+                u.code,
+                u.name,
+                province_id=u.pk,
+                unit_id=u.pk,
+                levels=("province", "commune"),
+            )
+            for u in geo.current_units("province")
+        ]
+        key = "province_id"
+    elif within.kind == "province":
+        by, where = "commune_id", Q(province_id=within.province_id)
+        units = [
+            Scope(
+                "commune",
+                u.code,
+                u.name,
+                province_id=within.province_id,
+                unit_id=u.pk,
+                levels=("commune",),
+            )
+            for u in geo.current_units("commune").filter(province_id=within.province_id)
+        ]
+        key = "unit_id"
+    else:
+        raise NotFound(_("Không có đơn vị cấp dưới để xếp hạng."))
+    now = _grouped(by, where, period)
+    before = _grouped(by, where, period.previous())
+    cards = []
+    for u in units:
+        uid = getattr(u, key)
+        c = _card(u, period, now.get(uid) or _empty(), {})
+        p = _card(u, period.previous(), before.get(uid) or _empty(), {})
+        cards.append((u, c, p.total))
+    cards.sort(key=lambda t: (t[1].total is None, -(t[1].total or 0), t[0].name))
+    return [
+        RankRow(i + 1 if c.total is not None else None, u, c, prev)
+        for i, (u, c, prev) in enumerate(cards)
+    ]
