@@ -265,6 +265,7 @@ api.add_router("/", "lienthong.registries.api.router")
 api.add_router("/", "lienthong.dossiers.api.router")
 api.add_router("/", "lienthong.groups.api.router")
 api.add_router("/", "lienthong.feedback.api.router")
+api.add_router("/", "lienthong.steering.api.router")
 
 
 class StatusOut(Schema):

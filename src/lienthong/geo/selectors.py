@@ -33,6 +33,7 @@ __all__ = [
     "jobs_of",
     "search_former_units",
     "search_units",
+    "unit_codes",
     "unit_names",
 ]
 
@@ -199,6 +200,11 @@ def get_job_for(user: AbstractBaseUser | AnonymousUser, job_uuid: object) -> Con
 def unit_names(ids: set[int] | list[int]) -> list[str]:
     """Names of the units with these primary keys, sorted (for labels such as a scope)."""
     return sorted(AdministrativeUnit.objects.filter(pk__in=ids).values_list("name", flat=True))
+
+
+def unit_codes(ids: set[int] | list[int]) -> list[str]:
+    """Codes of the units with these primary keys, sorted."""
+    return sorted(AdministrativeUnit.objects.filter(pk__in=ids).values_list("code", flat=True))
 
 
 @memo.memoize(key=lambda code, *, level: (code.strip(), level))

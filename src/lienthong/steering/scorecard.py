@@ -253,7 +253,12 @@ def _entries(levels: Iterable[str]) -> list[catalog.IndexEntry]:
     return [e for e in catalog.index_entries() if wanted.intersection(e.levels)]
 
 
-_SUMS: Final = {c: Sum(c, default=0) for c in CELL_COUNTERS}
+#: Aggregates named apart from the columns (a filter on a column must not meet a sum).
+_SUMS: Final = {f"sum_{c}": Sum(c, default=0) for c in CELL_COUNTERS}
+
+
+def _named(got: Mapping[str, object]) -> dict[str, int]:
+    return {k.removeprefix("sum_"): int(v or 0) for k, v in got.items()}  # type: ignore[call-overload]
 
 
 def _sums(qs: QuerySet[Cell]) -> dict[str, int]:
@@ -261,7 +266,7 @@ def _sums(qs: QuerySet[Cell]) -> dict[str, int]:
         **_SUMS,
         online_procedures=Count("procedure_code", distinct=True, filter=Q(filed_online__gt=0)),
     )
-    return {k: int(v or 0) for k, v in got.items()}
+    return _named(got)
 
 
 def _figures(
@@ -453,7 +458,7 @@ def _grouped(by: str, where: Q, period: Period) -> dict[int, dict[str, int]]:
             online_procedures=Count("procedure_code", distinct=True, filter=Q(filed_online__gt=0)),
         )
     )
-    return {r[by]: {k: int(v or 0) for k, v in r.items() if k != by} for r in rows if r[by]}
+    return {r[by]: _named({k: v for k, v in r.items() if k != by}) for r in rows if r[by]}
 
 
 def _empty() -> dict[str, int]:

@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 
 from lienthong.accounts.constants import Perm
 from lienthong.accounts.permissions import can, reach
-from lienthong.core.errors import NotFound
+from lienthong.core.errors import NotFound, PermissionDenied
+from lienthong.steering import scorecard
 from lienthong.steering.constants import TaskStatus
 from lienthong.steering.models import Task, TaskEvidence, TaskReport
 from lienthong.steering.table import TABLE
@@ -24,6 +25,9 @@ if TYPE_CHECKING:
     from lienthong.core.workflow import Step
 
 __all__ = [
+    "default_scope",
+    "index_for",
+    "ranking_for",
     "DUE_SOON_DAYS",
     "STALE_DAYS",
     "TaskRow",
@@ -101,3 +105,42 @@ def steps_for(user: User | AnonymousUser, task: Task) -> list[Step]:
 
 def evidence_of(task: Task, evidence_id: int) -> TaskEvidence | None:
     return TaskEvidence.objects.filter(pk=evidence_id, report__task=task).first()
+
+
+def _provinces(user: User | AnonymousUser) -> set[int] | None:
+    """The provinces ``user`` may watch (None: all); PermissionDenied for nobody."""
+    from lienthong.accounts import selectors as accounts
+
+    provinces = accounts.steering_province_ids(user)
+    if provinces is not None and not provinces:
+        raise PermissionDenied(_("Trang dành cho người theo dõi, điều hành."))
+    return provinces
+
+
+def default_scope(user: User | AnonymousUser) -> str:
+    """The scope a viewer's dashboard opens on: the nation, or their (first) province."""
+    from lienthong.geo import selectors as geo
+
+    provinces = _provinces(user)
+    if provinces is None:
+        return "nation"
+    codes = sorted(geo.unit_codes(provinces))
+    return f"province:{codes[0]}"
+
+
+def index_for(user: User | AnonymousUser, *, scope: str, period: str) -> scorecard.Card:
+    """The index of ``scope`` in ``period`` for a viewer who may watch it."""
+    provinces = _provinces(user)
+    where = scorecard.parse_scope(scope)
+    scorecard.check_scope(where, provinces)
+    return scorecard.card(where, scorecard.parse_period(period))
+
+
+def ranking_for(
+    user: User | AnonymousUser, *, scope: str, period: str
+) -> tuple[scorecard.Scope, scorecard.Period, list[scorecard.RankRow]]:
+    provinces = _provinces(user)
+    where = scorecard.parse_scope(scope)
+    scorecard.check_scope(where, provinces)
+    when = scorecard.parse_period(period)
+    return where, when, scorecard.ranking(where, when)
