@@ -6,7 +6,7 @@ province holds its communes), the rankings, and who may see what through the API
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal as D
+from decimal import Decimal
 
 import pytest
 
@@ -83,30 +83,31 @@ def test_each_indicator_as_the_formulas_compute_it_by_hand():
         fig = card.figure(code)
         return fig.score.rate, fig.score.points
 
-    assert f("2.1") == (D("85.00"), D("17.00"))  # (200 − 30) ÷ 200; 20 points
-    assert card.figure("2.2").value == D("2.00")  # days, shown, not scored
+    assert f("2.1") == (Decimal("85.00"), Decimal("17.00"))  # (200 − 30) ÷ 200; 20 points
+    assert card.figure("2.2").value == Decimal("2.00")  # days, shown, not scored
     assert f("2.2") == (None, None)
-    assert f("3.3") == (D("55.00"), D("6"))  # full from 50 %
-    assert f("3.6") == (D("40.00"), D("1.60"))  # 20 ÷ 50 × 4
-    assert f("4.1") == (D("90.00"), D("3.60"))  # 126 ÷ 140 × 4
-    assert f("4.2") == (D("50.00"), D("3.13"))  # 50 × 5 ÷ 80 = 3.125, half up
-    assert f("4.3") == (D("20.00"), D("1.25"))
-    assert f("4.4") == (D("5.00"), D("0.20"))
-    assert f("4.5") == (D("80.00"), D("3.20"))
-    assert f("5.2") == (D("80.00"), D("4.80"))  # 8 of 10 reports on time
-    assert f("5.3") == (D("70.00"), D("4.20"))  # (10 − 3) ÷ 10
-    assert f("5.4") == (D("79.00"), D("5.27"))  # 100 − (15 % + 6 %), full at 90: 79 × 6 ÷ 90
+    assert f("3.3") == (Decimal("55.00"), Decimal("6"))  # full from 50 %
+    assert f("3.6") == (Decimal("40.00"), Decimal("1.60"))  # 20 ÷ 50 × 4
+    assert f("4.1") == (Decimal("90.00"), Decimal("3.60"))  # 126 ÷ 140 × 4
+    assert f("4.2") == (Decimal("50.00"), Decimal("3.13"))  # 50 × 5 ÷ 80 = 3.125, half up
+    assert f("4.3") == (Decimal("20.00"), Decimal("1.25"))
+    assert f("4.4") == (Decimal("5.00"), Decimal("0.20"))
+    assert f("4.5") == (Decimal("80.00"), Decimal("3.20"))
+    assert f("5.2") == (Decimal("80.00"), Decimal("4.80"))  # 8 of 10 reports on time
+    assert f("5.3") == (Decimal("70.00"), Decimal("4.20"))  # (10 − 3) ÷ 10
+    assert f("5.4") == (
+        Decimal("79.00"),
+        Decimal("5.27"),
+    )  # 100 − (15 % + 6 %), full at 90: 79 × 6 ÷ 90
     # 1.1, 1.2 and 1.4 need what the platform does not record: N/A, with the reason.
     for code in ("1.1", "1.2", "1.4"):
         assert f(code) == (None, None)
         assert card.figure(code).note
     groups = {g.group.code: g.total for g in card.groups}
-    assert groups["2"] == D("17.00")
-    assert groups["4"] == D("11.38")  # 3.60 + 3.13 + 1.25 + 0.20 + 3.20, all of 22
-    assert groups["5"] == D("14.27")  # 4.80 + 4.20 + 5.27, all of 18
-    assert (
-        dict((c, n) for c, n, _r in card.distribution)["Thái độ, hành vi phục vụ của cán bộ"] == 4
-    )
+    assert groups["2"] == Decimal("17.00")
+    assert groups["4"] == Decimal("11.38")  # 3.60 + 3.13 + 1.25 + 0.20 + 3.20, all of 22
+    assert groups["5"] == Decimal("14.27")  # 4.80 + 4.20 + 5.27, all of 18
+    assert {c: n for c, n, _r in card.distribution}["Thái độ, hành vi phục vụ của cán bộ"] == 4
     assert card.figure("2.1").inputs[1][1] == 30  # each figure names its inputs
 
 
@@ -129,9 +130,9 @@ def test_a_quarter_adds_its_months_and_a_province_holds_its_communes():
     q3 = scorecard.parse_period("2026-Q3")
     assert (q3.start, q3.end) == (dt.date(2026, 7, 1), dt.date(2026, 10, 1))
     home_q3 = scorecard.card(scorecard.parse_scope(f"commune:{HOME}"), q3)
-    assert home_q3.figure("2.1").score.rate == D("87.50")  # 35 ÷ 40
+    assert home_q3.figure("2.1").score.rate == Decimal("87.50")  # 35 ÷ 40
     province = scorecard.card(scorecard.parse_scope(f"province:{NINH_BINH}"), q3)
-    assert province.figure("2.1").score.rate == D("80.00")  # (40 + 60 − 5 − 15) ÷ 100
+    assert province.figure("2.1").score.rate == Decimal("80.00")  # (40 + 60 − 5 − 15) ÷ 100
     year = scorecard.card(
         scorecard.parse_scope(f"province:{NINH_BINH}"), scorecard.parse_period("2026")
     )
@@ -147,9 +148,11 @@ def test_the_provinces_ranked_with_their_change_and_those_without_data_last():
     rows = scorecard.ranking(scorecard.NATION, scorecard.parse_period("2026-09"))
     assert len(rows) == 34
     first = rows[0]
-    assert first.scope.code == NINH_BINH and first.rank == 1
-    assert first.card.figure("2.1").score.rate == D("90.00")
-    assert first.change is not None and first.change > 0  # better than August
+    assert first.scope.code == NINH_BINH
+    assert first.rank == 1
+    assert first.card.figure("2.1").score.rate == Decimal("90.00")
+    assert first.change is not None
+    assert first.change > 0
     assert all(r.rank is None or r.card.total is not None for r in rows)
     communes = scorecard.ranking(
         scorecard.parse_scope(f"province:{NINH_BINH}"), scorecard.parse_period("2026-09")
@@ -180,7 +183,8 @@ def test_a_province_viewer_sees_their_province_and_nothing_else(client):
     body = got.json()
     assert body["dossiers"] == 200
     rate = next(i for g in body["groups"] for i in g["indicators"] if i["code"] == "2.1")
-    assert rate["rate"] == "85.00" and rate["formula"]
+    assert rate["rate"] == "85.00"
+    assert rate["formula"]
     commune = client.get(f"/api/v1/steering/index?scope=commune:{HOME}&period=2026-Q3")
     assert commune.status_code == 200
     assert client.get("/api/v1/steering/index?scope=province:01").status_code == 403
@@ -189,15 +193,18 @@ def test_a_province_viewer_sees_their_province_and_nothing_else(client):
     ranked = client.get(f"/api/v1/steering/ranking?scope=province:{NINH_BINH}&period=2026-09")
     assert ranked.json()["rows"][0]["scope"] == f"commune:{HOME}"
     bad = client.get("/api/v1/steering/index?scope=province:37&period=2026-13")
-    assert bad.status_code == 400 and bad.json()["code"] == "bad-period"
+    assert bad.status_code == 400
+    assert bad.json()["code"] == "bad-period"
     unknown = client.get("/api/v1/steering/index?scope=planet:3")
-    assert unknown.status_code == 400 and unknown.json()["code"] == "bad-scope"
+    assert unknown.status_code == 400
+    assert unknown.json()["code"] == "bad-scope"
 
 
 def test_a_national_viewer_ranks_the_34_provinces_and_others_see_nothing(client):
     central = directory.search_agencies().get(code="000.00.00.G22")
     client.force_login(_viewer(central))
     ranked = client.get("/api/v1/steering/ranking?scope=nation&period=2026-09")
-    assert ranked.status_code == 200 and len(ranked.json()["rows"]) == 34
+    assert ranked.status_code == 200
+    assert len(ranked.json()["rows"]) == 34
     client.force_login(UserFactory(official=True))
     assert client.get("/api/v1/steering/index?scope=nation").status_code == 403

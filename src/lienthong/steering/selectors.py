@@ -25,14 +25,14 @@ if TYPE_CHECKING:
     from lienthong.core.workflow import Step
 
 __all__ = [
-    "default_scope",
-    "index_for",
-    "ranking_for",
     "DUE_SOON_DAYS",
     "STALE_DAYS",
     "TaskRow",
+    "default_scope",
     "get_task",
+    "index_for",
     "may_see_tasks",
+    "ranking_for",
     "reports_of",
     "steps_for",
     "task_rows",

@@ -21,7 +21,7 @@ from lienthong.core import audit, engine, outbox
 from lienthong.core import files as stored_files
 from lienthong.core.engine import bad
 from lienthong.core.errors import NotFound
-from lienthong.core.reference import StepResult, register_loader
+from lienthong.core.reference import StepResult, register_loader, register_seeder
 from lienthong.core.text import UnsafeText, clean_text
 from lienthong.core.workflow import Table
 from lienthong.directory import selectors as directory
@@ -328,3 +328,13 @@ class TaskMachine(RoleChecked, engine.Machine[Task]):
 
 
 MACHINE: Final = TaskMachine()
+
+
+@register_seeder("steering.rollups", order=90, description="Số liệu tổng hợp chỉ số phục vụ")
+def seed_rollups() -> StepResult:
+    """The index's rollups of the demo's history (generated without events): rebuilt from
+    the dossiers and reports; run again, it gives the same cells."""
+    from lienthong.steering import rollup
+
+    done = rollup.rebuild()
+    return StepResult(f"{done.dossiers} hồ sơ, {done.reports} phản ánh, {done.cells} ô số liệu")
