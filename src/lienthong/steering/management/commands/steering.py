@@ -20,7 +20,8 @@ class Command(BaseCommand):
         if options["what"] == "rebuild":
             done = rollup.rebuild(progress=True)
             self.stdout.write(
-                f"Đã tính lại: {done.dossiers} hồ sơ, {done.reports} phản ánh, {done.cells} ô số liệu."
+                f"Đã tính lại: {done.dossiers} hồ sơ, {done.reports} phản ánh, "
+                f"{done.cells} ô số liệu."
             )
             return
         stored, computed = rollup.stored_cells(), rollup.computed_cells()
