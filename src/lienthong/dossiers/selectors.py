@@ -49,9 +49,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "QUEUES",
+    "CountedRow",
     "Tracking",
     "actions_for",
     "acts_for_applicant",
+    "counted_rows",
     "dossiers_visible_to",
     "get_dossier_for",
     "get_dossier_for_platform",
@@ -668,3 +670,60 @@ def once_only(
     )
     rows.sort(key=lambda r: (-r.spared, r.procedure_code))
     return rows[:limit], total
+
+
+@dataclass(frozen=True)
+class CountedRow:
+    """A dossier behind a figure of the service index, without the applicant: what a
+    steering viewer may see of it (docs/access.md, "Reading dossiers")."""
+
+    pk: int
+    code: str
+    procedure_code: str
+    procedure_name: str
+    handling_agency: str
+    channel: str
+    status: str
+    received_at: dt.datetime | None
+    due_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    supplement_count: int
+    readable: bool  # the viewer may open the dossier itself
+
+
+def counted_rows(user: User | AnonymousUser, ids: list[int]) -> list[CountedRow]:
+    """The dossiers ``ids`` (the caller checked the viewer may see that they are counted)
+    in the order given, each marked openable when ``user`` may read it."""
+    rows = {
+        d.pk: d
+        for d in Dossier.objects.filter(pk__in=ids).select_related(
+            "procedure_version", "procedure_version__procedure", "handling_agency"
+        )
+    }
+    readable: set[int] = set()
+    if getattr(user, "is_authenticated", False):
+        readable = set(
+            dossiers_visible_to(user).filter(pk__in=ids).values_list("pk", flat=True)  # type: ignore[arg-type]
+        )
+    out = []
+    for pk in ids:
+        d = rows.get(pk)
+        if d is None:
+            continue
+        out.append(
+            CountedRow(
+                pk=d.pk,
+                code=d.code,
+                procedure_code=d.procedure_version.procedure.code,
+                procedure_name=d.procedure_version.name,
+                handling_agency=d.handling_agency.name,
+                channel=d.get_channel_display(),
+                status=d.get_status_display(),
+                received_at=d.received_at,
+                due_at=d.due_at,
+                finished_at=d.finished_at,
+                supplement_count=d.supplement_count,
+                readable=pk in readable,
+            )
+        )
+    return out

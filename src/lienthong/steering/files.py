@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from lienthong.core import spreadsheets
 from lienthong.steering.services import COLUMNS
 
-__all__ = ["LIMITS", "rows_of", "tasks_xlsx"]
+__all__ = ["LIMITS", "export_name", "index_xlsx", "rows_of", "tasks_xlsx"]
 
 LIMITS: Final = spreadsheets.XlsxLimits(max_uncompressed=8 * 1024 * 1024, max_rows=2000)
 _FIELDS: Final = {**{h.lower(): f for h, f in COLUMNS}, **{f: f for _h, f in COLUMNS}}
@@ -90,3 +90,90 @@ def tasks_xlsx(tasks: Iterable[Any]) -> bytes:
         for t in tasks
     )
     return spreadsheets.xlsx_bytes(_("Nhiệm vụ Kế hoạch 02"), header, rows)
+
+
+def export_name(card: Any) -> str:
+    """``chi-so-766-province-37-2026-Q3``: the scope and the period, ASCII."""
+    return f"chi-so-766-{card.scope.text.replace(':', '-')}-{card.period.text}"
+
+
+def index_xlsx(card: Any, children: Iterable[Any], late: Iterable[Any]) -> bytes:
+    """The index of a scope and period as a workbook: every indicator with its rate,
+    points and inputs; the units below ranked; the procedures with most late dossiers."""
+    from lienthong.steering.presenters import index_data, rank_data
+
+    data = index_data(card)
+    rows: list[list[Any]] = [
+        [_("Phạm vi"), data["scope_name"], "", "", "", "", ""],
+        [_("Kỳ"), data["period_label"], "", "", "", "", ""],
+        [_("Tổng điểm"), _number(data["total"]), data["band"]["label"] if data["band"] else "N/A"],
+        [],
+    ]
+    for g in data["groups"]:
+        rows.append([g["code"], g["name"], "", _number(g["total"]), _number(g["points"]), "", ""])
+        for i in g["indicators"]:
+            inputs = "; ".join(f"{x['name']}: {x['value']}" for x in i["inputs"])
+            rows.append(
+                [
+                    i["code"],
+                    i["name"],
+                    _number(i["rate"]) if i["rate"] is not None else (i["note"] or "N/A"),
+                    _number(i["score"]),
+                    _number(i["points"]),
+                    inputs,
+                    i["formula"],
+                ]
+            )
+    ranked = [rank_data(r) for r in children]
+    if ranked:
+        rows += [
+            [],
+            [
+                _("Hạng"),
+                _("Đơn vị"),
+                _("Tổng điểm"),
+                _("Xếp loại"),
+                _("Thay đổi"),
+                _("Hồ sơ"),
+                _("Trễ hạn"),
+            ],
+        ]
+        rows += [
+            [
+                r["rank"] or "—",
+                r["name"],
+                _number(r["total"]),
+                r["band"]["label"] if r["band"] else "N/A",
+                _number(r["change"]),
+                r["dossiers"],
+                r["late"],
+            ]
+            for r in ranked
+        ]
+    late = list(late)
+    if late:
+        rows += [
+            [],
+            [
+                _("Mã thủ tục"),
+                _("Thủ tục có nhiều hồ sơ trễ hạn"),
+                _("Hồ sơ"),
+                _("Trễ hạn"),
+                _("Quá hạn chưa xong"),
+            ],
+        ]
+        rows += [[r.procedure_code, r.name, r.dossiers, r.late, r.overdue_open] for r in late]
+    header = [
+        _("Mã"),
+        _("Chỉ số"),
+        _("Tỷ lệ (%)"),
+        _("Điểm"),
+        _("Điểm tối đa"),
+        _("Số liệu đầu vào"),
+        _("Công thức"),
+    ]
+    return spreadsheets.xlsx_bytes(_("Chỉ số 766"), header, rows)
+
+
+def _number(value: Any) -> Any:
+    return float(value) if value is not None else None

@@ -30,14 +30,19 @@ from lienthong.steering.rollup import CELL_COUNTERS
 __all__ = [
     "Card",
     "Figure",
+    "LateRow",
     "Period",
     "RankRow",
     "Scope",
     "card",
     "check_scope",
+    "most_late",
     "parse_period",
     "parse_scope",
+    "period_choices",
+    "rank_of",
     "ranking",
+    "worst",
 ]
 
 ScopeKind = Literal["nation", "province", "commune", "agency"]
@@ -397,9 +402,19 @@ def _figures(
     return out
 
 
-def _card(scope: Scope, period: Period, s: Mapping[str, int], distribution: dict[str, int]) -> Card:
+def _card(
+    scope: Scope,
+    period: Period,
+    s: Mapping[str, int],
+    distribution: dict[str, int],
+    *,
+    procedure: str = "",
+) -> Card:
     index = idx.definition()
-    figures = _figures(index, s, _entries(scope.levels))
+    entries = _entries(scope.levels)
+    if procedure:
+        entries = [e for e in entries if e.code == procedure]
+    figures = _figures(index, s, entries)
     scores = [f.score for f in figures]
     groups = tuple(
         GroupTotal(
@@ -422,17 +437,20 @@ def _card(scope: Scope, period: Period, s: Mapping[str, int], distribution: dict
     return Card(scope, period, total, idx.band_of(index, total), groups, s, shares)
 
 
-def card(scope: Scope, period: Period) -> Card:
-    """The index of ``scope`` in ``period``: every indicator with its inputs, the groups'
-    and the total points, the band."""
+def card(scope: Scope, period: Period, *, procedure: str = "") -> Card:
+    """The index of ``scope`` in ``period`` (of one procedure's dossiers and reports when
+    ``procedure`` is given): every indicator with its inputs, the groups' and the total
+    points, the band."""
     qs = Cell.objects.filter(scope.cells() & period.months())
+    if procedure:
+        qs = qs.filter(procedure_code=procedure)
     distribution = dict(
         qs.exclude(category="")
         .values_list("category")
         .annotate(n=Sum("reports"))
         .values_list("category", "n")
     )
-    return _card(scope, period, _sums(qs), distribution)
+    return _card(scope, period, _sums(qs), distribution, procedure=procedure)
 
 
 @dataclass(frozen=True)
@@ -512,3 +530,83 @@ def ranking(within: Scope, period: Period) -> list[RankRow]:
         RankRow(i + 1 if c.total is not None else None, u, c, prev)
         for i, (u, c, prev) in enumerate(cards)
     ]
+
+
+@dataclass(frozen=True)
+class LateRow:
+    procedure_code: str
+    name: str
+    dossiers: int
+    late: int
+    overdue_open: int
+
+
+def most_late(scope: Scope, period: Period, *, limit: int = 10) -> list[LateRow]:
+    """The procedures with the most late dossiers in ``scope`` and ``period``."""
+    rows = list(
+        Cell.objects.filter(scope.cells() & period.months(), category="")
+        .values("procedure_code")
+        .annotate(
+            n=Sum("dossiers", default=0),
+            late_n=Sum("late", default=0),
+            open_n=Sum("overdue_open", default=0),
+        )
+        .filter(late_n__gt=0)
+        .order_by("-late_n", "procedure_code")[:limit]
+    )
+    names = catalog.procedure_names({r["procedure_code"] for r in rows})
+    return [
+        LateRow(
+            r["procedure_code"],
+            names.get(r["procedure_code"], ""),
+            r["n"],
+            r["late_n"],
+            r["open_n"],
+        )
+        for r in rows
+    ]
+
+
+def worst(card: Card, *, limit: int = 3) -> list[Figure]:
+    """The scored indicators that lose the most points (N/A left out)."""
+    lost = [
+        (f.indicator.points - f.score.points, f)
+        for g in card.groups
+        for f in g.figures
+        if f.score.points is not None and f.indicator.points > f.score.points
+    ]
+    lost.sort(key=lambda t: (-t[0], t[1].indicator.code))
+    return [f for _lost, f in lost[:limit]]
+
+
+def rank_of(scope: Scope, period: Period) -> tuple[int | None, int]:
+    """Where ``scope`` (a province or a commune) stands among its peers: (rank, how many)."""
+    if scope.kind == "province":
+        rows = ranking(NATION, period)
+    elif scope.kind == "commune":
+        province = geo.unit_codes([scope.province_id]) if scope.province_id else []
+        if not province:
+            return None, 0
+        rows = ranking(parse_scope(f"province:{province[0]}"), period)
+    else:
+        return None, 0
+    mine = next((r.rank for r in rows if r.scope.code == scope.code), None)
+    return mine, len(rows)
+
+
+def period_choices(current: Period) -> list[Period]:
+    """Periods to pick from: the last 12 months, this year's and last year's quarters,
+    this year and last (``current`` kept among them)."""
+    today = timezone.localdate().replace(day=1)
+    months = [_add_months(today, -i) for i in range(12)]
+    out = [parse_period(f"{m.year}-{m.month:02d}") for m in months]
+    for year in (today.year, today.year - 1):
+        out += [
+            parse_period(f"{year}-Q{q}")
+            for q in range(4, 0, -1)
+            if dt.date(year, 3 * q - 2, 1) <= today
+        ]
+        out.append(parse_period(str(year)))
+    if all(p.text != current.text for p in out):
+        out.insert(0, current)
+    return out

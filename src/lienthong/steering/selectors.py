@@ -9,13 +9,14 @@ from typing import TYPE_CHECKING, Final
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lienthong.accounts.constants import Perm
 from lienthong.accounts.permissions import can, reach
-from lienthong.core.errors import NotFound, PermissionDenied
+from lienthong.core.errors import DomainError, NotFound, PermissionDenied
 from lienthong.steering import scorecard
 from lienthong.steering.constants import TaskStatus
-from lienthong.steering.models import Task, TaskEvidence, TaskReport
+from lienthong.steering.models import DossierFact, Task, TaskEvidence, TaskReport
 from lienthong.steering.table import TABLE
 
 if TYPE_CHECKING:
@@ -25,10 +26,13 @@ if TYPE_CHECKING:
     from lienthong.core.workflow import Step
 
 __all__ = [
+    "DRILLS",
     "DUE_SOON_DAYS",
     "STALE_DAYS",
+    "Drill",
     "TaskRow",
     "default_scope",
+    "drill_for",
     "get_task",
     "index_for",
     "may_see_tasks",
@@ -128,12 +132,15 @@ def default_scope(user: User | AnonymousUser) -> str:
     return f"province:{codes[0]}"
 
 
-def index_for(user: User | AnonymousUser, *, scope: str, period: str) -> scorecard.Card:
-    """The index of ``scope`` in ``period`` for a viewer who may watch it."""
+def index_for(
+    user: User | AnonymousUser, *, scope: str, period: str, procedure: str = ""
+) -> scorecard.Card:
+    """The index of ``scope`` in ``period`` (of one procedure) for a viewer who may
+    watch it."""
     provinces = _provinces(user)
     where = scorecard.parse_scope(scope)
     scorecard.check_scope(where, provinces)
-    return scorecard.card(where, scorecard.parse_period(period))
+    return scorecard.card(where, scorecard.parse_period(period), procedure=procedure[:30])
 
 
 def ranking_for(
@@ -144,3 +151,51 @@ def ranking_for(
     scorecard.check_scope(where, provinces)
     when = scorecard.parse_period(period)
     return where, when, scorecard.ranking(where, when)
+
+
+#: The dossier flags a figure drills down to, with the list's title.
+DRILLS: Final = {
+    "dossiers": gettext_lazy("Hồ sơ tiếp nhận"),
+    "late": gettext_lazy("Hồ sơ trễ hạn"),
+    "overdue_open": gettext_lazy("Hồ sơ quá hạn, chưa giải quyết xong"),
+    "finished": gettext_lazy("Hồ sơ đã giải quyết"),
+    "online": gettext_lazy("Hồ sơ trực tuyến"),
+    "paid_online": gettext_lazy("Hồ sơ thanh toán trực tuyến"),
+    "electronic_result": gettext_lazy("Hồ sơ có kết quả điện tử"),
+    "digital_and_result": gettext_lazy("Hồ sơ số hóa và có kết quả điện tử"),
+    "reused": gettext_lazy("Hồ sơ tái sử dụng dữ liệu số hóa"),
+    "from_store": gettext_lazy("Hồ sơ lấy giấy tờ từ kho dữ liệu của người dân"),
+    "eid": gettext_lazy("Hồ sơ xác thực định danh điện tử, dùng dữ liệu dân cư"),
+    "complained": gettext_lazy("Hồ sơ có phản ánh hoặc bị đánh giá không hài lòng"),
+}
+
+
+@dataclass(frozen=True)
+class Drill:
+    scope: scorecard.Scope
+    period: scorecard.Period
+    flag: str
+    title: str
+    procedure: str
+    facts: QuerySet[DossierFact]
+
+
+def drill_for(
+    user: User | AnonymousUser, *, scope: str, period: str, flag: str, procedure: str = ""
+) -> Drill:
+    """The dossiers counted in a figure (``flag``) of ``scope`` and ``period``, newest
+    first, for a viewer who may watch that scope."""
+    provinces = _provinces(user)
+    where = scorecard.parse_scope(scope)
+    scorecard.check_scope(where, provinces)
+    when = scorecard.parse_period(period)
+    if flag not in DRILLS:
+        raise DomainError(
+            _("Không có danh sách hồ sơ «%(flag)s».") % {"flag": flag[:30]}, code="bad-flag"
+        )
+    facts = DossierFact.objects.filter(
+        where.cells() & when.months(), **{f"{flag}__gt": 0}
+    ).order_by("-month", "-dossier_id")
+    if procedure:
+        facts = facts.filter(procedure_code=procedure[:30])
+    return Drill(where, when, flag, str(DRILLS[flag]), procedure[:30], facts)

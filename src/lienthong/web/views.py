@@ -24,6 +24,7 @@ from lienthong.core.tasks import verify_audit_chain
 from lienthong.core.workcalendar import get_calendar
 from lienthong.dossiers import selectors as dossiers
 from lienthong.registries import selectors as registries
+from lienthong.steering import selectors as steering
 
 
 def _upcoming_days_off(today: date, days: int = 120) -> list[tuple[date, str]]:
@@ -74,11 +75,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     spared, spared_total = dossiers.once_only(
         accounts.steering_province_ids(request.user), since=this_year
     )
+    index = steering.index_for(request.user, scope=steering.default_scope(request.user), period="")
     return render(
         request,
         "web/dashboard.html",
         {
             "scope": scope,
+            "index": index,
             "spared": spared,
             "spared_total": spared_total,
             "year": this_year.year,

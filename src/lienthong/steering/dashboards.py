@@ -1,0 +1,196 @@
+"""Pages of the service index: a scope's index (the nation with its 34 provinces, a
+province with its communes, a commune or an agency, one procedure), the dossiers behind
+a figure, the formulas, the exports (Excel, PDF) and the live updates (Server-Sent
+Events). Thin: the figures come from ``selectors`` and ``scorecard``."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, Final
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lienthong.accounts.constants import Perm
+from lienthong.accounts.permissions import agencies_with
+from lienthong.core.errors import DomainError, NotFound, PermissionDenied
+from lienthong.core.pdf import render_pdf
+from lienthong.directory import selectors as directory
+from lienthong.dossiers import selectors as dossiers
+from lienthong.steering import files, rollup, scorecard, selectors
+from lienthong.steering.index import definition
+
+if TYPE_CHECKING:
+    from lienthong.accounts.auth import AuthenticatedRequest
+
+#: How long one live-update stream stays open before the browser opens it again
+#: (``STEERING_LIVE_SECONDS``).
+STREAM_SECONDS: Final = 30
+#: Streams open at once per process (each holds a server thread); beyond, pages poll.
+_streams = threading.BoundedSemaphore(getattr(settings, "STEERING_LIVE_STREAMS", 2))
+
+
+def _refused(request: AuthenticatedRequest, exc: DomainError) -> HttpResponse:
+    if isinstance(exc, PermissionDenied):
+        return render(request, "403.html", {"detail": exc.detail}, status=403)
+    if isinstance(exc, NotFound):
+        return render(request, "404.html", {"detail": exc.detail}, status=404)
+    return render(request, "steering/refused.html", {"detail": exc.detail}, status=400)
+
+
+def _params(request: AuthenticatedRequest) -> tuple[str, str, str]:
+    scope = request.GET.get("pham-vi", "")[:40] or selectors.default_scope(request.user)
+    return scope, request.GET.get("ky", "")[:10], request.GET.get("thu-tuc", "")[:30]
+
+
+@login_required
+def index(request: AuthenticatedRequest) -> HttpResponse:
+    try:
+        scope, period, procedure = _params(request)
+        card = selectors.index_for(request.user, scope=scope, period=period, procedure=procedure)
+    except DomainError as exc:
+        return _refused(request, exc)
+    where, when = card.scope, card.period
+    children: list[scorecard.RankRow] = []
+    if where.kind in ("nation", "province") and not procedure:
+        children = scorecard.ranking(where, when)
+    rank, peers = (None, 0) if procedure else scorecard.rank_of(where, when)
+    context: dict[str, Any] = {
+        "card": card,
+        "children": children,
+        "rank": rank,
+        "peers": peers,
+        "late": scorecard.most_late(where, when),
+        "worst": scorecard.worst(card),
+        "procedure": procedure,
+        "periods": scorecard.period_choices(when),
+        "revision": rollup.mark()[0],
+        "now": timezone.now(),
+    }
+    export = request.GET.get("xuat", "")
+    if export == "xlsx":
+        response = HttpResponse(
+            files.index_xlsx(card, children, context["late"]),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{files.export_name(card)}.xlsx"'
+        return response
+    if export == "pdf":
+        context["viewer"] = request.user
+        context["agency"] = _viewer_agency(request)
+        response = HttpResponse(
+            render_pdf("steering/pdf/index.html", context), content_type="application/pdf"
+        )
+        response["Content-Disposition"] = f'inline; filename="{files.export_name(card)}.pdf"'
+        return response
+    if request.headers.get("HX-Request") and request.GET.get("phan") == "noi-dung":
+        return render(request, "steering/partials/index_body.html", context)
+    return render(request, "steering/index.html", context)
+
+
+def _viewer_agency(request: AuthenticatedRequest) -> object:
+    """The agency a report is made by: the viewer's post that opens the dashboard."""
+    ids = agencies_with(request.user, Perm.STEERING_VIEW)
+    found = directory.agencies_by_ids(ids[:1]).first() if ids else None
+    return found or {"name": _("Nền tảng LiênThông"), "code": "—"}
+
+
+@login_required
+def drill(request: AuthenticatedRequest) -> HttpResponse:
+    try:
+        scope, period, procedure = _params(request)
+        found = selectors.drill_for(
+            request.user,
+            scope=scope,
+            period=period,
+            flag=request.GET.get("co", "dossiers")[:30],
+            procedure=procedure,
+        )
+    except DomainError as exc:
+        return _refused(request, exc)
+    page = Paginator(found.facts.values_list("dossier_id", flat=True), 50).get_page(
+        request.GET.get("trang")
+    )
+    rows = dossiers.counted_rows(request.user, list(page.object_list))
+    return render(request, "steering/drill.html", {"d": found, "page": page, "rows": rows})
+
+
+@login_required
+def formulas(request: AuthenticatedRequest) -> HttpResponse:
+    try:
+        selectors.default_scope(request.user)
+    except PermissionDenied as exc:
+        return _refused(request, exc)
+    return render(request, "steering/formulas.html", {"index": definition()})
+
+
+@login_required
+def live(request: AuthenticatedRequest) -> HttpResponse:
+    """``text/event-stream``: a ``change`` event (with the rollups' revision) whenever an
+    event has changed the figures since ``?tu=<revision>``; the stream ends after
+    ``STREAM_SECONDS`` and the browser opens it again. 204 (stop, poll instead) when
+    the process already holds its share of streams."""
+    try:
+        selectors.default_scope(request.user)
+    except PermissionDenied as exc:
+        return _refused(request, exc)
+    since = request.GET.get("tu", "")
+    seen = int(since) if since.isdigit() else rollup.mark()[0]
+    if not _streams.acquire(blocking=False):
+        return HttpResponse(status=204)
+    response = StreamingHttpResponse(_Stream(seen), content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"
+    return response
+
+
+class _Stream:
+    """The stream's events; gives its slot back once, whether it ran out, the browser
+    left, or it never started."""
+
+    def __init__(self, seen: int) -> None:
+        self.seen = seen
+        self.released = False
+        self.events = self._events()
+
+    def __iter__(self) -> Iterator[str]:
+        return self.events
+
+    def _events(self) -> Iterator[str]:
+        yield "retry: 2000\n\n"
+        ends = time.monotonic() + getattr(settings, "STEERING_LIVE_SECONDS", STREAM_SECONDS)
+        while time.monotonic() < ends:
+            revision = rollup.mark()[0]
+            if not connection.in_atomic_block:  # no connection held between two looks
+                connection.close()
+            if revision != self.seen:
+                self.seen = revision
+                yield f"event: change\ndata: {json.dumps({'revision': revision})}\n\n"
+            else:
+                yield ": \n\n"  # a comment: keeps proxies from closing an idle stream
+            time.sleep(1)
+        self.close()
+
+    def close(self) -> None:
+        if not self.released:
+            self.released = True
+            _streams.release()
+
+
+@login_required
+def poll(request: AuthenticatedRequest) -> HttpResponse:
+    """The rollups' revision, for pages that could not keep a stream open."""
+    try:
+        selectors.default_scope(request.user)
+    except PermissionDenied as exc:
+        return _refused(request, exc)
+    return HttpResponse(str(rollup.mark()[0]), content_type="text/plain")
