@@ -76,3 +76,18 @@ def last_audit_verification() -> DBTaskResult[[], dict[str, Any]] | None:
 def last_event_id() -> int:
     """The id of the newest outbox event (0 when there is none)."""
     return OutboxEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+def audit_entries(object_type: str, object_id: object) -> list[Any]:
+    """The audit entries of one object (sealed and still pending), oldest first."""
+    from lienthong.core.models import AuditEntry, AuditPending
+
+    sealed = list(
+        AuditEntry.objects.filter(object_type=object_type, object_id=str(object_id)).order_by("seq")
+    )
+    pending = list(
+        AuditPending.objects.filter(object_type=object_type, object_id=str(object_id)).order_by(
+            "id"
+        )
+    )
+    return [*sealed, *pending]

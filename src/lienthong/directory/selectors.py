@@ -22,6 +22,7 @@ __all__ = [
     "agencies_of_unit",
     "agency_places",
     "children_of",
+    "committees_of_units",
     "counters_of",
     "department_of",
     "get_agency",
@@ -224,3 +225,10 @@ def agency_places(ids: Iterable[int]) -> dict[int, tuple[int | None, int | None]
     return {
         pk: (province, unit if level == "commune" else None) for pk, province, unit, level in rows
     }
+
+
+def committees_of_units(unit_ids: Iterable[int]) -> dict[int, Agency]:
+    """``{unit id: its People's Committee}`` for these current units (communes or
+    provinces), one query; units without one are left out."""
+    rows = Agency.objects.filter(unit_id__in=list(unit_ids), kind=AgencyKind.PEOPLE_COMMITTEE)
+    return {a.unit_id: a for a in rows.select_related("unit", "province") if a.unit_id}

@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Holding",
     "Line",
+    "QualityChange",
     "accesses_of",
     "alerts_of",
     "caller_for",
@@ -57,6 +58,7 @@ __all__ = [
     "holdings_of",
     "lines_of",
     "owned_registries",
+    "quality_changes",
     "reading_agencies",
     "record_versions",
 ]
@@ -488,3 +490,45 @@ def are_family(a: str, b: str) -> bool:
     if group_a and group_a == group_b:
         return True
     return any(data_a.get(f) == b for f in _LINKS) or any(data_b.get(f) == a for f in _LINKS)
+
+
+@dataclass(frozen=True, slots=True)
+class QualityChange:
+    """A registry's share of records without a finding (per cent) at its last two
+    finished quality runs (the early warnings compare them)."""
+
+    code: str
+    name: str
+    owner: Agency
+    previous: float
+    latest: float
+    at: dt.datetime
+
+
+def quality_changes() -> list[QualityChange]:
+    out = []
+    for registry in all_registries():
+        runs = list(
+            QualityRun.objects.filter(
+                registry=registry, kind=QualityRun.Kind.QUALITY, status=QualityRun.Status.DONE
+            ).order_by("-started_at", "-id")[:2]
+        )
+        if len(runs) < 2:
+            continue
+        latest, previous = (_clean_share(r) for r in runs)
+        if latest is None or previous is None:
+            continue
+        out.append(
+            QualityChange(
+                registry.code, registry.name, registry.owner, previous, latest, runs[0].started_at
+            )
+        )
+    return out
+
+
+def _clean_share(run: QualityRun) -> float | None:
+    records = sum(int(v) for v in run.results.get("records", {}).values())
+    if not records:
+        return None
+    findings = sum(int(v) for c in run.results.get("counts", {}).values() for v in c.values())
+    return round(100 * max(0, records - min(findings, records)) / records, 2)

@@ -12,7 +12,7 @@ from ninja.params.functions import Query
 from lienthong.accounts.auth import ApiRequest, SystemPrincipal, api_auth
 from lienthong.core.errors import PermissionDenied
 from lienthong.steering import presenters, selectors
-from lienthong.steering.schemas import IndexOut, RankingOut, TaskOut
+from lienthong.steering.schemas import AlertOut, IndexOut, RankingOut, TaskOut
 
 if TYPE_CHECKING:
     from lienthong.accounts.models import User
@@ -64,3 +64,11 @@ def tasks(request: ApiRequest, pillar: str = "", phase: str = "") -> list[dict[s
     return [
         presenters.task_data(r) for r in selectors.task_rows(pillar=pillar[:20], phase=phase[:20])
     ]
+
+
+@router.get("/steering/alerts", response=list[AlertOut], summary="Cảnh báo sớm")
+def alerts(
+    request: ApiRequest, all: bool = Query(False, description="cả cảnh báo đã đóng")
+) -> list[dict[str, object]]:
+    rows = selectors.alerts_for(_watcher(request), open_only=not all)[:500]
+    return [presenters.alert_data(a) for a in rows]

@@ -9,4 +9,4 @@ class SteeringConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from lienthong.steering import rollup, services  # noqa: F401  registrations
+        from lienthong.steering import alerts, rollup, services  # noqa: F401  registrations

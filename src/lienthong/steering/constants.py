@@ -27,3 +27,15 @@ class TaskStatus(models.TextChoices):
     NOT_STARTED = "not_started", _("Chưa triển khai")
     IN_PROGRESS = "in_progress", _("Đang thực hiện")
     DONE = "done", _("Hoàn thành")
+
+
+class AlertStatus(models.TextChoices):
+    OPEN = "open", _("Đang cảnh báo")
+    ACKNOWLEDGED = "acknowledged", _("Đã tiếp nhận, đang xử lý")
+    RESOLVED = "resolved", _("Đã xử lý xong")
+    CLEARED = "cleared", _("Tự đóng: hết điều kiện cảnh báo")
+
+
+class AlertLevel(models.TextChoices):
+    DANGER = "danger", _("Đỏ: cần xử lý ngay")
+    WARNING = "warning", _("Vàng: cần theo dõi")

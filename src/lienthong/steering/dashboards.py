@@ -12,11 +12,12 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Final
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,7 +27,9 @@ from lienthong.core.errors import DomainError, NotFound, PermissionDenied
 from lienthong.core.pdf import render_pdf
 from lienthong.directory import selectors as directory
 from lienthong.dossiers import selectors as dossiers
+from lienthong.steering import alerts as alert_services
 from lienthong.steering import files, rollup, scorecard, selectors
+from lienthong.steering.alerts import rules as alert_rules
 from lienthong.steering.index import definition
 
 if TYPE_CHECKING:
@@ -75,6 +78,7 @@ def index(request: AuthenticatedRequest) -> HttpResponse:
         "periods": scorecard.period_choices(when),
         "revision": rollup.mark()[0],
         "now": timezone.now(),
+        "alerts": list(selectors.alerts_for(request.user)[:10]),
     }
     export = request.GET.get("xuat", "")
     if export == "xlsx":
@@ -194,3 +198,55 @@ def poll(request: AuthenticatedRequest) -> HttpResponse:
     except PermissionDenied as exc:
         return _refused(request, exc)
     return HttpResponse(str(rollup.mark()[0]), content_type="text/plain")
+
+
+@login_required
+def alerts(request: AuthenticatedRequest) -> HttpResponse:
+    try:
+        selectors.default_scope(request.user)
+    except PermissionDenied as exc:
+        return _refused(request, exc)
+    everything = request.GET.get("tat-ca") == "1"
+    rows = list(selectors.alerts_for(request.user, open_only=not everything)[:500])
+    return render(
+        request,
+        "steering/alerts.html",
+        {"rows": rows, "everything": everything, "rules": alert_rules().values()},
+    )
+
+
+@login_required
+def alert(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    try:
+        item = selectors.get_alert(request.user, pk)
+    except DomainError as exc:
+        return _refused(request, exc)
+    if request.method == "POST":
+        action = request.POST.get("action", "")[:20]
+        try:
+            version = request.POST.get("version", "")
+            alert_services.act(
+                actor=request.user,
+                alert_id=pk,
+                action=action,
+                note=request.POST.get("note", ""),
+                expected_version=int(version) if version.isdigit() else None,
+            )
+        except DomainError as exc:
+            reasons = "; ".join(str(p.reason) for p in exc.invalid_params)
+            messages.error(request, f"{exc.detail} {reasons}".strip())
+        else:
+            messages.success(request, _("Đã ghi nhận."))
+        return redirect("steering:alert", pk=pk)
+    return render(
+        request,
+        "steering/alert.html",
+        {"a": item, "steps": selectors.alert_steps(request.user, item), "history": audit_of(item)},
+    )
+
+
+def audit_of(item: object) -> list[object]:
+    """The alert's steps as the audit chain holds them, oldest first."""
+    from lienthong.core.selectors import audit_entries
+
+    return audit_entries("alert", getattr(item, "pk", ""))

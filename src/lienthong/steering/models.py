@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from lienthong.steering.constants import Phase, Pillar, TaskStatus
+from lienthong.steering.constants import AlertLevel, AlertStatus, Phase, Pillar, TaskStatus
 
 
 class Task(models.Model):
@@ -225,3 +225,67 @@ class RollupMark(models.Model):
 
     def __str__(self) -> str:
         return str(self.event_id)
+
+
+class Alert(models.Model):
+    """One early warning: a rule of ``data/alerts.json`` that fired for a subject (a task,
+    a commune, a province, a registry) until the condition ends (cleared by the platform)
+    or someone resolves it. One episode at a time per rule and subject."""
+
+    rule = models.CharField(max_length=30)
+    #: ``task:KH02-06``, ``commune:13786``, ``province:37``, ``registry:population``.
+    subject = models.CharField(max_length=60)
+    level = models.CharField(max_length=10, choices=AlertLevel.choices)
+    title = models.CharField(max_length=300)
+    detail = models.TextField(blank=True)
+    #: The figure that fired it (a rate, a count, days late), as shown.
+    value = models.CharField(max_length=40, blank=True)
+    #: The agency responsible (its leaders are told); the province it concerns, if any.
+    agency = models.ForeignKey("directory.Agency", on_delete=models.PROTECT, related_name="+")
+    province = models.ForeignKey(
+        "geo.AdministrativeUnit", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    status = models.CharField(max_length=20, choices=AlertStatus.choices, default=AlertStatus.OPEN)
+    lock_version = models.PositiveIntegerField(default=1)
+    opened_at = models.DateTimeField()
+    seen_at = models.DateTimeField()
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    note = models.TextField(blank=True)
+    #: When the condition ended (also for an alert resolved by hand before).
+    cleared_at = models.DateTimeField(null=True, blank=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "subject"],
+                condition=models.Q(cleared_at__isnull=True),
+                name="steering_alert_one_episode",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "province"], name="steering_alert_open")]
+
+    def __str__(self) -> str:
+        return f"{self.rule} {self.subject}"
+
+
+class AlertDigest(models.Model):
+    """A daily digest sent to one person (sent once a day)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    alerts = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "day"], name="steering_digest_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.day}"

@@ -9,10 +9,11 @@ from lienthong.steering import rollup
 
 if TYPE_CHECKING:
     from lienthong.steering.index import Band
+    from lienthong.steering.models import Alert
     from lienthong.steering.scorecard import Card, Figure, RankRow
     from lienthong.steering.selectors import TaskRow
 
-__all__ = ["index_data", "rank_data", "task_data"]
+__all__ = ["alert_data", "index_data", "rank_data", "task_data"]
 
 
 def _band(band: Band | None) -> dict[str, str] | None:
@@ -95,4 +96,21 @@ def task_data(row: TaskRow) -> dict[str, Any]:
         "overdue": row.overdue,
         "due_soon": row.due_soon,
         "stale": row.stale,
+    }
+
+
+def alert_data(a: Alert) -> dict[str, Any]:
+    return {
+        "id": a.pk,
+        "rule": a.rule,
+        "subject": a.subject,
+        "level": a.level,
+        "title": a.title,
+        "detail": a.detail,
+        "value": a.value,
+        "status": a.status,
+        "agency": a.agency.code,
+        "opened_at": a.opened_at,
+        "seen_at": a.seen_at,
+        "cleared_at": a.cleared_at,
     }

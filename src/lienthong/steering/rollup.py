@@ -108,9 +108,10 @@ def _add(deltas: dict[Key, dict[str, int]], row: Row, sign: int) -> None:
             cell[name] += sign * n
 
 
-def _apply(deltas: dict[Key, dict[str, int]]) -> None:
-    """Add each cell's difference to its row (made when missing)."""
+def _apply(deltas: dict[Key, dict[str, int]]) -> set[int]:
+    """Add each cell's difference to its row (made when missing); the communes touched."""
     places = _place({key[1] for key in deltas})
+    touched = {places.get(key[1], (None, None))[1] or 0 for key in deltas}
     for key, counts in deltas.items():
         changed = {name: n for name, n in counts.items() if n}
         if not changed:
@@ -136,6 +137,7 @@ def _apply(deltas: dict[Key, dict[str, int]]) -> None:
                 )
         except IntegrityError:  # made meanwhile by another dispatcher
             match.update(**update)
+    return touched - {0}
 
 
 def _save_fact(
@@ -171,10 +173,10 @@ def _refresh(
     model: type[DossierFact] | type[ReportFact],
     counters: tuple[str, ...],
     rows: Iterable[tuple[int, Row | None]],
-) -> None:
+) -> set[int]:
     fresh = dict(rows)
     if not fresh:
-        return
+        return set()
     old = {f.pk: f for f in model.objects.select_for_update().filter(pk__in=list(fresh))}
     deltas: dict[Key, dict[str, int]] = {}
     for pk, row in fresh.items():
@@ -187,34 +189,42 @@ def _refresh(
         if row is not None:
             _add(deltas, row, +1)
         _save_fact(model, pk, row, before)
-    _apply(deltas)
+    return _apply(deltas)
 
 
-def refresh_dossiers(codes: Iterable[str]) -> None:
+def refresh_dossiers(codes: Iterable[str]) -> set[int]:
     """Bring the facts and cells of these dossiers up to date (in the caller's
-    transaction)."""
+    transaction); the communes whose cells changed."""
     codes = list(codes)
-    _refresh(DossierFact, DOSSIER_COUNTERS, _dossier_rows(codes))
+    return _refresh(DossierFact, DOSSIER_COUNTERS, _dossier_rows(codes))
 
 
-def refresh_reports(codes: Iterable[str]) -> None:
+def refresh_reports(codes: Iterable[str]) -> set[int]:
     """Bring the facts and cells of these reports, and of the dossiers they are about,
-    up to date."""
+    up to date; the communes whose cells changed."""
     codes = list(codes)
-    _refresh(ReportFact, REPORT_COUNTERS, _report_rows(codes))
+    touched = _refresh(ReportFact, REPORT_COUNTERS, _report_rows(codes))
     about = [d for d in (report_measures.dossier_of(c) for c in codes) if d]
     if about:
-        refresh_dossiers(about)
+        touched |= refresh_dossiers(about)
+    return touched
 
 
 @consumer("steering.rollup", topics=["dossier.", "feedback."])
 def take(event: OutboxEvent) -> None:
     """An event about a dossier or a report: its cells updated, in the delivery's
-    transaction (so once)."""
+    transaction (so once), and the early warnings of the communes it touched."""
+    from lienthong.steering import alerts  # alerts read the scorecard, which reads us
+
+    touched: set[int] = set()
     if event.aggregate_type == "dossier":
-        refresh_dossiers([event.aggregate_id])
+        touched = refresh_dossiers([event.aggregate_id])
     elif event.aggregate_type == "report":
-        refresh_reports([event.aggregate_id])
+        touched = refresh_reports([event.aggregate_id])
+    if event.topic in ("dossier.overdue", "dossier.receive") or event.topic.startswith(
+        ("dossier.issue", "dossier.refuse", "dossier.transfer", "dossier.return", "dossier.cancel")
+    ):
+        alerts.check_communes(touched)
     RollupMark.objects.update_or_create(
         pk=1, defaults={"event_id": event.pk, "changed_at": timezone.now()}
     )

@@ -95,3 +95,18 @@ class TaskOut(Schema):
     overdue: bool
     due_soon: bool
     stale: bool
+
+
+class AlertOut(Schema):
+    id: int
+    rule: str = Field(description="Quy tắc (data/alerts.json), ví dụ task_overdue")
+    subject: str = Field(description="task:<mã>, commune:<mã>, province:<mã>, registry:<mã>")
+    level: str = Field(description="danger (đỏ) hoặc warning (vàng)")
+    title: str
+    detail: str
+    value: str
+    status: str = Field(description="open, acknowledged, resolved, cleared")
+    agency: str = Field(description="Mã cơ quan chịu trách nhiệm")
+    opened_at: dt.datetime
+    seen_at: dt.datetime
+    cleared_at: dt.datetime | None

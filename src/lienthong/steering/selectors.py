@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,9 +15,9 @@ from lienthong.accounts.constants import Perm
 from lienthong.accounts.permissions import can, reach
 from lienthong.core.errors import DomainError, NotFound, PermissionDenied
 from lienthong.steering import scorecard
-from lienthong.steering.constants import TaskStatus
-from lienthong.steering.models import DossierFact, Task, TaskEvidence, TaskReport
-from lienthong.steering.table import TABLE
+from lienthong.steering.constants import AlertStatus, TaskStatus
+from lienthong.steering.models import Alert, DossierFact, Task, TaskEvidence, TaskReport
+from lienthong.steering.table import ALERT_TABLE, TABLE
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -31,8 +31,11 @@ __all__ = [
     "STALE_DAYS",
     "Drill",
     "TaskRow",
+    "alert_steps",
+    "alerts_for",
     "default_scope",
     "drill_for",
+    "get_alert",
     "get_task",
     "index_for",
     "may_see_tasks",
@@ -199,3 +202,37 @@ def drill_for(
     if procedure:
         facts = facts.filter(procedure_code=procedure[:30])
     return Drill(where, when, flag, str(DRILLS[flag]), procedure[:30], facts)
+
+
+def alerts_for(user: User | AnonymousUser, *, open_only: bool = True) -> QuerySet[Alert]:
+    """The early warnings ``user`` may see, red first then newest: those of the provinces
+    they watch (all for a national viewer) and, for whoever may see Plan 02's tasks, the
+    tasks' own. Empty for anyone else."""
+    from lienthong.accounts import selectors as accounts
+
+    provinces = accounts.steering_province_ids(user)
+    qs = Alert.objects.select_related("agency", "province")
+    if provinces is not None:
+        where = Q(province_id__in=provinces)
+        if may_see_tasks(user):
+            where |= Q(subject__startswith="task:")
+        qs = qs.filter(where) if provinces or may_see_tasks(user) else qs.none()
+    if open_only:
+        qs = qs.filter(status__in=[AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED])
+    return qs.order_by("level", "-opened_at", "-id")
+
+
+def get_alert(user: User | AnonymousUser, pk: int) -> Alert:
+    """An alert ``user`` may see; NotFound otherwise (as for an unknown one)."""
+    found = alerts_for(user, open_only=False).filter(pk=pk).first()
+    if found is None:
+        raise NotFound(_("Không tìm thấy cảnh báo."))
+    return found
+
+
+def alert_steps(user: User | AnonymousUser, alert: Alert) -> list[Step]:
+    return [
+        s
+        for s in ALERT_TABLE.open_to(alert.status)
+        if s.action != "clear" and can(user, s.permission, agency=alert.agency)
+    ]

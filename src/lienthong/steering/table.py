@@ -10,9 +10,9 @@ from django.utils.translation import gettext_lazy
 
 from lienthong.accounts.constants import Perm
 from lienthong.core.workflow import Step, Table
-from lienthong.steering.constants import TaskStatus
+from lienthong.steering.constants import AlertStatus, TaskStatus
 
-__all__ = ["INPUTS", "TABLE"]
+__all__ = ["ALERT_INPUTS", "ALERT_TABLE", "INPUTS", "TABLE"]
 
 S = TaskStatus
 INPUTS: Final = {
@@ -60,6 +60,54 @@ TABLE: Final = Table.of(
             effects=("reopen",),
             secondary=True,
             note_label=gettext_lazy("Lý do mở lại"),
+        ),
+    ],
+)
+
+
+AS = AlertStatus
+ALERT_INPUTS: Final = {
+    "note": ("note_required", gettext_lazy("Hãy ghi việc đã làm để xử lý cảnh báo.")),
+}
+
+#: An early warning (``steering.alerts``): whoever watches the province (or the
+#: responsible agency's leaders) acknowledges it and says when it is handled; the
+#: platform clears it when its condition ends.
+ALERT_TABLE: Final = Table.of(
+    {s.value: s.label for s in AlertStatus},
+    [
+        Step(
+            "acknowledge",
+            gettext_lazy("Tiếp nhận cảnh báo"),
+            frozenset({AS.OPEN}),
+            AS.ACKNOWLEDGED,
+            Perm.STEERING_VIEW,
+            where="agency",
+            inputs=frozenset({"note"}),
+            effects=("acknowledge",),
+            note_label=gettext_lazy("Ghi chú (không bắt buộc)"),
+        ),
+        Step(
+            "resolve",
+            gettext_lazy("Đã xử lý xong"),
+            frozenset({AS.OPEN, AS.ACKNOWLEDGED}),
+            AS.RESOLVED,
+            Perm.STEERING_VIEW,
+            where="agency",
+            inputs=frozenset({"note"}),
+            required=frozenset({"note"}),
+            effects=("resolve",),
+            note_label=gettext_lazy("Việc đã làm"),
+        ),
+        Step(
+            "clear",
+            gettext_lazy("Tự đóng khi hết điều kiện"),
+            frozenset({AS.OPEN, AS.ACKNOWLEDGED}),
+            AS.CLEARED,
+            Perm.TASK_MANAGE,
+            where="agency",
+            effects=("clear",),
+            secondary=True,
         ),
     ],
 )

@@ -82,6 +82,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "scope": scope,
             "index": index,
+            "alerts": list(steering.alerts_for(request.user)[:5]),
             "spared": spared,
             "spared_total": spared_total,
             "year": this_year.year,
