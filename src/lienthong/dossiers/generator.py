@@ -31,6 +31,7 @@ from lienthong.dossiers import intake, results
 from lienthong.dossiers.constants import Channel, Status
 from lienthong.dossiers.models import Dossier, DossierEvent, DossierSequence, Rating
 from lienthong.dossiers.workflow import take_numbers
+from lienthong.geo import selectors as geo
 
 M = TypeVar("M", bound=models.Model)
 
@@ -104,13 +105,17 @@ def _insert_objects(model: type[M], objects: list[M]) -> list[M]:
 
 
 @register_generator("dossiers")
-def generate(n: int, *, seed: int = 20250701) -> StepResult:
+def generate(n: int, *, seed: int = 20250701, communes: set[int] | None = None) -> StepResult:
+    """``n`` dossiers of the past year, at communes' service centres (those of
+    ``communes``, unit ids, when given)."""
     rng = random.Random(seed)  # noqa: S311  reproducible demo data, not secrets
     versions = list(catalog.published_versions())
     versions = [v for v in versions if "commune" in v.levels] or versions
     if not versions:
         return StepResult("chưa có thủ tục nào được công bố: chạy load-reference-data trước")
     places = directory.commune_service_places()
+    if communes is not None:
+        places = [p for p in places if p[0] in communes]
     if not places:
         return StepResult("chưa có danh bạ cơ quan: chạy load-reference-data trước")
     applicants = accounts.ensure_sample_citizens(APPLICANTS, rng)
@@ -273,6 +278,9 @@ def generate(n: int, *, seed: int = 20250701) -> StepResult:
 
 #: Dossiers of history that ``make demo`` (``lienthong seed``) makes sure exist.
 DEMO_HISTORY = 3000
+#: The demo's province and commune (Ninh Bình, Xã Liên Minh): 400 and 200 of them.
+DEMO_PROVINCE = "37"
+DEMO_COMMUNE = "13786"
 
 
 @register_seeder("dossiers.history", order=50, description="Lịch sử hồ sơ thử nghiệm")
@@ -282,4 +290,15 @@ def seed_history() -> StepResult:
     have = Dossier.objects.count()
     if have >= DEMO_HISTORY:
         return StepResult(f"đã có {have:,} hồ sơ".replace(",", "."))
-    return generate(DEMO_HISTORY - have)
+    if have:
+        return generate(DEMO_HISTORY - have)
+    # The demo's province (Ninh Bình) and commune (Liên Minh) get a share a provincial
+    # leader can steer by; the rest is spread over the country.
+    province = {u.pk for u in geo.current_units("commune").filter(province__code=DEMO_PROVINCE)}
+    home = {u.pk for u in geo.current_units("commune").filter(code=DEMO_COMMUNE)}
+    parts = [
+        generate(DEMO_HISTORY - 600),
+        generate(400, seed=37, communes=province),
+        generate(200, seed=13786, communes=home),
+    ]
+    return StepResult("; ".join(p.summary for p in parts))

@@ -24,9 +24,9 @@ from lienthong.directory import selectors as directory
 from lienthong.dossiers import selectors as dossiers
 from lienthong.feedback import selectors, services
 from lienthong.feedback.constants import Category, Channel
-from lienthong.feedback.maps import vietnam_map
 from lienthong.feedback.table import TABLE
 from lienthong.geo import selectors as geo
+from lienthong.geo.maps import located, vietnam_map
 
 if TYPE_CHECKING:
     from lienthong.accounts.auth import AuthenticatedRequest
@@ -72,7 +72,9 @@ def public_list(request: HttpRequest) -> HttpResponse:
         "feedback/public_list.html",
         {
             "reports": rows[:PAGE_SIZE],
-            "map": vietnam_map(rows[:PAGE_SIZE]),
+            "map": vietnam_map(
+                located(r.latitude, r.longitude, r.code, r.public_title) for r in rows[:PAGE_SIZE]
+            ),
             "more": len(rows) > PAGE_SIZE,
             "page": page,
             "q": q,

@@ -27,6 +27,7 @@ from lienthong.core.errors import DomainError, NotFound, PermissionDenied
 from lienthong.core.pdf import render_pdf
 from lienthong.directory import selectors as directory
 from lienthong.dossiers import selectors as dossiers
+from lienthong.geo.maps import VietnamMap, located, unit_centres, vietnam_map
 from lienthong.steering import alerts as alert_services
 from lienthong.steering import files, rollup, scorecard, selectors
 from lienthong.steering.alerts import rules as alert_rules
@@ -52,7 +53,8 @@ def _refused(request: AuthenticatedRequest, exc: DomainError) -> HttpResponse:
 
 def _params(request: AuthenticatedRequest) -> tuple[str, str, str]:
     scope = request.GET.get("pham-vi", "")[:40] or selectors.default_scope(request.user)
-    return scope, request.GET.get("ky", "")[:10], request.GET.get("thu-tuc", "")[:30]
+    period = request.GET.get("ky", "")[:10] or scorecard.this_quarter()
+    return scope, period, request.GET.get("thu-tuc", "")[:30]
 
 
 @login_required
@@ -67,9 +69,12 @@ def index(request: AuthenticatedRequest) -> HttpResponse:
     if where.kind in ("nation", "province") and not procedure:
         children = scorecard.ranking(where, when)
     rank, peers = (None, 0) if procedure else scorecard.rank_of(where, when)
+    drawn = _map(children, when) if where.kind == "nation" and children else None
     context: dict[str, Any] = {
         "card": card,
         "children": children,
+        "map": drawn,
+        "bands": definition().bands,
         "rank": rank,
         "peers": peers,
         "late": scorecard.most_late(where, when),
@@ -99,6 +104,28 @@ def index(request: AuthenticatedRequest) -> HttpResponse:
     if request.headers.get("HX-Request") and request.GET.get("phan") == "noi-dung":
         return render(request, "steering/partials/index_body.html", context)
     return render(request, "steering/index.html", context)
+
+
+def _map(rows: list[scorecard.RankRow], when: scorecard.Period) -> VietnamMap:
+    """The provinces on the map of Việt Nam, coloured by band and labelled by rank."""
+    centres = unit_centres()
+    points = []
+    for r in rows:
+        lat, lon = centres.get(r.scope.code, (None, None))
+        band = r.card.band
+        total = r.card.total if r.card.total is not None else "N/A"
+        points.append(
+            located(
+                lat,
+                lon,
+                r.scope.code,
+                f"{r.scope.name}: {total} — {band.label if band else 'N/A'}",
+                kind=f"band-{band.code}" if band else "band-none",
+                label=str(r.rank or ""),
+                href=f"?pham-vi={r.scope.text}&ky={when.text}",
+            )
+        )
+    return vietnam_map(points)
 
 
 def _viewer_agency(request: AuthenticatedRequest) -> object:

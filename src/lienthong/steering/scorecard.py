@@ -42,6 +42,7 @@ __all__ = [
     "period_choices",
     "rank_of",
     "ranking",
+    "this_quarter",
     "worst",
 ]
 
@@ -592,6 +593,12 @@ def rank_of(scope: Scope, period: Period) -> tuple[int | None, int]:
         return None, 0
     mine = next((r.rank for r in rows if r.scope.code == scope.code), None)
     return mine, len(rows)
+
+
+def this_quarter() -> str:
+    """The current quarter (``2026-Q4``): what the dashboards open on."""
+    today = timezone.localdate()
+    return f"{today.year}-Q{(today.month - 1) // 3 + 1}"
 
 
 def period_choices(current: Period) -> list[Period]:

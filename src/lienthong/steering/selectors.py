@@ -43,6 +43,7 @@ __all__ = [
     "reports_of",
     "steps_for",
     "task_rows",
+    "this_quarter",
 ]
 
 #: A task due within this many days is "sắp đến hạn".
@@ -236,3 +237,7 @@ def alert_steps(user: User | AnonymousUser, alert: Alert) -> list[Step]:
         for s in ALERT_TABLE.open_to(alert.status)
         if s.action != "clear" and can(user, s.permission, agency=alert.agency)
     ]
+
+
+def this_quarter() -> str:
+    return scorecard.this_quarter()

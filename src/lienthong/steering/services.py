@@ -330,11 +330,17 @@ class TaskMachine(RoleChecked, engine.Machine[Task]):
 MACHINE: Final = TaskMachine()
 
 
-@register_seeder("steering.rollups", order=90, description="Số liệu tổng hợp chỉ số phục vụ")
+@register_seeder(
+    "steering.rollups", order=90, description="Số liệu tổng hợp chỉ số phục vụ, cảnh báo sớm"
+)
 def seed_rollups() -> StepResult:
     """The index's rollups of the demo's history (generated without events): rebuilt from
     the dossiers and reports; run again, it gives the same cells."""
-    from lienthong.steering import rollup
+    from lienthong.steering import alerts, rollup
 
     done = rollup.rebuild()
-    return StepResult(f"{done.dossiers} hồ sơ, {done.reports} phản ánh, {done.cells} ô số liệu")
+    warned = alerts.evaluate()
+    return StepResult(
+        f"{done.dossiers} hồ sơ, {done.reports} phản ánh, {done.cells} ô số liệu; "
+        f"{len(warned.opened)} cảnh báo mới"
+    )
