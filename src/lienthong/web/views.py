@@ -75,7 +75,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     spared, spared_total = dossiers.once_only(
         accounts.steering_province_ids(request.user), since=this_year
     )
-    index = steering.index_for(request.user, scope=steering.default_scope(request.user), period="")
+    index = steering.index_for(
+        request.user, scope=steering.default_scope(request.user), period=steering.this_quarter()
+    )
     return render(
         request,
         "web/dashboard.html",
