@@ -367,6 +367,17 @@ def _reads() -> tuple[Read, ...]:
             or_perm=Perm.DOSSIER_APPROVE,
         ),
         Read("api-list", "API danh sách `GET /api/v1/dossiers`", view, "either", "filer", True),
+        # The dossiers behind a figure of the service index (docs/steering.md): code,
+        # procedure, agency, dates, state, never the applicant; opened from there only by
+        # those the rows above let read it.
+        Read(
+            "steering-drill",
+            "Hồ sơ phía sau chỉ số (không có người nộp) `/dieu-hanh/chi-so/ho-so/`",
+            Perm.STEERING_VIEW,
+            "handling",
+            "none",
+            True,
+        ),
         Read("mine", "Hồ sơ của tôi `/ho-so/`", None, "either", "applicant", True),
         *(
             Read(
