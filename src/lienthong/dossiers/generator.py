@@ -104,7 +104,6 @@ def _insert_objects(model: type[M], objects: list[M]) -> list[M]:
     return objects
 
 
-@register_generator("dossiers")
 def generate(n: int, *, seed: int = 20250701, communes: set[int] | None = None) -> StepResult:
     """``n`` dossiers of the past year, at communes' service centres (those of
     ``communes``, unit ids, when given)."""
@@ -274,6 +273,9 @@ def generate(n: int, *, seed: int = 20250701, communes: set[int] | None = None) 
     )
     summary = ", ".join(f"{Status(s).label}: {c}" for s, c in sorted(counts.items()))
     return StepResult(f"{made} hồ sơ ({summary})")
+
+
+register_generator("dossiers")(generate)
 
 
 #: Dossiers of history that ``make demo`` (``lienthong seed``) makes sure exist.

@@ -536,8 +536,11 @@ def _recipients(agency: Agency) -> list[User]:
         *accounts.holders_of(agency, Role.LEADER),
         *accounts.holders_of(agency, Role.STEERING_VIEWER),
     ]
-    seen: set[int] = set()
-    return [p for p in people if p.email and not (p.pk in seen or seen.add(p.pk))]
+    out: dict[int, User] = {}
+    for p in people:
+        if p.email:
+            out.setdefault(p.pk, p)
+    return list(out.values())
 
 
 @consumer("steering.alert-mail", topics=["alert.open"])

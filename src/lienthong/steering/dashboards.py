@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -165,7 +165,7 @@ def formulas(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @login_required
-def live(request: AuthenticatedRequest) -> HttpResponse:
+def live(request: AuthenticatedRequest) -> HttpResponseBase:
     """``text/event-stream``: a ``change`` event (with the rollups' revision) whenever an
     event has changed the figures since ``?tu=<revision>``; the stream ends after
     ``STREAM_SECONDS`` and the browser opens it again. 204 (stop, poll instead) when
