@@ -140,3 +140,13 @@ def test_the_live_stream_says_when_the_figures_change(client, cast, settings):
         assert list(s.streaming_content)
     assert client.get("/dieu-hanh/chi-so/phien-ban/").content == b"9"
     assert dashboards.STREAM_SECONDS <= 60
+
+
+def test_a_task_links_to_the_index_figure_that_measures_it(client, cast):
+    from lienthong.steering.services import load_plan02
+
+    load_plan02()
+    client.force_login(_viewer(cast.home_committee))
+    page = client.get("/dieu-hanh/ke-hoach-02/KH02-02/").content.decode()
+    assert "/dieu-hanh/chi-so/#chi-so-2.1" in page
+    assert "/dieu-hanh/chi-so/cong-thuc/#cong-thuc-2.1" in page

@@ -33,9 +33,9 @@ def _figure(f: Figure) -> dict[str, Any]:
         "score": f.score.points,
         "numerator": f.score.numerator,
         "denominator": f.score.denominator,
-        "inputs": [{"name": n, "value": v} for n, v in f.inputs],
+        "inputs": [{"name": str(n), "value": v} for n, v in f.inputs],
         "value": f.value,
-        "note": f.note,
+        "note": str(f.note),
         "drill": f.drill,
     }
 
@@ -60,7 +60,9 @@ def index_data(card: Card) -> dict[str, Any]:
             }
             for g in card.groups
         ],
-        "distribution": [{"category": c, "reports": n, "rate": r} for c, n, r in card.distribution],
+        "distribution": [
+            {"category": str(c), "reports": n, "rate": r} for c, n, r in card.distribution
+        ],
         "dossiers": card.sums.get("dossiers", 0),
         "revision": rollup.mark()[0],
     }

@@ -7,11 +7,12 @@ reads a dossier.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
@@ -26,6 +27,9 @@ from lienthong.geo import selectors as geo
 from lienthong.steering import index as idx
 from lienthong.steering.models import Cell
 from lienthong.steering.rollup import CELL_COUNTERS
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 __all__ = [
     "Card",
@@ -218,8 +222,8 @@ DRILL: Final = {
 class Figure:
     score: idx.Score
     #: Named inputs, as shown beside the formula.
-    inputs: tuple[tuple[str, int], ...] = ()
-    note: str = ""
+    inputs: tuple[tuple[StrOrPromise, int], ...] = ()
+    note: StrOrPromise = ""
     #: A value shown rather than scored (2.2: days).
     value: Decimal | None = None
     drill: str = ""
@@ -244,7 +248,7 @@ class Card:
     band: idx.Band | None
     groups: tuple[GroupTotal, ...]
     sums: Mapping[str, int]
-    distribution: tuple[tuple[str, int, Decimal | None], ...] = field(default=())
+    distribution: tuple[tuple[StrOrPromise, int, Decimal | None], ...] = field(default=())
 
     def figure(self, code: str) -> Figure:
         for g in self.groups:
@@ -254,9 +258,17 @@ class Card:
         raise KeyError(code)
 
 
-def _entries(levels: Iterable[str]) -> list[catalog.IndexEntry]:
+def _entries(
+    levels: Iterable[str], every: list[catalog.IndexEntry] | None = None
+) -> list[catalog.IndexEntry]:
     wanted = set(levels)
-    return [e for e in catalog.index_entries() if wanted.intersection(e.levels)]
+    every = catalog.index_entries() if every is None else every
+    return [e for e in every if wanted.intersection(e.levels)]
+
+
+@functools.lru_cache(maxsize=4)
+def _by_code(index: idx.Index) -> dict[str, idx.Indicator]:
+    return {i.code: i for i in index.indicators}
 
 
 #: Aggregates named apart from the columns (a filter on a column must not meet a sum).
@@ -278,6 +290,9 @@ def _sums(qs: QuerySet[Cell]) -> dict[str, int]:
 def _figures(
     index: idx.Index, s: Mapping[str, int], entries: list[catalog.IndexEntry]
 ) -> list[Figure]:
+    # Labels stay lazy: a ranking makes hundreds of cards and prints one or none.
+    _ = gettext_lazy
+    indicators = _by_code(index)
     online = [e for e in entries if e.online]
     fee = [e for e in entries if e.has_fee]
     d = s["dossiers"]
@@ -288,11 +303,13 @@ def _figures(
     }
     out: list[Figure] = []
 
-    def add(code: str, num: int, den: int, inputs: list[tuple[str, int]], **kw: object) -> None:
-        out.append(Figure(idx.score(index.indicator(code), num, den), tuple(inputs), **kw))  # type: ignore[arg-type]
+    def add(
+        code: str, num: int, den: int, inputs: list[tuple[StrOrPromise, int]], **kw: object
+    ) -> None:
+        out.append(Figure(idx.score(indicators[code], num, den), tuple(inputs), **kw))  # type: ignore[arg-type]
 
     for code in ("1.1", "1.2"):
-        add(code, 0, 0, [], note=str(NOT_RECORDED[code]))
+        add(code, 0, 0, [], note=NOT_RECORDED[code])
     complete = sum(e.complete for e in entries)
     add(
         "1.3",
@@ -300,7 +317,7 @@ def _figures(
         len(entries),
         [(_("thủ tục công khai đủ bộ phận"), complete), (_("thủ tục"), len(entries))],
     )
-    add("1.4", 0, 0, [], note=str(NOT_RECORDED["1.4"]))
+    add("1.4", 0, 0, [], note=NOT_RECORDED["1.4"])
     add(
         "2.1",
         d - s["late"],
@@ -410,9 +427,10 @@ def _card(
     distribution: dict[str, int],
     *,
     procedure: str = "",
+    every: list[catalog.IndexEntry] | None = None,
 ) -> Card:
     index = idx.definition()
-    entries = _entries(scope.levels)
+    entries = _entries(scope.levels, every)
     if procedure:
         entries = [e for e in entries if e.code == procedure]
     figures = _figures(index, s, entries)
@@ -429,7 +447,7 @@ def _card(
     reports = s["reports"]
     shares = tuple(
         (
-            str(c.label),
+            c.label,
             distribution.get(c.value, 0),
             idx.rate(distribution.get(c.value, 0), reports),
         )
@@ -520,11 +538,12 @@ def ranking(within: Scope, period: Period) -> list[RankRow]:
         raise NotFound(_("Không có đơn vị cấp dưới để xếp hạng."))
     now = _grouped(by, where, period)
     before = _grouped(by, where, period.previous())
+    every = catalog.index_entries()
     cards = []
     for u in units:
         uid = getattr(u, key)
-        c = _card(u, period, now.get(uid) or _empty(), {})
-        p = _card(u, period.previous(), before.get(uid) or _empty(), {})
+        c = _card(u, period, now.get(uid) or _empty(), {}, every=every)
+        p = _card(u, period.previous(), before.get(uid) or _empty(), {}, every=every)
         cards.append((u, c, p.total))
     cards.sort(key=lambda t: (t[1].total is None, -(t[1].total or 0), t[0].name))
     return [
