@@ -116,3 +116,26 @@ def test_a_dossier_not_received_counts_nowhere_until_it_is(cast):
     act(actor=cast.clerk_elsewhere, code=d.code, action="receive", now=NOW)
     _drain()
     assert DossierFact.objects.get(pk=d.pk).month == dt.date(2026, 3, 1)
+
+
+def test_a_report_about_a_dossier_counts_in_group_5_and_against_the_dossier(cast):
+    from lienthong.feedback import services as feedback
+    from lienthong.steering.models import ReportFact
+
+    d = file_online(cast, now=NOW)
+    d = act(actor=cast.clerk_elsewhere, code=d.code, action="receive", now=NOW)
+    _drain()
+    assert DossierFact.objects.get(pk=d.pk).complained == 0
+    report = feedback.submit(
+        actor=cast.citizen,
+        category="procedure",
+        title="Chậm trả giấy khai sinh",
+        text="Hồ sơ khai sinh của con tôi đã quá hẹn mà chưa có kết quả, đề nghị xem xét.",
+        dossier_code=d.code,
+    )
+    _drain()
+    assert DossierFact.objects.get(pk=d.pk).complained == 1  # 5.4
+    fact = ReportFact.objects.get(pk=report.pk)
+    assert fact.reports == 1
+    assert fact.category == "procedure"
+    assert rollup.stored_cells() == rollup.computed_cells()
