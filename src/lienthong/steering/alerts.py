@@ -43,6 +43,7 @@ from lienthong.registries import selectors as registries
 from lienthong.steering import index, scorecard
 from lienthong.steering.constants import AlertStatus, TaskStatus
 from lienthong.steering.models import Alert, AlertDigest, Cell, Task
+from lienthong.steering.services import record_step
 from lienthong.steering.table import ALERT_INPUTS, ALERT_TABLE
 
 if TYPE_CHECKING:
@@ -484,21 +485,12 @@ class AlertMachine(RoleChecked, engine.Machine[Alert]):
         raise NotFound(_("Không tìm thấy cảnh báo."))  # no step of an alert is an author's
 
     def record(self, ctx: Context[Alert], before: str) -> None:
-        outbox.emit(
-            f"alert.{ctx.step.action}",
-            aggregate_type="alert",
-            aggregate_id=ctx.case.pk,
-            payload={"rule": ctx.case.rule, "subject": ctx.case.subject, "from": before},
-        )
-        audit.defer(
-            audit.pending_row(
-                f"alert.{ctx.step.action}",
-                actor=ctx.actor,
-                object_type="alert",
-                object_id=ctx.case.pk,
-                at=ctx.now,
-                data={"from_status": before, "to_status": ctx.case.status, **ctx.data},
-            )
+        record_step(
+            ctx,
+            before,
+            kind="alert",
+            key=ctx.case.pk,
+            payload={"rule": ctx.case.rule, "subject": ctx.case.subject},
         )
 
 

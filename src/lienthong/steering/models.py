@@ -92,23 +92,27 @@ class TaskEvidence(models.Model):
         return self.original_name
 
 
-class Cell(models.Model):
-    """The counts of one agency, procedure (and report category) and month: what the
-    index of any scope and period adds up, so no page reads the dossiers. Kept by
-    ``steering.rollup`` as events arrive; ``lienthong steering rebuild`` recomputes it."""
+class Where(models.Model):
+    """Where a count belongs: the month, the agency, and the province and commune the
+    agency serves (denormalised from it)."""
 
     month = models.DateField()
     agency = models.ForeignKey("directory.Agency", on_delete=models.CASCADE, related_name="+")
-    procedure_code = models.CharField(max_length=30, blank=True)
-    #: A report's category ('' for dossiers' counts).
-    category = models.CharField(max_length=20, blank=True)
-    #: Denormalised from the agency: the province and commune it serves.
     province = models.ForeignKey(
         "geo.AdministrativeUnit", on_delete=models.PROTECT, null=True, related_name="+"
     )
     commune = models.ForeignKey(
         "geo.AdministrativeUnit", on_delete=models.PROTECT, null=True, related_name="+"
     )
+
+    class Meta:
+        abstract = True
+
+
+class DossierCounts(models.Model):
+    """The flags of ``dossiers.measures`` (and whether a report is about the dossier),
+    summed in a cell, one dossier's in its fact."""
+
     dossiers = models.IntegerField(default=0)
     late = models.IntegerField(default=0)
     overdue_open = models.IntegerField(default=0)
@@ -126,9 +130,30 @@ class Cell(models.Model):
     disliked = models.IntegerField(default=0)
     complained = models.IntegerField(default=0)
     handling_seconds = models.BigIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class ReportCounts(models.Model):
+    """The flags of ``feedback.measures``."""
+
     reports = models.IntegerField(default=0)
     reports_on_time = models.IntegerField(default=0)
     reports_unhappy = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class Cell(Where, DossierCounts, ReportCounts):
+    """The counts of one agency, procedure (and report category) and month: what the
+    index of any scope and period adds up, so no page reads the dossiers. Kept by
+    ``steering.rollup`` as events arrive; ``lienthong steering rebuild`` recomputes it."""
+
+    procedure_code = models.CharField(max_length=30, blank=True)
+    #: A report's category ('' for dossiers' counts).
+    category = models.CharField(max_length=20, blank=True)
 
     class Meta:
         constraints = [
@@ -146,7 +171,7 @@ class Cell(models.Model):
         return f"{self.month:%m/%Y} {self.agency_id} {self.procedure_code}"
 
 
-class DossierFact(models.Model):
+class DossierFact(Where, DossierCounts):
     """What one received dossier adds to its cell now (``dossiers.measures`` plus
     whether a report is about it): an event's change to a cell is the difference
     between this row and the dossier's new measures. The drill-down lists read it."""
@@ -154,32 +179,7 @@ class DossierFact(models.Model):
     dossier = models.OneToOneField(
         "dossiers.Dossier", on_delete=models.CASCADE, primary_key=True, related_name="+"
     )
-    month = models.DateField()
-    agency = models.ForeignKey("directory.Agency", on_delete=models.CASCADE, related_name="+")
     procedure_code = models.CharField(max_length=30)
-    province = models.ForeignKey(
-        "geo.AdministrativeUnit", on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    commune = models.ForeignKey(
-        "geo.AdministrativeUnit", on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    dossiers = models.IntegerField(default=0)
-    late = models.IntegerField(default=0)
-    overdue_open = models.IntegerField(default=0)
-    finished = models.IntegerField(default=0)
-    filed_online = models.IntegerField(default=0)
-    online = models.IntegerField(default=0)
-    fee_dossiers = models.IntegerField(default=0)
-    paid_online = models.IntegerField(default=0)
-    with_result = models.IntegerField(default=0)
-    electronic_result = models.IntegerField(default=0)
-    digital_and_result = models.IntegerField(default=0)
-    reused = models.IntegerField(default=0)
-    from_store = models.IntegerField(default=0)
-    eid = models.IntegerField(default=0)
-    disliked = models.IntegerField(default=0)
-    complained = models.IntegerField(default=0)
-    handling_seconds = models.BigIntegerField(default=0)
 
     class Meta:
         indexes = [
@@ -192,25 +192,14 @@ class DossierFact(models.Model):
         return str(self.dossier_id)
 
 
-class ReportFact(models.Model):
+class ReportFact(Where, ReportCounts):
     """What one report adds to its cell now (``feedback.measures``)."""
 
     report = models.OneToOneField(
         "feedback.Report", on_delete=models.CASCADE, primary_key=True, related_name="+"
     )
-    month = models.DateField()
-    agency = models.ForeignKey("directory.Agency", on_delete=models.CASCADE, related_name="+")
     procedure_code = models.CharField(max_length=30, blank=True)
     category = models.CharField(max_length=20)
-    province = models.ForeignKey(
-        "geo.AdministrativeUnit", on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    commune = models.ForeignKey(
-        "geo.AdministrativeUnit", on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    reports = models.IntegerField(default=0)
-    reports_on_time = models.IntegerField(default=0)
-    reports_unhappy = models.IntegerField(default=0)
 
     def __str__(self) -> str:
         return str(self.report_id)

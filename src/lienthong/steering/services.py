@@ -302,29 +302,41 @@ class TaskMachine(RoleChecked, engine.Machine[Task]):
         raise NotFound(_("Không tìm thấy nhiệm vụ %(code)s.") % {"code": case.code})
 
     def record(self, ctx: Context, before: str) -> None:
-        outbox.emit(
-            f"task.{ctx.step.action}",
-            aggregate_type="task",
-            aggregate_id=ctx.case.code,
+        record_step(
+            ctx,
+            before,
+            kind="task",
+            key=ctx.case.code,
             payload={
                 "code": ctx.case.code,
-                "from": before,
-                "status": ctx.case.status,
                 "progress": ctx.case.progress,
                 "lead": ctx.case.lead.code,
                 "at": ctx.now.isoformat(),
             },
         )
-        audit.defer(
-            audit.pending_row(
-                f"task.{ctx.step.action}",
-                actor=ctx.actor,
-                object_type="task",
-                object_id=ctx.case.code,
-                at=ctx.now,
-                data={"from_status": before, "to_status": ctx.case.status, **ctx.data},
-            )
+
+
+def record_step(
+    ctx: engine.Context[Any], before: str, *, kind: str, key: object, payload: dict[str, Any]
+) -> None:
+    """A step of a steering case (a task, an alert) as the engine records it: an outbox
+    event ``<kind>.<action>`` and an audit entry, both with the states before and after."""
+    outbox.emit(
+        f"{kind}.{ctx.step.action}",
+        aggregate_type=kind,
+        aggregate_id=key,
+        payload={**payload, "from": before, "status": ctx.case.status},
+    )
+    audit.defer(
+        audit.pending_row(
+            f"{kind}.{ctx.step.action}",
+            actor=ctx.actor,
+            object_type=kind,
+            object_id=key,
+            at=ctx.now,
+            data={"from_status": before, "to_status": ctx.case.status, **ctx.data},
         )
+    )
 
 
 MACHINE: Final = TaskMachine()
