@@ -5,11 +5,12 @@ Events). Thin: the figures come from ``selectors`` and ``scorecard``."""
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 import time
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, Final
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from django.conf import settings
 from django.contrib import messages
@@ -49,6 +50,23 @@ def _refused(request: AuthenticatedRequest, exc: DomainError) -> HttpResponse:
     if isinstance(exc, NotFound):
         return render(request, "404.html", {"detail": exc.detail}, status=404)
     return render(request, "steering/refused.html", {"detail": exc.detail}, status=400)
+
+
+View = TypeVar("View", bound=Callable[..., HttpResponseBase])
+
+
+def watchers_only(view: View) -> View:
+    """The page is for whoever may watch a dashboard (403 otherwise)."""
+
+    @functools.wraps(view)
+    def wrapped(request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        try:
+            selectors.default_scope(request.user)
+        except PermissionDenied as exc:
+            return _refused(request, exc)
+        return view(request, *args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]
 
 
 def _params(request: AuthenticatedRequest) -> tuple[str, str, str]:
@@ -156,24 +174,18 @@ def drill(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @login_required
+@watchers_only
 def formulas(request: AuthenticatedRequest) -> HttpResponse:
-    try:
-        selectors.default_scope(request.user)
-    except PermissionDenied as exc:
-        return _refused(request, exc)
     return render(request, "steering/formulas.html", {"index": definition()})
 
 
 @login_required
+@watchers_only
 def live(request: AuthenticatedRequest) -> HttpResponseBase:
     """``text/event-stream``: a ``change`` event (with the rollups' revision) whenever an
     event has changed the figures since ``?tu=<revision>``; the stream ends after
     ``STREAM_SECONDS`` and the browser opens it again. 204 (stop, poll instead) when
     the process already holds its share of streams."""
-    try:
-        selectors.default_scope(request.user)
-    except PermissionDenied as exc:
-        return _refused(request, exc)
     since = request.GET.get("tu", "")
     seen = int(since) if since.isdigit() else rollup.mark()[0]
     if not _streams.acquire(blocking=False):
@@ -218,21 +230,15 @@ class _Stream:
 
 
 @login_required
+@watchers_only
 def poll(request: AuthenticatedRequest) -> HttpResponse:
     """The rollups' revision, for pages that could not keep a stream open."""
-    try:
-        selectors.default_scope(request.user)
-    except PermissionDenied as exc:
-        return _refused(request, exc)
     return HttpResponse(str(rollup.mark()[0]), content_type="text/plain")
 
 
 @login_required
+@watchers_only
 def alerts(request: AuthenticatedRequest) -> HttpResponse:
-    try:
-        selectors.default_scope(request.user)
-    except PermissionDenied as exc:
-        return _refused(request, exc)
     everything = request.GET.get("tat-ca") == "1"
     rows = list(selectors.alerts_for(request.user, open_only=not everything)[:500])
     return render(
