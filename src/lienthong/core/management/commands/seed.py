@@ -63,6 +63,12 @@ class Command(BaseCommand):
         if dossiers is not None:
             result = generators()["dossiers"](dossiers)
             self.stdout.write(self.style.SUCCESS(f"✓ {result.summary}"))
+            # Generated history emits no events: the dashboards' rollups are recomputed.
+            for step in seeders():
+                if step.name == "steering.rollups":
+                    self.stdout.write(
+                        self.style.SUCCESS(f"✓ {step.description}: {step.run().summary}")
+                    )
         if dossiers is not None or persons is not None:
             return
         accounts: list[DemoAccount] = []
