@@ -11,6 +11,7 @@ A dossier counts once it is received (``received_at``), in the month it was rece
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Final
@@ -103,8 +104,6 @@ def _annotated(qs: QuerySet[Dossier]) -> QuerySet[Dossier]:
 
 def _spared(data: Any) -> dict[str, int]:
     if isinstance(data, str):  # SQLite returns a subquery's JSON as text
-        import json
-
         try:
             data = json.loads(data)
         except ValueError:

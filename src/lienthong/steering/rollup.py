@@ -141,16 +141,8 @@ def _apply(deltas: dict[Key, dict[str, int]]) -> set[int]:
     return touched - {0}
 
 
-def _save_fact(
-    model: type[DossierFact] | type[ReportFact],
-    pk: int,
-    row: Row | None,
-    old: DossierFact | ReportFact | None,
-) -> None:
-    if row is None:
-        if old is not None:
-            old.delete()
-        return
+def _fact_values(model: type[DossierFact] | type[ReportFact], row: Row) -> dict[str, object]:
+    """A fact's columns for ``row``: its cell's key, its place, its counts."""
     month, agency, procedure, category = row.key
     province, commune = _place([agency]).get(agency, (None, None))
     values: dict[str, object] = {
@@ -163,9 +155,22 @@ def _save_fact(
     }
     if model is ReportFact:
         values["category"] = category
-    id_field = "dossier_id" if model is DossierFact else "report_id"
+    return values
+
+
+def _save_fact(
+    model: type[DossierFact] | type[ReportFact],
+    pk: int,
+    row: Row | None,
+    old: DossierFact | ReportFact | None,
+) -> None:
+    if row is None:
+        if old is not None:
+            old.delete()
+        return
+    values = _fact_values(model, row)
     if old is None:
-        model.objects.create(**{id_field: pk}, **values)
+        model.objects.create(pk=pk, **values)
     else:
         model.objects.filter(pk=pk).update(**values)
 
@@ -270,23 +275,10 @@ class Rebuilt:
 def _facts(
     model: type[DossierFact] | type[ReportFact], rows: Iterable[tuple[int, Row | None]]
 ) -> Iterator[DossierFact | ReportFact]:
-    id_field = "dossier_id" if model is DossierFact else "report_id"
     for pk, row in rows:
         if row is None:
             continue
-        month, agency, procedure, category = row.key
-        province, commune = _place([agency]).get(agency, (None, None))
-        extra = {"category": category} if model is ReportFact else {}
-        yield model(
-            **{id_field: pk},
-            month=month,
-            agency_id=agency,
-            procedure_code=procedure,
-            province_id=province,
-            commune_id=commune,
-            **extra,
-            **row.counts,
-        )
+        yield model(pk=pk, **_fact_values(model, row))
 
 
 def rebuild(*, batch: int = 5000, progress: bool = False) -> Rebuilt:
@@ -340,7 +332,7 @@ def rebuild(*, batch: int = 5000, progress: bool = False) -> Rebuilt:
             for key, counts in cells.items()
         ]
         Cell.objects.bulk_create(made, batch_size=batch)
-        last = _last_event_id()
+        last = core.last_event_id()
         RollupMark.objects.update_or_create(
             pk=1, defaults={"event_id": last, "changed_at": timezone.now()}
         )
@@ -354,10 +346,6 @@ def _tee(
         if row is not None:
             _add(cells, row, +1)
         yield pk, row
-
-
-def _last_event_id() -> int:
-    return core.last_event_id()
 
 
 def mark() -> tuple[int, dt.datetime | None]:
