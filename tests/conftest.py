@@ -208,8 +208,12 @@ def temporary_consumer() -> Iterator[Callable[..., Callable[..., None]]]:
     """Register outbox consumers for one test only."""
     added: list[str] = []
 
-    def register(name: str, *, topics: list[str]) -> Callable[..., Callable[..., None]]:
+    def register(
+        name: str, *, topics: list[str], batch: bool = False
+    ) -> Callable[..., Callable[..., None]]:
         added.append(name)
+        if batch:
+            return outbox.batch_consumer(name, topics=topics)
         return outbox.consumer(name, topics=topics)
 
     yield register

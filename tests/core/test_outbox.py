@@ -188,3 +188,46 @@ def test_one_failing_event_in_a_batch_does_not_undo_the_others(temporary_consume
     handled = AuditEntry.objects.filter(action="test.picky").values_list("object_id", flat=True)
     assert sorted(handled) == sorted([str(ids[0]), str(ids[2])])
     assert audit.verify().ok
+
+
+@pytest.mark.django_db
+def test_a_batch_consumer_takes_a_batchs_events_together(temporary_consumer):
+    ids = _emit_events(5)
+    batches: list[list[int]] = []
+
+    @temporary_consumer("test.together", topics=["test."], batch=True)
+    def together(events):
+        batches.append([e.pk for e in events])
+
+    assert outbox.dispatch() == 5
+    assert batches == [ids]  # one call, oldest first
+    assert outbox.dispatch() == 0
+    assert batches == [ids]
+    assert OutboxDelivery.objects.filter(consumer="test.together", status="done").count() == 5
+
+
+@pytest.mark.django_db
+def test_a_failing_batch_is_taken_again_event_by_event_and_only_the_bad_one_retried(
+    temporary_consumer,
+):
+    ids = _emit_events(3)
+    calls: list[list[int]] = []
+
+    @temporary_consumer("test.picky-batch", topics=["test."], batch=True)
+    def picky(events):
+        calls.append([e.pk for e in events])
+        for event in events:
+            audit.record("test.picky-batch", object_id=event.pk)
+            if event.pk == ids[1]:
+                raise ValueError("cannot handle this one")
+
+    assert outbox.dispatch() == 2
+    assert calls == [ids, [ids[0]], [ids[1]], [ids[2]]]
+    statuses = dict(OutboxDelivery.objects.values_list("event_id", "status"))
+    assert statuses == {ids[0]: "done", ids[1]: "retry", ids[2]: "done"}
+    # The failed batch's effects were undone: each good event is recorded once.
+    handled = AuditEntry.objects.filter(action="test.picky-batch").values_list(
+        "object_id", flat=True
+    )
+    assert sorted(handled) == sorted([str(ids[0]), str(ids[2])])
+    assert audit.verify().ok

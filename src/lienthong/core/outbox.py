@@ -28,6 +28,7 @@ from lienthong.core.models import DeliveryStatus, OutboxDelivery, OutboxEvent
 
 __all__ = [
     "Consumer",
+    "batch_consumer",
     "consumer",
     "dispatch",
     "emit",
@@ -40,6 +41,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[OutboxEvent], None]
+BatchHandler = Callable[[list[OutboxEvent]], None]
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,9 @@ class Consumer:
     name: str
     topics: tuple[str, ...]  # exact topics or prefixes ending in "." or "*" for all
     handler: Handler
+    #: Takes a batch's events at once (``batch_consumer``); ``handler`` takes them one
+    #: by one when the batch fails, so the failing event is found and retried alone.
+    batch: BatchHandler | None = None
 
     def topic_filter(self) -> models.Q:
         if "*" in self.topics:
@@ -65,6 +70,21 @@ def consumer(name: str, *, topics: Iterable[str]) -> Callable[[Handler], Handler
 
     def register(handler: Handler) -> Handler:
         _consumers[name] = Consumer(name=name, topics=tuple(topics), handler=handler)
+        return handler
+
+    return register
+
+
+def batch_consumer(name: str, *, topics: Iterable[str]) -> Callable[[BatchHandler], BatchHandler]:
+    """Register ``handler`` as the consumer ``name`` of the given topics, given each
+    batch's new events together, oldest first (one read and one write for many events).
+    It must give the same result taken with any split of the events into batches."""
+
+    def register(handler: BatchHandler) -> BatchHandler:
+        def one(event: OutboxEvent) -> None:
+            handler([event])
+
+        _consumers[name] = Consumer(name=name, topics=tuple(topics), handler=one, batch=handler)
         return handler
 
     return register
@@ -128,7 +148,8 @@ def _deliver_batch(cons: Consumer, event_ids: list[int]) -> int:
     delivery row, so one failing event is rolled back alone and recorded for a
     retry, while the batch commits once (one fsync per batch, not per event).
     A process killed mid-batch commits nothing of it; the events are handled
-    again, once, by the next dispatcher.
+    again, once, by the next dispatcher. A ``batch_consumer`` first takes the batch's
+    new events in one savepoint; if that fails, they are taken one by one as above.
     """
     max_attempts: int = settings.OUTBOX_MAX_ATTEMPTS
     handled = 0
@@ -140,6 +161,11 @@ def _deliver_batch(cons: Consumer, event_ids: list[int]) -> int:
                 event_id__in=event_ids, consumer=cons.name, status=DeliveryStatus.RETRY
             )
         }
+        if cons.batch is not None:
+            new = [events[i] for i in event_ids if i in events and i not in retries]
+            if new and _deliver_together(cons, cons.batch, new):
+                handled += len(new)
+                event_ids = [i for i in event_ids if i in retries]
         for event_id in event_ids:
             event = events.get(event_id)
             if event is None:
@@ -168,6 +194,26 @@ def _deliver_batch(cons: Consumer, event_ids: list[int]) -> int:
                 continue
             handled += 1
     return handled
+
+
+def _deliver_together(cons: Consumer, handler: BatchHandler, events: list[OutboxEvent]) -> bool:
+    """All of ``events`` handled and recorded in one savepoint; False (nothing kept) when
+    any fails or another dispatcher took one meanwhile."""
+    try:
+        with transaction.atomic():
+            handler(events)
+            OutboxDelivery.objects.bulk_create(
+                OutboxDelivery(event=e, consumer=cons.name, status=DeliveryStatus.DONE, attempts=1)
+                for e in events
+            )
+    except IntegrityError:
+        return False
+    except Exception as exc:  # found again event by event, and retried alone
+        logger.info(
+            "outbox consumer %s: a batch failed (%s); taking its events one by one", cons.name, exc
+        )
+        return False
+    return True
 
 
 def _record_failure(
