@@ -8,6 +8,7 @@ another province's alerts; the rules are checked when loaded."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -18,9 +19,9 @@ from lienthong.accounts.models import RoleAssignment
 from lienthong.core.errors import InvalidInput, NotFound
 from lienthong.core.outbox import dispatch
 from lienthong.directory import selectors as directory
-from lienthong.steering import alerts, services
+from lienthong.steering import alerts, rollup, services
 from lienthong.steering.constants import AlertStatus
-from lienthong.steering.models import Alert, Cell, Task
+from lienthong.steering.models import Alert, Task
 from tests.directory.conftest import ensure_directory_data
 from tests.factories import UserFactory
 
@@ -58,15 +59,15 @@ def _month(back: int = 0) -> dt.date:
     return first
 
 
-def _cell(agency, month, **counts) -> Cell:
-    return Cell.objects.create(
-        month=month,
-        agency=agency,
-        procedure_code="1.001193",
-        province_id=agency.province_id,
-        commune_id=agency.unit_id,
-        **counts,
-    )
+def _cell(agency, month, **counts) -> Callable[..., None]:
+    """Counts added to an agency's cell (and its province's and the nation's) as the
+    rollups add them; a function that changes them later by a difference."""
+
+    def change(**deltas: int) -> None:
+        rollup.add_to_cells({(month, agency.pk, "1.001193", ""): deltas})
+
+    change(**counts)
+    return change
 
 
 def _open(rule: str, subject: str) -> Alert | None:
@@ -125,7 +126,7 @@ def test_a_commune_with_many_overdue_dossiers_and_a_low_on_time_rate():
     assert many.value == "6"
     assert _open("on_time_low", f"commune:{HOME}").value == "66.67 %"
     assert _open("on_time_low", "province:37") is not None  # the province's rate too
-    Cell.objects.filter(pk=cell.pk).update(late=1, overdue_open=1)
+    cell(late=-9, overdue_open=-5)
     alerts.evaluate(communes=[home.unit_id])  # as a dossier event of the commune does
     many.refresh_from_db()
     assert many.status == AlertStatus.CLEARED
@@ -158,12 +159,12 @@ def test_people_acknowledge_and_resolve_and_a_resolved_alert_waits_for_its_condi
     alerts.act(actor=viewer, alert_id=alert.pk, action="resolve", note="Đã đôn đốc xử lý")
     alerts.evaluate()  # still 9 overdue: no new alert while the episode lasts
     assert Alert.objects.filter(rule="commune_overdue").count() == 1
-    Cell.objects.filter(pk=cell.pk).update(overdue_open=0)
+    cell(overdue_open=-9)
     alerts.evaluate()
     alert.refresh_from_db()
     assert alert.status == AlertStatus.RESOLVED
     assert alert.cleared_at is not None
-    Cell.objects.filter(pk=cell.pk).update(overdue_open=7)
+    cell(overdue_open=+7)
     alerts.evaluate()
     assert Alert.objects.filter(rule="commune_overdue").count() == 2  # a new episode
 

@@ -13,7 +13,7 @@ from lienthong.core.outbox import dispatch
 from lienthong.dossiers.generator import generate
 from lienthong.dossiers.services import act, transfer
 from lienthong.steering import rollup
-from lienthong.steering.models import Cell, DossierFact
+from lienthong.steering.models import Cell, DossierFact, NationCell, ProvinceCell
 from tests.directory.conftest import ensure_directory_data
 from tests.dossiers.conftest import at, file_online, form, main_path
 
@@ -139,3 +139,41 @@ def test_a_report_about_a_dossier_counts_in_group_5_and_against_the_dossier(cast
     assert fact.reports == 1
     assert fact.category == "procedure"
     assert rollup.stored_cells() == rollup.computed_cells()
+
+
+def test_a_rebuild_takes_in_what_changed_while_it_read_the_dossiers(cast, monkeypatch):
+    d = file_online(cast, now=NOW)
+    d = act(actor=cast.clerk_elsewhere, code=d.code, action="receive", now=NOW)
+    _drain()
+    settle = rollup._settle
+    changed = []
+
+    def change_meanwhile(model, counters, rows):
+        settle(model, counters, rows)  # the facts as the dossiers were read
+        if not changed:  # then the dossier is finished, late (its events not yet taken)
+            later = NOW + dt.timedelta(days=30)
+            for actor, action, kw in main_path(cast)[1:]:
+                act(actor=actor, code=d.code, action=action, now=later, **kw)
+            changed.append(d.code)
+
+    monkeypatch.setattr(rollup, "_settle", change_meanwhile)
+    rollup.rebuild()
+    assert changed
+    fact = DossierFact.objects.get(pk=d.pk)
+    assert (fact.finished, fact.late) == (1, 1)
+    assert rollup.stored_cells() == rollup.computed_cells()
+
+
+def test_a_rebuild_mends_cells_of_every_level_that_drifted(cast):
+    generate(30, seed=11)
+    rollup.rebuild()
+    right = rollup.stored_cells()
+    levels = {key[0] for key in right}
+    assert levels == {"agency", "province", "nation"}
+    Cell.objects.filter(pk=Cell.objects.order_by("pk").first().pk).update(dossiers=999)
+    ProvinceCell.objects.order_by("pk").first().delete()
+    NationCell.objects.update(late=0)
+    DossierFact.objects.order_by("pk").first().delete()
+    assert rollup.stored_cells() != right
+    rollup.rebuild()
+    assert rollup.stored_cells() == right == rollup.computed_cells()

@@ -14,8 +14,7 @@ from lienthong.accounts.constants import Role
 from lienthong.accounts.models import RoleAssignment
 from lienthong.core.errors import DomainError
 from lienthong.directory import selectors as directory
-from lienthong.steering import scorecard
-from lienthong.steering.models import Cell
+from lienthong.steering import rollup, scorecard
 from tests.directory.conftest import ensure_directory_data
 from tests.factories import UserFactory
 
@@ -55,15 +54,9 @@ def _committee(unit: str):
 
 
 def _cell(agency, month: dt.date, procedure: str = "1.001193", category: str = "", **counts):
-    return Cell.objects.create(
-        month=month,
-        agency=agency,
-        procedure_code=procedure,
-        category=category,
-        province_id=agency.province_id,
-        commune_id=agency.unit_id if agency.level == "commune" else None,
-        **counts,
-    )
+    """Counts added to an agency's cell (and its province's and the nation's) as the
+    rollups add a dossier's."""
+    rollup.add_to_cells({(month, agency.pk, procedure, category): counts})
 
 
 def _reports(agency, month: dt.date) -> None:

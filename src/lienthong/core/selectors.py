@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,6 +77,18 @@ def last_audit_verification() -> DBTaskResult[[], dict[str, Any]] | None:
 def last_event_id() -> int:
     """The id of the newest outbox event (0 when there is none)."""
     return OutboxEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+def aggregates_since(after: int, types: Iterable[str]) -> dict[str, set[str]]:
+    """The ids of the objects of ``types`` that outbox events after the event ``after``
+    are about, by type."""
+    out: dict[str, set[str]] = {t: set() for t in types}
+    rows = OutboxEvent.objects.filter(pk__gt=after, aggregate_type__in=list(out)).values_list(
+        "aggregate_type", "aggregate_id"
+    )
+    for kind, pk in rows.iterator(chunk_size=5000):
+        out[kind].add(pk)
+    return out
 
 
 def audit_entries(object_type: str, object_id: object) -> list[Any]:

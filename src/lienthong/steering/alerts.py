@@ -42,7 +42,7 @@ from lienthong.geo import selectors as geo
 from lienthong.registries import selectors as registries
 from lienthong.steering import index, scorecard
 from lienthong.steering.constants import AlertStatus, TaskStatus
-from lienthong.steering.models import Alert, AlertDigest, Cell, Task
+from lienthong.steering.models import Alert, AlertDigest, Cell, ProvinceCell, Task
 from lienthong.steering.services import record_step
 from lienthong.steering.table import ALERT_INPUTS, ALERT_TABLE
 
@@ -257,7 +257,7 @@ def _provinces(today: dt.date) -> list[Finding]:
     if low is not None:
         month = _month(today)
         for r in (
-            Cell.objects.filter(month.months(), province__isnull=False)
+            ProvinceCell.objects.filter(month.months())
             .values("province_id")
             .annotate(n=Sum("dossiers"), late_n=Sum("late"))
         ):
@@ -389,9 +389,15 @@ def evaluate(
             if episode is None:
                 done.opened.append(_open(f, now))
             elif episode.status in (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED):
-                Alert.objects.filter(pk=episode.pk).update(
-                    seen_at=now, value=f.value, title=f.title[:300]
-                )
+                # Written when the figure moves, or to say it still holds once a minute
+                # (not on each of a busy commune's events).
+                if (episode.value, episode.title) != (
+                    f.value,
+                    f.title[:300],
+                ) or now - episode.seen_at >= SEEN_EVERY:
+                    Alert.objects.filter(pk=episode.pk).update(
+                        seen_at=now, value=f.value, title=f.title[:300]
+                    )
                 done.refreshed += 1
         for key, episode in episodes.items():
             if key in fired:
@@ -404,6 +410,10 @@ def evaluate(
                 Alert.objects.filter(pk=episode.pk).update(cleared_at=now)
             done.cleared += 1
     return done
+
+
+#: How often an alert that still holds, its figure unchanged, says so (``seen_at``).
+SEEN_EVERY: Final = dt.timedelta(minutes=1)
 
 
 def _open(f: Finding, now: dt.datetime) -> Alert:

@@ -1,6 +1,6 @@
 """Plan 02-KH/BCĐTW's tasks and their progress reports; the service index's rollups
-(``Cell``) and the per-dossier and per-report rows they add up (``DossierFact``,
-``ReportFact``); early-warning alerts."""
+(``Cell``, and the coarser ``ProvinceCell`` and ``NationCell``) and the per-dossier and
+per-report rows they add up (``DossierFact``, ``ReportFact``); early-warning alerts."""
 
 from __future__ import annotations
 
@@ -169,6 +169,50 @@ class Cell(Where, DossierCounts, ReportCounts):
 
     def __str__(self) -> str:
         return f"{self.month:%m/%Y} {self.agency_id} {self.procedure_code}"
+
+
+class ProvinceCell(DossierCounts, ReportCounts):
+    """The cells of one province's agencies, procedure (and report category) and month
+    added up: what a province's index and the national ranking read (a few hundred
+    rows a province and year, where its cells are tens of thousands). Kept with the
+    cells, from the same differences."""
+
+    month = models.DateField()
+    province = models.ForeignKey(
+        "geo.AdministrativeUnit", on_delete=models.PROTECT, related_name="+"
+    )
+    procedure_code = models.CharField(max_length=30, blank=True)
+    category = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["province", "month", "procedure_code", "category"],
+                name="steering_provincecell_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%m/%Y} {self.province_id} {self.procedure_code}"
+
+
+class NationCell(DossierCounts, ReportCounts):
+    """Every agency's cells of one procedure (and report category) and month added up,
+    central agencies included: what the national index reads."""
+
+    month = models.DateField()
+    procedure_code = models.CharField(max_length=30, blank=True)
+    category = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "procedure_code", "category"], name="steering_nationcell_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%m/%Y} {self.procedure_code}"
 
 
 class DossierFact(Where, DossierCounts):

@@ -20,17 +20,24 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, Sum
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from tqdm import tqdm
 
 from lienthong.core import selectors as core
-from lienthong.core.outbox import consumer
+from lienthong.core.outbox import batch_consumer
 from lienthong.directory import selectors as directory
 from lienthong.dossiers import measures as dossier_measures
 from lienthong.feedback import measures as report_measures
-from lienthong.steering.models import Cell, DossierFact, ReportFact, RollupMark
+from lienthong.steering.models import (
+    Cell,
+    DossierFact,
+    NationCell,
+    ProvinceCell,
+    ReportFact,
+    RollupMark,
+)
 
 if TYPE_CHECKING:
     from lienthong.core.models import OutboxEvent
@@ -39,6 +46,7 @@ __all__ = [
     "CELL_COUNTERS",
     "DOSSIER_COUNTERS",
     "REPORT_COUNTERS",
+    "add_to_cells",
     "computed_cells",
     "rebuild",
     "refresh_dossiers",
@@ -109,33 +117,64 @@ def _add(deltas: dict[Key, dict[str, int]], row: Row, sign: int) -> None:
             cell[name] += sign * n
 
 
-def _apply(deltas: dict[Key, dict[str, int]]) -> set[int]:
-    """Add each cell's difference to its row (made when missing); the communes touched."""
+#: A cell of any level, its level first: ``("agency", month, agency id, procedure,
+#: category)``, ``("province", month, province id, procedure, category)`` or
+#: ``("nation", month, procedure, category)``.
+LevelKey = tuple[object, ...]
+CellModel = type[Cell] | type[ProvinceCell] | type[NationCell]
+
+#: Each level's model and the columns of its key (after the level's name).
+LEVELS: Final[dict[str, tuple[CellModel, tuple[str, ...]]]] = {
+    "agency": (Cell, ("month", "agency_id", "procedure_code", "category")),
+    "province": (ProvinceCell, ("month", "province_id", "procedure_code", "category")),
+    "nation": (NationCell, ("month", "procedure_code", "category")),
+}
+
+
+def _levels(deltas: dict[Key, dict[str, int]]) -> dict[LevelKey, dict[str, int]]:
+    """The agencies' cells and, added up from them, the provinces' and the nation's."""
+    places = _place({key[1] for key in deltas})
+    out: dict[LevelKey, dict[str, int]] = {}
+    for key, counts in deltas.items():
+        month, agency, procedure, category = key
+        province = places.get(agency, (None, None))[0]
+        targets: list[LevelKey] = [("agency", *key), ("nation", month, procedure, category)]
+        if province:
+            targets.append(("province", month, province, procedure, category))
+        for target in targets:
+            cell = out.setdefault(target, defaultdict(int))
+            for name, n in counts.items():
+                cell[name] += n
+    return out
+
+
+def _where(key: LevelKey) -> tuple[CellModel, dict[str, object]]:
+    model, columns = LEVELS[str(key[0])]
+    return model, dict(zip(columns, key[1:], strict=True))
+
+
+def add_to_cells(deltas: dict[Key, dict[str, int]]) -> set[int]:
+    """Add each agency cell's difference to its row (made when missing), and to the
+    province's and the nation's; the communes touched. Rows are taken in one order, so
+    two deliveries never wait on each other in a cycle."""
     places = _place({key[1] for key in deltas})
     touched = {places.get(key[1], (None, None))[1] or 0 for key in deltas}
-    for key, counts in deltas.items():
-        changed = {name: n for name, n in counts.items() if n}
+    levelled = _levels(deltas)
+    for key in sorted(levelled, key=repr):
+        changed = {name: n for name, n in levelled[key].items() if n}
         if not changed:
             continue
-        month, agency, procedure, category = key
-        match = Cell.objects.filter(
-            month=month, agency_id=agency, procedure_code=procedure, category=category
-        )
+        model, where = _where(key)
+        match = model.objects.filter(**where)
         update = {name: F(name) + n for name, n in changed.items()}
         if match.update(**update):
             continue
-        province, commune = places.get(agency, (None, None))
+        if key[0] == "agency":
+            province, commune = places.get(where["agency_id"], (None, None))  # type: ignore[call-overload]
+            where = {**where, "province_id": province, "commune_id": commune}
         try:
             with transaction.atomic():
-                Cell.objects.create(
-                    month=month,
-                    agency_id=agency,
-                    procedure_code=procedure,
-                    category=category,
-                    province_id=province,
-                    commune_id=commune,
-                    **changed,
-                )
+                model.objects.create(**where, **changed)
         except IntegrityError:  # made meanwhile by another dispatcher
             match.update(**update)
     return touched - {0}
@@ -195,7 +234,7 @@ def _refresh(
         if row is not None:
             _add(deltas, row, +1)
         _save_fact(model, pk, row, before)
-    return _apply(deltas)
+    return add_to_cells(deltas)
 
 
 def refresh_dossiers(codes: Iterable[str]) -> set[int]:
@@ -216,32 +255,43 @@ def refresh_reports(codes: Iterable[str]) -> set[int]:
     return touched
 
 
-@consumer("steering.rollup", topics=["dossier.", "feedback."])
-def take(event: OutboxEvent) -> None:
-    """An event about a dossier or a report: its cells updated, in the delivery's
-    transaction (so once), and the early warnings of the communes it touched."""
+#: Events after which a commune's early warnings are evaluated again.
+_ALERTING: Final = (
+    "dossier.overdue",
+    "dossier.receive",
+    "dossier.issue",
+    "dossier.refuse",
+    "dossier.transfer",
+    "dossier.return",
+    "dossier.cancel",
+)
+
+
+@batch_consumer("steering.rollup", topics=["dossier.", "feedback."])
+def take(events: list[OutboxEvent]) -> None:
+    """Events about dossiers and reports: their cells updated in the delivery's
+    transaction (so once), each dossier and report read once however many events it
+    has in the batch; then the early warnings of the communes they touched."""
     from lienthong.steering import alerts  # alerts read the scorecard, which reads us
 
-    touched: set[int] = set()
-    if event.aggregate_type == "dossier":
-        touched = refresh_dossiers([event.aggregate_id])
-    elif event.aggregate_type == "report":
-        touched = refresh_reports([event.aggregate_id])
-    if event.topic in ("dossier.overdue", "dossier.receive") or event.topic.startswith(
-        ("dossier.issue", "dossier.refuse", "dossier.transfer", "dossier.return", "dossier.cancel")
-    ):
+    dossiers = {e.aggregate_id for e in events if e.aggregate_type == "dossier"}
+    reports = {e.aggregate_id for e in events if e.aggregate_type == "report"}
+    touched = refresh_dossiers(sorted(dossiers)) | refresh_reports(sorted(reports))
+    if any(e.topic.startswith(_ALERTING) for e in events):
         alerts.check_communes(touched)
     # The newest event taken in, never moved back by one delivered late (a retry).
+    last = max(e.pk for e in events)
     if not RollupMark.objects.filter(pk=1).update(
-        event_id=Greatest(F("event_id"), event.pk), changed_at=timezone.now()
+        event_id=Greatest(F("event_id"), last), changed_at=timezone.now()
     ):
         RollupMark.objects.get_or_create(
-            pk=1, defaults={"event_id": event.pk, "changed_at": timezone.now()}
+            pk=1, defaults={"event_id": last, "changed_at": timezone.now()}
         )
 
 
-def computed_cells() -> dict[Key, dict[str, int]]:
-    """Every cell as the measures of every dossier and report add it up now."""
+def computed_cells() -> dict[LevelKey, dict[str, int]]:
+    """Every cell of every level as the measures of every dossier and report add it up
+    now (counts of 0 left out)."""
     cells: dict[Key, dict[str, int]] = {}
     for _pk, row in _dossier_rows(None):
         if row is not None:
@@ -249,20 +299,22 @@ def computed_cells() -> dict[Key, dict[str, int]]:
     for _pk, row in _report_rows(None):
         if row is not None:
             _add(cells, row, +1)
-    return {key: {c: n for c, n in counts.items() if n} for key, counts in cells.items()}
+    return _nonzero(_levels(cells))
 
 
-def stored_cells() -> dict[Key, dict[str, int]]:
-    """Every cell as the rollups hold it (counts of 0 left out)."""
-    out: dict[Key, dict[str, int]] = {}
-    for cell in Cell.objects.values(
-        "month", "agency_id", "procedure_code", "category", *CELL_COUNTERS
-    ):
-        key = (cell["month"], cell["agency_id"], cell["procedure_code"], cell["category"])
-        counts = {c: cell[c] for c in CELL_COUNTERS if cell[c]}
-        if counts:
-            out[key] = counts
-    return out
+def _nonzero(cells: dict[LevelKey, dict[str, int]]) -> dict[LevelKey, dict[str, int]]:
+    out = {key: {c: n for c, n in counts.items() if n} for key, counts in cells.items()}
+    return {key: counts for key, counts in out.items() if counts}
+
+
+def stored_cells() -> dict[LevelKey, dict[str, int]]:
+    """Every cell of every level as the rollups hold it (counts of 0 left out)."""
+    out: dict[LevelKey, dict[str, int]] = {}
+    for level, (model, columns) in LEVELS.items():
+        for cell in model.objects.values(*columns, *CELL_COUNTERS):
+            key = (level, *(cell[c] for c in columns))
+            out[key] = {c: cell[c] for c in CELL_COUNTERS}
+    return _nonzero(out)
 
 
 @dataclass(frozen=True)
@@ -272,80 +324,155 @@ class Rebuilt:
     cells: int
 
 
-def _facts(
-    model: type[DossierFact] | type[ReportFact], rows: Iterable[tuple[int, Row | None]]
-) -> Iterator[DossierFact | ReportFact]:
-    for pk, row in rows:
-        if row is None:
-            continue
-        yield model(pk=pk, **_fact_values(model, row))
+#: How many events before a rebuild's start it takes again at its end: a write whose
+#: transaction began before the start and committed after its dossier was read.
+CATCH_UP: Final = 10_000
+
+
+def _chunks(
+    rows: Iterable[tuple[int, Row | None]], size: int
+) -> Iterator[list[tuple[int, Row | None]]]:
+    chunk: list[tuple[int, Row | None]] = []
+    for item in rows:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _settle(
+    model: type[DossierFact] | type[ReportFact],
+    counters: tuple[str, ...],
+    rows: list[tuple[int, Row | None]],
+) -> None:
+    """Make these dossiers' (or reports') facts what their rows say, cells untouched."""
+    with transaction.atomic():
+        old = {
+            f.pk: f for f in model.objects.select_for_update().filter(pk__in=[p for p, _r in rows])
+        }
+        made: list[DossierFact | ReportFact] = []
+        changed: list[DossierFact | ReportFact] = []
+        gone: list[int] = []
+        for pk, row in rows:
+            before = old.get(pk)
+            if row is None:
+                if before is not None:
+                    gone.append(pk)
+                continue
+            if before is not None and _fact_row(before, counters) == row:
+                continue
+            fact = model(pk=pk, **_fact_values(model, row))
+            (changed if before is not None else made).append(fact)
+        model.objects.bulk_create(made)  # type: ignore[arg-type]
+        if changed:
+            fields = [f.name for f in model._meta.concrete_fields if not f.primary_key]
+            model.objects.bulk_update(changed, fields, batch_size=500)  # type: ignore[arg-type]
+        if gone:
+            model.objects.filter(pk__in=gone).delete()
+
+
+def _summed_facts() -> dict[Key, dict[str, int]]:
+    """The agencies' cells as their facts add up."""
+    out: dict[Key, dict[str, int]] = {}
+    for model, counters, key in (
+        (DossierFact, DOSSIER_COUNTERS, ("month", "agency_id", "procedure_code")),
+        (ReportFact, REPORT_COUNTERS, ("month", "agency_id", "procedure_code", "category")),
+    ):
+        sums = {f"sum_{c}": Sum(c) for c in counters}
+        rows = model.objects.order_by().values(*key).annotate(**sums)
+        for r in rows.iterator(chunk_size=10_000):
+            cell = out.setdefault(
+                (r["month"], r["agency_id"], r["procedure_code"], r.get("category", "")),
+                defaultdict(int),
+            )
+            for c in counters:
+                cell[c] += r[f"sum_{c}"] or 0
+    return out
+
+
+def _replace_cells(levelled: dict[LevelKey, dict[str, int]], batch: int) -> int:
+    """Make the cells of every level these (written where they differ); the agencies'
+    cells there are."""
+    wanted = _nonzero(levelled)
+    fine = 0
+    for level, (model, columns) in LEVELS.items():
+        stored = {
+            (level, *(r[c] for c in columns)): r
+            for r in model.objects.values("pk", *columns, *CELL_COUNTERS)
+        }
+        ours = {key: counts for key, counts in wanted.items() if key[0] == level}
+        if level == "agency":
+            fine = len(ours)
+        gone = [r["pk"] for key, r in stored.items() if key not in ours]
+        changed = []
+        made = []
+        for key, counts in ours.items():
+            full = {c: counts.get(c, 0) for c in CELL_COUNTERS}
+            row = stored.get(key)
+            if row is None:
+                _model, where = _where(key)
+                if level == "agency":
+                    province, commune = _place([where["agency_id"]]).get(  # type: ignore[list-item]
+                        where["agency_id"],
+                        (None, None),  # type: ignore[call-overload]
+                    )
+                    where = {**where, "province_id": province, "commune_id": commune}
+                made.append(model(**where, **full))
+            elif any(row[c] != n for c, n in full.items()):
+                changed.append(model(pk=row["pk"], **full))
+        for i in range(0, len(gone), batch):
+            model.objects.filter(pk__in=gone[i : i + batch]).delete()
+        model.objects.bulk_update(changed, list(CELL_COUNTERS), batch_size=500)  # type: ignore[arg-type]
+        model.objects.bulk_create(made, batch_size=batch)  # type: ignore[arg-type]
+    return fine
 
 
 def rebuild(*, batch: int = 5000, progress: bool = False) -> Rebuilt:
-    """Recompute every fact and cell from the dossiers and reports, in one transaction
-    (events taken meanwhile wait for it, then change nothing they need not)."""
+    """Recompute every fact from the dossiers and reports, then every cell from the
+    facts (docs/steering.md, "Rebuilding"). The facts are settled a batch at a time while
+    events keep being taken; only the end holds the rollups: the facts of what changed
+    meanwhile read again, the cells made the facts' sums (seconds, where reading every
+    dossier takes minutes)."""
     _places.clear()
-    counted = {"dossiers": 0, "reports": 0}
-    cells: dict[Key, dict[str, int]] = {}
+    start = core.last_event_id()
+    if connection.vendor == "postgresql":
+        # Fresh statistics for what it reads: after a bulk load the planner would
+        # otherwise walk the events' primary key for each dossier (minutes each thousand).
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "ANALYZE dossiers_dossier, dossiers_dossierevent, dossiers_dossierfile, "
+                "dossiers_rating, feedback_report"
+            )
+    sources = (
+        (DossierFact, DOSSIER_COUNTERS, _dossier_rows, "dossiers"),
+        (ReportFact, REPORT_COUNTERS, _report_rows, "reports"),
+    )
+    for model, counters, rows_of, name in sources:
+        rows: Iterable[tuple[int, Row | None]] = rows_of(None)
+        if connection.vendor != "postgresql":
+            rows = list(rows)  # SQLite: no open read across the batches' commits
+        shown = tqdm(rows, unit=f" {name}", disable=not progress, desc=name)
+        for chunk in _chunks(shown, batch):
+            _settle(model, counters, chunk)
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute(
-                    "LOCK TABLE steering_cell, steering_dossierfact, steering_reportfact "
-                    "IN EXCLUSIVE MODE"
+                    "LOCK TABLE steering_cell, steering_provincecell, steering_nationcell, "
+                    "steering_dossierfact, steering_reportfact IN EXCLUSIVE MODE"
                 )
-                # Fresh statistics for what it reads: after a bulk load the planner would
-                # otherwise walk the events' primary key for each dossier (minutes each
-                # thousand).
-                cursor.execute(
-                    "ANALYZE dossiers_dossier, dossiers_dossierevent, dossiers_dossierfile, "
-                    "dossiers_rating, feedback_report"
-                )
-        Cell.objects.all().delete()
-        DossierFact.objects.all().delete()
-        ReportFact.objects.all().delete()
-        for model, rows, name in (
-            (DossierFact, _dossier_rows(None), "dossiers"),
-            (ReportFact, _report_rows(None), "reports"),
-        ):
-            pending: list[DossierFact | ReportFact] = []
-            shown = tqdm(_tee(rows, cells), unit=f" {name}", disable=not progress, desc=name)
-            for fact in _facts(model, shown):
-                pending.append(fact)
-                if len(pending) >= batch:
-                    model.objects.bulk_create(pending)  # type: ignore[arg-type]
-                    counted[name] += len(pending)
-                    pending = []
-            model.objects.bulk_create(pending)  # type: ignore[arg-type]
-            counted[name] += len(pending)
-        places = _place({key[1] for key in cells})
-        made = [
-            Cell(
-                month=key[0],
-                agency_id=key[1],
-                procedure_code=key[2],
-                category=key[3],
-                province_id=places.get(key[1], (None, None))[0],
-                commune_id=places.get(key[1], (None, None))[1],
-                **counts,
-            )
-            for key, counts in cells.items()
-        ]
-        Cell.objects.bulk_create(made, batch_size=batch)
-        last = core.last_event_id()
+        since = core.aggregates_since(max(start - CATCH_UP, 0), ("dossier", "report"))
+        for model, counters, rows_of, name in sources:
+            codes = sorted(since["dossier" if name == "dossiers" else "report"])
+            for i in range(0, len(codes), batch):
+                _settle(model, counters, list(rows_of(codes[i : i + batch])))
+        cells = _replace_cells(_levels(_summed_facts()), batch)
         RollupMark.objects.update_or_create(
-            pk=1, defaults={"event_id": last, "changed_at": timezone.now()}
+            pk=1, defaults={"event_id": core.last_event_id(), "changed_at": timezone.now()}
         )
-    return Rebuilt(counted["dossiers"], counted["reports"], len(made))
-
-
-def _tee(
-    rows: Iterable[tuple[int, Row | None]], cells: dict[Key, dict[str, int]]
-) -> Iterator[tuple[int, Row | None]]:
-    for pk, row in rows:
-        if row is not None:
-            _add(cells, row, +1)
-        yield pk, row
+    return Rebuilt(DossierFact.objects.count(), ReportFact.objects.count(), cells)
 
 
 def mark() -> tuple[int, dt.datetime | None]:

@@ -25,7 +25,7 @@ from lienthong.directory import selectors as directory
 from lienthong.feedback.constants import Category
 from lienthong.geo import selectors as geo
 from lienthong.steering import index as idx
-from lienthong.steering.models import Cell
+from lienthong.steering.models import Cell, NationCell, ProvinceCell
 from lienthong.steering.rollup import CELL_COUNTERS
 
 if TYPE_CHECKING:
@@ -68,7 +68,8 @@ class Scope:
     def text(self) -> str:
         return "nation" if self.kind == "nation" else f"{self.kind}:{self.code}"
 
-    def cells(self) -> Q:
+    def facts(self) -> Q:
+        """Which dossiers' and reports' facts (and agencies' cells) are the scope's."""
         if self.kind == "province":
             return Q(province_id=self.province_id)
         if self.kind == "commune":
@@ -76,6 +77,17 @@ class Scope:
         if self.kind == "agency":
             return Q(agency_id=self.agency_id)
         return Q()
+
+    def cells(self) -> QuerySet[Cell] | QuerySet[ProvinceCell] | QuerySet[NationCell]:
+        """The rollup rows the scope adds up: the coarsest that has it (the nation's
+        hundreds of rows a year, a province's, or its agencies' cells)."""
+        if self.kind == "province":
+            return ProvinceCell.objects.filter(province_id=self.province_id)
+        if self.kind == "commune":
+            return Cell.objects.filter(commune_id=self.unit_id)
+        if self.kind == "agency":
+            return Cell.objects.filter(agency_id=self.agency_id or 0)
+        return NationCell.objects.all()
 
 
 NATION: Final = Scope("nation", "", "Toàn quốc")
@@ -266,6 +278,28 @@ def _entries(
     return [e for e in every if wanted.intersection(e.levels)]
 
 
+@dataclass(frozen=True)
+class Provided:
+    """What the catalogue says of the procedures a scope provides (1.3, 3.1, 3.2, 3.5)."""
+
+    procedures: int
+    complete: int
+    online: int
+    fee: int
+    fee_online: int
+
+
+def _provided(entries: list[catalog.IndexEntry]) -> Provided:
+    fee = [e for e in entries if e.has_fee]
+    return Provided(
+        len(entries),
+        sum(e.complete for e in entries),
+        sum(e.online for e in entries),
+        len(fee),
+        sum(e.online for e in fee),
+    )
+
+
 @functools.lru_cache(maxsize=4)
 def _by_code(index: idx.Index) -> dict[str, idx.Indicator]:
     return {i.code: i for i in index.indicators}
@@ -279,7 +313,7 @@ def _named(got: Mapping[str, object]) -> dict[str, int]:
     return {k.removeprefix("sum_"): int(v or 0) for k, v in got.items()}  # type: ignore[call-overload]
 
 
-def _sums(qs: QuerySet[Cell]) -> dict[str, int]:
+def _sums(qs: QuerySet[Cell] | QuerySet[ProvinceCell] | QuerySet[NationCell]) -> dict[str, int]:
     got = qs.aggregate(
         **_SUMS,
         online_procedures=Count("procedure_code", distinct=True, filter=Q(filed_online__gt=0)),
@@ -287,14 +321,11 @@ def _sums(qs: QuerySet[Cell]) -> dict[str, int]:
     return _named(got)
 
 
-def _figures(
-    index: idx.Index, s: Mapping[str, int], entries: list[catalog.IndexEntry]
-) -> list[Figure]:
+def _figures(index: idx.Index, s: Mapping[str, int], provided: Provided) -> list[Figure]:
     # Labels stay lazy: a ranking makes hundreds of cards and prints one or none.
     _ = gettext_lazy
     indicators = _by_code(index)
-    online = [e for e in entries if e.online]
-    fee = [e for e in entries if e.has_fee]
+    p = provided
     d = s["dossiers"]
     lbl = {
         "dossiers": _("hồ sơ tiếp nhận"),
@@ -310,12 +341,11 @@ def _figures(
 
     for code in ("1.1", "1.2"):
         add(code, 0, 0, [], note=NOT_RECORDED[code])
-    complete = sum(e.complete for e in entries)
     add(
         "1.3",
-        complete,
-        len(entries),
-        [(_("thủ tục công khai đủ bộ phận"), complete), (_("thủ tục"), len(entries))],
+        p.complete,
+        p.procedures,
+        [(_("thủ tục công khai đủ bộ phận"), p.complete), (_("thủ tục"), p.procedures)],
     )
     add("1.4", 0, 0, [], note=NOT_RECORDED["1.4"])
     add(
@@ -334,16 +364,16 @@ def _figures(
     add("2.2", 0, 0, [(_("hồ sơ đã giải quyết"), finished)], value=days, drill="finished")
     add(
         "3.1",
-        len(online),
-        len(entries),
-        [(_("thủ tục có dịch vụ trực tuyến"), len(online)), (_("thủ tục"), len(entries))],
+        p.online,
+        p.procedures,
+        [(_("thủ tục có dịch vụ trực tuyến"), p.online), (_("thủ tục"), p.procedures)],
     )
-    used = min(s["online_procedures"], len(online))
+    used = min(s["online_procedures"], p.online)
     add(
         "3.2",
         used,
-        len(online),
-        [(_("dịch vụ có hồ sơ trực tuyến"), used), (_("dịch vụ trực tuyến"), len(online))],
+        p.online,
+        [(_("dịch vụ có hồ sơ trực tuyến"), used), (_("dịch vụ trực tuyến"), p.online)],
     )
     add(
         "3.3",
@@ -352,14 +382,13 @@ def _figures(
         [(_("hồ sơ trực tuyến"), s["online"]), (lbl["dossiers"], d)],
         drill="online",
     )
-    fee_online = sum(e.online for e in fee)
     add(
         "3.5",
-        fee_online,
-        len(fee),
+        p.fee_online,
+        p.fee,
         [
-            (_("thủ tục có phí thanh toán trực tuyến"), fee_online),
-            (_("thủ tục có phí, lệ phí"), len(fee)),
+            (_("thủ tục có phí thanh toán trực tuyến"), p.fee_online),
+            (_("thủ tục có phí, lệ phí"), p.fee),
         ],
     )
     add(
@@ -425,15 +454,10 @@ def _card(
     period: Period,
     s: Mapping[str, int],
     distribution: dict[str, int],
-    *,
-    procedure: str = "",
-    every: list[catalog.IndexEntry] | None = None,
+    provided: Provided,
 ) -> Card:
     index = idx.definition()
-    entries = _entries(scope.levels, every)
-    if procedure:
-        entries = [e for e in entries if e.code == procedure]
-    figures = _figures(index, s, entries)
+    figures = _figures(index, s, provided)
     scores = [f.score for f in figures]
     groups = tuple(
         GroupTotal(
@@ -460,7 +484,7 @@ def card(scope: Scope, period: Period, *, procedure: str = "") -> Card:
     """The index of ``scope`` in ``period`` (of one procedure's dossiers and reports when
     ``procedure`` is given): every indicator with its inputs, the groups' and the total
     points, the band."""
-    qs = Cell.objects.filter(scope.cells() & period.months())
+    qs = scope.cells().filter(period.months())
     if procedure:
         qs = qs.filter(procedure_code=procedure)
     distribution = dict(
@@ -469,7 +493,10 @@ def card(scope: Scope, period: Period, *, procedure: str = "") -> Card:
         .annotate(n=Sum("reports"))
         .values_list("category", "n")
     )
-    return _card(scope, period, _sums(qs), distribution, procedure=procedure)
+    entries = _entries(scope.levels)
+    if procedure:
+        entries = [e for e in entries if e.code == procedure]
+    return _card(scope, period, _sums(qs), distribution, _provided(entries))
 
 
 @dataclass(frozen=True)
@@ -486,9 +513,11 @@ class RankRow:
         return self.card.total - self.previous
 
 
-def _grouped(by: str, where: Q, period: Period) -> dict[int, dict[str, int]]:
+def _grouped(
+    by: str, cells: QuerySet[Cell] | QuerySet[ProvinceCell], period: Period
+) -> dict[int, dict[str, int]]:
     rows = (
-        Cell.objects.filter(where & period.months())
+        cells.filter(period.months())
         .values(by)
         .annotate(
             **_SUMS,
@@ -506,8 +535,9 @@ def ranking(within: Scope, period: Period) -> list[RankRow]:
     """The units one level below ``within`` (the provinces of the nation, the communes of
     a province), ranked by their total (N/A last), with the change since the period
     before."""
+    cells: QuerySet[Cell] | QuerySet[ProvinceCell]
     if within.kind == "nation":
-        by, where = "province_id", Q()
+        by, cells = "province_id", ProvinceCell.objects.all()
         units = [
             Scope(
                 "province",
@@ -521,7 +551,7 @@ def ranking(within: Scope, period: Period) -> list[RankRow]:
         ]
         key = "province_id"
     elif within.kind == "province":
-        by, where = "commune_id", Q(province_id=within.province_id)
+        by, cells = "commune_id", Cell.objects.filter(province_id=within.province_id)
         units = [
             Scope(
                 "commune",
@@ -536,14 +566,17 @@ def ranking(within: Scope, period: Period) -> list[RankRow]:
         key = "unit_id"
     else:
         raise NotFound(_("Không có đơn vị cấp dưới để xếp hạng."))
-    now = _grouped(by, where, period)
-    before = _grouped(by, where, period.previous())
+    now = _grouped(by, cells, period)
+    before = _grouped(by, cells, period.previous())
     every = catalog.index_entries()
+    provided: dict[tuple[str, ...], Provided] = {}
     cards = []
     for u in units:
         uid = getattr(u, key)
-        c = _card(u, period, now.get(uid) or _empty(), {}, every=every)
-        p = _card(u, period.previous(), before.get(uid) or _empty(), {}, every=every)
+        if u.levels not in provided:
+            provided[u.levels] = _provided(_entries(u.levels, every))
+        c = _card(u, period, now.get(uid) or _empty(), {}, provided[u.levels])
+        p = _card(u, period.previous(), before.get(uid) or _empty(), {}, provided[u.levels])
         cards.append((u, c, p.total))
     cards.sort(key=lambda t: (t[1].total is None, -(t[1].total or 0), t[0].name))
     return [
@@ -564,7 +597,8 @@ class LateRow:
 def most_late(scope: Scope, period: Period, *, limit: int = 10) -> list[LateRow]:
     """The procedures with the most late dossiers in ``scope`` and ``period``."""
     rows = list(
-        Cell.objects.filter(scope.cells() & period.months(), category="")
+        scope.cells()
+        .filter(period.months(), category="")
         .values("procedure_code")
         .annotate(
             n=Sum("dossiers", default=0),

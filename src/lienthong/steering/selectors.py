@@ -198,7 +198,7 @@ def drill_for(
             _("Không có danh sách hồ sơ «%(flag)s».") % {"flag": flag[:30]}, code="bad-flag"
         )
     facts = DossierFact.objects.filter(
-        where.cells() & when.months(), **{f"{flag}__gt": 0}
+        where.facts() & when.months(), **{f"{flag}__gt": 0}
     ).order_by("-month", "-dossier_id")
     if procedure:
         facts = facts.filter(procedure_code=procedure[:30])
