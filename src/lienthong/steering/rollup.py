@@ -14,6 +14,7 @@ measures for every dossier at once, gives the same cells as the events did.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -71,13 +72,19 @@ class Row:
 
 
 _places: dict[int, tuple[int | None, int | None]] = {}
+_places_since = [0.0]
+#: Seconds an agency's place (province, commune) is remembered: an agency moved in the
+#: directory counts at its new place within this, and a rebuild moves its old counts.
+PLACES_SECONDS: Final = 300.0
 
 
 def _place(agency_ids: Iterable[int]) -> dict[int, tuple[int | None, int | None]]:
+    now = time.monotonic()
+    if now - _places_since[0] > PLACES_SECONDS or len(_places) > 50_000:
+        _places.clear()
+        _places_since[0] = now
     missing = {a for a in agency_ids if a not in _places}
     if missing:
-        if len(_places) > 50_000:
-            _places.clear()
         _places.update(directory.agency_places(missing))
     return _places
 
@@ -322,6 +329,8 @@ class Rebuilt:
     dossiers: int
     reports: int
     cells: int
+    #: Seconds the rollups were held (events waiting) at the end.
+    held_s: float = 0.0
 
 
 #: How many events before a rebuild's start it takes again at its end: a write whose
@@ -456,6 +465,7 @@ def rebuild(*, batch: int = 5000, progress: bool = False) -> Rebuilt:
         shown = tqdm(rows, unit=f" {name}", disable=not progress, desc=name)
         for chunk in _chunks(shown, batch):
             _settle(model, counters, chunk)
+    held = time.perf_counter()
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
@@ -472,7 +482,8 @@ def rebuild(*, batch: int = 5000, progress: bool = False) -> Rebuilt:
         RollupMark.objects.update_or_create(
             pk=1, defaults={"event_id": core.last_event_id(), "changed_at": timezone.now()}
         )
-    return Rebuilt(DossierFact.objects.count(), ReportFact.objects.count(), cells)
+    held_s = time.perf_counter() - held
+    return Rebuilt(DossierFact.objects.count(), ReportFact.objects.count(), cells, held_s)
 
 
 def mark() -> tuple[int, dt.datetime | None]:
