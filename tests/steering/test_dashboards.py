@@ -88,6 +88,43 @@ def test_an_official_who_may_read_the_dossier_opens_it_from_the_list(client, cas
     assert f'href="/ho-so/{d.code}/"' in late.content.decode()
 
 
+def test_the_reports_behind_group_5_are_listed_without_author_or_text(client, cast):
+    from django.utils import timezone
+
+    from lienthong.feedback import services as feedback
+
+    d = _late_path(cast)
+    report = feedback.submit(
+        actor=cast.citizen,
+        category="procedure",
+        title="Chậm trả giấy khai sinh của con tôi",
+        text="Hồ sơ khai sinh đã quá hẹn mà chưa có kết quả, đề nghị xem xét.",
+        dossier_code=d.code,
+    )
+    while dispatch():
+        pass
+    month = timezone.localdate().strftime("%Y-%m")
+    client.force_login(_viewer(cast.home_committee))
+    page = client.get(f"/dieu-hanh/chi-so/?pham-vi=commune:{HOME}&ky={month}")
+    assert f"pham-vi=commune:{HOME}&amp;ky={month}&amp;co=reports_on_time" in page.content.decode()
+    listed = client.get(f"/dieu-hanh/chi-so/ho-so/?pham-vi=commune:{HOME}&ky={month}&co=reports")
+    assert listed.status_code == 200
+    html = listed.content.decode()
+    assert report.code in html
+    assert "1 phản ánh, kiến nghị" in html
+    assert "Chậm trả giấy khai sinh" not in html  # not published: no title
+    assert "quá hẹn mà chưa có kết quả" not in html  # never the text
+    assert cast.citizen.full_name not in html  # nor the author
+    assert f'href="/phan-anh/{report.code}/"' not in html  # a watcher does not open it
+    # An official who may read the commune's reports opens it from the list.
+    RoleAssignment.objects.create(
+        user=cast.leader, agency=cast.home_committee, role=Role.STEERING_VIEWER
+    )
+    client.force_login(cast.leader)
+    mine = client.get(f"/dieu-hanh/chi-so/ho-so/?pham-vi=commune:{HOME}&ky={month}&co=reports")
+    assert f'href="/phan-anh/{report.code}/"' in mine.content.decode()
+
+
 def test_the_nation_ranks_34_provinces_and_exports_to_excel_and_pdf(client, cast):
     _late_path(cast)
     client.force_login(_viewer(directory.get_agency("000.00.00.G22")))

@@ -40,6 +40,7 @@ __all__ = [
     "area_summary",
     "committee_of",
     "communes_of_posts",
+    "counted_reports",
     "get_public_report",
     "get_report_for",
     "handlers_of",
@@ -100,6 +101,60 @@ def may_read(user: User | AnonymousUser, report: Report) -> bool:
         return True
     communes, provinces = area
     return report.commune_id in communes or report.province_id in provinces
+
+
+@dataclass(frozen=True)
+class CountedReport:
+    """A report behind a figure of the service index (group 5): what a steering viewer
+    may see of it — never its author or text; the title only once published."""
+
+    code: str
+    category: str
+    title: str
+    handling_agency: str
+    submitted_at: dt.datetime
+    answered_at: dt.datetime | None
+    status: str
+    late: bool
+    readable: bool  # the viewer may open the report itself (or it is published)
+
+
+def counted_reports(user: User | AnonymousUser, ids: list[int]) -> list[CountedReport]:
+    """The reports ``ids`` (the caller checked the viewer may see that they are counted)
+    in the order given; each marked readable as ``may_read`` says, in a few queries."""
+    rows = {r.pk: r for r in Report.objects.filter(pk__in=ids).select_related("handling_agency")}
+    agencies = {r.handling_agency_id for r in rows.values()}
+    viewing = {
+        a.pk for a in directory.agencies_by_ids(agencies) if can(user, Perm.FEEDBACK_VIEW, agency=a)
+    }
+    in_area = set(
+        Report.objects.filter(_in_area(area_of(user)), pk__in=ids).values_list("pk", flat=True)
+    )
+    out = []
+    for pk in ids:
+        r = rows.get(pk)
+        if r is None:
+            continue
+        readable = (
+            r.published
+            or (user.pk is not None and user.pk == r.author_id)
+            or r.handling_agency_id in viewing
+            or pk in in_area
+        )
+        out.append(
+            CountedReport(
+                code=r.code,
+                category=r.get_category_display(),
+                title=r.public_title if r.published else "",
+                handling_agency=r.handling_agency.name,
+                submitted_at=r.submitted_at,
+                answered_at=r.answered_at,
+                status=r.get_status_display(),
+                late=bool(r.late),
+                readable=readable,
+            )
+        )
+    return out
 
 
 def get_report_for(user: User | AnonymousUser, code: str) -> Report:

@@ -28,6 +28,7 @@ from lienthong.core.errors import DomainError, NotFound, PermissionDenied
 from lienthong.core.pdf import render_pdf
 from lienthong.directory import selectors as directory
 from lienthong.dossiers import selectors as dossiers
+from lienthong.feedback import selectors as feedback
 from lienthong.geo.maps import VietnamMap, located, unit_centres, vietnam_map
 from lienthong.steering import alerts as alert_services
 from lienthong.steering import files, rollup, scorecard, selectors
@@ -166,10 +167,12 @@ def drill(request: AuthenticatedRequest) -> HttpResponse:
         )
     except DomainError as exc:
         return _refused(request, exc)
-    page = Paginator(found.facts.values_list("dossier_id", flat=True), 50).get_page(
-        request.GET.get("trang")
-    )
-    rows = dossiers.counted_rows(request.user, list(page.object_list))
+    page = Paginator(found.ids(), 50).get_page(request.GET.get("trang"))
+    ids = list(page.object_list)
+    if found.reports:
+        rows: list[object] = list(feedback.counted_reports(request.user, ids))
+    else:
+        rows = list(dossiers.counted_rows(request.user, ids))
     return render(request, "steering/drill.html", {"d": found, "page": page, "rows": rows})
 
 

@@ -226,6 +226,8 @@ DRILL: Final = {
     "4.3": "reused",
     "4.4": "from_store",
     "4.5": "eid",
+    "5.2": "reports_on_time",
+    "5.3": "reports_unhappy",
     "5.4": "complained",
 }
 
@@ -419,12 +421,13 @@ def _figures(index: idx.Index, s: Mapping[str, int], provided: Provided) -> list
     ):
         add(code, s[name], d, [(label, s[name]), (lbl["dossiers"], d)], drill=name)
     r = s["reports"]
-    add("5.1", 0, 0, [(lbl["reports"], r)])
+    add("5.1", 0, 0, [(lbl["reports"], r)], drill="reports")
     add(
         "5.2",
         s["reports_on_time"],
         r,
         [(_("phản ánh xử lý đúng hạn"), s["reports_on_time"]), (lbl["reports"], r)],
+        drill="reports_on_time",
     )
     add(
         "5.3",
@@ -434,6 +437,7 @@ def _figures(index: idx.Index, s: Mapping[str, int], provided: Provided) -> list
             (_("phản ánh không hài lòng, quá hạn, phản ánh lại"), s["reports_unhappy"]),
             (lbl["reports"], r),
         ],
+        drill="reports_unhappy",
     )
     add(
         "5.4",

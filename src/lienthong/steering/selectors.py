@@ -16,7 +16,14 @@ from lienthong.accounts.permissions import can, reach
 from lienthong.core.errors import DomainError, NotFound, PermissionDenied
 from lienthong.steering import scorecard
 from lienthong.steering.constants import AlertStatus, TaskStatus
-from lienthong.steering.models import Alert, DossierFact, Task, TaskEvidence, TaskReport
+from lienthong.steering.models import (
+    Alert,
+    DossierFact,
+    ReportFact,
+    Task,
+    TaskEvidence,
+    TaskReport,
+)
 from lienthong.steering.table import ALERT_TABLE, TABLE
 
 if TYPE_CHECKING:
@@ -174,6 +181,16 @@ DRILLS: Final = {
 }
 
 
+#: The report flags a figure of group 5 drills down to, with the list's title.
+REPORT_DRILLS: Final = {
+    "reports": gettext_lazy("Phản ánh, kiến nghị"),
+    "reports_on_time": gettext_lazy("Phản ánh, kiến nghị xử lý đúng hạn"),
+    "reports_unhappy": gettext_lazy(
+        "Phản ánh, kiến nghị bị đánh giá không hài lòng, quá hạn hoặc bị phản ánh lại"
+    ),
+}
+
+
 @dataclass(frozen=True)
 class Drill:
     scope: scorecard.Scope
@@ -181,7 +198,15 @@ class Drill:
     flag: str
     title: str
     procedure: str
-    facts: QuerySet[DossierFact]
+    facts: QuerySet[DossierFact] | QuerySet[ReportFact]
+
+    @property
+    def reports(self) -> bool:
+        """The list is of reports (group 5), not of dossiers."""
+        return self.flag in REPORT_DRILLS
+
+    def ids(self) -> QuerySet[DossierFact, int] | QuerySet[ReportFact, int]:
+        return self.facts.values_list("pk", flat=True)
 
 
 def drill_for(
@@ -193,16 +218,24 @@ def drill_for(
     where = scorecard.parse_scope(scope)
     scorecard.check_scope(where, provinces)
     when = scorecard.parse_period(period)
-    if flag not in DRILLS:
+    facts: QuerySet[DossierFact] | QuerySet[ReportFact]
+    if flag in DRILLS:
+        title = DRILLS[flag]
+        facts = DossierFact.objects.filter(
+            where.facts() & when.months(), **{f"{flag}__gt": 0}
+        ).order_by("-month", "-dossier_id")
+    elif flag in REPORT_DRILLS:
+        title = REPORT_DRILLS[flag]
+        facts = ReportFact.objects.filter(
+            where.facts() & when.months(), **{f"{flag}__gt": 0}
+        ).order_by("-month", "-report_id")
+    else:
         raise DomainError(
             _("Không có danh sách hồ sơ «%(flag)s».") % {"flag": flag[:30]}, code="bad-flag"
         )
-    facts = DossierFact.objects.filter(
-        where.facts() & when.months(), **{f"{flag}__gt": 0}
-    ).order_by("-month", "-dossier_id")
     if procedure:
         facts = facts.filter(procedure_code=procedure[:30])
-    return Drill(where, when, flag, str(DRILLS[flag]), procedure[:30], facts)
+    return Drill(where, when, flag, str(title), procedure[:30], facts)
 
 
 def alerts_for(user: User | AnonymousUser, *, open_only: bool = True) -> QuerySet[Alert]:
