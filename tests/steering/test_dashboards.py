@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -61,6 +62,13 @@ def test_a_province_viewer_drills_from_the_province_to_a_commune_to_the_late_dos
     assert "Ninh Bình" in html
     assert "Xếp hạng các xã, phường" in html
     assert f"pham-vi=commune:{HOME}" in html
+    # The province's departments are ranked beside its communes, each a page of its own.
+    assert "Xếp hạng các sở, ban, ngành" in html
+    department = re.search(r"pham-vi=(agency:[^&\"]+)&amp;ky=2026-09\">Sở Tư pháp", html)
+    assert department is not None
+    page = client.get(f"/dieu-hanh/chi-so/?pham-vi={department.group(1)}&ky=2026-09")
+    assert page.status_code == 200
+    assert "Sở Tư pháp" in page.content.decode()
     commune = client.get(f"/dieu-hanh/chi-so/?pham-vi=commune:{HOME}&ky=2026-09")
     assert commune.status_code == 200
     assert "Xã Liên Minh" in commune.content.decode()
@@ -131,6 +139,9 @@ def test_the_nation_ranks_34_provinces_and_exports_to_excel_and_pdf(client, cast
     page = client.get("/dieu-hanh/chi-so/?pham-vi=nation&ky=2026-Q3")
     assert page.status_code == 200
     assert "Xếp hạng 34 tỉnh, thành phố" in page.content.decode()
+    # The ministries and government agencies are ranked too.
+    assert "Xếp hạng các bộ, cơ quan ngang bộ, cơ quan thuộc Chính phủ" in page.content.decode()
+    assert "pham-vi=agency:000.00.00.G" in page.content.decode()
     xlsx = client.get("/dieu-hanh/chi-so/?pham-vi=nation&ky=2026-Q3&xuat=xlsx")
     assert xlsx["Content-Disposition"].endswith('chi-so-766-nation-2026-Q3.xlsx"')
     sheet = load_workbook(io.BytesIO(xlsx.content)).active

@@ -154,6 +154,27 @@ def test_the_provinces_ranked_with_their_change_and_those_without_data_last():
     assert {r.scope.kind for r in communes} == {"commune"}
 
 
+def test_a_provinces_departments_are_ranked_by_their_own_dossiers():
+    justice = directory.department_of(NINH_BINH, "tu_phap")
+    health = directory.department_of(NINH_BINH, "y_te")
+    _cell(justice, dt.date(2026, 9, 1), dossiers=50, late=0)
+    _cell(health, dt.date(2026, 9, 1), dossiers=50, late=25)
+    _cell(_committee(HOME), dt.date(2026, 9, 1), dossiers=80, late=80)  # not a department
+    province = scorecard.parse_scope(f"province:{NINH_BINH}")
+    rows = scorecard.agency_ranking(province, scorecard.parse_period("2026-09"))
+    assert {r.scope.kind for r in rows} == {"agency"}
+    assert _committee(HOME).code not in {r.scope.code for r in rows}
+    by_code = {r.scope.code: r for r in rows}
+    assert by_code[justice.code].card.sums["dossiers"] == 50
+    assert by_code[health.code].card.figure("2.1").score.rate == Decimal("50.00")
+    assert by_code[justice.code].rank < by_code[health.code].rank
+    # Its own page adds up the same cells.
+    own = scorecard.card(
+        scorecard.parse_scope(f"agency:{justice.code}"), scorecard.parse_period("2026-09")
+    )
+    assert own.total == by_code[justice.code].card.total
+
+
 @pytest.mark.parametrize("text", ["2026-13", "26-09", "2026-Q5", "quý 3", "1999"])
 def test_a_period_that_is_not_one_is_refused_by_name(text):
     with pytest.raises(DomainError) as caught:
@@ -185,6 +206,14 @@ def test_a_province_viewer_sees_their_province_and_nothing_else(client):
     assert client.get("/api/v1/steering/ranking?scope=nation").status_code == 403
     ranked = client.get(f"/api/v1/steering/ranking?scope=province:{NINH_BINH}&period=2026-09")
     assert ranked.json()["rows"][0]["scope"] == f"commune:{HOME}"
+    departments = client.get(
+        f"/api/v1/steering/ranking?scope=province:{NINH_BINH}&period=2026-09&of=agencies"
+    )
+    assert departments.status_code == 200
+    assert {r["scope"].split(":")[0] for r in departments.json()["rows"]} == {"agency"}
+    assert (
+        client.get(f"/api/v1/steering/ranking?scope=province:{NINH_BINH}&of=x").status_code == 422
+    )
     bad = client.get("/api/v1/steering/index?scope=province:37&period=2026-13")
     assert bad.status_code == 400
     assert bad.json()["code"] == "bad-period"

@@ -27,6 +27,7 @@ __all__ = [
     "department_of",
     "get_agency",
     "province_of",
+    "ranked_agencies",
     "search_agencies",
     "search_key",
     "service_centres",
@@ -225,6 +226,26 @@ def agency_places(ids: Iterable[int]) -> dict[int, tuple[int | None, int | None]
     return {
         pk: (province, unit if level == "commune" else None) for pk, province, unit, level in rows
     }
+
+
+#: The agencies the service index ranks beside the units: the ministries and government
+#: agencies nationally, the departments in a province.
+_RANKED_KINDS: Final = {
+    None: (AgencyKind.MINISTRY, AgencyKind.GOVERNMENT_AGENCY),
+    "province": (AgencyKind.DEPARTMENT,),
+}
+
+
+def ranked_agencies(province_id: int | None) -> list[Agency]:
+    """The ministries and government agencies (``province_id`` None), or a province's
+    departments, by name."""
+    if province_id is None:
+        qs = Agency.objects.filter(level=AgencyLevel.CENTRAL, kind__in=_RANKED_KINDS[None])
+    else:
+        qs = Agency.objects.filter(
+            level=AgencyLevel.PROVINCE, province_id=province_id, kind__in=_RANKED_KINDS["province"]
+        )
+    return list(qs.order_by("name"))
 
 
 def committees_of_units(unit_ids: Iterable[int]) -> dict[int, Agency]:

@@ -47,8 +47,16 @@ def ranking(
         "nation", description="nation (34 tỉnh, thành phố) hoặc province:<mã> (các xã)"
     ),
     period: str = Query("", description="2026-09, 2026-Q3 hoặc 2026; trống: tháng này"),
+    of: str = Query(
+        "units",
+        description="units: các đơn vị cấp dưới; agencies: các bộ, ngành (toàn quốc) hoặc "
+        "các sở, ban, ngành (tỉnh)",
+        pattern="^(units|agencies)$",
+    ),
 ) -> dict[str, object]:
-    within, when, rows = selectors.ranking_for(_watcher(request), scope=scope, period=period)
+    within, when, rows = selectors.ranking_for(
+        _watcher(request), scope=scope, period=period, agencies=of == "agencies"
+    )
     return {
         "scope": within.text,
         "period": when.text,

@@ -85,13 +85,16 @@ def index(request: AuthenticatedRequest) -> HttpResponse:
         return _refused(request, exc)
     where, when = card.scope, card.period
     children: list[scorecard.RankRow] = []
+    agencies: list[scorecard.RankRow] = []
     if where.kind in ("nation", "province") and not procedure:
         children = scorecard.ranking(where, when)
+        agencies = scorecard.agency_ranking(where, when)
     rank, peers = (None, 0) if procedure else scorecard.rank_of(where, when)
     drawn = _map(children, when) if where.kind == "nation" and children else None
     context: dict[str, Any] = {
         "card": card,
         "children": children,
+        "agencies": agencies,
         "map": drawn,
         "bands": definition().bands,
         "rank": rank,
@@ -107,7 +110,7 @@ def index(request: AuthenticatedRequest) -> HttpResponse:
     export = request.GET.get("xuat", "")
     if export == "xlsx":
         response = HttpResponse(
-            files.index_xlsx(card, children, context["late"]),
+            files.index_xlsx(card, children, context["late"], agencies),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
         response["Content-Disposition"] = f'attachment; filename="{files.export_name(card)}.xlsx"'

@@ -97,9 +97,12 @@ def export_name(card: Any) -> str:
     return f"chi-so-766-{card.scope.text.replace(':', '-')}-{card.period.text}"
 
 
-def index_xlsx(card: Any, children: Iterable[Any], late: Iterable[Any]) -> bytes:
+def index_xlsx(
+    card: Any, children: Iterable[Any], late: Iterable[Any], agencies: Iterable[Any] = ()
+) -> bytes:
     """The index of a scope and period as a workbook: every indicator with its rate,
-    points and inputs; the units below ranked; the procedures with most late dossiers."""
+    points and inputs; the units below ranked, and the agencies; the procedures with
+    most late dossiers."""
     from lienthong.steering.presenters import index_data, rank_data
 
     data = index_data(card)
@@ -124,8 +127,10 @@ def index_xlsx(card: Any, children: Iterable[Any], late: Iterable[Any]) -> bytes
                     i["formula"],
                 ]
             )
-    ranked = [rank_data(r) for r in children]
-    if ranked:
+    for ranking in (children, agencies):
+        ranked = [rank_data(r) for r in ranking]
+        if not ranked:
+            continue
         rows += [
             [],
             [

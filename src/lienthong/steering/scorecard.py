@@ -38,6 +38,7 @@ __all__ = [
     "Period",
     "RankRow",
     "Scope",
+    "agency_ranking",
     "card",
     "check_scope",
     "most_late",
@@ -570,8 +571,41 @@ def ranking(within: Scope, period: Period) -> list[RankRow]:
         key = "unit_id"
     else:
         raise NotFound(_("Không có đơn vị cấp dưới để xếp hạng."))
-    now = _grouped(by, cells, period)
-    before = _grouped(by, cells, period.previous())
+    return _ranked(
+        units, key, _grouped(by, cells, period), _grouped(by, cells, period.previous()), period
+    )
+
+
+def agency_ranking(within: Scope, period: Period) -> list[RankRow]:
+    """The agencies ranked beside the units (docs/steering.md): the ministries and
+    government agencies of the nation, or a province's departments, by their own cells."""
+    if within.kind not in ("nation", "province"):
+        raise NotFound(_("Không có cơ quan để xếp hạng."))
+    agencies = directory.ranked_agencies(within.province_id if within.kind == "province" else None)
+    units = [
+        Scope(
+            "agency",
+            a.code,
+            a.name,
+            province_id=a.province_id,
+            agency_id=a.pk,
+            levels=(str(a.level),),
+        )
+        for a in agencies
+    ]
+    cells = Cell.objects.filter(agency_id__in=[a.pk for a in agencies])
+    now = _grouped("agency_id", cells, period)
+    before = _grouped("agency_id", cells, period.previous())
+    return _ranked(units, "agency_id", now, before, period)
+
+
+def _ranked(
+    units: list[Scope],
+    key: str,
+    now: dict[int, dict[str, int]],
+    before: dict[int, dict[str, int]],
+    period: Period,
+) -> list[RankRow]:
     every = catalog.index_entries()
     provided: dict[tuple[str, ...], Provided] = {}
     cards = []

@@ -155,13 +155,16 @@ def index_for(
 
 
 def ranking_for(
-    user: User | AnonymousUser, *, scope: str, period: str
+    user: User | AnonymousUser, *, scope: str, period: str, agencies: bool = False
 ) -> tuple[scorecard.Scope, scorecard.Period, list[scorecard.RankRow]]:
+    """The units below ``scope`` ranked (or, with ``agencies``, its ministries or
+    departments) for a viewer who may watch it."""
     provinces = _provinces(user)
     where = scorecard.parse_scope(scope)
     scorecard.check_scope(where, provinces)
     when = scorecard.parse_period(period)
-    return where, when, scorecard.ranking(where, when)
+    ranked = scorecard.agency_ranking if agencies else scorecard.ranking
+    return where, when, ranked(where, when)
 
 
 #: The dossier flags a figure drills down to, with the list's title.
