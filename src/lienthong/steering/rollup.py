@@ -18,10 +18,10 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Sum
+from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db.models import F, Q, Sum
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from tqdm import tqdm
@@ -162,29 +162,72 @@ def _where(key: LevelKey) -> tuple[CellModel, dict[str, object]]:
 
 def add_to_cells(deltas: dict[Key, dict[str, int]]) -> set[int]:
     """Add each agency cell's difference to its row (made when missing), and to the
-    province's and the nation's; the communes touched. Rows are taken in one order, so
-    two deliveries never wait on each other in a cycle."""
+    province's and the nation's; the communes touched. A few statements a level however
+    many cells: the rows are locked (in the order of their ids, so two deliveries never
+    wait on each other in a cycle), added to, written back together."""
     places = _place({key[1] for key in deltas})
     touched = {places.get(key[1], (None, None))[1] or 0 for key in deltas}
     levelled = _levels(deltas)
-    for key in sorted(levelled, key=repr):
-        changed = {name: n for name, n in levelled[key].items() if n}
-        if not changed:
-            continue
-        model, where = _where(key)
-        match = model.objects.filter(**where)
-        update = {name: F(name) + n for name, n in changed.items()}
-        if match.update(**update):
-            continue
-        if key[0] == "agency":
-            province, commune = places.get(where["agency_id"], (None, None))  # type: ignore[call-overload]
-            where = {**where, "province_id": province, "commune_id": commune}
-        try:
-            with transaction.atomic():
-                model.objects.create(**where, **changed)
-        except IntegrityError:  # made meanwhile by another dispatcher
-            match.update(**update)
+    for level, (model, columns) in LEVELS.items():
+        wanted = {
+            key[1:]: {name: n for name, n in counts.items() if n}
+            for key, counts in levelled.items()
+            if key[0] == level and any(counts.values())
+        }
+        if wanted:
+            _add_level(model, columns, wanted, places)
     return touched - {0}
+
+
+def _add_level(
+    model: CellModel,
+    columns: tuple[str, ...],
+    wanted: dict[tuple[object, ...], dict[str, int]],
+    places: dict[int, tuple[int | None, int | None]],
+) -> None:
+    match = Q()
+    for key in wanted:
+        match |= Q(**dict(zip(columns, key, strict=True)))
+    held = {
+        tuple(getattr(cell, c) for c in columns): cell
+        for cell in model.objects.select_for_update().filter(match).order_by("pk")
+    }
+    changed: list[Any] = []
+    names: set[str] = set()
+    made: list[Any] = []
+    for key, counts in wanted.items():
+        cell = held.get(key)
+        if cell is not None:
+            for name, n in counts.items():
+                setattr(cell, name, getattr(cell, name) + n)
+            names.update(counts)
+            changed.append(cell)
+            continue
+        where = dict(zip(columns, key, strict=True))
+        made.append(model(**where, **_place_of(model, where, places), **counts))
+    if changed:
+        model.objects.bulk_update(changed, sorted(names))
+    if not made:
+        return
+    try:
+        with transaction.atomic():
+            model.objects.bulk_create(made)
+    except IntegrityError:  # one made meanwhile by another dispatcher: add to it
+        for cell in made:
+            where = {c: getattr(cell, c) for c in columns}
+            counts = {n: getattr(cell, n) for n in CELL_COUNTERS if getattr(cell, n)}
+            update = {name: F(name) + n for name, n in counts.items()}
+            if not model.objects.filter(**where).update(**update):
+                model.objects.create(**where, **_place_of(model, where, places), **counts)
+
+
+def _place_of(
+    model: CellModel, where: dict[str, object], places: dict[int, tuple[int | None, int | None]]
+) -> dict[str, object]:
+    if model is not Cell:
+        return {}
+    province, commune = places.get(where["agency_id"], (None, None))  # type: ignore[call-overload]
+    return {"province_id": province, "commune_id": commune}
 
 
 def _fact_values(model: type[DossierFact] | type[ReportFact], row: Row) -> dict[str, object]:
@@ -204,21 +247,18 @@ def _fact_values(model: type[DossierFact] | type[ReportFact], row: Row) -> dict[
     return values
 
 
-def _save_fact(
+def _write_facts(
     model: type[DossierFact] | type[ReportFact],
-    pk: int,
-    row: Row | None,
-    old: DossierFact | ReportFact | None,
+    made: list[Any],
+    changed: list[Any],
+    gone: list[int],
 ) -> None:
-    if row is None:
-        if old is not None:
-            old.delete()
-        return
-    values = _fact_values(model, row)
-    if old is None:
-        model.objects.create(pk=pk, **values)
-    else:
-        model.objects.filter(pk=pk).update(**values)
+    """Two statements: the changed and gone facts deleted, the changed and new inserted
+    (the caller holds their rows; cheaper than an update of every column by ``CASE``)."""
+    dropped = [*gone, *(f.pk for f in changed)]
+    if dropped:
+        model.objects.filter(pk__in=dropped).delete()
+    model.objects.bulk_create([*made, *changed])
 
 
 def _refresh(
@@ -229,8 +269,14 @@ def _refresh(
     fresh = dict(rows)
     if not fresh:
         return set()
-    old = {f.pk: f for f in model.objects.select_for_update().filter(pk__in=list(fresh))}
+    _place({row.key[1] for row in fresh.values() if row is not None})
+    old = {
+        f.pk: f for f in model.objects.select_for_update().filter(pk__in=list(fresh)).order_by("pk")
+    }
     deltas: dict[Key, dict[str, int]] = {}
+    made: list[Any] = []
+    changed: list[Any] = []
+    gone: list[int] = []
     for pk, row in fresh.items():
         before = old.get(pk)
         previous = _fact_row(before, counters) if before is not None else None
@@ -238,9 +284,13 @@ def _refresh(
             continue
         if previous is not None:
             _add(deltas, previous, -1)
-        if row is not None:
-            _add(deltas, row, +1)
-        _save_fact(model, pk, row, before)
+        if row is None:
+            gone.append(pk)
+            continue
+        _add(deltas, row, +1)
+        fact = model(pk=pk, **_fact_values(model, row))
+        (changed if before is not None else made).append(fact)
+    _write_facts(model, made, changed, gone)
     return add_to_cells(deltas)
 
 
@@ -359,10 +409,13 @@ def _settle(
     """Make these dossiers' (or reports') facts what their rows say, cells untouched."""
     with transaction.atomic():
         old = {
-            f.pk: f for f in model.objects.select_for_update().filter(pk__in=[p for p, _r in rows])
+            f.pk: f
+            for f in model.objects.select_for_update()
+            .filter(pk__in=[p for p, _r in rows])
+            .order_by("pk")
         }
-        made: list[DossierFact | ReportFact] = []
-        changed: list[DossierFact | ReportFact] = []
+        made: list[Any] = []
+        changed: list[Any] = []
         gone: list[int] = []
         for pk, row in rows:
             before = old.get(pk)
@@ -374,12 +427,7 @@ def _settle(
                 continue
             fact = model(pk=pk, **_fact_values(model, row))
             (changed if before is not None else made).append(fact)
-        model.objects.bulk_create(made)  # type: ignore[arg-type]
-        if changed:
-            fields = [f.name for f in model._meta.concrete_fields if not f.primary_key]
-            model.objects.bulk_update(changed, fields, batch_size=500)  # type: ignore[arg-type]
-        if gone:
-            model.objects.filter(pk__in=gone).delete()
+        _write_facts(model, made, changed, gone)
 
 
 def _summed_facts() -> dict[Key, dict[str, int]]:
@@ -401,9 +449,22 @@ def _summed_facts() -> dict[Key, dict[str, int]]:
     return out
 
 
-def _replace_cells(levelled: dict[LevelKey, dict[str, int]], batch: int) -> int:
+def _write(model: CellModel, how: str, rows: list[Any]) -> None:
+    if how == "delete":
+        model.objects.filter(pk__in=rows).delete()
+    elif how == "update":
+        model.objects.bulk_update(rows, list(CELL_COUNTERS), batch_size=500)
+    else:
+        model.objects.bulk_create(rows)
+
+
+def _replace_cells(
+    levelled: dict[LevelKey, dict[str, int]], batch: int, *, meanwhile: bool = False
+) -> int:
     """Make the cells of every level these (written where they differ); the agencies'
-    cells there are."""
+    cells there are. ``meanwhile``: while events are being taken, each batch of writes in
+    its own short transaction, one that meets an event's write left for the caller to
+    mend later (with the rollups held)."""
     wanted = _nonzero(levelled)
     fine = 0
     for level, (model, columns) in LEVELS.items():
@@ -431,10 +492,20 @@ def _replace_cells(levelled: dict[LevelKey, dict[str, int]], batch: int) -> int:
                 made.append(model(**where, **full))
             elif any(row[c] != n for c, n in full.items()):
                 changed.append(model(pk=row["pk"], **full))
-        for i in range(0, len(gone), batch):
-            model.objects.filter(pk__in=gone[i : i + batch]).delete()
-        model.objects.bulk_update(changed, list(CELL_COUNTERS), batch_size=500)  # type: ignore[arg-type]
-        model.objects.bulk_create(made, batch_size=batch)  # type: ignore[arg-type]
+        writes = [
+            *(("delete", gone[i : i + batch]) for i in range(0, len(gone), batch)),
+            *(("update", changed[i : i + batch]) for i in range(0, len(changed), batch)),
+            *(("create", made[i : i + batch]) for i in range(0, len(made), batch)),
+        ]
+        for how, rows in writes:
+            if not meanwhile:
+                _write(model, how, rows)
+                continue
+            try:
+                with transaction.atomic():
+                    _write(model, how, rows)
+            except (IntegrityError, OperationalError):  # met an event's write: mended later
+                continue
     return fine
 
 
@@ -465,6 +536,10 @@ def rebuild(*, batch: int = 5000, progress: bool = False) -> Rebuilt:
         shown = tqdm(rows, unit=f" {name}", disable=not progress, desc=name)
         for chunk in _chunks(shown, batch):
             _settle(model, counters, chunk)
+    # The cells made the facts' sums while events are still taken (most of the writing
+    # after a bulk load) ...
+    _replace_cells(_levels(_summed_facts()), batch, meanwhile=True)
+    # ... then, holding the rollups, what moved meanwhile.
     held = time.perf_counter()
     with transaction.atomic():
         if connection.vendor == "postgresql":
