@@ -316,14 +316,6 @@ def _named(got: Mapping[str, object]) -> dict[str, int]:
     return {k.removeprefix("sum_"): int(v or 0) for k, v in got.items()}  # type: ignore[call-overload]
 
 
-def _sums(qs: QuerySet[Cell] | QuerySet[ProvinceCell] | QuerySet[NationCell]) -> dict[str, int]:
-    got = qs.aggregate(
-        **_SUMS,
-        online_procedures=Count("procedure_code", distinct=True, filter=Q(filed_online__gt=0)),
-    )
-    return _named(got)
-
-
 def _figures(index: idx.Index, s: Mapping[str, int], provided: Provided) -> list[Figure]:
     # Labels stay lazy: a ranking makes hundreds of cards and prints one or none.
     _ = gettext_lazy
@@ -492,16 +484,20 @@ def card(scope: Scope, period: Period, *, procedure: str = "") -> Card:
     qs = scope.cells().filter(period.months())
     if procedure:
         qs = qs.filter(procedure_code=procedure)
-    distribution = dict(
-        qs.exclude(category="")
-        .values_list("category")
-        .annotate(n=Sum("reports"))
-        .values_list("category", "n")
+    # The reports' share by category in the same scan as the sums.
+    shares = {
+        f"share_{c.value}": Sum("reports", default=0, filter=Q(category=c.value)) for c in Category
+    }
+    got = qs.aggregate(
+        **_SUMS,
+        **shares,
+        online_procedures=Count("procedure_code", distinct=True, filter=Q(filed_online__gt=0)),
     )
+    distribution = {c.value: int(got.pop(f"share_{c.value}") or 0) for c in Category}
     entries = _entries(scope.levels)
     if procedure:
         entries = [e for e in entries if e.code == procedure]
-    return _card(scope, period, _sums(qs), distribution, _provided(entries))
+    return _card(scope, period, _named(got), distribution, _provided(entries))
 
 
 @dataclass(frozen=True)
