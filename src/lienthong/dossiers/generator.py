@@ -82,6 +82,21 @@ def _number_results(dossiers: list[Dossier], papers: dict[int, ResultDocument]) 
             )
 
 
+def _save_sequences(last: dict[tuple[int, dt.date], int]) -> None:
+    """The codes' daily counters and the table's id sequence moved past what was made."""
+    DossierSequence.objects.bulk_create(
+        [DossierSequence(agency_id=a, day=d, last=n) for (a, d), n in last.items()],
+        batch_size=BATCH,
+        update_conflicts=True,
+        unique_fields=["agency", "day"],
+        update_fields=["last"],
+    )
+    if connection.vendor == "postgresql":  # the ids were given explicitly: move the sequence on
+        with connection.cursor() as cursor:
+            for sql in connection.ops.sequence_reset_sql(no_style(), [Dossier]):
+                cursor.execute(sql)
+
+
 def _insert_objects(model: type[M], objects: list[M]) -> list[M]:
     """Insert model instances with explicit primary keys, one prepared statement."""
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
@@ -145,6 +160,7 @@ def generate(n: int, *, seed: int = 20250701, communes: set[int] | None = None) 
             size = min(BATCH, n - made)
             dossiers: list[Dossier] = []
             plans: list[tuple[str, dt.datetime | None, bool]] = []
+            touched: set[tuple[int, dt.date]] = set()
             for _ in range(size):
                 v = rng.choice(versions)
                 commune, province, committee, centre, centre_code = rng.choice(places)
@@ -177,6 +193,7 @@ def generate(n: int, *, seed: int = 20250701, communes: set[int] | None = None) 
                 }.get(outcome, Status.IN_REVIEW if received else Status.SUBMITTED)
                 day = timezone.localdate(submitted)
                 sequences[(centre, day)] += 1
+                touched.add((centre, day))
                 fee = sum(int(f["amount"] or 0) for f in v.fees)
                 dossiers.append(
                     Dossier(
@@ -258,19 +275,11 @@ def generate(n: int, *, seed: int = 20250701, communes: set[int] | None = None) 
                 _insert(
                     Rating, ["dossier_id", "satisfied", "score", "comment", "created_at"], ratings
                 )
+                # Each batch leaves the counters as it found them in use: a run stopped
+                # midway, then run again, numbers on without a clash.
+                _save_sequences({k: sequences[k] for k in touched})
             made += size
             bar.update(size)
-    if connection.vendor == "postgresql":  # the ids were given explicitly: move the sequence on
-        with connection.cursor() as cursor:
-            for sql in connection.ops.sequence_reset_sql(no_style(), [Dossier]):
-                cursor.execute(sql)
-    DossierSequence.objects.bulk_create(
-        [DossierSequence(agency_id=a, day=d, last=last) for (a, d), last in sequences.items()],
-        batch_size=BATCH,
-        update_conflicts=True,
-        unique_fields=["agency", "day"],
-        update_fields=["last"],
-    )
     summary = ", ".join(f"{Status(s).label}: {c}" for s, c in sorted(counts.items()))
     return StepResult(f"{made} hồ sơ ({summary})")
 
