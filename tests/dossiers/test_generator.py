@@ -38,3 +38,36 @@ def test_generated_dossiers_look_real_and_leave_room_for_new_ones(cast):
     # The history's issue_result rows carry the number, as a real signature's do.
     event = DossierEvent.objects.filter(action="issue_result").first()
     assert event.data["result_number"] == event.dossier.result_number
+
+
+def test_a_run_stopped_midway_and_run_again_numbers_on_without_a_clash(cast, monkeypatch):
+    import pytest
+
+    from lienthong.dossiers import generator
+
+    monkeypatch.setattr(generator, "BATCH", 20)
+    real = generator._insert_objects
+    calls = []
+
+    def stop_at_the_third_batch(model, objects):
+        calls.append(model)
+        if model is Dossier and calls.count(Dossier) == 3:
+            raise KeyboardInterrupt  # the operator's Ctrl+C
+        return real(model, objects)
+
+    monkeypatch.setattr(generator, "_insert_objects", stop_at_the_third_batch)
+    from lienthong.geo import selectors as geo
+
+    home = {u.pk for u in geo.current_units("commune").filter(code=HOME)}
+    with pytest.raises(KeyboardInterrupt):
+        generate(100, seed=5, communes=home)
+    assert Dossier.objects.count() == 40  # two batches landed, the third did not
+    monkeypatch.setattr(generator, "_insert_objects", real)
+    generate(100, seed=6, communes=home)  # again, on top: the same centre, days overlap
+    assert Dossier.objects.count() == 140
+    codes = list(Dossier.objects.values_list("code", flat=True))
+    assert len(codes) == len(set(codes))
+    d = submit(
+        actor=cast.citizen, procedure_code="1.001193", competent_unit_code=HOME, uploads=form()
+    )
+    assert Dossier.objects.filter(code=d.code).count() == 1
