@@ -567,9 +567,7 @@ def ranking(within: Scope, period: Period) -> list[RankRow]:
         key = "unit_id"
     else:
         raise NotFound(_("Không có đơn vị cấp dưới để xếp hạng."))
-    return _ranked(
-        units, key, _grouped(by, cells, period), _grouped(by, cells, period.previous()), period
-    )
+    return _ranked(units, key, cells, by, period)
 
 
 def agency_ranking(within: Scope, period: Period) -> list[RankRow]:
@@ -590,18 +588,20 @@ def agency_ranking(within: Scope, period: Period) -> list[RankRow]:
         for a in agencies
     ]
     cells = Cell.objects.filter(agency_id__in=[a.pk for a in agencies])
-    now = _grouped("agency_id", cells, period)
-    before = _grouped("agency_id", cells, period.previous())
-    return _ranked(units, "agency_id", now, before, period)
+    return _ranked(units, "agency_id", cells, "agency_id", period)
 
 
 def _ranked(
     units: list[Scope],
     key: str,
-    now: dict[int, dict[str, int]],
-    before: dict[int, dict[str, int]],
+    cells: QuerySet[Cell] | QuerySet[ProvinceCell],
+    by: str,
     period: Period,
 ) -> list[RankRow]:
+    """``units`` ranked by their totals of ``period``, their cells grouped ``by`` the
+    column that names them (``key`` of each unit)."""
+    now = _grouped(by, cells, period)
+    before = _grouped(by, cells, period.previous())
     every = catalog.index_entries()
     provided: dict[tuple[str, ...], Provided] = {}
     cards = []
