@@ -261,14 +261,16 @@ def _write_facts(
     model.objects.bulk_create([*made, *changed])
 
 
-def _refresh(
+def _reconcile(
     model: type[DossierFact] | type[ReportFact],
     counters: tuple[str, ...],
     rows: Iterable[tuple[int, Row | None]],
-) -> set[int]:
+) -> dict[Key, dict[str, int]]:
+    """Make these dossiers' (or reports') facts what their rows say (their rows locked,
+    in id order); the differences this makes to the agencies' cells."""
     fresh = dict(rows)
     if not fresh:
-        return set()
+        return {}
     _place({row.key[1] for row in fresh.values() if row is not None})
     old = {
         f.pk: f for f in model.objects.select_for_update().filter(pk__in=list(fresh)).order_by("pk")
@@ -291,7 +293,15 @@ def _refresh(
         fact = model(pk=pk, **_fact_values(model, row))
         (changed if before is not None else made).append(fact)
     _write_facts(model, made, changed, gone)
-    return add_to_cells(deltas)
+    return deltas
+
+
+def _refresh(
+    model: type[DossierFact] | type[ReportFact],
+    counters: tuple[str, ...],
+    rows: Iterable[tuple[int, Row | None]],
+) -> set[int]:
+    return add_to_cells(_reconcile(model, counters, rows))
 
 
 def refresh_dossiers(codes: Iterable[str]) -> set[int]:
@@ -406,28 +416,10 @@ def _settle(
     counters: tuple[str, ...],
     rows: list[tuple[int, Row | None]],
 ) -> None:
-    """Make these dossiers' (or reports') facts what their rows say, cells untouched."""
+    """Make these dossiers' (or reports') facts what their rows say, in a transaction of
+    their own; the cells are made the facts' sums afterwards."""
     with transaction.atomic():
-        old = {
-            f.pk: f
-            for f in model.objects.select_for_update()
-            .filter(pk__in=[p for p, _r in rows])
-            .order_by("pk")
-        }
-        made: list[Any] = []
-        changed: list[Any] = []
-        gone: list[int] = []
-        for pk, row in rows:
-            before = old.get(pk)
-            if row is None:
-                if before is not None:
-                    gone.append(pk)
-                continue
-            if before is not None and _fact_row(before, counters) == row:
-                continue
-            fact = model(pk=pk, **_fact_values(model, row))
-            (changed if before is not None else made).append(fact)
-        _write_facts(model, made, changed, gone)
+        _reconcile(model, counters, rows)
 
 
 def _summed_facts() -> dict[Key, dict[str, int]]:
@@ -503,10 +495,10 @@ def _swap(model: CellModel, gone: list[int], new: list[Any]) -> None:
 
 def rebuild(*, batch: int = 5000, progress: bool = False) -> Rebuilt:
     """Recompute every fact from the dossiers and reports, then every cell from the
-    facts (docs/steering.md, "Rebuilding"). The facts are settled a batch at a time while
-    events keep being taken; only the end holds the rollups: the facts of what changed
-    meanwhile read again, the cells made the facts' sums (seconds, where reading every
-    dossier takes minutes)."""
+    facts (docs/steering.md, "Rebuilding"). Facts and cells are written a batch at a
+    time while events keep being taken; only the end holds the rollups: the facts of
+    what changed meanwhile read again, the cells mended where they differ from the
+    facts' sums."""
     _places.clear()
     start = core.last_event_id()
     if connection.vendor == "postgresql":
