@@ -92,15 +92,29 @@ def _in_area(area: tuple[set[int], set[int]] | None) -> Q:
 def may_read(user: User | AnonymousUser, report: Report) -> bool:
     """The author; an official who may see the reports of the handling agency; a Front
     supervisor of the report's area; a platform administrator."""
-    if user.pk is not None and user.pk == report.author_id:
-        return True
-    if can(user, Perm.FEEDBACK_VIEW, agency=report.handling_agency):
-        return True
+    return report.pk in _readable(user, [report])
+
+
+def _readable(user: User | AnonymousUser, reports: list[Report]) -> set[int]:
+    """The ids of ``reports`` that ``user`` may read (``may_read``), for many at once;
+    the supervisor's area is read only when the other rules leave some undecided."""
+    viewing = {
+        a.pk
+        for a in {r.handling_agency for r in reports}
+        if can(user, Perm.FEEDBACK_VIEW, agency=a)
+    }
+    out = {
+        r.pk
+        for r in reports
+        if (user.pk is not None and user.pk == r.author_id) or r.handling_agency_id in viewing
+    }
+    if len(out) == len(reports):
+        return out
     area = area_of(user)
     if area is None:
-        return True
+        return {r.pk for r in reports}
     communes, provinces = area
-    return report.commune_id in communes or report.province_id in provinces
+    return out | {r.pk for r in reports if r.commune_id in communes or r.province_id in provinces}
 
 
 @dataclass(frozen=True)
@@ -123,24 +137,12 @@ def counted_reports(user: User | AnonymousUser, ids: list[int]) -> list[CountedR
     """The reports ``ids`` (the caller checked the viewer may see that they are counted)
     in the order given; each marked readable as ``may_read`` says, in a few queries."""
     rows = {r.pk: r for r in Report.objects.filter(pk__in=ids).select_related("handling_agency")}
-    agencies = {r.handling_agency_id for r in rows.values()}
-    viewing = {
-        a.pk for a in directory.agencies_by_ids(agencies) if can(user, Perm.FEEDBACK_VIEW, agency=a)
-    }
-    in_area = set(
-        Report.objects.filter(_in_area(area_of(user)), pk__in=ids).values_list("pk", flat=True)
-    )
+    readable = _readable(user, list(rows.values()))
     out = []
     for pk in ids:
         r = rows.get(pk)
         if r is None:
             continue
-        readable = (
-            r.published
-            or (user.pk is not None and user.pk == r.author_id)
-            or r.handling_agency_id in viewing
-            or pk in in_area
-        )
         out.append(
             CountedReport(
                 code=r.code,
@@ -151,7 +153,7 @@ def counted_reports(user: User | AnonymousUser, ids: list[int]) -> list[CountedR
                 answered_at=r.answered_at,
                 status=r.get_status_display(),
                 late=bool(r.late),
-                readable=readable,
+                readable=r.published or pk in readable,
             )
         )
     return out
