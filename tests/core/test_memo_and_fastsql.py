@@ -71,3 +71,23 @@ def test_fastsql_writes_the_row_the_orm_would_write():
     assert stored.uuid == fast.uuid  # the default is taken once, as save() does
     assert stored.uuid != by_orm.uuid
     assert stored.created_at is not None  # auto_now_add applied
+
+
+@pytest.mark.django_db
+def test_fastsql_add_inserts_new_rows_and_adds_to_the_rows_there():
+    import datetime as dt
+
+    from lienthong.steering.models import NationCell
+
+    month = dt.date(2026, 3, 1)
+    NationCell.objects.create(month=month, procedure_code="A", category="", dossiers=5, late=1)
+    fastsql.add(
+        [
+            NationCell(month=month, procedure_code="A", category="", dossiers=2, late=-1),
+            NationCell(month=month, procedure_code="B", category="", dossiers=3),
+        ],
+        unique=("month", "procedure_code", "category"),
+        summed=("dossiers", "late"),
+    )
+    got = {c.procedure_code: (c.dossiers, c.late) for c in NationCell.objects.all()}
+    assert got == {"A": (7, 0), "B": (3, 0)}

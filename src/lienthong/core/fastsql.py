@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db import connection, models
 
-__all__ = ["column_list", "columns", "insert", "placeholders", "values"]
+__all__ = ["add", "column_list", "columns", "insert", "placeholders", "values"]
 
 
 @functools.cache
@@ -90,3 +90,29 @@ def insert(objs: Sequence[models.Model], *, returning_pk: bool = False) -> None:
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias
+
+
+@functools.cache
+def _adding(
+    model: type[models.Model], rows: int, unique: tuple[str, ...], summed: tuple[str, ...]
+) -> str:
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    sums = ", ".join(f"{quote(c)} = {table}.{quote(c)} + EXCLUDED.{quote(c)}" for c in summed)
+    return (
+        _statement(model, rows, connection.vendor, False)
+        + f" ON CONFLICT ({', '.join(quote(c) for c in unique)}) DO UPDATE SET {sums}"
+    )
+
+
+def add(objs: Sequence[models.Model], *, unique: Sequence[str], summed: Sequence[str]) -> None:
+    """Insert ``objs`` (all of one model, no two with the same ``unique`` columns) in one
+    statement; where a row with their ``unique`` columns exists, add their ``summed``
+    columns to it instead. Rows are locked in the order given: callers that may run
+    concurrently give them in one order (sorted by key), so they never wait in a cycle.
+    (The ORM's ``bulk_create(update_conflicts=True)`` can only overwrite, not add.)"""
+    if not objs:
+        return
+    sql = _adding(type(objs[0]), len(objs), tuple(unique), tuple(summed))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value for obj in objs for value in values(obj)])

@@ -21,11 +21,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import F, Q, Sum
+from django.db.models import F, Sum
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from tqdm import tqdm
 
+from lienthong.core import fastsql
 from lienthong.core import selectors as core
 from lienthong.core.outbox import batch_consumer
 from lienthong.directory import selectors as directory
@@ -162,63 +163,21 @@ def _where(key: LevelKey) -> tuple[CellModel, dict[str, object]]:
 
 def add_to_cells(deltas: dict[Key, dict[str, int]]) -> set[int]:
     """Add each agency cell's difference to its row (made when missing), and to the
-    province's and the nation's; the communes touched. A few statements a level however
-    many cells: the rows are locked (in the order of their ids, so two deliveries never
-    wait on each other in a cycle), added to, written back together."""
+    province's and the nation's; the communes touched. One statement a level however
+    many cells (``fastsql.add``: insert, or add to the row there), its rows in key order
+    so two deliveries never wait on each other in a cycle."""
     places = _place({key[1] for key in deltas})
     touched = {places.get(key[1], (None, None))[1] or 0 for key in deltas}
     levelled = _levels(deltas)
     for level, (model, columns) in LEVELS.items():
-        wanted = {
-            key[1:]: {name: n for name, n in counts.items() if n}
-            for key, counts in levelled.items()
-            if key[0] == level and any(counts.values())
-        }
-        if wanted:
-            _add_level(model, columns, wanted, places)
+        rows = []
+        for key, counts in sorted(levelled.items()):
+            if key[0] != level or not any(counts.values()):
+                continue
+            where = dict(zip(columns, key[1:], strict=True))
+            rows.append(model(**where, **_place_of(model, where, places), **counts))
+        fastsql.add(rows, unique=columns, summed=CELL_COUNTERS)
     return touched - {0}
-
-
-def _add_level(
-    model: CellModel,
-    columns: tuple[str, ...],
-    wanted: dict[tuple[object, ...], dict[str, int]],
-    places: dict[int, tuple[int | None, int | None]],
-) -> None:
-    match = Q()
-    for key in wanted:
-        match |= Q(**dict(zip(columns, key, strict=True)))
-    held = {
-        tuple(getattr(cell, c) for c in columns): cell
-        for cell in model.objects.select_for_update().filter(match).order_by("pk")
-    }
-    changed: list[Any] = []
-    names: set[str] = set()
-    made: list[Any] = []
-    for key, counts in wanted.items():
-        cell = held.get(key)
-        if cell is not None:
-            for name, n in counts.items():
-                setattr(cell, name, getattr(cell, name) + n)
-            names.update(counts)
-            changed.append(cell)
-            continue
-        where = dict(zip(columns, key, strict=True))
-        made.append(model(**where, **_place_of(model, where, places), **counts))
-    if changed:
-        model.objects.bulk_update(changed, sorted(names))
-    if not made:
-        return
-    try:
-        with transaction.atomic():
-            model.objects.bulk_create(made)
-    except IntegrityError:  # one made meanwhile by another dispatcher: add to it
-        for cell in made:
-            where = {c: getattr(cell, c) for c in columns}
-            counts = {n: getattr(cell, n) for n in CELL_COUNTERS if getattr(cell, n)}
-            update = {name: F(name) + n for name, n in counts.items()}
-            if not model.objects.filter(**where).update(**update):
-                model.objects.create(**where, **_place_of(model, where, places), **counts)
 
 
 def _place_of(
@@ -469,7 +428,7 @@ def _replace_cells(
             row = stored.get(key)
             if row is not None and all(row[c] == n for c, n in full.items()):
                 continue
-            _model, where = _where(key)
+            where = dict(zip(columns, key[1:], strict=True))
             new = model(**where, **_place_of(model, where, places), **full)
             pairs.append((row["pk"] if row is not None else None, new))
         for i in range(0, len(pairs), batch):
