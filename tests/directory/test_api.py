@@ -45,7 +45,7 @@ def test_agencies_are_filtered_by_commune_block_and_level(client):
     assert [a["name"] for a in party["items"]] == ["Đảng ủy xã Liên Minh"]
 
     central = client.get(LIST, {"level": "central", "limit": 100}).json()
-    assert central["count"] == 12
+    assert central["count"] == 13
     assert central["items"][0]["province_code"] is None
 
 

@@ -46,7 +46,7 @@ def test_every_commune_has_its_people_committee_and_four_bodies():
 
 def test_every_code_is_valid_and_unique():
     codes = list(Agency.objects.values_list("code", flat=True))
-    assert len(codes) == len(set(codes)) == 12 + 34 * 16 + 3321 * 5
+    assert len(codes) == len(set(codes)) == 13 + 34 * 16 + 3321 * 5
     for code in codes:
         assert validate_agency_code(code) == code
 
@@ -196,7 +196,7 @@ def test_a_corrected_code_moves_the_same_agencies_to_it(monkeypatch):
     assert commune.code.endswith(".H44")
     assert phu_tho.code == "000.00.00.H64"
     assert phu_tho.name == "Ủy ban nhân dân tỉnh Phú Thọ"
-    assert Agency.objects.count() == 12 + 34 * 16 + 3321 * 5
+    assert Agency.objects.count() == 13 + 34 * 16 + 3321 * 5
 
 
 def test_an_agency_added_by_hand_is_kept():

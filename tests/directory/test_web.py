@@ -48,7 +48,7 @@ def test_the_directory_is_a_vietnamese_page_with_filters(client, django_assert_m
     assert '<option value="37">Tỉnh Ninh Bình</option>' in page
     assert '<option value="party">Đảng</option>' in page
     assert '<option value="service_centre">Trung tâm Phục vụ hành chính công</option>' in page
-    assert "Có 17161 cơ quan; đang hiển thị 1–50." in _text(page)
+    assert "Có 17162 cơ quan; đang hiển thị 1–50." in _text(page)
     assert len(_rows(page)) == 50
     assert "Trang 1/344" in _text(page)
 
@@ -100,7 +100,7 @@ def test_an_unknown_filter_value_is_ignored(client):
     response = client.get(PAGE, {"loai": "embassy", "khoi": "x"})
 
     assert response.status_code == 200
-    assert "Có 17161 cơ quan" in _text(response.content.decode())
+    assert "Có 17162 cơ quan" in _text(response.content.decode())
 
 
 def test_the_agency_page_shows_its_code_parent_and_counters(client, django_assert_max_num_queries):

@@ -20,12 +20,15 @@ if TYPE_CHECKING:  # only named in a signature: geo's rows are read through geo.
 
 __all__ = [
     "agencies_of_unit",
+    "agency_branches",
     "agency_places",
     "children_of",
     "committees_of_units",
     "counters_of",
+    "department_key",
     "department_of",
     "get_agency",
+    "is_ranked_central",
     "province_of",
     "ranked_agencies",
     "search_agencies",
@@ -217,6 +220,16 @@ def department_of(province_code: str, key: str) -> Agency | None:
     )
 
 
+def department_key(agency: Agency) -> str:
+    """The key (``tu_phap``…) of a provincial department by the number in its code
+    ``000.00.<number>.<province>``; '' for any other agency."""
+    if agency.kind != AgencyKind.DEPARTMENT:
+        return ""
+    parts = agency.code.split(".")
+    number = parts[2] if len(parts) == 4 else ""
+    return next((key for key, (n, _name) in DEPARTMENT_BODIES.items() if n == number), "")
+
+
 def agency_places(ids: Iterable[int]) -> dict[int, tuple[int | None, int | None]]:
     """``{agency id: (province unit id, commune unit id)}``: where each agency serves; the
     commune is None for an agency above the commune level."""
@@ -228,17 +241,36 @@ def agency_places(ids: Iterable[int]) -> dict[int, tuple[int | None, int | None]
     }
 
 
+def agency_branches(roots: Iterable[int]) -> dict[int, int]:
+    """``{agency id: the root it belongs to}`` for these agencies and every agency under
+    them by ``parent`` (a ministry's provincial and commune offices, say), one query a
+    level of the tree; an agency under two roots counts for the first met."""
+    branch = {r: r for r in roots}
+    frontier = dict(branch)
+    while frontier:
+        rows = Agency.objects.filter(parent_id__in=list(frontier)).values_list("pk", "parent_id")
+        frontier = {pk: frontier[parent] for pk, parent in rows if pk not in branch and parent}
+        branch.update(frontier)
+    return branch
+
+
 #: The agencies the service index ranks beside the units: the ministries and government
 #: agencies nationally, the departments in a province.
 _RANKED_KINDS: Final = {
-    None: (AgencyKind.MINISTRY, AgencyKind.GOVERNMENT_AGENCY),
+    None: (AgencyKind.MINISTRY, AgencyKind.GOVERNMENT_AGENCY, AgencyKind.SOCIAL_INSURANCE),
     "province": (AgencyKind.DEPARTMENT,),
 }
 
 
+def is_ranked_central(agency: Agency) -> bool:
+    """Whether the index ranks ``agency`` among the central agencies (a ministry, a
+    government agency, Vietnam Social Security)."""
+    return agency.level == AgencyLevel.CENTRAL and agency.kind in _RANKED_KINDS[None]
+
+
 def ranked_agencies(province_id: int | None) -> list[Agency]:
-    """The ministries and government agencies (``province_id`` None), or a province's
-    departments, by name."""
+    """The ministries, government agencies and Vietnam Social Security (``province_id``
+    None), or a province's departments, by name."""
     if province_id is None:
         qs = Agency.objects.filter(level=AgencyLevel.CENTRAL, kind__in=_RANKED_KINDS[None])
     else:
