@@ -230,3 +230,61 @@ def test_a_national_viewer_ranks_the_34_provinces_and_others_see_nothing(client)
     assert len(ranked.json()["rows"]) == 34
     client.force_login(UserFactory(official=True))
     assert client.get("/api/v1/steering/index?scope=nation").status_code == 403
+
+
+MINISTRY_OF_PUBLIC_SECURITY = "000.00.00.G01"
+MINISTRY_OF_JUSTICE = "000.00.00.G15"
+
+
+def test_a_ministry_answers_for_the_offices_under_it_across_the_country():
+    """Bộ Công an's index adds up the dossiers of its provincial and commune police
+    (their ``parent`` in the directory), not a People's Committee's."""
+    police = directory.agencies_of_unit(HOME).get(kind="police")
+    provincial = police.parent
+    month = dt.date(2026, 9, 1)
+    _cell(police, month, "1.001612", dossiers=40, late=10)
+    _cell(provincial, month, "1.001612", dossiers=10, late=0)
+    _cell(_committee(HOME), month, dossiers=80, late=80)
+    period = scorecard.parse_period("2026-09")
+    mps = scorecard.parse_scope(f"agency:{MINISTRY_OF_PUBLIC_SECURITY}")
+    assert {police.pk, provincial.pk} <= set(mps.agency_ids)
+    own = scorecard.card(mps, period)
+    assert (own.sums["dossiers"], own.sums["late"]) == (50, 10)
+    assert own.figure("2.1").score.rate == Decimal("80.00")  # on time: 40 of 50
+    rows = {r.scope.code: r for r in scorecard.agency_ranking(scorecard.NATION, period)}
+    assert rows[MINISTRY_OF_PUBLIC_SECURITY].card.sums["dossiers"] == 50
+    assert rows[MINISTRY_OF_PUBLIC_SECURITY].card.total == own.total
+    assert rows[MINISTRY_OF_JUSTICE].card.sums["dossiers"] == 0  # the committee's are not its
+    assert "000.00.00.G96" in rows  # Bảo hiểm xã hội Việt Nam is ranked too
+    # The drill-down lists the same dossiers' facts: the ministry's scope holds its offices.
+    assert mps.facts() == scorecard.Q(agency_id__in=mps.agency_ids)
+
+
+def test_an_agency_provides_the_procedures_of_its_fields_or_of_its_kind():
+    from lienthong.catalog.loaders import load_procedures
+    from lienthong.catalog.selectors import index_entries
+
+    load_procedures()
+    every = index_entries()
+    justice = scorecard.parse_scope(f"agency:{MINISTRY_OF_JUSTICE}")
+    mine = scorecard._entries(justice)
+    assert {e.ministry for e in mine} == {MINISTRY_OF_JUSTICE}
+    assert len(mine) == sum(e.ministry == MINISTRY_OF_JUSTICE for e in every) < len(every)
+    finance_department = directory.department_of(NINH_BINH, "tai_chinh")
+    dept = scorecard._entries(scorecard.parse_scope(f"agency:{finance_department.code}"))
+    assert {e.department for e in dept} == {"tai_chinh"}
+    committee = scorecard._entries(scorecard.parse_scope(f"agency:{_committee(HOME).code}"))
+    assert {e.agency_kind for e in committee} == {"people_committee"}
+    assert all("commune" in e.levels for e in committee)
+    # 3.1 of the ministry counts its procedures only.
+    card = scorecard.card(justice, scorecard.parse_period("2026-09"))
+    assert card.figure("3.1").inputs[-1][1] == len(mine)
+
+
+def test_every_seeded_field_has_the_ministry_that_manages_it_in_the_directory():
+    from lienthong.catalog.loaders import seed_records
+    from lienthong.catalog.selectors import ministry_of_field
+
+    ranked = {a.code for a in directory.ranked_agencies(None)}
+    for record in seed_records():
+        assert ministry_of_field(record["field"]) in ranked, record["field"]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from collections import Counter as Tally
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -32,6 +34,7 @@ __all__ = [
     "catalog_revision",
     "draft_of",
     "facets",
+    "field_ministries",
     "find_procedures",
     "form_component",
     "form_of",
@@ -41,6 +44,7 @@ __all__ = [
     "group_form_of",
     "groups_of",
     "index_entries",
+    "ministry_of_field",
     "published_groups",
     "published_versions",
     "search_procedures",
@@ -417,6 +421,28 @@ class IndexEntry:
     online: bool  # 3.1: an online service, full-process or partial
     has_fee: bool  # 3.5: a fee or charge greater than 0
     complete: bool  # 1.3: every part the catalogue records is there
+    agency_kind: str = ""  # the kind of agency that handles it
+    department: str = ""  # the provincial department that handles it (its key)
+    ministry: str = ""  # the code of the central agency managing its field ('' unknown)
+
+
+@functools.cache
+def field_ministries() -> dict[str, str]:
+    """``{field: code of the ministry or central agency that manages it}``, from
+    ``catalog/data/fields.csv`` (each row with its reason; docs/steering.md)."""
+    import csv
+
+    with (Path(__file__).resolve().parent / "data" / "fields.csv").open(encoding="utf-8") as f:
+        return {row["field"].strip(): row["ministry"].strip() for row in csv.DictReader(f)}
+
+
+def ministry_of_field(field: str) -> str:
+    """The code of the central agency managing ``field`` ('' when the table has none);
+    a field written "Đường bộ — Giấy phép lái xe" is looked up whole, then by its part
+    before the dash."""
+    table = field_ministries()
+    field = field.strip()
+    return table.get(field) or table.get(field.split(" — ")[0].strip(), "")
 
 
 _index_entries: dict[int, list[IndexEntry]] = {}
@@ -445,6 +471,9 @@ def index_entries() -> list[IndexEntry]:
                     online=v.service_level in (ServiceLevel.FULL, ServiceLevel.PARTIAL),
                     has_fee=any(_amount(f) > 0 for f in v.fees),
                     complete=all(bool(p) for p in parts),
+                    agency_kind=v.agency_kind,
+                    department=v.department or "",
+                    ministry=ministry_of_field(v.field),
                 )
             )
         _index_entries[revision] = rows

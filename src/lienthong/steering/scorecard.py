@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
@@ -64,6 +65,14 @@ class Scope:
     agency_id: int | None = None
     #: Catalogue levels whose procedures are the scope's to provide (1.3, 3.1, 3.2, 3.5).
     levels: tuple[str, ...] = ("central", "province", "commune")
+    #: An agency's scope: it and the agencies under it (a ministry's provincial and
+    #: commune offices), whose dossiers and reports it answers for.
+    agency_ids: tuple[int, ...] = ()
+    #: The procedures an agency provides: those of its level handled by its kind of
+    #: agency (and department), or, for a ministry, those of the fields it manages.
+    agency_kind: str = ""
+    department: str = ""
+    ministry: bool = False
 
     @property
     def text(self) -> str:
@@ -76,7 +85,7 @@ class Scope:
         if self.kind == "commune":
             return Q(commune_id=self.unit_id)
         if self.kind == "agency":
-            return Q(agency_id=self.agency_id)
+            return Q(agency_id__in=self.agency_ids or (self.agency_id or 0,))
         return Q()
 
     def cells(self) -> QuerySet[Cell] | QuerySet[ProvinceCell] | QuerySet[NationCell]:
@@ -87,8 +96,34 @@ class Scope:
         if self.kind == "commune":
             return Cell.objects.filter(commune_id=self.unit_id)
         if self.kind == "agency":
-            return Cell.objects.filter(agency_id=self.agency_id or 0)
+            return Cell.objects.filter(self.facts())
         return NationCell.objects.all()
+
+    @property
+    def catalogue(self) -> tuple[object, ...]:
+        """What decides the procedures the scope provides (scopes alike share them)."""
+        if self.kind != "agency":
+            return (self.levels,)
+        if self.ministry:
+            return ("ministry", self.code)
+        return (self.levels, self.agency_kind, self.department)
+
+
+def agency_scope(agency: Any, agency_ids: Iterable[int] = ()) -> Scope:
+    """The scope of ``agency`` (a directory row) and the agencies under it (their ids,
+    itself among them; only itself when not given)."""
+    return Scope(
+        "agency",
+        agency.code,
+        agency.name,
+        province_id=agency.province_id,
+        agency_id=agency.pk,
+        levels=(str(agency.level),),
+        agency_ids=tuple(sorted(set(agency_ids) | {agency.pk})),
+        agency_kind=str(agency.kind),
+        department=directory.department_key(agency),
+        ministry=directory.is_ranked_central(agency),
+    )
 
 
 NATION: Final = Scope("nation", "", "Toàn quốc")
@@ -115,14 +150,7 @@ def parse_scope(text: str) -> Scope:
         )
     if kind == "agency" and code:
         agency = directory.get_agency(code)
-        return Scope(
-            "agency",
-            agency.code,
-            agency.name,
-            province_id=agency.province_id,
-            agency_id=agency.pk,
-            levels=(str(agency.level),),
-        )
+        return agency_scope(agency, directory.agency_branches([agency.pk]))
     raise DomainError(
         _(
             "Phạm vi «%(scope)s» không hợp lệ: dùng nation, province:<mã>, commune:<mã> hoặc "
@@ -274,11 +302,21 @@ class Card:
 
 
 def _entries(
-    levels: Iterable[str], every: list[catalog.IndexEntry] | None = None
+    scope: Scope, every: list[catalog.IndexEntry] | None = None
 ) -> list[catalog.IndexEntry]:
-    wanted = set(levels)
+    """The published procedures ``scope`` provides (docs/steering.md, "Indicators")."""
     every = catalog.index_entries() if every is None else every
-    return [e for e in every if wanted.intersection(e.levels)]
+    if scope.kind == "agency" and scope.ministry:
+        return [e for e in every if e.ministry == scope.code]
+    wanted = set(scope.levels)
+    out = [e for e in every if wanted.intersection(e.levels)]
+    if scope.kind == "agency":
+        out = [
+            e
+            for e in out
+            if e.agency_kind == scope.agency_kind and e.department == scope.department
+        ]
+    return out
 
 
 @dataclass(frozen=True)
@@ -494,7 +532,7 @@ def card(scope: Scope, period: Period, *, procedure: str = "") -> Card:
         online_procedures=Count("procedure_code", distinct=True, filter=Q(filed_online__gt=0)),
     )
     distribution = {c.value: int(got.pop(f"share_{c.value}") or 0) for c in Category}
-    entries = _entries(scope.levels)
+    entries = _entries(scope)
     if procedure:
         entries = [e for e in entries if e.code == procedure]
     return _card(scope, period, _named(got), distribution, _provided(entries))
@@ -515,17 +553,43 @@ class RankRow:
 
 
 def _grouped(
-    by: str, cells: QuerySet[Cell] | QuerySet[ProvinceCell], period: Period
+    by: str,
+    cells: QuerySet[Cell] | QuerySet[ProvinceCell],
+    period: Period,
+    fold: Mapping[int, int] | None = None,
 ) -> dict[int, dict[str, int]]:
-    rows = (
-        cells.filter(period.months())
-        .values(by)
-        .annotate(
-            **_SUMS,
-            online_procedures=Count("procedure_code", distinct=True, filter=Q(filed_online__gt=0)),
+    """The sums of ``cells`` in ``period`` by the column ``by``; with ``fold``, by the
+    agency each agency is under (the procedures filed online counted by procedure
+    across the agencies folded together)."""
+    if fold is None:
+        rows = (
+            cells.filter(period.months())
+            .values(by)
+            .annotate(
+                **_SUMS,
+                online_procedures=Count(
+                    "procedure_code", distinct=True, filter=Q(filed_online__gt=0)
+                ),
+            )
         )
-    )
-    return {r[by]: _named({k: v for k, v in r.items() if k != by}) for r in rows if r[by]}
+        return {r[by]: _named({k: v for k, v in r.items() if k != by}) for r in rows if r[by]}
+    out: dict[int, dict[str, int]] = {}
+    online: dict[int, set[str]] = defaultdict(set)
+    rows = cells.filter(period.months()).values(by, "procedure_code").annotate(**_SUMS)
+    for r in rows:
+        root = fold.get(r.pop(by))
+        code = r.pop("procedure_code")
+        if root is None:
+            continue
+        got = _named(r)
+        if got["filed_online"]:
+            online[root].add(code)
+        mine = out.setdefault(root, _empty())
+        for name, n in got.items():
+            mine[name] = mine.get(name, 0) + n
+    for root, codes in online.items():
+        out[root]["online_procedures"] = len(codes)
+    return out
 
 
 def _empty() -> dict[str, int]:
@@ -576,19 +640,13 @@ def agency_ranking(within: Scope, period: Period) -> list[RankRow]:
     if within.kind not in ("nation", "province"):
         raise NotFound(_("Không có cơ quan để xếp hạng."))
     agencies = directory.ranked_agencies(within.province_id if within.kind == "province" else None)
-    units = [
-        Scope(
-            "agency",
-            a.code,
-            a.name,
-            province_id=a.province_id,
-            agency_id=a.pk,
-            levels=(str(a.level),),
-        )
-        for a in agencies
-    ]
-    cells = Cell.objects.filter(agency_id__in=[a.pk for a in agencies])
-    return _ranked(units, "agency_id", cells, "agency_id", period)
+    branches = directory.agency_branches(a.pk for a in agencies)
+    under: dict[int, list[int]] = defaultdict(list)
+    for agency_id, root in branches.items():
+        under[root].append(agency_id)
+    units = [agency_scope(a, under[a.pk]) for a in agencies]
+    cells = Cell.objects.filter(agency_id__in=sorted(branches))
+    return _ranked(units, "agency_id", cells, "agency_id", period, fold=branches)
 
 
 def _ranked(
@@ -597,20 +655,23 @@ def _ranked(
     cells: QuerySet[Cell] | QuerySet[ProvinceCell],
     by: str,
     period: Period,
+    *,
+    fold: Mapping[int, int] | None = None,
 ) -> list[RankRow]:
     """``units`` ranked by their totals of ``period``, their cells grouped ``by`` the
-    column that names them (``key`` of each unit)."""
-    now = _grouped(by, cells, period)
-    before = _grouped(by, cells, period.previous())
+    column that names them (``key`` of each unit); ``fold`` adds each agency's sums to
+    the ranked agency it is under."""
+    now = _grouped(by, cells, period, fold)
+    before = _grouped(by, cells, period.previous(), fold)
     every = catalog.index_entries()
-    provided: dict[tuple[str, ...], Provided] = {}
+    provided: dict[tuple[object, ...], Provided] = {}
     cards = []
     for u in units:
         uid = getattr(u, key)
-        if u.levels not in provided:
-            provided[u.levels] = _provided(_entries(u.levels, every))
-        c = _card(u, period, now.get(uid) or _empty(), {}, provided[u.levels])
-        p = _card(u, period.previous(), before.get(uid) or _empty(), {}, provided[u.levels])
+        if u.catalogue not in provided:
+            provided[u.catalogue] = _provided(_entries(u, every))
+        c = _card(u, period, now.get(uid) or _empty(), {}, provided[u.catalogue])
+        p = _card(u, period.previous(), before.get(uid) or _empty(), {}, provided[u.catalogue])
         cards.append((u, c, p.total))
     cards.sort(key=lambda t: (t[1].total is None, -(t[1].total or 0), t[0].name))
     return [
