@@ -31,7 +31,8 @@ On a scratch PostgreSQL database (``PG_ADMIN_URL``, default the local server; th
 Progress goes to stderr; stdout gets one line, a JSON object: ``dossiers``, ``cells``,
 ``generate_s``, ``rebuild_s``, ``rebuild_held_s``, ``analyze_s``, ``national_p50_ms``,
 ``national_p95_ms``, ``province_p50_ms``, ``province_p95_ms``, ``ranking_p50_ms``,
-``ranking_p95_ms``, ``agencies_p95_ms``, ``ministry_p95_ms``, ``naive_ms``, ``speedup`` (``naive_ms`` ÷ ``national_p95_ms``),
+``ranking_p95_ms``, ``agencies_p95_ms``, ``ministry_p95_ms``, ``naive_ms``, ``speedup``
+(``naive_ms`` ÷ ``national_p95_ms``),
 ``freshness_p50_s``, ``freshness_p95_s``, ``events``, ``events_per_s``, ``unseen``,
 ``consistent``, and ``by_period`` (the same figures for the quarter and the year). The
 headline figures are the current year's (the most cells and dossiers to add up).
