@@ -174,6 +174,10 @@ def test_a_rebuild_mends_cells_of_every_level_that_drifted(cast):
     ProvinceCell.objects.order_by("pk").first().delete()
     NationCell.objects.update(late=0)
     DossierFact.objects.order_by("pk").first().delete()
+    agency = Cell.objects.order_by("pk").first().agency_id
+    stray = Cell.objects.create(month=dt.date(2020, 1, 1), agency_id=agency, dossiers=5)
     assert rollup.stored_cells() != right
-    rollup.rebuild()
+    done = rollup.rebuild()
     assert rollup.stored_cells() == right == rollup.computed_cells()
+    assert done.mended >= 5  # the four spoilt levels' cells and the stray one
+    assert not Cell.objects.filter(pk=stray.pk).exists()  # added back to 0, then deleted

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db import connection, models
 
-__all__ = ["add", "column_list", "columns", "insert", "placeholders", "values"]
+__all__ = ["add", "column_list", "columns", "differences", "insert", "placeholders", "values"]
 
 
 @functools.cache
@@ -116,3 +116,40 @@ def add(objs: Sequence[models.Model], *, unique: Sequence[str], summed: Sequence
     sql = _adding(type(objs[0]), len(objs), tuple(unique), tuple(summed))
     with connection.cursor() as cursor:
         cursor.execute(sql, [value for obj in objs for value in values(obj)])
+
+
+def differences(
+    target: type[models.Model],
+    key: Sequence[str],
+    summed: Sequence[str],
+    sources: Sequence[tuple[type[models.Model], dict[str, str]]],
+) -> list[tuple[Any, ...]]:
+    """Where the rows of ``sources`` added up by ``key`` differ from the rows of
+    ``target`` (its columns ``key`` and ``summed``): ``(key…, difference…)`` for each such
+    key, the difference being what to add to ``target``'s row (a missing row counts 0).
+    One statement, so one snapshot of every table: added to the target while others add
+    to it too, the differences still make it the sum. ``sources`` give each model with
+    an SQL expression for each key column that is not a column of the same name; a
+    summed column a source lacks counts 0 (a source's ``where`` may be given as the
+    expression of the key ``"__where__"``)."""
+    quote = connection.ops.quote_name
+
+    def select(model: type[models.Model], exprs: dict[str, str], sign: str) -> str:
+        have = {_column(f) for f in columns(model)}
+        keys = [f"{exprs.get(k, quote(k))} AS {quote(k)}" for k in key]
+        sums = [f"{sign + quote(c) if c in have else '0'} AS {quote(c)}" for c in summed]
+        where = f" WHERE {exprs['__where__']}" if "__where__" in exprs else ""
+        table = quote(model._meta.db_table)
+        return f"SELECT {', '.join(keys + sums)} FROM {table}{where}"  # noqa: S608  (names)
+
+    parts = [select(model, exprs, "") for model, exprs in sources]
+    parts.append(select(target, {}, "-"))
+    totals = ", ".join(f"SUM({quote(c)})" for c in summed)
+    keys = ", ".join(quote(k) for k in key)
+    sql = (
+        f"SELECT {keys}, {totals} FROM ({' UNION ALL '.join(parts)}) AS t "  # noqa: S608  (names from the models)
+        f"GROUP BY {keys} HAVING " + " OR ".join(f"SUM({quote(c)}) <> 0" for c in summed)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return list(cursor.fetchall())

@@ -20,8 +20,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
-from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import F, Sum
+from django.db import connection, transaction
+from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from tqdm import tqdm
@@ -350,6 +350,8 @@ class Rebuilt:
     cells: int
     #: Seconds the rollups were held (events waiting) at the end.
     held_s: float = 0.0
+    #: Cells whose counts the rebuild changed.
+    mended: int = 0
 
 
 #: How many events before a rebuild's start it takes again at its end: a write whose
@@ -381,75 +383,49 @@ def _settle(
         _reconcile(model, counters, rows)
 
 
-def _summed_facts() -> dict[Key, dict[str, int]]:
-    """The agencies' cells as their facts add up."""
-    out: dict[Key, dict[str, int]] = {}
-    for model, counters, key in (
-        (DossierFact, DOSSIER_COUNTERS, ("month", "agency_id", "procedure_code")),
-        (ReportFact, REPORT_COUNTERS, ("month", "agency_id", "procedure_code", "category")),
-    ):
-        sums = {f"sum_{c}": Sum(c) for c in counters}
-        rows = model.objects.order_by().values(*key).annotate(**sums)
-        for r in rows.iterator(chunk_size=10_000):
-            cell = out.setdefault(
-                (r["month"], r["agency_id"], r["procedure_code"], r.get("category", "")),
-                defaultdict(int),
-            )
-            for c in counters:
-                cell[c] += r[f"sum_{c}"] or 0
-    return out
+#: Where each level's cells add up from (the facts, by the level's key columns): the
+#: category of a dossier's fact is ''; a province's cells leave out agencies without one.
+_FROM_FACTS: Final[dict[str, dict[str, str]]] = {
+    "agency": {},
+    "province": {"__where__": "province_id IS NOT NULL"},
+    "nation": {},
+}
 
 
-def _replace_cells(
-    levelled: dict[LevelKey, dict[str, int]], batch: int, *, meanwhile: bool = False
-) -> int:
-    """Make the cells of every level these (written where they differ: a changed cell
-    deleted and inserted anew, cheaper than an update of every column by ``CASE``); the
-    agencies' cells there are. ``meanwhile``: while events are being taken, each batch in
-    its own short transaction, one that meets an event's write left for the caller to
-    mend later (with the rollups held)."""
-    wanted = _nonzero(levelled)
-    places = _place({int(key[2]) for key in wanted if key[0] == "agency"})  # type: ignore[call-overload]
-    fine = 0
+def _mend_cells(batch: int) -> int:
+    """Make every cell of every level the sum of its facts by adding the difference
+    (``fastsql.differences``: one statement a level reads the facts and the cells at one
+    moment); cells left at 0 are deleted. Being additions, they may run while events are
+    taken: an event's change after that moment is added on top, before or after ours.
+    The cells mended."""
+    mended = 0
     for level, (model, columns) in LEVELS.items():
-        stored = {
-            (level, *(r[c] for c in columns)): r
-            for r in model.objects.values("pk", *columns, *CELL_COUNTERS)
-        }
-        ours = {key: counts for key, counts in wanted.items() if key[0] == level}
-        if level == "agency":
-            fine = len(ours)
-        # (the row to delete, the row to insert): a changed cell is both, in one batch.
-        pairs: list[tuple[int | None, Any]] = [
-            (r["pk"], None) for key, r in stored.items() if key not in ours
+        where = _FROM_FACTS[level]
+        sources = [
+            (DossierFact, {**where, "category": "''"}),
+            (ReportFact, dict(where)),
         ]
-        for key, counts in ours.items():
-            full = {c: counts.get(c, 0) for c in CELL_COUNTERS}
-            row = stored.get(key)
-            if row is not None and all(row[c] == n for c, n in full.items()):
-                continue
-            where = dict(zip(columns, key[1:], strict=True))
-            new = model(**where, **_place_of(model, where, places), **full)
-            pairs.append((row["pk"] if row is not None else None, new))
-        for i in range(0, len(pairs), batch):
-            part = pairs[i : i + batch]
-            gone = [pk for pk, _new in part if pk is not None]
-            made = [new for _pk, new in part if new is not None]
-            if not meanwhile:
-                _swap(model, gone, made)
-                continue
-            try:
-                with transaction.atomic():
-                    _swap(model, gone, made)
-            except (IntegrityError, OperationalError):  # met an event's write: mended later
-                continue
-    return fine
-
-
-def _swap(model: CellModel, gone: list[int], new: list[Any]) -> None:
-    if gone:
-        model.objects.filter(pk__in=gone).delete()
-    model.objects.bulk_create(new)
+        rows = fastsql.differences(model, columns, CELL_COUNTERS, sources)
+        width = len(columns)
+        made: list[tuple[tuple[object, ...], dict[str, int]]] = []
+        for r in rows:
+            key = tuple(
+                dt.date.fromisoformat(v) if c == "month" and isinstance(v, str) else v
+                for c, v in zip(columns, r[:width], strict=True)
+            )
+            made.append((key, {c: int(n) for c, n in zip(CELL_COUNTERS, r[width:], strict=True)}))
+        made.sort(key=lambda item: item[0])  # the consumers' order: no cycle of waits
+        places = _place({int(k[1]) for k, _c in made} if level == "agency" else ())  # type: ignore[call-overload]
+        for i in range(0, len(made), batch):
+            with transaction.atomic():
+                objs = []
+                for key, counts in made[i : i + batch]:
+                    where_key = dict(zip(columns, key, strict=True))
+                    objs.append(model(**where_key, **_place_of(model, where_key, places), **counts))
+                fastsql.add(objs, unique=columns, summed=CELL_COUNTERS)
+        mended += len(made)
+        model.objects.filter(**dict.fromkeys(CELL_COUNTERS, 0)).delete()
+    return mended
 
 
 def rebuild(*, batch: int = 5000, progress: bool = False) -> Rebuilt:
@@ -479,10 +455,13 @@ def rebuild(*, batch: int = 5000, progress: bool = False) -> Rebuilt:
         shown = tqdm(rows, unit=f" {name}", disable=not progress, desc=name)
         for chunk in _chunks(shown, batch):
             _settle(model, counters, chunk)
-    # The cells made the facts' sums while events are still taken (most of the writing
-    # after a bulk load) ...
-    _replace_cells(_levels(_summed_facts()), batch, meanwhile=True)
-    # ... then, holding the rollups, what moved meanwhile.
+    # What events named since the start read again: a dossier read before a change
+    # that its event then brought in ahead of our write is otherwise left as read ...
+    caught = core.last_event_id()
+    _catch_up(start, sources, batch, _settle)
+    # ... the cells made their facts' sums, by additions, while events are still taken ...
+    mended = _mend_cells(max(batch // 5, 1))
+    # ... then, holding the rollups, what events named while we caught up.
     held = time.perf_counter()
     with transaction.atomic():
         if connection.vendor == "postgresql":
@@ -491,17 +470,33 @@ def rebuild(*, batch: int = 5000, progress: bool = False) -> Rebuilt:
                     "LOCK TABLE steering_cell, steering_provincecell, steering_nationcell, "
                     "steering_dossierfact, steering_reportfact IN EXCLUSIVE MODE"
                 )
-        since = core.aggregates_since(max(start - CATCH_UP, 0), ("dossier", "report"))
-        for model, counters, rows_of, name in sources:
-            codes = sorted(since["dossier" if name == "dossiers" else "report"])
-            for i in range(0, len(codes), batch):
-                _settle(model, counters, list(rows_of(codes[i : i + batch])))
-        cells = _replace_cells(_levels(_summed_facts()), batch)
+        _catch_up(caught, sources, batch, _refresh)
         RollupMark.objects.update_or_create(
             pk=1, defaults={"event_id": core.last_event_id(), "changed_at": timezone.now()}
         )
     held_s = time.perf_counter() - held
-    return Rebuilt(DossierFact.objects.count(), ReportFact.objects.count(), cells, held_s)
+    return Rebuilt(
+        DossierFact.objects.count(),
+        ReportFact.objects.count(),
+        Cell.objects.count(),
+        held_s,
+        mended,
+    )
+
+
+def _catch_up(
+    after: int,
+    sources: tuple[tuple[Any, tuple[str, ...], Any, str], ...],
+    batch: int,
+    apply: Any,
+) -> None:
+    """``apply`` (``_settle`` or ``_refresh``) to the dossiers and reports named by the
+    events since ``after`` and the ``CATCH_UP`` before it."""
+    since = core.aggregates_since(max(after - CATCH_UP, 0), ("dossier", "report"))
+    for model, counters, rows_of, name in sources:
+        codes = sorted(since["dossier" if name == "dossiers" else "report"])
+        for i in range(0, len(codes), batch):
+            apply(model, counters, list(rows_of(codes[i : i + batch])))
 
 
 def mark() -> tuple[int, dt.datetime | None]:
