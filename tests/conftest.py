@@ -209,11 +209,11 @@ def temporary_consumer() -> Iterator[Callable[..., Callable[..., None]]]:
     added: list[str] = []
 
     def register(
-        name: str, *, topics: list[str], batch: bool = False
+        name: str, *, topics: list[str], batch: bool = False, size: int = 0
     ) -> Callable[..., Callable[..., None]]:
         added.append(name)
         if batch:
-            return outbox.batch_consumer(name, topics=topics)
+            return outbox.batch_consumer(name, topics=topics, size=size)
         return outbox.consumer(name, topics=topics)
 
     yield register

@@ -207,6 +207,25 @@ def test_a_batch_consumer_takes_a_batchs_events_together(temporary_consumer):
 
 
 @pytest.mark.django_db
+def test_a_batch_holds_what_waits_up_to_the_consumers_size(temporary_consumer, settings):
+    settings.OUTBOX_BATCH_SIZE = 2  # the others' batches: not this consumer's
+    ids = _emit_events(7)
+    batches: list[list[int]] = []
+
+    @temporary_consumer("test.sized", topics=["test."], batch=True, size=3)
+    def sized(events):
+        batches.append([e.pk for e in events])
+
+    assert outbox.dispatch() == 3  # one pass takes one batch
+    while outbox.dispatch():
+        pass
+    assert batches == [ids[:3], ids[3:6], ids[6:]]
+    ids = _emit_events(1)
+    outbox.dispatch()
+    assert batches[-1] == ids  # one event waiting: a batch of one, at once
+
+
+@pytest.mark.django_db
 def test_a_failing_batch_is_taken_again_event_by_event_and_only_the_bad_one_retried(
     temporary_consumer,
 ):

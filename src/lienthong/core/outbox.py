@@ -52,6 +52,8 @@ class Consumer:
     #: Takes a batch's events at once (``batch_consumer``); ``handler`` takes them one
     #: by one when the batch fails, so the failing event is found and retried alone.
     batch: BatchHandler | None = None
+    #: Events a delivery takes at most (0: ``OUTBOX_BATCH_SIZE``).
+    size: int = 0
 
     def topic_filter(self) -> models.Q:
         if "*" in self.topics:
@@ -75,16 +77,22 @@ def consumer(name: str, *, topics: Iterable[str]) -> Callable[[Handler], Handler
     return register
 
 
-def batch_consumer(name: str, *, topics: Iterable[str]) -> Callable[[BatchHandler], BatchHandler]:
+def batch_consumer(
+    name: str, *, topics: Iterable[str], size: int = 0
+) -> Callable[[BatchHandler], BatchHandler]:
     """Register ``handler`` as the consumer ``name`` of the given topics, given each
     batch's new events together, oldest first (one read and one write for many events).
-    It must give the same result taken with any split of the events into batches."""
+    It must give the same result taken with any split of the events into batches.
+    ``size``: the most events a batch takes (0: ``OUTBOX_BATCH_SIZE``); a batch holds what
+    is waiting, so it stays small when events are few and grows with a backlog."""
 
     def register(handler: BatchHandler) -> BatchHandler:
         def one(event: OutboxEvent) -> None:
             handler([event])
 
-        _consumers[name] = Consumer(name=name, topics=tuple(topics), handler=one, batch=handler)
+        _consumers[name] = Consumer(
+            name=name, topics=tuple(topics), handler=one, batch=handler, size=size
+        )
         return handler
 
     return register
@@ -239,11 +247,10 @@ def _record_failure(
 
 def dispatch(*, limit: int | None = None) -> int:
     """Deliver pending events to every consumer once; returns how many were handled."""
-    batch: int = settings.OUTBOX_BATCH_SIZE
-    wanted = limit or batch
     handled = 0
     for cons in registered_consumers():
-        pending = _pending(cons, wanted)
+        batch: int = cons.size or settings.OUTBOX_BATCH_SIZE
+        pending = _pending(cons, limit or batch)
         for i in range(0, len(pending), batch):
             handled += _deliver_batch(cons, pending[i : i + batch])
     return handled

@@ -281,6 +281,9 @@ def refresh_reports(codes: Iterable[str]) -> set[int]:
     return touched
 
 
+#: The most events one delivery takes: what waits, up to this (docs/performance.md).
+BATCH: Final = 1000
+
 #: Events after which a commune's early warnings are evaluated again.
 _ALERTING: Final = (
     "dossier.overdue",
@@ -293,7 +296,7 @@ _ALERTING: Final = (
 )
 
 
-@batch_consumer("steering.rollup", topics=["dossier.", "feedback."])
+@batch_consumer("steering.rollup", topics=["dossier.", "feedback."], size=BATCH)
 def take(events: list[OutboxEvent]) -> None:
     """Events about dossiers and reports: their cells updated in the delivery's
     transaction (so once), each dossier and report read once however many events it
