@@ -65,6 +65,34 @@ class OutboxDelivery(models.Model):
         return f"{self.consumer} ← #{self.event_id}: {self.status}"
 
 
+class OutboxCursor(models.Model):
+    """How far a consumer has taken the outbox: every event up to ``after`` that its
+    topics name has a delivery row (done, dead or waiting for a retry), so a pass reads
+    only the events after it (core.outbox, "Cursors"). Reset when its topics change."""
+
+    consumer = models.CharField(max_length=120, primary_key=True)
+    after = models.BigIntegerField(default=0)
+    topics = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.consumer} → #{self.after}"
+
+
+class OutboxHorizon(models.Model):
+    """The event id up to which every event is committed or gone for good (``horizon``),
+    which no cursor passes; and the next one waited for: ``candidate``, settled once
+    the transactions running when it was noted (PostgreSQL: those below ``candidate_xmax``)
+    have ended and ``candidate_at`` is a few seconds old. One row."""
+
+    horizon = models.BigIntegerField(default=0)
+    candidate = models.BigIntegerField(default=0)
+    candidate_xmax = models.BigIntegerField(default=0)
+    candidate_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return f"#{self.horizon}"
+
+
 class AuditPending(models.Model):
     """An audit entry written in its step's transaction, not yet linked into the chain.
 

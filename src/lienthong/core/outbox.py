@@ -17,14 +17,21 @@ import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, Final
 
 from django.conf import settings
 from django.db import IntegrityError, connection, models, transaction
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from lienthong.core import fastsql
-from lienthong.core.models import DeliveryStatus, OutboxDelivery, OutboxEvent
+from lienthong.core.models import (
+    DeliveryStatus,
+    OutboxCursor,
+    OutboxDelivery,
+    OutboxEvent,
+    OutboxHorizon,
+)
 
 __all__ = [
     "Consumer",
@@ -136,17 +143,100 @@ def _backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(3600, 2**attempts))
 
 
-def _pending(cons: Consumer, limit: int) -> list[int]:
+#: How old a noted horizon must be before it is taken, beyond the end of the
+#: transactions running when it was noted: a transaction gets its id at its first write,
+#: so one that had taken an event id but not yet written it is covered by this.
+HORIZON_WAIT: Final = timedelta(seconds=5)
+
+
+def _horizon() -> int:
+    """The event id up to which every event is committed or rolled back for good: no
+    event at or below it can still appear. On PostgreSQL ids are taken before commit,
+    so a noted top id becomes the horizon once every transaction running at that moment
+    has ended; on SQLite one writer at a time takes and commits its id."""
+    top = OutboxEvent.objects.aggregate(top=models.Max("id"))["top"] or 0
+    if connection.vendor != "postgresql":
+        return int(top)
+    with connection.cursor() as cursor:  # before any lock here: our own id not counted
+        cursor.execute(
+            "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint, "
+            "pg_snapshot_xmax(pg_current_snapshot())::text::bigint"
+        )
+        xmin, xmax = cursor.fetchone()
     now = timezone.now()
-    handled = OutboxDelivery.objects.filter(consumer=cons.name).exclude(
-        status=DeliveryStatus.RETRY, next_attempt_at__lte=now
+    with transaction.atomic():
+        row, _made = OutboxHorizon.objects.select_for_update().get_or_create(pk=1)
+        changed = False
+        if (
+            row.candidate_at is not None
+            and xmin >= row.candidate_xmax
+            and now - row.candidate_at >= HORIZON_WAIT
+        ):
+            row.horizon, row.candidate_at, changed = max(row.horizon, row.candidate), None, True
+        if row.candidate_at is None and top > row.horizon:
+            row.candidate, row.candidate_xmax, row.candidate_at, changed = top, xmax, now, True
+        if changed:
+            row.save()
+        return row.horizon
+
+
+def _topics_text(cons: Consumer) -> str:
+    return "\n".join(sorted(cons.topics))
+
+
+def _cursor(cons: Consumer) -> int:
+    """The event id up to which ``cons`` has a delivery row for every event of its
+    topics (0 when its topics changed since: every event is looked at again)."""
+    row = OutboxCursor.objects.filter(consumer=cons.name).values_list("after", "topics").first()
+    return int(row[0]) if row is not None and row[1] == _topics_text(cons) else 0
+
+
+def _not_taken(cons: Consumer) -> models.Exists:
+    return models.Exists(
+        OutboxDelivery.objects.filter(consumer=cons.name, event_id=models.OuterRef("pk"))
     )
-    return list(
-        OutboxEvent.objects.filter(cons.topic_filter())
-        .exclude(pk__in=handled.values("event_id"))
+
+
+def _pending(cons: Consumer, limit: int, after: int = 0) -> list[int]:
+    """The events ``cons`` has to take now, oldest first: its retries that are due, and
+    the events of its topics after its cursor without a delivery row (each an index
+    probe, however long the outbox)."""
+    due = OutboxDelivery.objects.filter(
+        consumer=cons.name, status=DeliveryStatus.RETRY, next_attempt_at__lte=timezone.now()
+    ).order_by("event_id")
+    fresh = (
+        OutboxEvent.objects.filter(cons.topic_filter(), pk__gt=after)
+        .exclude(_not_taken(cons))
         .order_by("id")
-        .values_list("id", flat=True)[:limit]
     )
+    ids = {
+        *due.values_list("event_id", flat=True)[:limit],
+        *fresh.values_list("id", flat=True)[:limit],
+    }
+    return sorted(ids)[:limit]
+
+
+def _advance(cons: Consumer, after: int, horizon: int) -> None:
+    """Move ``cons``'s cursor up to its first event without a delivery row, never past
+    the horizon."""
+    first = (
+        OutboxEvent.objects.filter(cons.topic_filter(), pk__gt=after, pk__lte=horizon)
+        .exclude(_not_taken(cons))
+        .order_by("id")
+        .values_list("id", flat=True)
+        .first()
+    )
+    to = first - 1 if first is not None else horizon
+    if to <= after:
+        return
+    topics = _topics_text(cons)
+    moved = OutboxCursor.objects.filter(consumer=cons.name, topics=topics).update(
+        after=Greatest("after", to)
+    )
+    if not moved:  # new, or its topics changed
+        OutboxCursor.objects.update_or_create(
+            consumer=cons.name, defaults={"after": to, "topics": topics}
+        )
 
 
 def _deliver_batch(cons: Consumer, event_ids: list[int]) -> int:
@@ -248,11 +338,14 @@ def _record_failure(
 def dispatch(*, limit: int | None = None) -> int:
     """Deliver pending events to every consumer once; returns how many were handled."""
     handled = 0
+    horizon = _horizon()
     for cons in registered_consumers():
         batch: int = cons.size or settings.OUTBOX_BATCH_SIZE
-        pending = _pending(cons, limit or batch)
+        after = _cursor(cons)
+        pending = _pending(cons, limit or batch, after)
         for i in range(0, len(pending), batch):
             handled += _deliver_batch(cons, pending[i : i + batch])
+        _advance(cons, after, horizon)
     return handled
 
 
