@@ -20,13 +20,16 @@ On a scratch PostgreSQL database (``PG_ADMIN_URL``, default the local server; th
    online, fees and fees paid online, results and electronic results, e-ID) counted from
    the dossiers, one ``GROUP BY`` province over ``dossiers_dossier`` for the period
    (median of ``--naive-runs``) — ``naive_ms``; its national totals must equal the API's;
-4. freshness: ``--writers`` threads change random received dossiers of the current
-   quarter (their ``overdue`` flag flipped) with a ``dossier.overdue`` outbox event in the
-   same transaction, ``--rate`` events/s for ``--seconds``, while the outbox dispatcher
-   runs in another process (``run_dispatcher``, as ``lienthong worker`` runs it); each
-   event's delay from its commit until the ``steering.rollup`` consumer's delivery is
-   visible — ``freshness_p50_s`` / ``freshness_p95_s``; afterwards the touched dossiers'
-   facts are checked against their measures and their cells against their facts.
+4. freshness, over an outbox that already holds ``--history`` events taken by the
+   rollups (as months of work leave it; added once, ``history_s``), after the
+   dispatcher's cursors have passed them: ``--writers`` threads change random received
+   dossiers of the current quarter (their ``overdue`` flag flipped) with a
+   ``dossier.overdue`` outbox event in the same transaction, ``--rate`` events/s for
+   ``--seconds``, while the outbox dispatcher runs in another process
+   (``run_dispatcher``, as ``lienthong worker`` runs it); each event's delay from its
+   commit until the ``steering.rollup`` consumer's delivery is visible —
+   ``freshness_p50_s`` / ``freshness_p95_s``; afterwards the touched dossiers' facts are
+   checked against their measures and their cells against their facts.
 
 Progress goes to stderr; stdout gets one line, a JSON object: ``dossiers``, ``cells``,
 ``generate_s``, ``rebuild_s``, ``rebuild_held_s``, ``analyze_s``, ``national_p50_ms``,
@@ -535,6 +538,57 @@ def _coarse_consistent(months: set[Any], procedures: set[str]) -> list[str]:
     return wrong
 
 
+HISTORY_TOPIC = "dossier.history"
+
+
+def _history(wanted: int) -> float:
+    """An outbox with ``wanted`` old events already taken by the rollups, as a platform
+    has after months of work (the generator emits none); seconds spent adding them."""
+    from django.db import connection
+
+    from lienthong.core.models import OutboxEvent
+
+    have = OutboxEvent.objects.filter(topic=HISTORY_TOPIC).count()
+    if have >= wanted:
+        return 0.0
+    started = time.perf_counter()
+    _say(f"outbox history: adding {wanted - have} taken events …")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO core_outboxevent (uuid, topic, aggregate_type, aggregate_id, payload,"
+            " created_at) SELECT gen_random_uuid(), %s, 'dossier', 'H' || g, '{}'::jsonb,"
+            " now() - interval '200 days' FROM generate_series(1, %s) AS g",
+            [HISTORY_TOPIC, wanted - have],
+        )
+        cursor.execute(
+            "INSERT INTO core_outboxdelivery (event_id, consumer, status, attempts, last_error,"
+            " updated_at) SELECT e.id, %s, 'done', 1, '', now() FROM core_outboxevent e"
+            " WHERE e.topic = %s AND NOT EXISTS (SELECT 1 FROM core_outboxdelivery d"
+            " WHERE d.event_id = e.id AND d.consumer = %s)",
+            [ROLLUP, HISTORY_TOPIC, ROLLUP],
+        )
+        cursor.execute("ANALYZE core_outboxevent, core_outboxdelivery")
+    return time.perf_counter() - started
+
+
+def _settle_outbox(seconds: float = 120) -> None:
+    """Dispatch until the rollups' cursor has passed every event (the first pass over a
+    long history reads it once; the figures are the steady state's)."""
+    from lienthong.core import outbox
+    from lienthong.core import selectors as core
+    from lienthong.core.models import OutboxCursor
+
+    top = core.last_event_id()
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        outbox.dispatch()
+        after = OutboxCursor.objects.filter(consumer=ROLLUP).values_list("after", flat=True)
+        if (after.first() or 0) >= top:
+            return
+        time.sleep(0.5)
+    _say("  the rollups' cursor did not reach the top of the outbox")
+
+
 def _freshness(
     env: dict[str, str], rate: float, seconds: float, writers: int, drain: float
 ) -> dict[str, Any]:
@@ -547,6 +601,7 @@ def _freshness(
     assert candidates, "no received dossier in the current quarter"
     while outbox.dispatch():  # whatever an earlier run left
         pass
+    _settle_outbox()
     after = core.last_event_id()
     connection.close()
     ctx = multiprocessing.get_context("spawn")
@@ -631,6 +686,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--writers", type=int, default=2)
     parser.add_argument("--drain", type=float, default=120, help="seconds to wait for the rest")
+    parser.add_argument(
+        "--history", type=int, default=2_000_000, help="old events already taken, in the outbox"
+    )
     args = parser.parse_args()
     admin = os.environ.get("PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
     db_url = _database(admin, args.database, args.reuse)
@@ -678,6 +736,7 @@ def main() -> None:
     for line in wrong:
         _say(f"  the naive totals differ from the API's: {line}")
 
+    history_s = _history(args.history)
     fresh = _freshness(env, args.rate, args.seconds, args.writers, args.drain)
     year = by_period["year"]
 
@@ -705,6 +764,8 @@ def main() -> None:
                 "naive_ms": year["naive_ms"],
                 "speedup": year["speedup"],
                 "naive_matches": not wrong,
+                "history_events": args.history,
+                "history_s": r(history_s, 1),
                 "freshness_p50_s": r(fresh["freshness_p50_s"]),
                 "freshness_p95_s": r(fresh["freshness_p95_s"]),
                 "freshness_max_s": r(fresh["freshness_max_s"]),
