@@ -181,3 +181,19 @@ def test_a_rebuild_mends_cells_of_every_level_that_drifted(cast):
     assert rollup.stored_cells() == right == rollup.computed_cells()
     assert done.mended >= 5  # the four spoilt levels' cells and the stray one
     assert not Cell.objects.filter(pk=stray.pk).exists()  # added back to 0, then deleted
+
+
+def test_the_rebuild_command_says_what_it_mended_and_how_long_events_waited(cast):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    generate(10, seed=3)
+    out = StringIO()
+    call_command("steering", "rebuild", stdout=out, stderr=StringIO())
+    text = out.getvalue()
+    assert "Đã tính lại: " in text
+    assert "ô được sửa; sự kiện phải chờ " in text
+    out = StringIO()
+    call_command("steering", "verify", stdout=out)
+    assert out.getvalue().startswith("Khớp: ")

@@ -21,7 +21,8 @@ class Command(BaseCommand):
             done = rollup.rebuild(progress=True)
             self.stdout.write(
                 f"Đã tính lại: {done.dossiers} hồ sơ, {done.reports} phản ánh, "
-                f"{done.cells} ô số liệu."
+                f"{done.cells} ô số liệu ({done.mended} ô được sửa; sự kiện phải chờ "
+                f"{done.held_s:.1f} giây)."
             )
             return
         stored, computed = rollup.stored_cells(), rollup.computed_cells()
