@@ -13,6 +13,7 @@ generates no key. The embedded instance's keys are made by ``lienthong init``
 from __future__ import annotations
 
 import os
+import warnings
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,11 @@ from django.utils.translation import gettext_lazy as _
 
 from lienthong.core import instance
 from lienthong.core.storage import object_storage
+
+# pyHanko imports cryptography's DSA types to recognise old signatures, and cryptography
+# deprecates DSA: every command and worker would print the warning. The platform neither
+# signs nor accepts DSA (results are RSA/PAdES); the test suite ignores it the same way.
+warnings.filterwarnings("ignore", message="DSA is deprecated", module="pyhanko")
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
