@@ -230,14 +230,44 @@ def department_key(agency: Agency) -> str:
     return next((key for key, (n, _name) in DEPARTMENT_BODIES.items() if n == number), "")
 
 
-def agency_places(ids: Iterable[int]) -> dict[int, tuple[int | None, int | None]]:
-    """``{agency id: (province unit id, commune unit id)}``: where each agency serves; the
-    commune is None for an agency above the commune level."""
-    rows = Agency.objects.filter(pk__in=list(ids)).values_list(
-        "pk", "province_id", "unit_id", "level"
+def agency_places(ids: Iterable[int]) -> dict[int, tuple[int | None, int | None, int | None]]:
+    """``{agency id: (province unit id, commune unit id, branch)}``: where each agency
+    serves (the commune None above the commune level) and the central agency the index
+    ranks that it belongs to by ``parent`` (a ministry, a government agency, Vietnam
+    Social Security: Bộ Công an for a commune's police), None for any other."""
+    rows = list(
+        Agency.objects.filter(pk__in=list(ids)).values_list(
+            "pk", "province_id", "unit_id", "level", "parent_id", "kind"
+        )
     )
+    up: dict[int, int | None] = {}
+    ranked: set[int] = set()
+    for pk, _province, _unit, level, parent, kind in rows:
+        up[pk] = parent
+        if level == AgencyLevel.CENTRAL and kind in _RANKED_KINDS[None]:
+            ranked.add(pk)
+    wanted = {p for p in up.values() if p is not None and p not in up}
+    while wanted:  # the parents not read yet, a level of the tree a query
+        found = Agency.objects.filter(pk__in=wanted).values_list("pk", "parent_id", "level", "kind")
+        for pk, parent, level, kind in found:
+            up[pk] = parent
+            if level == AgencyLevel.CENTRAL and kind in _RANKED_KINDS[None]:
+                ranked.add(pk)
+        wanted = {p for p in up.values() if p is not None and p not in up}
+
+    def branch(pk: int) -> int | None:
+        seen: set[int] = set()
+        at: int | None = pk
+        while at is not None and at not in seen:
+            if at in ranked:
+                return at
+            seen.add(at)
+            at = up.get(at)
+        return None
+
     return {
-        pk: (province, unit if level == "commune" else None) for pk, province, unit, level in rows
+        pk: (province, unit if level == "commune" else None, branch(pk))
+        for pk, province, unit, level, _parent, _kind in rows
     }
 
 

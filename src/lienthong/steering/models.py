@@ -151,6 +151,11 @@ class Cell(Where, DossierCounts, ReportCounts):
     index of any scope and period adds up, so no page reads the dossiers. Kept by
     ``steering.rollup`` as events arrive; ``lienthong steering rebuild`` recomputes it."""
 
+    #: The central agency the index ranks that the agency belongs to (Bộ Công an for a
+    #: commune's police; ``directory.agency_places``): a ministry's index reads its rows.
+    branch = models.ForeignKey(
+        "directory.Agency", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     procedure_code = models.CharField(max_length=30, blank=True)
     #: A report's category ('' for dossiers' counts).
     category = models.CharField(max_length=20, blank=True)
@@ -165,6 +170,7 @@ class Cell(Where, DossierCounts, ReportCounts):
             models.Index(fields=["month", "province"], name="steering_cell_province"),
             models.Index(fields=["commune", "month"], name="steering_cell_commune"),
             models.Index(fields=["agency", "month"], name="steering_cell_agency"),
+            models.Index(fields=["branch", "month"], name="steering_cell_branch"),
         ]
 
     def __str__(self) -> str:

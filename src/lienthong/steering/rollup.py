@@ -72,14 +72,18 @@ class Row:
     counts: dict[str, int]
 
 
-_places: dict[int, tuple[int | None, int | None]] = {}
+#: (province, commune, branch) of an agency: ``directory.agency_places``.
+Place = tuple[int | None, int | None, int | None]
+NOWHERE: Final[Place] = (None, None, None)
+
+_places: dict[int, Place] = {}
 _places_since = [0.0]
 #: Seconds an agency's place (province, commune) is remembered: an agency moved in the
 #: directory counts at its new place within this, and a rebuild moves its old counts.
 PLACES_SECONDS: Final = 300.0
 
 
-def _place(agency_ids: Iterable[int]) -> dict[int, tuple[int | None, int | None]]:
+def _place(agency_ids: Iterable[int]) -> dict[int, Place]:
     now = time.monotonic()
     if now - _places_since[0] > PLACES_SECONDS or len(_places) > 50_000:
         _places.clear()
@@ -145,7 +149,7 @@ def _levels(deltas: dict[Key, dict[str, int]]) -> dict[LevelKey, dict[str, int]]
     out: dict[LevelKey, dict[str, int]] = {}
     for key, counts in deltas.items():
         month, agency, procedure, category = key
-        province = places.get(agency, (None, None))[0]
+        province = places.get(agency, NOWHERE)[0]
         targets: list[LevelKey] = [("agency", *key), ("nation", month, procedure, category)]
         if province:
             targets.append(("province", month, province, procedure, category))
@@ -167,7 +171,7 @@ def add_to_cells(deltas: dict[Key, dict[str, int]]) -> set[int]:
     many cells (``fastsql.add``: insert, or add to the row there), its rows in key order
     so two deliveries never wait on each other in a cycle."""
     places = _place({key[1] for key in deltas})
-    touched = {places.get(key[1], (None, None))[1] or 0 for key in deltas}
+    touched = {places.get(key[1], NOWHERE)[1] or 0 for key in deltas}
     levelled = _levels(deltas)
     for level, (model, columns) in LEVELS.items():
         rows = []
@@ -181,18 +185,18 @@ def add_to_cells(deltas: dict[Key, dict[str, int]]) -> set[int]:
 
 
 def _place_of(
-    model: CellModel, where: dict[str, object], places: dict[int, tuple[int | None, int | None]]
+    model: CellModel, where: dict[str, object], places: dict[int, Place]
 ) -> dict[str, object]:
     if model is not Cell:
         return {}
-    province, commune = places.get(where["agency_id"], (None, None))  # type: ignore[call-overload]
-    return {"province_id": province, "commune_id": commune}
+    province, commune, branch = places.get(where["agency_id"], NOWHERE)  # type: ignore[call-overload]
+    return {"province_id": province, "commune_id": commune, "branch_id": branch}
 
 
 def _fact_values(model: type[DossierFact] | type[ReportFact], row: Row) -> dict[str, object]:
     """A fact's columns for ``row``: its cell's key, its place, its counts."""
     month, agency, procedure, category = row.key
-    province, commune = _place([agency]).get(agency, (None, None))
+    province, commune, _branch = _place([agency]).get(agency, NOWHERE)
     values: dict[str, object] = {
         "month": month,
         "agency_id": agency,

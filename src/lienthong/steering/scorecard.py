@@ -95,6 +95,8 @@ class Scope:
             return ProvinceCell.objects.filter(province_id=self.province_id)
         if self.kind == "commune":
             return Cell.objects.filter(commune_id=self.unit_id)
+        if self.kind == "agency" and self.ministry:
+            return Cell.objects.filter(branch_id=self.agency_id or 0)  # its offices' rows
         if self.kind == "agency":
             return Cell.objects.filter(self.facts())
         return NationCell.objects.all()
@@ -553,43 +555,17 @@ class RankRow:
 
 
 def _grouped(
-    by: str,
-    cells: QuerySet[Cell] | QuerySet[ProvinceCell],
-    period: Period,
-    fold: Mapping[int, int] | None = None,
+    by: str, cells: QuerySet[Cell] | QuerySet[ProvinceCell], period: Period
 ) -> dict[int, dict[str, int]]:
-    """The sums of ``cells`` in ``period`` by the column ``by``; with ``fold``, by the
-    agency each agency is under (the procedures filed online counted by procedure
-    across the agencies folded together)."""
-    if fold is None:
-        rows = (
-            cells.filter(period.months())
-            .values(by)
-            .annotate(
-                **_SUMS,
-                online_procedures=Count(
-                    "procedure_code", distinct=True, filter=Q(filed_online__gt=0)
-                ),
-            )
+    rows = (
+        cells.filter(period.months())
+        .values(by)
+        .annotate(
+            **_SUMS,
+            online_procedures=Count("procedure_code", distinct=True, filter=Q(filed_online__gt=0)),
         )
-        return {r[by]: _named({k: v for k, v in r.items() if k != by}) for r in rows if r[by]}
-    out: dict[int, dict[str, int]] = {}
-    online: dict[int, set[str]] = defaultdict(set)
-    rows = cells.filter(period.months()).values(by, "procedure_code").annotate(**_SUMS)
-    for r in rows:
-        root = fold.get(r.pop(by))
-        code = r.pop("procedure_code")
-        if root is None:
-            continue
-        got = _named(r)
-        if got["filed_online"]:
-            online[root].add(code)
-        mine = out.setdefault(root, _empty())
-        for name, n in got.items():
-            mine[name] = mine.get(name, 0) + n
-    for root, codes in online.items():
-        out[root]["online_procedures"] = len(codes)
-    return out
+    )
+    return {r[by]: _named({k: v for k, v in r.items() if k != by}) for r in rows if r[by]}
 
 
 def _empty() -> dict[str, int]:
@@ -639,14 +615,19 @@ def agency_ranking(within: Scope, period: Period) -> list[RankRow]:
     government agencies of the nation, or a province's departments, by their own cells."""
     if within.kind not in ("nation", "province"):
         raise NotFound(_("Không có cơ quan để xếp hạng."))
-    agencies = directory.ranked_agencies(within.province_id if within.kind == "province" else None)
+    nation = within.kind == "nation"
+    agencies = directory.ranked_agencies(None if nation else within.province_id)
     branches = directory.agency_branches(a.pk for a in agencies)
     under: dict[int, list[int]] = defaultdict(list)
     for agency_id, root in branches.items():
         under[root].append(agency_id)
     units = [agency_scope(a, under[a.pk]) for a in agencies]
-    cells = Cell.objects.filter(agency_id__in=sorted(branches))
-    return _ranked(units, "agency_id", cells, "agency_id", period, fold=branches)
+    ids = [a.pk for a in agencies]
+    if nation:  # the ministries' rows by the branch each cell names
+        return _ranked(
+            units, "agency_id", Cell.objects.filter(branch_id__in=ids), "branch_id", period
+        )
+    return _ranked(units, "agency_id", Cell.objects.filter(agency_id__in=ids), "agency_id", period)
 
 
 def _ranked(
@@ -655,14 +636,11 @@ def _ranked(
     cells: QuerySet[Cell] | QuerySet[ProvinceCell],
     by: str,
     period: Period,
-    *,
-    fold: Mapping[int, int] | None = None,
 ) -> list[RankRow]:
     """``units`` ranked by their totals of ``period``, their cells grouped ``by`` the
-    column that names them (``key`` of each unit); ``fold`` adds each agency's sums to
-    the ranked agency it is under."""
-    now = _grouped(by, cells, period, fold)
-    before = _grouped(by, cells, period.previous(), fold)
+    column that names them (``key`` of each unit)."""
+    now = _grouped(by, cells, period)
+    before = _grouped(by, cells, period.previous())
     every = catalog.index_entries()
     provided: dict[tuple[object, ...], Provided] = {}
     cards = []
