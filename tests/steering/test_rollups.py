@@ -10,6 +10,7 @@ import datetime as dt
 import pytest
 
 from lienthong.core.outbox import dispatch
+from lienthong.directory.selectors import agency_places
 from lienthong.dossiers.generator import generate
 from lienthong.dossiers.services import act, transfer
 from lienthong.steering import rollup
@@ -176,11 +177,17 @@ def test_a_rebuild_mends_cells_of_every_level_that_drifted(cast):
     DossierFact.objects.order_by("pk").first().delete()
     agency = Cell.objects.order_by("pk").first().agency_id
     stray = Cell.objects.create(month=dt.date(2020, 1, 1), agency_id=agency, dossiers=5)
+    # As if the agency had moved, and been put under a ministry, since its cells were made.
+    place = agency_places([agency])[agency]
+    Cell.objects.filter(agency_id=agency).update(province_id=None, branch_id=agency)
     assert rollup.stored_cells() != right
     done = rollup.rebuild()
     assert rollup.stored_cells() == right == rollup.computed_cells()
     assert done.mended >= 5  # the four spoilt levels' cells and the stray one
     assert not Cell.objects.filter(pk=stray.pk).exists()  # added back to 0, then deleted
+    assert set(
+        Cell.objects.filter(agency_id=agency).values_list("province_id", "commune_id", "branch_id")
+    ) == {place}
 
 
 def test_the_rebuild_command_says_what_it_mended_and_how_long_events_waited(cast):

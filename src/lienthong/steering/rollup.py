@@ -435,6 +435,21 @@ def _mend_cells(batch: int) -> int:
     return mended
 
 
+def _move_cells() -> None:
+    """Each agency's cells given the province, commune and branch the directory gives it
+    now (an agency moved, or put under another ministry, since its cells were made)."""
+    held = list(
+        Cell.objects.values_list("agency_id", "province_id", "commune_id", "branch_id").distinct()
+    )
+    now = _place({a for a, *_rest in held})
+    for agency, *place in held:
+        want = now.get(agency, NOWHERE)
+        if tuple(place) != want:
+            Cell.objects.filter(agency_id=agency).update(
+                province_id=want[0], commune_id=want[1], branch_id=want[2]
+            )
+
+
 def rebuild(*, batch: int = 5000, progress: bool = False) -> Rebuilt:
     """Recompute every fact from the dossiers and reports, then every cell from the
     facts (docs/steering.md, "Rebuilding"). Facts and cells are written a batch at a
@@ -466,8 +481,10 @@ def rebuild(*, batch: int = 5000, progress: bool = False) -> Rebuilt:
     # that its event then brought in ahead of our write is otherwise left as read ...
     caught = core.last_event_id()
     _catch_up(start, sources, batch, _settle)
-    # ... the cells made their facts' sums, by additions, while events are still taken ...
+    # ... the cells made their facts' sums, by additions, while events are still taken,
+    # and each agency's cells moved to where the directory places it now ...
     mended = _mend_cells(max(batch // 5, 1))
+    _move_cells()
     # ... then, holding the rollups, what events named while we caught up.
     held = time.perf_counter()
     with transaction.atomic():
