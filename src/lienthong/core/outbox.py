@@ -143,9 +143,8 @@ def _backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(3600, 2**attempts))
 
 
-#: How old a noted horizon must be before it is taken, beyond the end of the
-#: transactions running when it was noted: a transaction gets its id at its first write,
-#: so one that had taken an event id but not yet written it is covered by this.
+#: How old a noted horizon must be (by the database's clock) before it is taken, beyond
+#: the end of the transactions running when it was noted.
 HORIZON_WAIT: Final = timedelta(seconds=5)
 
 
@@ -153,23 +152,28 @@ def _horizon() -> int:
     """The event id up to which every event is committed or rolled back for good: no
     event at or below it can still appear. On PostgreSQL ids are taken before commit,
     so a noted top id becomes the horizon once every transaction running at that moment
-    has ended; on SQLite one writer at a time takes and commits its id."""
+    has ended — those with a transaction id (``pg_current_snapshot()``) and, for one that
+    had taken an event id but not yet written its row, every transaction of this
+    database begun before the moment (``pg_stat_activity``); on SQLite one writer at a
+    time takes and commits its id."""
     top = OutboxEvent.objects.aggregate(top=models.Max("id"))["top"] or 0
     if connection.vendor != "postgresql":
         return int(top)
     with connection.cursor() as cursor:  # before any lock here: our own id not counted
         cursor.execute(
             "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint, "
-            "pg_snapshot_xmax(pg_current_snapshot())::text::bigint"
+            "pg_snapshot_xmax(pg_current_snapshot())::text::bigint, statement_timestamp(), "
+            "(SELECT min(xact_start) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND backend_type = 'client backend' AND pid <> pg_backend_pid())"
         )
-        xmin, xmax = cursor.fetchone()
-    now = timezone.now()
+        xmin, xmax, now, oldest = cursor.fetchone()
     with transaction.atomic():
         row, _made = OutboxHorizon.objects.select_for_update().get_or_create(pk=1)
         changed = False
         if (
             row.candidate_at is not None
             and xmin >= row.candidate_xmax
+            and (oldest is None or oldest > row.candidate_at)
             and now - row.candidate_at >= HORIZON_WAIT
         ):
             row.horizon, row.candidate_at, changed = max(row.horizon, row.candidate), None, True
