@@ -195,9 +195,14 @@ def _cursor(cons: Consumer) -> int:
     return int(row[0]) if row is not None and row[1] == _topics_text(cons) else 0
 
 
-def _not_taken(cons: Consumer) -> models.Exists:
-    return models.Exists(
-        OutboxDelivery.objects.filter(consumer=cons.name, event_id=models.OuterRef("pk"))
+def _untaken(cons: Consumer, after: int) -> models.QuerySet[OutboxEvent]:
+    """The events of ``cons``'s topics after ``after`` without a delivery row for it,
+    oldest first (an index probe each)."""
+    taken = OutboxDelivery.objects.filter(consumer=cons.name, event_id=models.OuterRef("pk"))
+    return (
+        OutboxEvent.objects.filter(cons.topic_filter(), pk__gt=after)
+        .exclude(models.Exists(taken))
+        .order_by("id")
     )
 
 
@@ -208,14 +213,9 @@ def _pending(cons: Consumer, limit: int, after: int = 0) -> list[int]:
     due = OutboxDelivery.objects.filter(
         consumer=cons.name, status=DeliveryStatus.RETRY, next_attempt_at__lte=timezone.now()
     ).order_by("event_id")
-    fresh = (
-        OutboxEvent.objects.filter(cons.topic_filter(), pk__gt=after)
-        .exclude(_not_taken(cons))
-        .order_by("id")
-    )
     ids = {
         *due.values_list("event_id", flat=True)[:limit],
-        *fresh.values_list("id", flat=True)[:limit],
+        *_untaken(cons, after).values_list("id", flat=True)[:limit],
     }
     return sorted(ids)[:limit]
 
@@ -223,13 +223,7 @@ def _pending(cons: Consumer, limit: int, after: int = 0) -> list[int]:
 def _advance(cons: Consumer, after: int, horizon: int) -> None:
     """Move ``cons``'s cursor up to its first event without a delivery row, never past
     the horizon."""
-    first = (
-        OutboxEvent.objects.filter(cons.topic_filter(), pk__gt=after, pk__lte=horizon)
-        .exclude(_not_taken(cons))
-        .order_by("id")
-        .values_list("id", flat=True)
-        .first()
-    )
+    first = _untaken(cons, after).filter(pk__lte=horizon).values_list("id", flat=True).first()
     to = first - 1 if first is not None else horizon
     if to <= after:
         return

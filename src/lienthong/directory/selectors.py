@@ -242,18 +242,18 @@ def agency_places(ids: Iterable[int]) -> dict[int, tuple[int | None, int | None,
     )
     up: dict[int, int | None] = {}
     ranked: set[int] = set()
-    for pk, _province, _unit, level, parent, kind in rows:
-        up[pk] = parent
-        if level == AgencyLevel.CENTRAL and kind in _RANKED_KINDS[None]:
-            ranked.add(pk)
-    wanted = {p for p in up.values() if p is not None and p not in up}
-    while wanted:  # the parents not read yet, a level of the tree a query
-        found = Agency.objects.filter(pk__in=wanted).values_list("pk", "parent_id", "level", "kind")
-        for pk, parent, level, kind in found:
+    tree = [(pk, parent, level, kind) for pk, _p, _u, level, parent, kind in rows]
+    while tree:  # these agencies, then the parents not read yet: a level a query
+        for pk, parent, level, kind in tree:
             up[pk] = parent
-            if level == AgencyLevel.CENTRAL and kind in _RANKED_KINDS[None]:
+            if _ranked_central(level, kind):
                 ranked.add(pk)
         wanted = {p for p in up.values() if p is not None and p not in up}
+        tree = list(
+            Agency.objects.filter(pk__in=wanted).values_list("pk", "parent_id", "level", "kind")
+            if wanted
+            else []
+        )
 
     def branch(pk: int) -> int | None:
         seen: set[int] = set()
@@ -295,7 +295,11 @@ _RANKED_KINDS: Final = {
 def is_ranked_central(agency: Agency) -> bool:
     """Whether the index ranks ``agency`` among the central agencies (a ministry, a
     government agency, Vietnam Social Security)."""
-    return agency.level == AgencyLevel.CENTRAL and agency.kind in _RANKED_KINDS[None]
+    return _ranked_central(agency.level, agency.kind)
+
+
+def _ranked_central(level: str, kind: str) -> bool:
+    return level == AgencyLevel.CENTRAL and kind in _RANKED_KINDS[None]
 
 
 def ranked_agencies(province_id: int | None) -> list[Agency]:
