@@ -8,21 +8,14 @@ every address gets a status and, when it cannot be resolved, a reason code.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
 from lienthong.geo.constants import Level, Reason, Status
-from lienthong.geo.parser import (
-    COMMUNE,
-    DISTRICT,
-    PROVINCE,
-    Segment,
-    accented_key,
-    hyphenated_names,
-    name_key,
-    parse_segments,
-)
+from lienthong.geo.reader import Entry, Reading, Token, accented_key, name_key, read, tokenize
 
 __all__ = [
     "AddressIndex",
@@ -55,7 +48,21 @@ NEW_PROVINCE_ALIASES: dict[str, tuple[str, ...]] = {
     "92": ("ct",),
 }
 PROVINCE_ALIASES = {True: NEW_PROVINCE_ALIASES, False: LEGACY_PROVINCE_ALIASES}
-_IGNORED_TAIL = {"vietnam", "vn", "vietnamese"}
+
+#: A best reading below this is checked again allowing edits in names.
+SURE = 0.9
+#: Readings within this of the best that lead elsewhere make the address ambiguous.
+MARGIN = 0.08
+#: A reading that reads more words as units goes first when it scores within this of the best.
+COVERAGE_MARGIN = 0.2
+#: Below this, the best reading is offered as a candidate, not converted.
+CONVERT = 0.6
+
+_PARTS = re.compile(r"[,;|\n\r\t]")
+_DASHES = re.compile(r"\s+[-–]\s+")
+_STREET_SEPARATORS = re.compile(r"\s*(?:[;|\n\r\t]|\s[-–]\s)\s*")
+_STREET_TRIM = " ,;-–|/.\n\r\t"
+_SPACES = re.compile(r"[ \t]{2,}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,82 +158,58 @@ class ConversionResult:
         }
 
 
-@dataclass(slots=True)
-class _Entry:
-    code: str
-    unit_type: str
-    accented: str
-
-
-def _pick(entries: list[_Entry], seg: Segment) -> list[_Entry]:
-    """Narrow same-key entries by the written type word, then by diacritics."""
-    if len(entries) > 1 and seg.unit_type:
-        typed = [e for e in entries if e.unit_type == seg.unit_type]
-        entries = typed or entries
-    if len(entries) > 1 and seg.accented:
-        exact = [e for e in entries if e.accented == seg.accented]
-        entries = exact or entries
-    return entries
-
-
-def _allows(seg: Segment, level: str) -> bool:
-    return not seg.levels or level in seg.levels
-
-
-def _find(table: dict[str, list[_Entry]], seg: Segment, level: str) -> list[_Entry]:
-    """Entries of ``table`` named by ``seg``: by its name if its type word allows ``level``,
-    else by its whole text (a name that begins like a type word: "Quan Hóa", "Xà Bang")."""
-    if _allows(seg, level):
-        found = _pick(table.get(seg.key, []), seg)
-        if found:
-            return found
-    if seg.whole_key:
-        return table.get(seg.whole_key, [])
-    return []
-
-
 class AddressIndex:
     """Lookup tables of both maps, keyed by compact names."""
 
     def __init__(self, units: Iterable[UnitRecord], edges: Iterable[EdgeRecord]) -> None:
         self.new: dict[tuple[str, str], UnitRecord] = {}
         self.old: dict[tuple[str, str], UnitRecord] = {}
-        self.new_provinces: dict[str, list[_Entry]] = defaultdict(list)
-        self.old_provinces: dict[str, list[_Entry]] = defaultdict(list)
-        self.new_communes: dict[str, dict[str, list[_Entry]]] = defaultdict(
+        self.new_provinces: dict[str, list[Entry]] = defaultdict(list)
+        self.old_provinces: dict[str, list[Entry]] = defaultdict(list)
+        self.new_communes: dict[str, dict[str, list[Entry]]] = defaultdict(
             lambda: defaultdict(list)
         )
-        self.new_communes_all: dict[str, list[_Entry]] = defaultdict(list)
-        self.old_districts: dict[str, dict[str, list[_Entry]]] = defaultdict(
+        self.new_communes_all: dict[str, list[Entry]] = defaultdict(list)
+        self.old_districts: dict[str, dict[str, list[Entry]]] = defaultdict(
             lambda: defaultdict(list)
         )
-        self.old_districts_all: dict[str, list[_Entry]] = defaultdict(list)
-        self.old_communes_by_district: dict[str, dict[str, list[_Entry]]] = defaultdict(
+        self.old_districts_all: dict[str, list[Entry]] = defaultdict(list)
+        self.old_communes_by_district: dict[str, dict[str, list[Entry]]] = defaultdict(
             lambda: defaultdict(list)
         )
-        self.old_communes_by_province: dict[str, dict[str, list[_Entry]]] = defaultdict(
+        self.old_communes_by_province: dict[str, dict[str, list[Entry]]] = defaultdict(
             lambda: defaultdict(list)
         )
         self.successors: dict[tuple[str, str], list[EdgeRecord]] = defaultdict(list)
-        dashed: list[str] = []
+        self.olds_of_new: dict[str, tuple[str, ...]] = {}
+        self.new_of_old: dict[str, str] = {}
+        self.province_of_district: dict[str, str] = {}
+        communes: dict[str, set[str]] = defaultdict(set)
         for u in units:
-            if "-" in u.short_name or "–" in u.short_name:
-                dashed.append(u.short_name)
+            if u.level == Level.DISTRICT and not u.current and u.province:
+                self.province_of_district[u.code] = u.province
+            elif u.level == Level.COMMUNE and not u.current and u.province:
+                communes[u.province].add(u.code)
             (self.new if u.current else self.old)[(u.level, u.code)] = u
             self._add(
-                u, name_key(u.short_name), _Entry(u.code, u.unit_type, accented_key(u.short_name))
+                u, name_key(u.short_name), Entry(u.code, u.unit_type, accented_key(u.short_name))
             )
             extra = PROVINCE_ALIASES[u.current].get(u.code, ()) if u.level == Level.PROVINCE else ()
             for alias in (*u.aliases, *extra):
-                self._add(u, alias, _Entry(u.code, u.unit_type, ""))
-        # Names with a dash of their own ("Bà Rịa - Vũng Tàu"): " - " inside them is no cut.
-        self.hyphenated = hyphenated_names(dashed)
+                self._add(u, alias, Entry(u.code, u.unit_type, ""))
+        self.old_commune_codes = {p: frozenset(codes) for p, codes in communes.items()}
         for e in edges:
             self.successors[(e.level, e.old)].append(e)
         for lst in self.successors.values():
             lst.sort(key=lambda e: (not e.default, e.new))
+        olds: dict[str, list[str]] = defaultdict(list)
+        for (level, old), lst in sorted(self.successors.items()):
+            if level == Level.PROVINCE and lst:
+                self.new_of_old[old] = lst[0].new
+                olds[lst[0].new].append(old)
+        self.olds_of_new = {new: tuple(codes) for new, codes in olds.items()}
 
-    def _table(self, u: UnitRecord) -> list[dict[str, list[_Entry]]]:
+    def _table(self, u: UnitRecord) -> list[dict[str, list[Entry]]]:
         """The lookup tables a unit belongs in."""
         if u.current:
             if u.level == Level.PROVINCE:
@@ -245,7 +228,7 @@ class AddressIndex:
             return tables
         return []
 
-    def _add(self, u: UnitRecord, key: str, entry: _Entry) -> None:
+    def _add(self, u: UnitRecord, key: str, entry: Entry) -> None:
         if not key:
             return
         for table in self._table(u):
@@ -268,164 +251,143 @@ class AddressIndex:
 
     # -- resolution --------------------------------------------------------------
     def _convert(self, raw: str) -> ConversionResult:
-        segs = parse_segments(raw, self.hyphenated)
-        result = self._resolve(raw, segs)
-        if result.status == Status.UNRESOLVED and self.hyphenated is not None:
-            # Read with a hyphenated name kept whole, the address led nowhere; the dash may
-            # have separated two units after all ("Xã Xuân Trường - Đà Lạt - Lâm Đồng": the
-            # old commune Xuân Trường of Đà Lạt, not the new Phường Xuân Trường - Đà Lạt).
-            plain = parse_segments(raw)
-            if len(plain) != len(segs):
-                other = self._resolve(raw, plain)
-                if other.status != Status.UNRESOLVED:
-                    return other
+        text = unicodedata.normalize("NFC", raw).strip()
+        tokens = tokenize(text)
+        readings = self._read(tokens)
+        if not readings or readings[0].confidence < CONVERT:
+            # Written from the province down ("Tỉnh Nam Định, Huyện Vụ Bản, Xã Đại Thắng")?
+            parts = [p.strip() for p in _PARTS.split(text) if p.strip()]
+            if len(parts) == 1:
+                parts = [p.strip() for p in _DASHES.split(text) if p.strip()]
+            if len(parts) > 1:
+                backwards = ", ".join(reversed(parts))
+                other = self._read(tokenize(backwards))
+                if other and other[0].confidence >= CONVERT:
+                    text, readings = backwards, other
+        if not readings:
+            reason = Reason.UNKNOWN_PROVINCE if _ignored(tokens) else Reason.EMPTY
+            return ConversionResult(input=raw, status=Status.UNRESOLVED, reason=reason)
+        return self._decide(raw, text, readings)
+
+    def _read(self, tokens: list[Token]) -> list[Reading]:
+        readings = read(self, tokens, fuzzy=False)
+        if not readings or readings[0].confidence < SURE:
+            # Nothing sure with the names as written: allow a few edits, within the units
+            # the other levels allow.
+            readings = read(self, tokens, fuzzy=True)
+        return readings
+
+    def _decide(self, raw: str, text: str, readings: list[Reading]) -> ConversionResult:
+        top = readings[0]
+        if top.confidence < CONVERT:
+            # Not sure enough to convert, nor to ask between readings: what was read (the
+            # province, the district) with the best guesses.
+            partial = next((r for r in readings if r.confidence <= 0), None)
+            guesses = [r for r in readings if r.confidence > 0 and r.kind in ("old", "new")]
+            if partial is None:
+                result = ConversionResult(
+                    input=raw, status=Status.UNRESOLVED, reason=Reason.UNKNOWN_PROVINCE
+                )
+            else:
+                result = self._partial(raw, partial)
+            return replace(result, candidates=self._guesses(guesses))
+        for r in readings[1:]:
+            if r.confidence < readings[0].confidence - COVERAGE_MARGIN:
+                break
+            if _explains_more(r, top):
+                top = r
+        contenders: dict[frozenset[str], Reading] = {self._outcome(top): top}
+        for r in readings:
+            if r.confidence < top.confidence - MARGIN:
+                break
+            outcome = self._outcome(r)
+            if outcome and not _explains_more(top, r):
+                contenders.setdefault(outcome, r)
+        if len(contenders) > 1:
+            return self._contested(raw, text, list(contenders.values()))
+        street = _street(text, top.street_end) if top.kind in ("old", "new") else ""
+        if top.kind == "new":
+            return self._new_result(raw, Status.ALREADY_NEW, top.code, street, top.confidence)
+        if top.kind == "old":
+            return self._succeed(raw, top.code, street, top.confidence)
+        if top.kind == "district":
+            return self._district_only(raw, top.code, top.confidence)
+        return self._province_only(raw, top.new_province, top.old_province)
+
+    def _outcome(self, r: Reading) -> frozenset[str]:
+        """The new communes a reading leads to."""
+        if r.kind == "new":
+            return frozenset((r.code,))
+        if r.kind == "old":
+            return frozenset(e.new for e in self.successors.get((Level.COMMUNE, r.code), []))
+        if r.kind == "district":
+            edges = self.successors.get((Level.DISTRICT, r.code), [])
+            return frozenset(e.new for e in edges) if len(edges) == 1 else frozenset()
+        return frozenset()
+
+    def _contested(self, raw: str, text: str, readings: list[Reading]) -> ConversionResult:
+        """Readings that lead to different places score alike: a person must choose."""
+        kinds = {r.kind for r in readings}
+        if any(r.fuzzy for r in readings):
+            reason = Reason.UNCERTAIN
+        elif kinds == {"old", "new"}:
+            reason = Reason.OLD_OR_NEW
+        else:
+            reason = Reason.DUPLICATE_NAME
+        candidates = self._guesses(readings)
+        top = readings[0]
+        result = ConversionResult(
+            input=raw,
+            status=Status.AMBIGUOUS,
+            reason=reason,
+            street=_street(text, top.street_end),
+            confidence=round(min(top.confidence, 0.5), 3),
+            candidates=candidates,
+        )
+        if reason == Reason.OLD_OR_NEW and top.kind == "new":
+            # Read as written in the new map first; the old reading is the alternative.
+            new = self._new_result(raw, Status.AMBIGUOUS, top.code, result.street, 0.5)
+            first = replace(candidates[0], is_default=True) if candidates else None
+            ordered = tuple(c for c in (first, *candidates[1:]) if c is not None)
+            return replace(new, reason=reason, candidates=ordered)
+        provinces = {c.province_code for c in candidates}
+        if len(provinces) == 1:
+            code = provinces.pop()
+            result = replace(
+                result, province_code=code, province_name=self._new_name(Level.PROVINCE, code)
+            )
         return result
 
-    def _resolve(self, raw: str, segs: list[Segment]) -> ConversionResult:
-        while segs and segs[-1].key in _IGNORED_TAIL:
-            segs.pop()
-        while segs and segs[-1].key.isdigit() and len(segs[-1].key) >= 5:  # postal code
-            segs.pop()
-        if not segs:
-            return ConversionResult(input=raw, status=Status.UNRESOLVED, reason=Reason.EMPTY)
-        p_idx, new_p, old_p = self._find_province(segs)
-        if p_idx is None:
-            return self._without_province(raw, segs)
-        rest = segs[:p_idx]
-        if not rest:
-            return self._province_only(raw, new_p, old_p)
-        as_new = self._as_new(raw, rest, new_p) if new_p else None
-        has_district = self._has_district(rest, old_p)
-        if as_new is not None and has_district:
-            as_new = None
-        as_old = self._as_legacy(raw, rest, old_p) if old_p else None
-        if as_old is None or as_old.status == Status.UNRESOLVED:
-            if as_new is not None:
-                return as_new
-            if as_old is not None:
-                return as_old
-            return ConversionResult(
-                input=raw,
-                status=Status.UNRESOLVED,
-                reason=Reason.UNKNOWN_COMMUNE,
-                province_code=new_p or "",
-                province_name=self._new_name(Level.PROVINCE, new_p),
-            )
-        if as_new is None:
-            return as_old
-        return self._new_or_old(as_new, as_old)
+    def _guesses(self, readings: list[Reading]) -> tuple[Candidate, ...]:
+        """The new communes the readings lead to, best reading first, none marked default."""
+        edges: list[EdgeRecord] = []
+        for r in readings:
+            if r.kind == "new":
+                edges.append(EdgeRecord(old="", new=r.code, level=Level.COMMUNE))
+            elif r.kind == "old":
+                edges.extend(self.successors.get((Level.COMMUNE, r.code), []))
+        return tuple(replace(c, is_default=False) for c in self._candidates(edges[:20]))
 
-    def _new_or_old(self, as_new: ConversionResult, as_old: ConversionResult) -> ConversionResult:
-        """Written without a district, the address reads as new and as old: fine when both
-        readings lead to the same commune, otherwise every candidate is returned."""
-        old_targets = {c.ward_code for c in as_old.candidates} or {as_old.ward_code}
-        if old_targets == {as_new.ward_code}:
-            return as_new
-        new_ward = self.new[(Level.COMMUNE, as_new.ward_code)]
-        candidates = (
-            Candidate(
-                ward_code=new_ward.code,
-                ward_name=new_ward.name,
-                province_code=new_ward.province or "",
-                province_name=as_new.province_name,
-                is_default=True,
-            ),
-            *(
-                replace(c, is_default=False)
-                for c in (as_old.candidates or self._candidates_of([as_old.ward_code]))
-                if c.ward_code != new_ward.code
+    def _partial(self, raw: str, r: Reading) -> ConversionResult:
+        """Only the province (and maybe the district) could be read, with words before them
+        that name no commune there."""
+        target = r.new_province or self._new_province_of_old(r.old_province)
+        district = self.old.get((Level.DISTRICT, r.district))
+        return ConversionResult(
+            input=raw,
+            status=Status.UNRESOLVED,
+            reason=Reason.UNKNOWN_COMMUNE,
+            province_code=target or "",
+            province_name=self._new_name(Level.PROVINCE, target),
+            legacy=LegacyParts(
+                district_code=district.code if district else "",
+                district_name=district.name if district else "",
+                province_code=r.old_province,
+                province_name=self._old_name(Level.PROVINCE, r.old_province),
             ),
         )
-        return replace(
-            as_new,
-            status=Status.AMBIGUOUS,
-            reason=Reason.OLD_OR_NEW,
-            confidence=0.5,
-            candidates=candidates,
-            legacy=as_old.legacy,
-        )
 
-    def _find_province(self, segs: list[Segment]) -> tuple[int | None, str | None, str | None]:
-        for i in range(len(segs) - 1, -1, -1):
-            seg = segs[i]
-            new = _find(self.new_provinces, seg, PROVINCE)
-            old = _find(self.old_provinces, seg, PROVINCE)
-            if new or old:
-                return i, (new[0].code if new else None), (old[0].code if old else None)
-            if i < len(segs) - 2:  # only the last two segments may name the province
-                break
-        return None, None, None
-
-    def _has_district(self, rest: list[Segment], old_p: str | None) -> bool:
-        last = rest[-1]
-        if last.levels == (DISTRICT,) and not last.whole_key:
-            return True
-        if last.levels == (DISTRICT,) and old_p:
-            return bool(_find(self.old_districts[old_p], last, DISTRICT))
-        if old_p and len(rest) >= 2:
-            return bool(_find(self.old_districts[old_p], last, DISTRICT))
-        return False
-
-    def _as_new(self, raw: str, rest: list[Segment], new_p: str) -> ConversionResult | None:
-        seg = rest[-1]
-        found = _find(self.new_communes[new_p], seg, COMMUNE)
-        if seg.unit_type and COMMUNE in seg.levels:
-            # In the new map a written type must match: "Phường Lam Sơn" is not "Xã Lam Sơn".
-            found = [e for e in found if e.unit_type == seg.unit_type]
-        if len(found) != 1:
-            return None
-        street = _street(rest[:-1])
-        return self._new_result(raw, Status.ALREADY_NEW, found[0].code, street, confidence=1.0)
-
-    def _as_legacy(self, raw: str, rest: list[Segment], old_p: str) -> ConversionResult:
-        province = self.old[(Level.PROVINCE, old_p)]
-        last = rest[-1]
-        districts = _find(self.old_districts[old_p], last, DISTRICT)
-        if districts and len(rest) >= 2:
-            # Several districts may share a name (Huyện and Thị xã Kỳ Anh): keep those
-            # that hold the commune.
-            seg = rest[-2]
-            hits = [
-                (d, _find(self.old_communes_by_district[d.code], seg, COMMUNE)) for d in districts
-            ]
-            hits = [(d, found) for d, found in hits if found]
-            if len(hits) == 1:
-                confidence = 1.0 if len(districts) == 1 else 0.95
-                return self._succeed(raw, hits[0][1], rest[:-2], province, confidence)
-            if len(hits) > 1:
-                found = [e for _, f in hits for e in f]
-                return self._succeed(raw, found, rest[:-2], province, 0.9)
-        if districts and len(rest) == 1:
-            return self._district_only(raw, province, self.old[(Level.DISTRICT, districts[0].code)])
-        if last.levels == (DISTRICT,) and not last.whole_key:
-            reason = Reason.UNKNOWN_COMMUNE if districts else Reason.UNKNOWN_DISTRICT
-            return self._unresolved_old(raw, reason, province)
-        found = _find(self.old_communes_by_province[old_p], last, COMMUNE)
-        if not found:
-            reason = Reason.UNKNOWN_COMMUNE
-            if districts:
-                reason = Reason.UNKNOWN_COMMUNE
-            return self._unresolved_old(raw, reason, province)
-        return self._succeed(raw, found, rest[:-1], province, 0.9)
-
-    def _without_province(self, raw: str, segs: list[Segment]) -> ConversionResult:
-        last = segs[-1]
-        # A legacy district whose name is unique in the country names its province.
-        if len(segs) >= 2:
-            districts = _find(self.old_districts_all, last, DISTRICT)
-            provinces = {self.old[(Level.DISTRICT, d.code)].province for d in districts}
-            if len(provinces) == 1 and (p := provinces.pop()):
-                result = self._as_legacy(raw, segs, p)
-                if result.status != Status.UNRESOLVED:
-                    return _with_confidence(result, 0.8)
-        found = _find(self.new_communes_all, last, COMMUNE)
-        if len(found) == 1:
-            return self._new_result(
-                raw, Status.ALREADY_NEW, found[0].code, _street(segs[:-1]), confidence=0.7
-            )
-        return ConversionResult(input=raw, status=Status.UNRESOLVED, reason=Reason.UNKNOWN_PROVINCE)
-
-    def _province_only(self, raw: str, new_p: str | None, old_p: str | None) -> ConversionResult:
+    def _province_only(self, raw: str, new_p: str, old_p: str) -> ConversionResult:
         target = new_p or self._new_province_of_old(old_p)
         return ConversionResult(
             input=raw,
@@ -439,57 +401,29 @@ class AddressIndex:
             ),
         )
 
-    def _district_only(
-        self, raw: str, province: UnitRecord, district: UnitRecord
-    ) -> ConversionResult:
+    def _district_only(self, raw: str, district_code: str, confidence: float) -> ConversionResult:
+        district = self.old[(Level.DISTRICT, district_code)]
+        province = self.old[(Level.PROVINCE, district.province or "")]
+        legacy = LegacyParts(
+            district_code=district.code,
+            district_name=district.name,
+            province_code=province.code,
+            province_name=province.name,
+        )
         # Island districts without communes became special zones (đặc khu).
         edges = self.successors.get((Level.DISTRICT, district.code), [])
         if len(edges) == 1:
             return self._new_result(
-                raw,
-                Status.CONVERTED,
-                edges[0].new,
-                "",
-                confidence=1.0,
-                legacy=LegacyParts(
-                    district_code=district.code,
-                    district_name=district.name,
-                    province_code=province.code,
-                    province_name=province.name,
-                ),
+                raw, Status.CONVERTED, edges[0].new, "", confidence, legacy=legacy
             )
-        return self._unresolved_old(raw, Reason.MISSING_COMMUNE, province, district)
+        return replace(
+            self._unresolved_old(raw, Reason.MISSING_COMMUNE, province, district), legacy=legacy
+        )
 
-    def _succeed(
-        self,
-        raw: str,
-        found: list[_Entry],
-        street_segs: list[Segment],
-        province: UnitRecord,
-        confidence: float,
-    ) -> ConversionResult:
-        street = _street(street_segs)
-        if len(found) > 1:
-            # Same name in several districts: fine only if they all went to the same place.
-            targets = {
-                tuple(e.new for e in self.successors.get((Level.COMMUNE, f.code), []))
-                for f in found
-            }
-            if len(targets) != 1:
-                candidates = self._candidates(
-                    [e for f in found for e in self.successors.get((Level.COMMUNE, f.code), [])]
-                )
-                return ConversionResult(
-                    input=raw,
-                    status=Status.AMBIGUOUS,
-                    reason=Reason.DUPLICATE_NAME,
-                    street=street,
-                    candidates=candidates,
-                    confidence=0.3,
-                    legacy=LegacyParts(province_code=province.code, province_name=province.name),
-                )
-        old_ward = self.old[(Level.COMMUNE, found[0].code)]
+    def _succeed(self, raw: str, old_code: str, street: str, confidence: float) -> ConversionResult:
+        old_ward = self.old[(Level.COMMUNE, old_code)]
         district = self.old.get((Level.DISTRICT, old_ward.parent or ""))
+        province = self.old[(Level.PROVINCE, old_ward.province or "")]
         legacy = LegacyParts(
             ward_code=old_ward.code,
             ward_name=old_ward.name,
@@ -507,25 +441,18 @@ class AddressIndex:
                 street=street,
                 legacy=legacy,
             )
+        confidence = round(confidence, 3)
         if len(edges) == 1:
             return self._new_result(
                 raw, Status.CONVERTED, edges[0].new, street, confidence, legacy=legacy
             )
         default = next((e for e in edges if e.default), edges[0])
         base = self._new_result(raw, Status.AMBIGUOUS, default.new, street, 0.5, legacy=legacy)
-        return ConversionResult(
-            input=raw,
-            status=Status.AMBIGUOUS,
+        return replace(
+            base,
             reason=Reason.SPLIT_COMMUNE,
-            street=street,
-            address=base.address,
-            ward_code=base.ward_code,
-            ward_name=base.ward_name,
-            province_code=base.province_code,
-            province_name=base.province_name,
-            confidence=0.5,
+            confidence=min(confidence, 0.5),
             candidates=self._candidates(edges),
-            legacy=legacy,
         )
 
     # -- helpers -----------------------------------------------------------------
@@ -603,9 +530,20 @@ class AddressIndex:
         return unit.name if unit else ""
 
 
-def _street(segs: list[Segment]) -> str:
-    return ", ".join(s.text for s in segs)
+def _street(text: str, end: int) -> str:
+    """The words before the administrative part, with its separators tidied."""
+    street = _STREET_SEPARATORS.sub(", ", text[:end]).strip(_STREET_TRIM)
+    return _SPACES.sub(" ", street)
 
 
-def _with_confidence(result: ConversionResult, cap: float) -> ConversionResult:
-    return replace(result, confidence=min(result.confidence, cap))
+def _explains_more(a: Reading, b: Reading) -> bool:
+    """Whether ``a`` reads more levels than ``b``, over words that include all of ``b``'s
+    (the commune that ``b`` leaves in the street: "Nhơn Phú, Quy Nhơn, Gia Lai" is the old
+    commune Nhơn Phú of Quy Nhơn, not the new Phường Quy Nhơn behind a street "Nhơn Phú")."""
+    return a.kind in ("old", "new") and a.levels > b.levels and a.street_end <= b.street_end
+
+
+def _ignored(tokens: list[Token]) -> bool:
+    """Whether the text holds any word at all besides "Việt Nam" and a postal code."""
+    tail = {"vn", "vietnam", "viet", "nam"}
+    return any(t.plain not in tail and not (t.plain.isdigit() and len(t.plain) > 4) for t in tokens)

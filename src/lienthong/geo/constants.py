@@ -38,4 +38,8 @@ class Reason(models.TextChoices):
         "old_or_new",
         _("Địa chỉ không ghi quận, huyện: đọc theo địa giới mới và cũ cho hai kết quả khác nhau"),
     )
+    UNCERTAIN = (
+        "uncertain",
+        _("Tên đơn vị có thể viết sai: có nhiều cách đọc hoặc chưa đủ chắc chắn; cần chọn"),
+    )
     NO_SUCCESSOR = "no_successor", _("Không có dữ liệu đơn vị kế thừa")

@@ -1,0 +1,623 @@
+"""Read a free-text address the way a person reads it: words, not separators.
+
+An address is cut into word tokens (folded, with their original spelling and the text
+between them). Every reading of it is tried: which words name the province (old or new),
+which the district, which the commune, and which are the street before them; unit words
+("Xã", "H.", "TP", "F") are optional, separators are hints, not rules. Each unit name is
+looked up exactly, then with Telex or VNI keystrokes decoded ("So7n", "Laam Sown",
+"DDinh"), then, only among the units the other levels allow, within one or two edits
+(a dropped, doubled, swapped or wrong letter: "Mườgn Tè", "Chi Lăg"). A reading scores the
+product of its levels' match qualities and of how well its spans sit in the text; the
+caller (``AddressIndex``) turns the best readings into a conversion and refuses to be sure
+when two readings that lead to different places score alike.
+
+A new province accepts the old units that merged into it ("Huyện Phú Giáo, TP Hồ Chí
+Minh"); the province may be missing when the district names it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import Protocol
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from lienthong.geo.text import fold, lower_nfc
+
+__all__ = [
+    "Entry",
+    "Hit",
+    "Reading",
+    "Token",
+    "accented_key",
+    "decode_keystrokes",
+    "name_key",
+    "read",
+    "tokenize",
+]
+
+COMMUNE, DISTRICT, PROVINCE = "commune", "district", "province"
+
+# How sure a match is, by how it was found.
+EXACT = 1.0
+OTHER_MARKS = 0.93  # written with diacritics, but others than the unit's ("Vĩnh" for "Vịnh")
+KEYSTROKES = 0.88  # Telex or VNI decoded ("Ea Bar" is Xã Ea Bar before it is "Ea Bá")
+ONE_EDIT = 0.84
+TWO_EDITS = 0.66
+OTHER_TYPE = 0.86  # "Phường X" where the unit is "Xã X"
+NO_DISTRICT = 0.97  # an old commune read without its district: less evidence
+NEW_UNDER_OLD_PROVINCE = 0.85  # a new commune under a province name that no longer exists
+MISSING_PROVINCE = 0.8
+COMMUNE_ALONE = 0.7  # a new commune with nothing else: only when its name is unique
+MID_PART = 0.9  # a unit that starts inside a comma-separated part, with no unit word
+MERGED_PROVINCE = 0.99  # an old unit under the new province it merged into, not its own
+# An old commune without its district, under a province name that is old and new, found in
+# another old province merged into it ("Xã Bình Thạnh, Tỉnh Lâm Đồng": Lâm Đồng's own first).
+MERGED_NO_DISTRICT = 0.9
+UNEXPLAINED_UNIT = 0.6  # a unit word left in the street ("Xã Foo, Nam Định" read as Nam Định)
+
+SURE = 0.9  # a reading this good needs no reading without the province
+
+MAX_SPAN = {PROVINCE: 7, DISTRICT: 7, COMMUNE: 6}
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    raw: str  # folded letters and digits as written
+    plain: str  # the same with Telex/VNI keystrokes decoded (== raw when none)
+    accented: str  # lower-case as written, diacritics kept
+    start: int  # position in the NFC text
+    end: int
+    hard: bool  # a comma, semicolon, bar, slash or line break stands before it
+    sep: bool  # any separator stands before it (a dash, a dot included)
+    key: str = ""  # its part of a name's key: ``raw``, a number without leading zeros
+    plain_key: str = ""  # the same of ``plain``
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    code: str
+    unit_type: str
+    accented: str
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    entry: Entry
+    quality: float
+    edits: int  # letters changed to find it (0: as written, or keystrokes decoded)
+    decoded: bool  # found once Telex/VNI keystrokes were decoded
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """One way of reading the address. ``kind``: "old" (an old commune), "new" (a new
+    commune), "district" (an old district, no commune) or "province" (a province only)."""
+
+    kind: str
+    confidence: float
+    code: str = ""  # the old or new commune (or the district for kind "district")
+    district: str = ""  # old district code, when read
+    old_province: str = ""  # old province code ("" for a new reading)
+    new_province: str = ""
+    street_end: int = 0  # position in the NFC text where the administrative part begins
+    levels: int = 0  # how many levels were read (evidence)
+    fuzzy: bool = False  # a name was read within some edits
+
+
+class Tables(Protocol):
+    """What the reader needs from an ``AddressIndex``."""
+
+    @property
+    def new_provinces(self) -> Mapping[str, list[Entry]]: ...
+    @property
+    def old_provinces(self) -> Mapping[str, list[Entry]]: ...
+    @property
+    def new_communes(self) -> Mapping[str, Mapping[str, list[Entry]]]: ...
+    @property
+    def new_communes_all(self) -> Mapping[str, list[Entry]]: ...
+    @property
+    def old_districts(self) -> Mapping[str, Mapping[str, list[Entry]]]: ...
+    @property
+    def old_districts_all(self) -> Mapping[str, list[Entry]]: ...
+    @property
+    def old_communes_by_district(self) -> Mapping[str, Mapping[str, list[Entry]]]: ...
+    @property
+    def old_communes_by_province(self) -> Mapping[str, Mapping[str, list[Entry]]]: ...
+    @property
+    def olds_of_new(self) -> Mapping[str, tuple[str, ...]]: ...
+    @property
+    def new_of_old(self) -> Mapping[str, str]: ...
+    @property
+    def province_of_district(self) -> Mapping[str, str]: ...
+    @property
+    def old_commune_codes(self) -> Mapping[str, frozenset[str]]: ...  # by old province
+
+
+# -- tokens ------------------------------------------------------------------------------
+_WORD = re.compile(r"[0-9a-z]+")
+_GLUED = re.compile(r"^(p|f|q|ph|tp|tx|tt|h|x)(\d{1,2})$")  # "P1", "Q10", "F7"
+_HARD = re.compile(r"[,;|/\n\r\t]")
+_SPACE_OR_APOSTROPHE = re.compile(r"[\s'’`]*")
+_VOWELS = frozenset("aeiouy")
+_TONE_KEYS = frozenset("sfrxjz")
+_DOUBLED = re.compile(r"([aeo])\1")
+_HORN_BREVE = re.compile(r"(?<=[aou])w")
+
+
+@lru_cache(maxsize=65536)
+def decode_keystrokes(word: str) -> str:
+    """A folded word typed in Telex or VNI without an input method, as the letters it meant
+    ("so7n" → "son", "sown" → "son", "laam" → "lam", "ddinh" → "dinh", "huyeenj" → "huyen").
+    Words with nothing to decode come back unchanged."""
+    if word.isdigit() or not word:
+        return word
+    if any(c.isdigit() for c in word):
+        if word[0].isdigit():
+            return word  # a house number ("12a")
+        return "".join(c for c in word if not c.isdigit())  # VNI: 1–5 tones, 6–9 marks
+    s = word
+    if s.startswith("dd"):
+        s = s[1:]
+    if "w" in s:
+        s = _HORN_BREVE.sub("", s).replace("w", "u")
+    s = _DOUBLED.sub(r"\1", s)
+    for i in range(len(s) - 1, 0, -1):
+        # A tone key after the syllable's vowel: Vietnamese syllables never end in s, f, r,
+        # x, j (nor hold them after a vowel); "tr" keeps its r (no vowel before it).
+        if s[i] in _TONE_KEYS and any(c in _VOWELS for c in s[:i]):
+            s = s[:i] + s[i + 1 :]
+            break
+    return s
+
+
+def tokenize(text: str) -> list[Token]:
+    """Word tokens of an NFC text, with the separators before each."""
+    folded = fold(text)
+    out: list[Token] = []
+    prev = 0
+    for m in _WORD.finditer(folded):
+        word, s, e = m.group(), m.start(), m.end()
+        gap = text[prev:s]
+        hard = bool(_HARD.search(gap)) or not out
+        sep = hard or not _SPACE_OR_APOSTROPHE.fullmatch(gap)
+        glued = _GLUED.match(word)
+        if glued:
+            letters, number = glued.groups()
+            k = s + len(letters)
+            out.append(_token(letters, letters, text[s:k], s, k, hard, sep))
+            out.append(_token(number, number, number, k, e, False, False))
+        else:
+            out.append(_token(word, decode_keystrokes(word), text[s:e], s, e, hard, sep))
+        prev = e
+    return out
+
+
+def _token(raw: str, plain: str, written: str, s: int, e: int, hard: bool, sep: bool) -> Token:
+    key = raw.lstrip("0") or "0" if raw.isdigit() else raw
+    plain_key = key if plain == raw else plain
+    return Token(raw, plain, lower_nfc(written), s, e, hard, sep, key, plain_key)
+
+
+# -- unit words --------------------------------------------------------------------------
+# Folded unit words → (canonical type, levels it may denote).
+_TYPES: dict[tuple[str, ...], tuple[str, tuple[str, ...]]] = {
+    ("thanh", "pho"): ("Thành phố", (PROVINCE, DISTRICT)),
+    ("thi", "tran"): ("Thị trấn", (COMMUNE,)),
+    ("thi", "xa"): ("Thị xã", (DISTRICT,)),
+    ("dac", "khu"): ("Đặc khu", (COMMUNE,)),
+    ("tinh",): ("Tỉnh", (PROVINCE,)),
+    ("tp",): ("Thành phố", (PROVINCE, DISTRICT)),
+    ("t", "p"): ("Thành phố", (PROVINCE, DISTRICT)),
+    ("huyen",): ("Huyện", (DISTRICT,)),
+    ("quan",): ("Quận", (DISTRICT,)),
+    ("tx",): ("Thị xã", (DISTRICT,)),
+    ("t", "x"): ("Thị xã", (DISTRICT,)),
+    ("h",): ("Huyện", (DISTRICT,)),
+    ("q",): ("Quận", (DISTRICT,)),
+    ("xa",): ("Xã", (COMMUNE,)),
+    ("phuong",): ("Phường", (COMMUNE,)),
+    ("ph",): ("Phường", (COMMUNE,)),
+    ("p",): ("Phường", (COMMUNE,)),
+    ("f",): ("Phường", (COMMUNE,)),  # "F.7": southern shorthand for Phường 7
+    ("tt",): ("Thị trấn", (COMMUNE,)),
+    ("t", "t"): ("Thị trấn", (COMMUNE,)),
+    ("x",): ("Xã", (COMMUNE,)),
+    ("t",): ("Tỉnh", (PROVINCE,)),
+}
+_TYPE_LENGTHS = sorted({len(k) for k in _TYPES}, reverse=True)
+_TYPE_FIRST_WORDS = frozenset(k[0] for k in _TYPES)
+# Unit words as spelt with diacritics: "Quản Bạ" and "Tịnh Biên" are names, not types.
+_ACCENTED_TYPES = {
+    ("thanh", "pho"): "thànhphố",
+    ("thi", "tran"): "thịtrấn",
+    ("thi", "xa"): "thịxã",
+    ("dac", "khu"): "đặckhu",
+    ("tinh",): "tỉnh",
+    ("huyen",): "huyện",
+    ("quan",): "quận",
+    ("xa",): "xã",
+    ("phuong",): "phường",
+}
+
+
+def _types_at(tokens: list[Token], i: int) -> tuple[tuple[int, str, tuple[str, ...]], ...]:
+    """Unit words that begin at token i: (their length, type, levels), longest first."""
+    if tokens[i].plain not in _TYPE_FIRST_WORDS:
+        return ()
+    found: list[tuple[int, str, tuple[str, ...]]] = []
+    for n in _TYPE_LENGTHS:
+        if i + n >= len(tokens):  # a unit word needs a name after it
+            continue
+        words = tuple(t.plain for t in tokens[i : i + n])
+        typed = _TYPES.get(words)
+        if typed is None:
+            continue
+        accented = _ACCENTED_TYPES.get(words)
+        if accented:
+            written = "".join(t.accented for t in tokens[i : i + n])
+            as_typed = "".join(t.raw for t in tokens[i : i + n])
+            if written not in (accented, as_typed) and fold(written) == "".join(words):
+                continue  # other diacritics: part of a name
+        found.append((n, typed[0], typed[1]))
+    return tuple(found)
+
+
+def name_key(name: str) -> str:
+    """The key under which a unit's short name is indexed (same rules as spans)."""
+    return _key(_WORD.findall(fold(name)))
+
+
+def accented_key(name: str) -> str:
+    """The diacritics-keeping key of a unit's short name (same rules as spans)."""
+    return "".join(re.findall(r"[^\W_]+", lower_nfc(name)))
+
+
+def _key(words: Iterable[str]) -> str:
+    return "".join(w.lstrip("0") or "0" if w.isdigit() else w for w in words)
+
+
+# -- matching one span -------------------------------------------------------------------
+_FUZZY_KEYS: dict[int, list[str]] = {}
+
+
+def _keys_of(table: Mapping[str, list[Entry]]) -> list[str]:
+    keys = _FUZZY_KEYS.get(id(table))
+    if keys is None:
+        keys = [k for k in table if not k.isdigit() and len(k) >= 3]
+        _FUZZY_KEYS[id(table)] = keys
+    return keys
+
+
+def _lookup(
+    table: Mapping[str, list[Entry]], name: list[Token], fuzzy: bool, marked: bool
+) -> list[tuple[Entry, float, int, bool]]:
+    """``marked``: the address is written with diacritics, so a name written without them
+    means what it says ("Nga Thanh", not "Nga Thành")."""
+    raw = "".join(t.key for t in name)
+    entries = table.get(raw)
+    if entries:
+        written = "".join(t.accented for t in name)
+        if (written == raw and not marked) or written.isdigit():
+            return [(e, EXACT, 0, False) for e in entries]  # no diacritics written: nothing against
+        same = [e for e in entries if e.accented == written]
+        if same:
+            return [(e, EXACT, 0, False) for e in same]
+        return [(e, OTHER_MARKS, 0, False) for e in entries]
+    plain = "".join(t.plain_key for t in name)
+    if plain != raw:
+        entries = table.get(plain)
+        if entries:
+            return [(e, EXACT, 0, True) for e in entries]
+    if not fuzzy or len(plain) < 4 or plain.isdigit():
+        return []
+    limit = 1 if len(plain) < 9 else 2
+    found = process.extract(
+        plain, _keys_of(table), scorer=OSA.distance, score_cutoff=limit, limit=None
+    )
+    if not found:
+        return []
+    best = min(d for _, d, _ in found)
+    quality = ONE_EDIT if best <= 1 else TWO_EDITS
+    decoded = plain != raw
+    return [(e, quality, best, decoded) for key, d, _ in found if d == best for e in table[key]]
+
+
+def _keystrokes(*decoded: bool) -> float:
+    """Keystrokes decoded in any level cost once: who types Telex in one part does in all."""
+    return KEYSTROKES if any(decoded) else 1.0
+
+
+def _same_kind(typed: str, unit_type: str) -> bool:
+    # Abbreviations stand for one type; "Tỉnh" and "Thành phố" both name provinces, which
+    # people mix up (Thành phố Huế was Tỉnh Thừa Thiên Huế).
+    return typed == unit_type or {typed, unit_type} <= {"Tỉnh", "Thành phố"}
+
+
+# -- readings ----------------------------------------------------------------------------
+def _ignored_tail(tokens: list[Token]) -> int:
+    """How many tokens remain once "Việt Nam", "VN" and a postal code are dropped."""
+    n = len(tokens)
+    while n:
+        last = tokens[n - 1].plain
+        if last in ("vn", "vietnam"):
+            n -= 1
+        elif last == "nam" and n >= 2 and tokens[n - 2].plain == "viet":
+            n -= 2
+        elif last.isdigit() and len(last) >= 5:
+            n -= 1
+        else:
+            break
+    return n
+
+
+def read(tables: Tables, tokens: list[Token], fuzzy: bool) -> list[Reading]:
+    """Every reading of the tokens, best first (several may lead to the same place)."""
+    n = _ignored_tail(tokens)
+    if not n:
+        return []
+    has_seps = any(t.sep for t in tokens[1:n])
+    readings: list[Reading] = []
+    # Unit words ("…, Xã …", "huyen", not a lone "p" inside a part): left in the street,
+    # they say a unit was written there that this reading does not explain.
+    hits = _Matcher(tokens[:n], fuzzy, has_seps)
+    typed_parts = [
+        t.start for k, t in enumerate(tokens[:n]) if (t.sep or len(t.plain) > 1) and hits.types[k]
+    ]
+
+    def add(r: Reading) -> None:
+        if typed_parts and r.street_end > typed_parts[0]:
+            r = replace(r, confidence=r.confidence * UNEXPLAINED_UNIT)
+        readings.append(r)
+
+    for s in hits.starts(n, PROVINCE):
+        for p in _province_contexts(tables, hits, s, n):
+            # Words before the province: a reading of the province alone scores 0 (what is
+            # known when the rest names nothing there).
+            only = p.quality * _keystrokes(p.decoded) if s == 0 else 0.0
+            add(Reading("province", only, new_province=p.new, old_province=p.written_old))
+            if s == 0:
+                continue
+            _below_province(tables, hits, tokens, s, p, add)
+    if not readings or max(r.confidence for r in readings) < SURE:
+        _without_province(tables, hits, tokens, n, add)
+    # Alike readings: the one reading more words as units (the unit word included) first.
+    readings.sort(key=lambda r: (-r.confidence, -r.levels, r.street_end))
+    return readings
+
+
+class _Matcher:
+    """The units that spans of one address may name, memoised."""
+
+    def __init__(self, tokens: list[Token], fuzzy: bool, has_seps: bool) -> None:
+        self.tokens = tokens
+        self.fuzzy = fuzzy
+        self.has_seps = has_seps
+        self.marked = any(t.accented != t.raw for t in tokens)
+        self.types = [_types_at(tokens, i) for i in range(len(tokens))]
+        # Where a unit may begin: after a separator or at a unit word; anywhere in an
+        # address without separators, or when looking again with edits.
+        self.open = [not has_seps or t.sep or bool(self.types[i]) for i, t in enumerate(tokens)]
+        self.memo: dict[tuple[object, ...], list[Hit]] = {}
+
+    def starts(self, end: int, level: str, floor: int = -1) -> list[int]:
+        """Where a span of ``level`` that ends before token ``end`` may start, nearest first."""
+        low = max(floor, end - 1 - MAX_SPAN[level])
+        if self.fuzzy:
+            return list(range(end - 1, low, -1))
+        return [i for i in range(end - 1, low, -1) if self.open[i]]
+
+    def __call__(
+        self, key: object, tables: list[Mapping[str, list[Entry]]], i: int, j: int, level: str
+    ) -> list[Hit]:
+        """Units of ``level`` in ``tables`` that the tokens [i, j) may name, best first."""
+        k = (key, i, j, level, self.fuzzy)
+        found = self.memo.get(k)
+        if found is None:
+            found = self._match(tables, i, j, level)
+            self.memo[k] = found
+        return found
+
+    def _match(
+        self, tables: list[Mapping[str, list[Entry]]], i: int, j: int, level: str
+    ) -> list[Hit]:
+        tokens = self.tokens
+        first = tokens[i]
+        options = [t for t in self.types[i] if level in t[2] and i + t[0] < j]
+        if not options and self.has_seps and not first.sep and not self.fuzzy:
+            # A unit that starts inside a part, without a unit word ("Thôn 3 Đại Thắng, …"):
+            # looked for only when the address read no other way.
+            return []
+        span = tokens[i:j]
+        if any(t.hard for t in span[1:]):
+            return []  # a unit's name holds no comma
+        best: dict[str, Hit] = {}
+        options.append((0, "", ()))
+        whole_part = first.sep and (j == len(tokens) or tokens[j].sep)
+        for n, typed, _ in options:
+            if not typed and best:
+                break  # read with its unit word: the words are not also a name
+            name = span[n:]
+            if not typed and not whole_part and all(t.raw.isdigit() for t in name):
+                continue  # a bare number names a unit after a unit word or as a part
+            boundary = typed or first.sep or not self.has_seps
+            for table in tables:
+                for entry, quality, edits, decoded in _lookup(table, name, self.fuzzy, self.marked):
+                    if typed and not _same_kind(typed, entry.unit_type):
+                        quality *= OTHER_TYPE
+                    if not boundary:
+                        quality *= MID_PART
+                    old = best.get(entry.code)
+                    if old is None or old.quality < quality:
+                        best[entry.code] = Hit(entry, quality, edits, decoded)
+        return sorted(best.values(), key=lambda h: -h.quality)
+
+
+@dataclass(frozen=True, slots=True)
+class _Province:
+    new: str  # the new province
+    olds: tuple[str, ...]  # the old provinces whose units it accepts
+    quality: float
+    written_old: str  # the old province the words name ("" if none)
+    new_named: bool  # the words name the new province (not only an old one)
+    decoded: bool  # read once keystrokes were decoded
+
+
+def _province_contexts(tables: Tables, hits: _Matcher, s: int, n: int) -> list[_Province]:
+    """The provinces the span [s, n) may name."""
+    out: dict[str, _Province] = {}
+    for h in hits("P+", [tables.new_provinces], s, n, PROVINCE):
+        code = h.entry.code
+        olds = tables.olds_of_new.get(code, ())
+        out[code] = _Province(code, olds, h.quality, "", True, h.decoded)
+    for h in hits("P-", [tables.old_provinces], s, n, PROVINCE):
+        new = tables.new_of_old.get(h.entry.code, "")
+        if not new:
+            continue
+        prior = out.get(new)
+        if prior is not None:
+            quality = max(prior.quality, h.quality)
+            decoded = prior.decoded and h.decoded
+            out[new] = replace(prior, quality=quality, written_old=h.entry.code, decoded=decoded)
+        else:
+            out[new] = _Province(new, (h.entry.code,), h.quality, h.entry.code, False, h.decoded)
+    return list(out.values())
+
+
+def _below_province(
+    tables: Tables,
+    hits: _Matcher,
+    tokens: list[Token],
+    s: int,
+    p: _Province,
+    add: Callable[[Reading], None],
+) -> None:
+    new_p, olds, q_p, written_old = p.new, p.olds, p.quality, p.written_old
+    # With an old district.
+    for s2 in hits.starts(s, DISTRICT):
+        districts = hits(("D", olds), [tables.old_districts[o] for o in olds], s2, s, DISTRICT)
+        for d in districts:
+            old_p = tables.province_of_district.get(d.entry.code, "")
+            q_pd = q_p * d.quality * (1.0 if old_p == written_old else MERGED_PROVINCE)
+            decoded = p.decoded or d.decoded
+            add(
+                Reading(
+                    "district",
+                    q_pd * _keystrokes(decoded) if s2 == 0 else 0.0,
+                    code=d.entry.code,
+                    district=d.entry.code,
+                    old_province=old_p,
+                    new_province=new_p,
+                    levels=2,
+                )
+            )
+            if s2 == 0:
+                continue
+            table = tables.old_communes_by_district[d.entry.code]
+            for s3 in hits.starts(s2, COMMUNE):
+                for c in hits(("C", d.entry.code), [table], s3, s2, COMMUNE):
+                    add(
+                        Reading(
+                            "old",
+                            q_pd * c.quality * _keystrokes(decoded, c.decoded),
+                            code=c.entry.code,
+                            district=d.entry.code,
+                            old_province=old_p,
+                            new_province=new_p,
+                            street_end=tokens[s3].start,
+                            levels=3,
+                            fuzzy=bool(c.edits or d.edits),
+                        )
+                    )
+    # Without a district: an old commune of the province, or a new commune.
+    by_province = [tables.old_communes_by_province[o] for o in olds]
+    own_communes = tables.old_commune_codes.get(written_old, frozenset())
+    new_table = tables.new_communes.get(new_p)
+    new_factor = q_p * (1.0 if p.new_named else NEW_UNDER_OLD_PROVINCE)
+    for s3 in hits.starts(s, COMMUNE):
+        for c in hits(("c", olds), by_province, s3, s, COMMUNE):
+            own = not written_old or c.entry.code in own_communes
+            add(
+                Reading(
+                    "old",
+                    q_p
+                    * c.quality
+                    * NO_DISTRICT
+                    * (1.0 if own else MERGED_NO_DISTRICT)
+                    * _keystrokes(p.decoded, c.decoded),
+                    code=c.entry.code,
+                    old_province=written_old,
+                    new_province=new_p,
+                    street_end=tokens[s3].start,
+                    levels=2,
+                    fuzzy=bool(c.edits),
+                )
+            )
+        if new_table is not None:
+            for c in hits(("N", new_p), [new_table], s3, s, COMMUNE):
+                add(
+                    Reading(
+                        "new",
+                        new_factor * c.quality * _keystrokes(p.decoded, c.decoded),
+                        code=c.entry.code,
+                        new_province=new_p,
+                        street_end=tokens[s3].start,
+                        levels=2,
+                        fuzzy=bool(c.edits),
+                    )
+                )
+
+
+def _without_province(
+    tables: Tables,
+    hits: _Matcher,
+    tokens: list[Token],
+    n: int,
+    add: Callable[[Reading], None],
+) -> None:
+    """No province written: an old district named alike nowhere else pins it, or a new
+    commune whose name is unique in the country. Exact names only (no edits across the
+    whole country)."""
+    exact = hits.fuzzy
+    hits.fuzzy = False
+    try:
+        for s2 in hits.starts(n, DISTRICT, floor=0):
+            for d in hits("D*", [tables.old_districts_all], s2, n, DISTRICT):
+                old_p = tables.province_of_district.get(d.entry.code, "")
+                table = tables.old_communes_by_district[d.entry.code]
+                for s3 in hits.starts(s2, COMMUNE):
+                    for c in hits(("C", d.entry.code), [table], s3, s2, COMMUNE):
+                        add(
+                            Reading(
+                                "old",
+                                d.quality
+                                * c.quality
+                                * MISSING_PROVINCE
+                                * _keystrokes(d.decoded, c.decoded),
+                                code=c.entry.code,
+                                district=d.entry.code,
+                                old_province=old_p,
+                                new_province=tables.new_of_old.get(old_p, ""),
+                                street_end=tokens[s3].start,
+                                levels=2,
+                            )
+                        )
+        for s3 in hits.starts(n, COMMUNE):
+            found = hits("N*", [tables.new_communes_all], s3, n, COMMUNE)
+            if len(found) == 1:
+                c = found[0]
+                add(
+                    Reading(
+                        "new",
+                        c.quality * COMMUNE_ALONE * _keystrokes(c.decoded),
+                        code=c.entry.code,
+                        street_end=tokens[s3].start,
+                        levels=1,
+                    )
+                )
+    finally:
+        hits.fuzzy = exact
