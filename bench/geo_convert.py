@@ -13,24 +13,45 @@ candidate counts, for both tools). The peer's online geocoder (used for split
 communes with a street) is switched off, as it cannot run here; it then takes
 its own default.
 
-    .venv/bin/python bench/geo_convert.py [--n 200000] [--peer-n N]
+Then the messy set (tests/geo/data/messy_test.csv, written by tests/geo/messy.py):
+addresses as people type them (Telex/VNI without conversion, typos, odd separators, the new
+province with old units, ...), scored strictly — a split old commune is right only when
+flagged "ambiguous" with every successor among the candidates, and a confident answer that
+is wrong counts apart (wrong_confident). The same rows go through vietnamadminunits and, when
+it is installed (it is not a dependency of the project: `pip install
+vietnam-address-converter==1.0.5`, Apache-2.0), vietnam-address-converter; neither flags a
+split commune, so their split rows are wrong_confident or missed by construction, and their
+"lenient" figure (the code given is one of the expected ones) is printed beside.
+
+    .venv/bin/python bench/geo_convert.py [--n 200000] [--peer-n N] [--messy-only]
+                                          [--show-failures N]
 
 Ends with one JSON line: lienthong_per_s, peer_per_s, ratio, peak_mb,
-lienthong_accuracy, peer_accuracy.
+lienthong_accuracy, peer_accuracy (absent with --messy-only), messy_strict,
+messy_wrong_confident, messy_per_class, messy_per_s, tidy_accuracy, peer_messy_strict,
+peer_messy_wrong_confident, peer_messy_per_class, peer_messy_per_s, vac_messy_strict,
+vac_messy_wrong_confident, vac_messy_per_class (null when vietnam-address-converter is not
+installed).
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import importlib.util
 import json
 import os
 import random
 import resource
+import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 VARIANTS = ("full", "ascii", "abbrev", "short", "no_district", "upper")
 
@@ -96,10 +117,166 @@ def build_labelled(n: int, seed: int = 20250701) -> list[tuple[str, frozenset[st
     return out
 
 
+@dataclass(frozen=True)
+class _Candidate:
+    ward_code: str
+
+
+@dataclass(frozen=True)
+class _Result:
+    """A peer's answer in the shape tests/geo/messy.py scores."""
+
+    status: str
+    ward_code: str = ""
+    candidates: tuple[_Candidate, ...] = ()
+
+
+MESSY = Path(__file__).resolve().parent.parent / "tests" / "geo" / "messy.py"
+
+
+def load_messy() -> ModuleType:
+    """tests/geo/messy.py, imported by path (tests/ is not on the benchmark's path)."""
+    spec = importlib.util.spec_from_file_location("lienthong_messy", MESSY)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while it loads
+    spec.loader.exec_module(module)
+    return module
+
+
+def vietnamadminunits_convert() -> Callable[[str], _Result]:
+    import vietnamadminunits
+    from vietnamadminunits.converter import converter_2025
+
+    converter_2025.get_geo_location = lambda address: None  # no network here
+
+    def convert(text: str) -> _Result:
+        try:
+            code = str(vietnamadminunits.convert_address(text).ward_code or "")
+        except Exception:  # the peer raises on addresses it cannot parse
+            code = ""
+        return _Result("converted" if code else "unresolved", code)
+
+    return convert
+
+
+def vac_convert(messy: ModuleType) -> Callable[[str], _Result] | None:
+    """vietnam-address-converter, its own codes mapped to the official ones by name."""
+    try:
+        from vietnam_address_converter import create_converter
+    except ImportError:
+        return None
+    geo = messy.load()
+    official: dict[tuple[str, str], str] = {}
+    for code, unit in geo.new_communes.items():
+        province = geo.new_provinces[geo.new_province_of[code]]
+        official[(messy._key(province.short), messy._key(unit.name))] = code
+    converter = create_converter()
+
+    def code_of(ward: dict[str, Any] | None, province: dict[str, Any] | None) -> str:
+        if not ward or not province:
+            return ""
+        key = (messy._key(str(province.get("name", ""))), messy._key(ward["name_with_type"]))
+        return official.get(key, "?" + str(ward.get("code", "")))
+
+    def convert(text: str) -> _Result:
+        try:
+            r = converter.auto_convert_address(text)
+        except Exception:
+            return _Result("unresolved")
+        new = r.get("converted_new") or {}
+        code = code_of(new.get("ward"), new.get("province"))
+        conversion = r.get("conversion") or {}
+        offered = tuple(
+            dict.fromkeys(
+                code_of(c.get("new_ward"), c.get("new_province"))
+                for c in conversion.get("candidates") or ()
+            )
+        )
+        if not code:
+            return _Result("unresolved")
+        if len(offered) > 1:
+            return _Result("ambiguous", code, tuple(_Candidate(c) for c in offered))
+        status = "already_new" if r.get("input_type") == "new" else "converted"
+        return _Result(status, code, tuple(_Candidate(c) for c in offered))
+
+    return convert
+
+
+def messy_part(index_convert: Callable[[str], Any], show_failures: int = 0) -> dict[str, Any]:
+    """The messy set through LiênThông and the peers; prints the table, returns JSON keys."""
+    messy = load_messy()
+    rows = messy.read_rows(messy.TEST_CSV)
+    split = sum(r.split for r in rows)
+    print(f"\nmessy set: {len(rows)} rows ({messy.TEST_CSV.name}), {split} split communes")
+    tools: dict[str, dict[str, Any] | None] = {}
+    tools["lienthong"] = messy.evaluate(index_convert, rows)
+    tools["vietnamadminunits"] = messy.evaluate(vietnamadminunits_convert(), rows)
+    vac = vac_convert(messy)
+    tools["vietnam-address-converter"] = messy.evaluate(vac, rows) if vac else None
+    if vac is None:
+        print(
+            "vietnam-address-converter: not installed, skipped "
+            "(pip install vietnam-address-converter==1.0.5; Apache-2.0; not a project dependency)"
+        )
+    ran = {name: r for name, r in tools.items() if r is not None}
+    names = list(ran)
+    print(f"{'strict accuracy':<24}" + "".join(f"{n[:22]:>24}" for n in names))
+    for cls in messy.CLASSES:
+        cells = []
+        for name in names:
+            r = ran[name]
+            wrong = r["per_class_counts"][cls].get("wrong_confident", 0)
+            cells.append(f"{r['per_class'][cls]:>9.2%} ({wrong:3d} wrong)")
+        print(f"  {cls:<22}" + "".join(f"{c:>24}" for c in cells))
+    print(f"  {'all':<22}" + "".join(f"{ran[n]['strict']:>24.2%}" for n in names))
+    print(f"  {'wrong_confident':<22}" + "".join(f"{ran[n]['wrong_confident']:>24}" for n in names))
+    print(f"  {'flagged':<22}" + "".join(f"{ran[n]['flagged']:>24}" for n in names))
+    print(f"  {'missed':<22}" + "".join(f"{ran[n]['missed']:>24}" for n in names))
+    print(f"  {'lenient':<22}" + "".join(f"{ran[n]['lenient']:>24.2%}" for n in names))
+    print(f"  {'rows/s':<22}" + "".join(f"{ran[n]['rows_per_s']:>24,.0f}" for n in names))
+
+    if show_failures:
+        print("LiênThông, " + messy.report(tools["lienthong"], failures=show_failures))
+
+    def per_class(r: dict[str, Any] | None) -> dict[str, float] | None:
+        return {k: round(v, 4) for k, v in r["per_class"].items()} if r else None
+
+    ours, peer, other = (
+        tools["lienthong"],
+        tools["vietnamadminunits"],
+        ran.get("vietnam-address-converter"),
+    )
+    assert ours is not None
+    assert peer is not None
+    return {
+        "messy_n": len(rows),
+        "messy_strict": round(ours["strict"], 4),
+        "messy_wrong_confident": ours["wrong_confident"],
+        "messy_per_class": per_class(ours),
+        "messy_per_s": round(ours["rows_per_s"]),
+        "tidy_accuracy": round(ours["per_class"]["tidy"], 4),
+        "peer_messy_strict": round(peer["strict"], 4),
+        "peer_messy_wrong_confident": peer["wrong_confident"],
+        "peer_messy_per_class": per_class(peer),
+        "peer_messy_per_s": round(peer["rows_per_s"]),
+        "vac_messy_strict": round(other["strict"], 4) if other else None,
+        "vac_messy_wrong_confident": other["wrong_confident"] if other else None,
+        "vac_messy_per_class": per_class(other),
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=200_000)
     ap.add_argument("--peer-n", type=int, default=0, help="peer sample size (0 = all)")
+    ap.add_argument(
+        "--messy-only", action="store_true", help="only the messy set (skips the --n part)"
+    )
+    ap.add_argument(
+        "--show-failures", type=int, default=0, help="print LiênThông's first N failing rows"
+    )
     args = ap.parse_args()
 
     tmp = tempfile.mkdtemp(prefix="lienthong-bench-geo-")
@@ -119,6 +296,15 @@ def main() -> None:
     from lienthong.geo.selectors import address_index
 
     load_units()
+    summary: dict[str, Any] = {}
+    if not args.messy_only:
+        summary.update(conversion_part(args, address_index))
+    summary.update(messy_part(address_index().convert, args.show_failures))
+    print(json.dumps(summary, ensure_ascii=False))
+
+
+def conversion_part(args: argparse.Namespace, address_index: Callable[[], Any]) -> dict[str, Any]:
+    """The --n mixed legacy addresses, LiênThông against vietnamadminunits (speed, accuracy)."""
     data = build_labelled(args.n)
     texts = [t for t, _ in data]
 
@@ -164,20 +350,16 @@ def main() -> None:
     peer_acc = peer_correct / len(sample)
     print(f"vietnamadminunits: {peer_per_s:,.0f} addresses/s, accuracy {peer_acc:.2%}")
     print(f"ratio: {ours_per_s / peer_per_s:.1f}x; peak RSS of LiênThông's run {peak_mb:.0f} MB")
-    print(
-        json.dumps(
-            {
-                "n": len(texts),
-                "peer_n": len(sample),
-                "lienthong_per_s": round(ours_per_s),
-                "peer_per_s": round(peer_per_s),
-                "ratio": round(ours_per_s / peer_per_s, 1),
-                "peak_mb": round(peak_mb),
-                "lienthong_accuracy": round(ours_on_sample / len(sample), 4),
-                "peer_accuracy": round(peer_correct / len(sample), 4),
-            }
-        )
-    )
+    return {
+        "n": len(texts),
+        "peer_n": len(sample),
+        "lienthong_per_s": round(ours_per_s),
+        "peer_per_s": round(peer_per_s),
+        "ratio": round(ours_per_s / peer_per_s, 1),
+        "peak_mb": round(peak_mb),
+        "lienthong_accuracy": round(ours_on_sample / len(sample), 4),
+        "peer_accuracy": round(peer_correct / len(sample), 4),
+    }
 
 
 if __name__ == "__main__":
