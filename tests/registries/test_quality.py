@@ -238,3 +238,19 @@ def test_the_owners_pages_that_show_persons_log_them(client, generated, owner):
     client.force_login(UserFactory(username=subject, pin=subject))
     tracker = client.get("/du-lieu-cua-toi/nhat-ky/").content.decode()
     assert "Kiểm tra chất lượng dữ liệu" in tracker
+
+
+def test_an_address_the_reader_only_guesses_waits_for_an_official(generated, owner):
+    # The commune is not one of Vụ Bản's: the reader's guesses (Xã Vụ Bản, the district's
+    # new commune, first) go to the review queue; the record is not moved on a guess.
+    population = Registry.objects.get(code="population")
+    record = Record.objects.filter(registry=population).order_by("id").first()
+    record.data["permanent_unit"] = ""
+    record.data["legacy_address"] = "Xã Không Có Thật, huyện Vụ Bản, tỉnh Nam Định"
+    record.save(update_fields=["data"])
+    version = record.version
+    services.convert_addresses(actor=owner, registry=population)
+    record.refresh_from_db()
+    assert record.version == version
+    review = AddressReview.objects.get(record=record, decided_at__isnull=True)
+    assert review.candidates[0]["ward_name"] == "Xã Vụ Bản"

@@ -50,7 +50,7 @@ NEW_PROVINCE_ALIASES: dict[str, tuple[str, ...]] = {
 PROVINCE_ALIASES = {True: NEW_PROVINCE_ALIASES, False: LEGACY_PROVINCE_ALIASES}
 
 #: A best reading below this is checked again allowing edits in names.
-SURE = 0.9
+SURE = 0.86
 #: Readings within this of the best that lead elsewhere make the address ambiguous.
 MARGIN = 0.08
 #: A reading that reads more words as units goes first when it scores within this of the best.
@@ -273,8 +273,11 @@ class AddressIndex:
         readings = read(self, tokens, fuzzy=False)
         if not readings or readings[0].confidence < SURE:
             # Nothing sure with the names as written: allow a few edits, within the units
-            # the other levels allow.
+            # the other levels allow; then units that start inside a part ("Thôn 3 Đại
+            # Thắng, …").
             readings = read(self, tokens, fuzzy=True)
+            if not readings or readings[0].confidence < CONVERT:
+                readings = read(self, tokens, fuzzy=True, anywhere=True)
         return readings
 
     def _decide(self, raw: str, text: str, readings: list[Reading]) -> ConversionResult:

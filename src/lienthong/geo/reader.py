@@ -355,8 +355,9 @@ def _ignored_tail(tokens: list[Token]) -> int:
     return n
 
 
-def read(tables: Tables, tokens: list[Token], fuzzy: bool) -> list[Reading]:
-    """Every reading of the tokens, best first (several may lead to the same place)."""
+def read(tables: Tables, tokens: list[Token], fuzzy: bool, anywhere: bool = False) -> list[Reading]:
+    """Every reading of the tokens, best first (several may lead to the same place).
+    ``fuzzy``: names within edits; ``anywhere``: units may also start inside a part."""
     n = _ignored_tail(tokens)
     if not n:
         return []
@@ -364,7 +365,7 @@ def read(tables: Tables, tokens: list[Token], fuzzy: bool) -> list[Reading]:
     readings: list[Reading] = []
     # Unit words ("…, Xã …", "huyen", not a lone "p" inside a part): left in the street,
     # they say a unit was written there that this reading does not explain.
-    hits = _Matcher(tokens[:n], fuzzy, has_seps)
+    hits = _Matcher(tokens[:n], fuzzy, has_seps, anywhere)
     typed_parts = [
         t.start for k, t in enumerate(tokens[:n]) if (t.sep or len(t.plain) > 1) and hits.types[k]
     ]
@@ -393,21 +394,22 @@ def read(tables: Tables, tokens: list[Token], fuzzy: bool) -> list[Reading]:
 class _Matcher:
     """The units that spans of one address may name, memoised."""
 
-    def __init__(self, tokens: list[Token], fuzzy: bool, has_seps: bool) -> None:
+    def __init__(self, tokens: list[Token], fuzzy: bool, has_seps: bool, anywhere: bool) -> None:
         self.tokens = tokens
         self.fuzzy = fuzzy
+        self.anywhere = anywhere or not has_seps
         self.has_seps = has_seps
         self.marked = any(t.accented != t.raw for t in tokens)
         self.types = [_types_at(tokens, i) for i in range(len(tokens))]
         # Where a unit may begin: after a separator or at a unit word; anywhere in an
         # address without separators, or when looking again with edits.
-        self.open = [not has_seps or t.sep or bool(self.types[i]) for i, t in enumerate(tokens)]
+        self.open = [t.sep or bool(self.types[i]) for i, t in enumerate(tokens)]
         self.memo: dict[tuple[object, ...], list[Hit]] = {}
 
     def starts(self, end: int, level: str, floor: int = -1) -> list[int]:
         """Where a span of ``level`` that ends before token ``end`` may start, nearest first."""
         low = max(floor, end - 1 - MAX_SPAN[level])
-        if self.fuzzy:
+        if self.anywhere:
             return list(range(end - 1, low, -1))
         return [i for i in range(end - 1, low, -1) if self.open[i]]
 
@@ -415,7 +417,7 @@ class _Matcher:
         self, key: object, tables: list[Mapping[str, list[Entry]]], i: int, j: int, level: str
     ) -> list[Hit]:
         """Units of ``level`` in ``tables`` that the tokens [i, j) may name, best first."""
-        k = (key, i, j, level, self.fuzzy)
+        k = (key, i, j, level, self.fuzzy)  # ``anywhere`` is fixed for the address
         found = self.memo.get(k)
         if found is None:
             found = self._match(tables, i, j, level)
@@ -428,7 +430,7 @@ class _Matcher:
         tokens = self.tokens
         first = tokens[i]
         options = [t for t in self.types[i] if level in t[2] and i + t[0] < j]
-        if not options and self.has_seps and not first.sep and not self.fuzzy:
+        if not options and not first.sep and not self.anywhere:
             # A unit that starts inside a part, without a unit word ("Thôn 3 Đại Thắng, …"):
             # looked for only when the address read no other way.
             return []

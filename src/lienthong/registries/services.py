@@ -380,8 +380,8 @@ def convert_addresses(
                 legacy = str(data.get(legacy_field) or "") if legacy_field else ""
                 if unit in communes.current or (not unit and not legacy):
                     continue
-                candidates, source = _candidates(unit, legacy, communes)
-                if len(candidates) == 1:
+                candidates, source, sure = _candidates(unit, legacy, communes)
+                if sure:
                     _convert_one(record_id, field, unit, candidates[0]["ward_code"], actor)
                     summary.converted += 1
                 elif candidates:
@@ -404,7 +404,10 @@ _UNIT_FIELDS: Final = (("permanent_unit", "legacy_address"), ("current_unit", ""
 
 def _candidates(
     unit: str, legacy: str, communes: geo.CommuneMap
-) -> tuple[list[dict[str, Any]], str]:
+) -> tuple[list[dict[str, Any]], str, bool]:
+    """The new communes a record's old commune or legacy address may go to, where it was
+    read from, and whether the first is sure (one successor, or an address the reader
+    converted); anything else waits for an official, a single best guess included."""
     if unit and unit in communes.successors:
         found = [
             {
@@ -415,28 +418,37 @@ def _candidates(
             }
             for code, name, default in communes.successors[unit]
         ]
-        return found, _("Mã xã cũ %(code)s") % {"code": unit} + (f" — {legacy}" if legacy else "")
+        source = _("Mã xã cũ %(code)s") % {"code": unit} + (f" — {legacy}" if legacy else "")
+        return found, source, len(found) == 1
     if legacy:
         result = geo.convert_address(legacy)
         if result.ward_code and result.status in ("converted", "already_new"):
-            return [
+            return (
+                [
+                    {
+                        "ward_code": result.ward_code,
+                        "ward_name": result.ward_name,
+                        "province_code": result.province_code,
+                        "is_default": True,
+                    }
+                ],
+                legacy,
+                True,
+            )
+        return (
+            [
                 {
-                    "ward_code": result.ward_code,
-                    "ward_name": result.ward_name,
-                    "province_code": result.province_code,
-                    "is_default": True,
+                    "ward_code": c.ward_code,
+                    "ward_name": c.ward_name,
+                    "province_code": c.province_code,
+                    "is_default": c.is_default,
                 }
-            ], legacy
-        return [
-            {
-                "ward_code": c.ward_code,
-                "ward_name": c.ward_name,
-                "province_code": c.province_code,
-                "is_default": c.is_default,
-            }
-            for c in result.candidates
-        ], legacy
-    return [], unit
+                for c in result.candidates
+            ],
+            legacy,
+            False,
+        )
+    return [], unit, False
 
 
 def _convert_one(record_id: int, field: str, old: str, new: str, actor: User | None) -> None:
