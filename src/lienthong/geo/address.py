@@ -271,7 +271,7 @@ class AddressIndex:
 
     def _read(self, tokens: list[Token]) -> list[Reading]:
         readings = read(self, tokens, fuzzy=False)
-        if not readings or readings[0].confidence < SURE:
+        if not readings or readings[0].confidence < SURE or _name_left_in_street(readings, tokens):
             # Nothing sure with the names as written: allow a few edits, within the units
             # the other levels allow; then units that start inside a part ("Thôn 3 Đại
             # Thắng, …").
@@ -537,6 +537,70 @@ def _street(text: str, end: int) -> str:
     """The words before the administrative part, with its separators tidied."""
     street = _STREET_SEPARATORS.sub(", ", text[:end]).strip(_STREET_TRIM)
     return _SPACES.sub(" ", street)
+
+
+# Words that begin the part of an address below the commune: a part that begins otherwise
+# and holds no number may be a misspelt unit the exact reading left in the street.
+_PLACE_WORDS = frozenset(
+    [
+        "so",
+        "thon",
+        "ap",
+        "xom",
+        "to",
+        "khu",
+        "pho",
+        "duong",
+        "ngo",
+        "ngach",
+        "hem",
+        "kiet",
+        "khom",
+        "ban",
+        "lang",
+        "buon",
+        "doi",
+        "cum",
+        "tdp",
+        "kp",
+        "toa",
+        "tang",
+        "can",
+        "lo",
+        "nha",
+        "phong",
+        "cho",
+        "chung",
+        "cu",
+        "tap",
+        "the",
+        "km",
+        "quoc",
+        "lo",
+        "tinh",
+        "lo",
+    ]
+)
+
+
+def _name_left_in_street(readings: list[Reading], tokens: list[Token]) -> bool:
+    """Whether the best reading, a commune without its district, leaves just before it a
+    part that reads like a unit's name ("Dinê Thạnh, Diên Khánh, Khánh Hòa": the old commune
+    Diên Thạnh of Diên Khánh misspelt, not a street of the new Xã Diên Khánh nor of the old
+    Thị trấn Diên Khánh)."""
+    top = readings[0]
+    if top.kind not in ("new", "old") or top.district or not top.street_end:
+        return False
+    before = [t for t in tokens if t.end <= top.street_end]
+    last = len(before) - 1
+    while last > 0 and not before[last].hard:
+        last -= 1
+    part = before[last:]
+    return (
+        bool(part)
+        and part[0].plain not in _PLACE_WORDS
+        and not any(t.raw[0].isdigit() for t in part)
+    )
 
 
 def _explains_more(a: Reading, b: Reading) -> bool:

@@ -51,7 +51,7 @@ TWO_EDITS = 0.66
 OTHER_TYPE = 0.86  # "Phường X" where the unit is "Xã X"
 NO_DISTRICT = 0.97  # an old commune read without its district: less evidence
 NEW_UNDER_OLD_PROVINCE = 0.85  # a new commune under a province name that no longer exists
-MISSING_PROVINCE = 0.8
+MISSING_PROVINCE = 0.85
 COMMUNE_ALONE = 0.7  # a new commune with nothing else: only when its name is unique
 MID_PART = 0.9  # a unit that starts inside a comma-separated part, with no unit word
 MERGED_PROVINCE = 0.99  # an old unit under the new province it merged into, not its own
@@ -184,7 +184,8 @@ def tokenize(text: str) -> list[Token]:
         word, s, e = m.group(), m.start(), m.end()
         gap = text[prev:s]
         hard = bool(_HARD.search(gap)) or not out
-        sep = hard or not _SPACE_OR_APOSTROPHE.fullmatch(gap)
+        # Several spaces (or a tab) part an address as a comma would, less surely.
+        sep = hard or not _SPACE_OR_APOSTROPHE.fullmatch(gap) or "  " in gap
         glued = _GLUED.match(word)
         if glued:
             letters, number = glued.groups()
@@ -315,16 +316,19 @@ def _lookup(
             return [(e, EXACT, 0, True) for e in entries]
     if not fuzzy or len(plain) < 4 or plain.isdigit():
         return []
-    limit = 1 if len(plain) < 9 else 2
-    found = process.extract(
-        plain, _keys_of(table), scorer=OSA.distance, score_cutoff=limit, limit=None
-    )
+    # Within edits of the words as typed, or of the keystrokes decoded, whichever is nearer.
+    best, found, decoded = 3, [], False
+    for typed, is_decoded in ((raw, False), (plain, True)) if plain != raw else ((raw, False),):
+        limit = 1 if len(typed) < 9 else 2
+        near = process.extract(
+            typed, _keys_of(table), scorer=OSA.distance, score_cutoff=limit, limit=None
+        )
+        if near and (least := min(d for _, d, _ in near)) < best:
+            best, found, decoded = least, [k for k, d, _ in near if d == least], is_decoded
     if not found:
         return []
-    best = min(d for _, d, _ in found)
     quality = ONE_EDIT if best <= 1 else TWO_EDITS
-    decoded = plain != raw
-    return [(e, quality, best, decoded) for key, d, _ in found if d == best for e in table[key]]
+    return [(e, quality, best, decoded) for key in found for e in table[key]]
 
 
 def _keystrokes(*decoded: bool) -> float:
@@ -423,6 +427,16 @@ class _Matcher:
             found = self._match(tables, i, j, level)
             self.memo[k] = found
         return found
+
+    def exactly(
+        self, key: object, tables: list[Mapping[str, list[Entry]]], i: int, j: int, level: str
+    ) -> list[Hit]:
+        """As a call, without edits (names looked up across the whole country)."""
+        fuzzy, self.fuzzy = self.fuzzy, False
+        try:
+            return self(key, tables, i, j, level)
+        finally:
+            self.fuzzy = fuzzy
 
     def _match(
         self, tables: list[Mapping[str, list[Entry]]], i: int, j: int, level: str
@@ -582,44 +596,40 @@ def _without_province(
     add: Callable[[Reading], None],
 ) -> None:
     """No province written: an old district named alike nowhere else pins it, or a new
-    commune whose name is unique in the country. Exact names only (no edits across the
-    whole country)."""
-    exact = hits.fuzzy
-    hits.fuzzy = False
-    try:
-        for s2 in hits.starts(n, DISTRICT, floor=0):
-            for d in hits("D*", [tables.old_districts_all], s2, n, DISTRICT):
-                old_p = tables.province_of_district.get(d.entry.code, "")
-                table = tables.old_communes_by_district[d.entry.code]
-                for s3 in hits.starts(s2, COMMUNE):
-                    for c in hits(("C", d.entry.code), [table], s3, s2, COMMUNE):
-                        add(
-                            Reading(
-                                "old",
-                                d.quality
-                                * c.quality
-                                * MISSING_PROVINCE
-                                * _keystrokes(d.decoded, c.decoded),
-                                code=c.entry.code,
-                                district=d.entry.code,
-                                old_province=old_p,
-                                new_province=tables.new_of_old.get(old_p, ""),
-                                street_end=tokens[s3].start,
-                                levels=2,
-                            )
+    commune whose name is unique in the country. The country-wide names are read exactly
+    (no edits across the whole country); a commune within its district may take edits."""
+    for s2 in hits.starts(n, DISTRICT, floor=0):
+        for d in hits.exactly("D*", [tables.old_districts_all], s2, n, DISTRICT):
+            old_p = tables.province_of_district.get(d.entry.code, "")
+            table = tables.old_communes_by_district[d.entry.code]
+            for s3 in hits.starts(s2, COMMUNE):
+                for c in hits(("C", d.entry.code), [table], s3, s2, COMMUNE):
+                    add(
+                        Reading(
+                            "old",
+                            d.quality
+                            * c.quality
+                            * MISSING_PROVINCE
+                            * _keystrokes(d.decoded, c.decoded),
+                            code=c.entry.code,
+                            district=d.entry.code,
+                            old_province=old_p,
+                            new_province=tables.new_of_old.get(old_p, ""),
+                            street_end=tokens[s3].start,
+                            levels=2,
+                            fuzzy=bool(c.edits),
                         )
-        for s3 in hits.starts(n, COMMUNE):
-            found = hits("N*", [tables.new_communes_all], s3, n, COMMUNE)
-            if len(found) == 1:
-                c = found[0]
-                add(
-                    Reading(
-                        "new",
-                        c.quality * COMMUNE_ALONE * _keystrokes(c.decoded),
-                        code=c.entry.code,
-                        street_end=tokens[s3].start,
-                        levels=1,
                     )
+    for s3 in hits.starts(n, COMMUNE):
+        found = hits.exactly("N*", [tables.new_communes_all], s3, n, COMMUNE)
+        if len(found) == 1:
+            c = found[0]
+            add(
+                Reading(
+                    "new",
+                    c.quality * COMMUNE_ALONE * _keystrokes(c.decoded),
+                    code=c.entry.code,
+                    street_end=tokens[s3].start,
+                    levels=1,
                 )
-    finally:
-        hits.fuzzy = exact
+            )
