@@ -218,6 +218,33 @@ def test_an_unrecognised_address_says_why(client):
     )
 
 
+def test_an_address_typed_with_a_slip_is_read_and_shows_what_was_recognised(client):
+    # Telex left in the district, one letter swapped in the commune, no diacritics elsewhere.
+    response = client.post(
+        "/dia-gioi/chuyen-doi/",
+        {"address": "thon Nhat - xa Dai Thnag - huyeen Vuj Banr - Nam Dinh"},
+        HTTP_HX_REQUEST="true",
+    )
+
+    text = _text(response.content.decode())
+    assert "Địa chỉ mới: thon Nhat, Xã Liên Minh, Tỉnh Ninh Bình" in text
+    assert "Nhận ra địa chỉ cũ: Xã Đại Thắng, Huyện Vụ Bản, Tỉnh Nam Định" in text
+
+
+def test_a_guess_is_offered_as_a_possibility_not_as_the_new_address(client):
+    response = client.post(
+        "/dia-gioi/chuyen-doi/",
+        {"address": "Xã Không Có Thật, huyện Vụ Bản, tỉnh Nam Định"},
+        HTTP_HX_REQUEST="true",
+    )
+
+    markup = response.content.decode()
+    assert "Địa chỉ mới" not in _text(markup)
+    assert "Không xác định được: Không nhận ra xã, phường" in _text(markup)
+    assert "Có thể là (hãy kiểm tra lại địa chỉ):" in _text(markup)
+    assert _items(markup)[0] == "Xã Vụ Bản, Tỉnh Ninh Bình"
+
+
 def test_converting_one_address_needs_a_post(client):
     assert client.get("/dia-gioi/chuyen-doi/").status_code == 405
 
