@@ -4,7 +4,8 @@ Every row is an address written the way people really type it, in one of the cla
 ``CLASSES``, labelled with the new commune code(s) of the official old → new table
 (``ward_conversion_2025.csv``). About 15 % of the rows of each legacy class are old communes
 that were split; their label is every successor, and the only right answer for them is
-"ambiguous" with all of those successors among the candidates.
+"ambiguous" with all of those successors among the candidates. The last class, ``mixed``,
+combines two or three of the difficulties of the others in each address (``MIXED_FEATURES``).
 
 The generator reads the CSV files of ``lienthong/geo/data`` directly (no database, no Django)
 and is deterministic: ``build(seed, per_class)`` always gives the same rows.
@@ -27,7 +28,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Protocol
 
@@ -71,6 +72,7 @@ CLASSES = (
     "noise",
     "tidy",
     "new_address",
+    "mixed",
 )
 
 OUTCOMES = ("right", "wrong_confident", "flagged", "missed")
@@ -922,6 +924,322 @@ def _w_new_address(rng: random.Random, geo: Geo, item: Legacy | NewCommune) -> s
     return text
 
 
+# The mixed class: two or three of the difficulties above in one address, as real messy data
+# has them ("P. Ben Thanh Q1 HCM", "Xã Laam Sown, H. Lương Sơn, Phú Thọ", ...).
+
+#: The difficulties a mixed address draws from, with their weights (drawn without
+#: replacement among those the unit suits and that go together).
+MIXED_FEATURES = {
+    "new_province": 3,  # the new province with the old units (new_province_old_units)
+    "telex": 2,
+    "vni": 2,
+    "no_diacritics": 3,  # no_separator, missing_province, new_address
+    "typo": 3,
+    "abbreviation": 3,  # X., P., TT., H., Q., TX., TP., T.
+    "no_type": 2,  # commune or district without its unit word, province without "Tỉnh"
+    "nickname": 10,  # only HCM, HN, BRVT (abbreviation)
+    "missing_province": 2,
+    "missing_district": 1,  # new_province_old_units, where the commune alone is enough
+    "separators": 2,
+    "no_separator": 2,
+    "hyphen": 10,  # only the few units whose names carry one
+    "upper": 1,  # noise
+    "nfd": 1,  # noise
+    "spaces": 1,  # noise
+    "country": 1,  # noise
+    "postal": 1,  # noise
+}
+_MIXED_CLASHES = tuple(
+    frozenset(pair)
+    for pair in (
+        ("telex", "vni"),
+        ("telex", "no_diacritics"),
+        ("vni", "no_diacritics"),
+        ("nfd", "no_diacritics"),
+        ("new_province", "missing_province"),
+        ("nickname", "missing_province"),
+        ("missing_district", "missing_province"),
+        ("separators", "no_separator"),
+        ("separators", "spaces"),
+        ("no_separator", "spaces"),
+        ("hyphen", "no_separator"),
+        ("hyphen", "nickname"),
+        # Without unit words or without the district, a text with no separators at all no
+        # longer says where one unit ends and the next begins.
+        ("no_type", "no_separator"),
+        ("missing_district", "no_separator"),
+    )
+)
+
+
+def _strip_marks(text: str) -> str:
+    """``text`` without diacritics, its case kept ("Xã An Bình" → "Xa An Binh")."""
+    nfc = unicodedata.normalize("NFC", text)
+    return "".join(f.upper() if c.isupper() else f for c, f in zip(nfc, fold(nfc), strict=True))
+
+
+@cache
+def _mixed_nicknames(code: str, *, new: bool) -> tuple[str, ...]:
+    """The real nicknames of a province ("HCM", "HN", "BRVT"), not its name with "TP"."""
+    geo = load()
+    table, unit = (NEW_NICKNAMES, geo.new_provinces) if new else (NICKNAMES, geo.old_provinces)
+    return tuple(n for n in table.get(code, ()) if unit[code].key not in _key(n))
+
+
+def _hyphen_index(leg: Legacy) -> int:
+    return next(
+        i for i, u in enumerate((leg.commune, leg.district, leg.province)) if "-" in u.short
+    )
+
+
+def _mixed_written(s: set[str]) -> tuple[bool, bool, bool]:
+    """Which of commune, district and province the address writes."""
+    return True, "missing_district" not in s, "missing_province" not in s
+
+
+def _mixed_typo_units(leg: Legacy, s: set[str]) -> list[int]:
+    written = _mixed_written(s)
+    province = leg.new_province if "new_province" in s else leg.province
+    units = (leg.commune, leg.district, province)
+    out = [i for i in range(3) if written[i] and _letters_len(units[i].short) >= 5]
+    if "nickname" in s:
+        out = [i for i in out if i != 2]
+    if "hyphen" in s:
+        out = [i for i in out if i != _hyphen_index(leg)]
+    if s & {"missing_province", "missing_district"}:
+        out = [i for i in out if i != 1]
+    return out
+
+
+def _mixed_no_type_units(leg: Legacy, s: set[str]) -> list[int]:
+    written = _mixed_written(s)
+    units = (leg.commune, leg.district)
+    out = [i for i in range(2) if written[i] and units[i].utype and not _numbered(units[i])]
+    if "missing_province" in s:
+        out = [i for i in out if i != 1]  # a bare district name and no province: not written
+    if "hyphen" in s:
+        out = [i for i in out if i != _hyphen_index(leg)]
+    return out
+
+
+def _mixed_ok(geo: Geo, leg: Legacy, combo: Sequence[str]) -> bool:
+    """The difficulties go together, and the unit suits each of them (fairly)."""
+    s = set(combo)
+    if any(pair <= s for pair in _MIXED_CLASHES):
+        return False
+    new = "new_province" in s
+    if new and (
+        leg.new_province.key == leg.province.key or not _district_unique_in_new_province(geo, leg)
+    ):
+        return False
+    if "missing_province" in s and not _missing_province_ok(geo, leg):
+        return False
+    if "missing_district" in s and not _district_can_go(geo, leg, new_province=new):
+        return False
+    if "nickname" in s:
+        province = leg.new_province if new else leg.province
+        if not _mixed_nicknames(province.code, new=new):
+            return False
+    if "hyphen" in s:
+        if _hyphen_key(geo, leg) is None:
+            return False
+        i = _hyphen_index(leg)
+        if not _mixed_written(s)[i] or (i == 2 and new):
+            return False
+    if "typo" in s and not _mixed_typo_units(leg, s):
+        return False
+    return "no_type" not in s or bool(_mixed_no_type_units(leg, s))
+
+
+def _mixed_combo(rng: random.Random, geo: Geo, leg: Legacy) -> tuple[str, ...]:
+    """Two or three difficulties for ``leg``, drawn by weight among those that fit."""
+    k = rng.choice((2, 3))
+    pool = dict(MIXED_FEATURES)
+    combo: list[str] = []
+    while pool and len(combo) < k:
+        names = list(pool)
+        feature = rng.choices(names, weights=[pool[n] for n in names])[0]
+        del pool[feature]
+        if _mixed_ok(geo, leg, (*combo, feature)):
+            combo.append(feature)
+    return tuple(combo)
+
+
+@cache
+def _communes_of_district_key(key: str) -> tuple[str, ...]:
+    geo = load()
+    return tuple(
+        u.short
+        for d in geo.old_districts.values()
+        if d.key == key
+        for u in geo.communes_in_district.get(d.code, [])
+    )
+
+
+@cache
+def _names_of_old_provinces(provinces: tuple[str, ...]) -> tuple[str, ...]:
+    """Every district and commune name of the old provinces."""
+    geo = load()
+    return tuple(
+        u.short
+        for p in provinces
+        for d in geo.districts_in_province.get(p, [])
+        for u in (d, *geo.communes_in_district.get(d.code, []))
+    )
+
+
+def _mixed_typo_scope(geo: Geo, leg: Legacy, i: int, s: set[str]) -> list[str]:
+    """The names a typo in unit ``i`` must stay farther from than from the right one."""
+    new = "new_province" in s
+    provinces = (
+        tuple(geo.old_provinces_of_new[leg.new_province.code])
+        if new
+        else (_old_province_code(geo, leg),)
+    )
+    if i == 0 and "missing_district" in s:
+        # The commune alone in its province: every name of the province, and the new
+        # communes the text could be read as.
+        new_communes = [
+            geo.new_communes[c].short
+            for c, p in geo.new_province_of.items()
+            if p == leg.new_province.code
+        ]
+        return [*_names_of_old_provinces(provinces), *new_communes]
+    if i == 0 and "missing_province" in s:
+        return list(_communes_of_district_key(leg.district.key))
+    if i == 0:
+        return [u.short for u in geo.communes_in_district[leg.district.code]]
+    if i == 1:
+        return [d.short for p in provinces for d in geo.districts_in_province.get(p, [])]
+    return [u.short for u in (*geo.old_provinces.values(), *geo.new_provinces.values())] + [
+        n for table in (NICKNAMES, NEW_NICKNAMES) for names in table.values() for n in names
+    ]
+
+
+def _mixed_text(rng: random.Random, geo: Geo, leg: Legacy, combo: Sequence[str]) -> str | None:
+    s = set(combo)
+    new = "new_province" in s
+    written = _mixed_written(s)
+    units = (leg.commune, leg.district, leg.new_province if new else leg.province)
+    texts: list[str | None] = [u.name if w else None for u, w in zip(units, written, strict=True)]
+    fixed: set[int] = set()  # written in a form of their own: left alone afterwards
+    if "hyphen" in s:
+        i = _hyphen_index(leg)
+        texts[i] = _hyphen_forms(units[i], rng)
+        fixed.add(i)
+    if "no_type" in s:
+        cands = _mixed_no_type_units(leg, s)
+        for i in rng.sample(cands, rng.randint(1, len(cands))):
+            texts[i] = units[i].short
+            fixed.add(i)
+    abbreviated = 0
+    if "abbreviation" in s:
+        for i in (0, 1):
+            if texts[i] is not None and i not in fixed and units[i].utype:
+                texts[i] = _abbrev_type(units[i], rng)
+                abbreviated += 1
+    p = units[2]
+    if written[2] and 2 not in fixed:
+        if "nickname" in s:
+            texts[2] = rng.choice(_mixed_nicknames(p.code, new=new))
+            fixed.add(2)
+        elif "no_type" in s:
+            texts[2] = p.short
+        elif "abbreviation" in s and p.utype and (not abbreviated or rng.random() < 0.5):
+            texts[2] = _abbrev_type(p, rng)
+            abbreviated += 1
+        elif new:
+            texts[2] = _new_province_form(p, rng)
+        else:
+            texts[2] = _province_form(geo, p, rng)
+    if "abbreviation" in s and not abbreviated:
+        return None
+    typo_at = -1
+    if "typo" in s:
+        typo_at = rng.choice(_mixed_typo_units(leg, s))
+        unit, text = units[typo_at], texts[typo_at]
+        assert text is not None
+        if unit.short not in text:
+            text = unit.name  # a province written as a nickname by _new_province_form
+        others = _mixed_typo_scope(geo, leg, typo_at, s)
+        ops = [op for op in TYPO_OPS if op != "tone" or "no_diacritics" not in s]
+        for _ in range(6):
+            typo = make_typo(unit.short, rng.choice(ops), rng)
+            if _typo_is_fair(typo, unit.short, others) and (
+                "no_diacritics" not in s or _key(typo) != unit.key
+            ):
+                break
+        else:
+            return None
+        texts[typo_at] = text.replace(unit.short, typo, 1)
+    if s & {"telex", "vni"}:
+        if "telex" in s:
+            tones, uow, caps = rng.random() < 0.65, rng.random() < 0.4, rng.random() < 0.4
+            encoder: Callable[[str], str] = partial(telex, tones=tones, uow=uow, caps=caps)
+        else:
+            encoder = partial(vni, mode=rng.choice(("inline", "inline", "tone_end", "end")))
+        encoded = {i: encoder(t) for i, t in enumerate(texts) if t is not None and i != typo_at}
+        changed = [i for i, e in encoded.items() if e.lower() != fold(texts[i] or "")]
+        if not changed:
+            return None
+        for i in rng.sample(changed, rng.randint(1, min(2, len(changed)))):
+            texts[i] = encoded[i]
+
+    names = [t for t in texts if t is not None]
+    if "no_separator" in s:
+        nick = texts[2] if "nickname" in s else None
+        names = [t if t == nick else " ".join(re.sub(r"[-–']", " ", t).split()) for t in names]
+        parts = [street(rng, plain=True)] if rng.random() < 0.35 else []
+        text = " ".join([*parts, *names])
+    else:
+        parts = [*_maybe_street(rng, 0.4), *names]
+        if "separators" in s:
+            seps = SEPARATORS
+            if any("." in x for x in parts):
+                seps = tuple(x for x in SEPARATORS if "." not in x)  # "P." is not a separator
+            text = "\x00".join(parts).replace(", ", "\x00")
+            if rng.random() < 0.4:
+                text = text.replace("\x00", rng.choice(seps))
+            else:
+                pieces = text.split("\x00")
+                text = pieces[0] + "".join(rng.choice(seps) + x for x in pieces[1:])
+        elif "spaces" in s:
+            parts = [re.sub(" ", lambda _: " " * rng.randint(1, 3), x) for x in parts]
+            seps = [rng.choice((" ,", "  ,  ", ",   ", " , ", ",")) for _ in parts[1:]]
+            text = parts[0] + "".join(a + b for a, b in zip(seps, parts[1:], strict=True))
+            text = " " * rng.randint(0, 3) + text + " " * rng.randint(1, 3)
+        else:
+            text = rng.choice((", ", ", ", ", ", ",", " , ")).join(parts)
+    if "postal" in s:
+        code = f"{rng.randint(10, 97)}{rng.choice(('000', '100', '300', '500', '700'))}"
+        if "no_separator" in s:
+            text += rng.choice((f" {code}", f" {code}0"))
+        else:
+            text += rng.choice((f", {code}", f" {code}", f", {code}0"))
+    if "country" in s:
+        if "no_separator" in s:
+            text += rng.choice((" Việt Nam", " Viet Nam", " VN", " Vietnam"))
+        else:
+            text += rng.choice(
+                (", Việt Nam", ", Viet Nam", ", VN", " VN", ", Vietnam", " - Việt Nam")
+            )
+    if "no_diacritics" in s:
+        text = fold(text) if rng.random() < 0.5 else _strip_marks(text)
+    if "upper" in s:
+        text = text.upper()
+    if "nfd" in s:
+        text = unicodedata.normalize("NFD", text)
+    return text
+
+
+def _w_mixed(rng: random.Random, geo: Geo, item: Legacy | NewCommune) -> str | None:
+    leg = _as_legacy(item)
+    combo = _mixed_combo(rng, geo, leg)
+    if len(combo) < 2:
+        return None
+    return _mixed_text(rng, geo, leg, combo)
+
+
 WRITERS: dict[str, Writer] = {
     "new_province_old_units": _w_new_province_old_units,
     "telex": _w_telex,
@@ -935,6 +1253,7 @@ WRITERS: dict[str, Writer] = {
     "noise": _w_noise,
     "tidy": _w_tidy,
     "new_address": _w_new_address,
+    "mixed": _w_mixed,
 }
 
 
