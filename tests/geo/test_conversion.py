@@ -214,3 +214,25 @@ def test_a_dash_that_separates_a_commune_from_its_district_still_does(convert):
     assert (result.status, result.ward_code) == ("converted", "24805")
     assert result.legacy.ward_name == "Xã Xuân Trường"
     assert result.legacy.district_name == "Thành phố Đà Lạt"
+
+
+def test_a_tail_read_before_gives_what_reading_it_afresh_gives(db):
+    # The index keeps the results of administrative tails ("…, Xã X, Huyện Y, Tỉnh Z") and
+    # reuses them behind another street: the result must be the one of a fresh reading.
+    from tests.geo import messy
+
+    index = address_index()
+    rows = messy.read_rows(messy.DEV_CSV)[::7]
+    texts = [
+        f"{street}{row.address}"
+        for row in rows
+        for street in ("Số 12 Lê Lợi, ", "Thôn 3, ", "Xã Vụ Bản, ", "12, ", "Tổ 4, Ấp 2, ", "")
+    ]
+    warm = [index.convert(t).as_dict() for t in texts]
+    assert index._known, "the tails are kept"
+    fresh = []
+    for t in texts:
+        index._known.clear()
+        fresh.append(index.convert(t).as_dict())
+    different = [(t, w, f) for t, w, f in zip(texts, warm, fresh, strict=True) if w != f]
+    assert not different, different[:3]

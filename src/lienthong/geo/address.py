@@ -15,7 +15,17 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
 from lienthong.geo.constants import Level, Reason, Status
-from lienthong.geo.reader import Entry, Reading, Token, accented_key, name_key, read, tokenize
+from lienthong.geo.reader import (
+    Entry,
+    Reading,
+    Token,
+    accented_key,
+    name_key,
+    read,
+    tokenize,
+    unit_words_at,
+)
+from lienthong.geo.text import fold
 
 __all__ = [
     "AddressIndex",
@@ -53,6 +63,8 @@ PROVINCE_ALIASES = {True: NEW_PROVINCE_ALIASES, False: LEGACY_PROVINCE_ALIASES}
 SURE = 0.86
 #: Readings within this of the best that lead elsewhere make the address ambiguous.
 MARGIN = 0.08
+#: How many administrative tails (and their results) an index keeps; then it starts over.
+KNOWN_TAILS = 65_536
 #: A reading that reads more words as units goes first when it scores within this of the best.
 COVERAGE_MARGIN = 0.2
 #: Below this, the best reading is offered as a candidate, not converted.
@@ -181,6 +193,7 @@ class AddressIndex:
             lambda: defaultdict(list)
         )
         self.successors: dict[tuple[str, str], list[EdgeRecord]] = defaultdict(list)
+        self._known: dict[tuple[str, bool], ConversionResult] = {}
         self.olds_of_new: dict[str, tuple[str, ...]] = {}
         self.new_of_old: dict[str, str] = {}
         self.province_of_district: dict[str, str] = {}
@@ -252,22 +265,80 @@ class AddressIndex:
     # -- resolution --------------------------------------------------------------
     def _convert(self, raw: str) -> ConversionResult:
         text = unicodedata.normalize("NFC", raw).strip()
+        known = self._recall(raw, text)
+        if known is not None:
+            return known
         tokens = tokenize(text)
         readings = self._read(tokens)
+        backwards = ""
         if not readings or readings[0].confidence < CONVERT:
             # Written from the province down ("Tỉnh Nam Định, Huyện Vụ Bản, Xã Đại Thắng")?
             parts = [p.strip() for p in _PARTS.split(text) if p.strip()]
             if len(parts) == 1:
                 parts = [p.strip() for p in _DASHES.split(text) if p.strip()]
             if len(parts) > 1:
-                backwards = ", ".join(reversed(parts))
-                other = self._read(tokenize(backwards))
+                other = self._read(tokenize(", ".join(reversed(parts))))
                 if other and other[0].confidence >= CONVERT:
-                    text, readings = backwards, other
+                    backwards, readings = ", ".join(reversed(parts)), other
         if not readings:
             reason = Reason.UNKNOWN_PROVINCE if _ignored(tokens) else Reason.EMPTY
             return ConversionResult(input=raw, status=Status.UNRESOLVED, reason=reason)
-        return self._decide(raw, text, readings)
+        if backwards:
+            return self._decide(raw, backwards, readings)
+        result = self._decide(raw, text, readings)
+        self._remember(text, tokens, result)
+        return result
+
+    # -- the tails already read ----------------------------------------------------
+    # Addresses of a file share their administrative part ("…, Xã Đại Thắng, Huyện Vụ Bản,
+    # Tỉnh Nam Định") and differ in the street before it. When the words before that part
+    # are plainly a street (each part begins with a place word — Số, Thôn, Ấp, Ngõ … — or a
+    # house number, and holds no unit word), they change no reading: the tail's result is
+    # kept and reused with the new street. The tail has a comma of its own, so it is read
+    # the same with or without a street before it.
+    def _tails(self, text: str, tokens: list[Token]) -> Iterator[tuple[int, tuple[str, bool]]]:
+        """(first token, cache key) of each tail after a street-like beginning."""
+        marked = any(t.accented != t.raw for t in tokens)
+        for k, t in enumerate(tokens):
+            if not t.hard:
+                continue
+            if k and not _street_like(tokens, k - 1):
+                return
+            if any(u.hard for u in tokens[k + 1 :]):
+                yield k, (text[t.start :], marked)
+
+    def _recall(self, raw: str, text: str) -> ConversionResult | None:
+        """The result of an address whose tail was read before, after a street-like start
+        (looked up before the address is even cut into words)."""
+        if not self._known:
+            return None
+        marked = fold(text) != text.lower()
+        known = self._known.get((text, marked))
+        if known is not None:  # the tail alone: no street
+            return _with_street(known, raw, "")
+        for cut in _PARTS.finditer(text):
+            tail = text[cut.end() :].lstrip()
+            if not _PARTS.search(tail):
+                return None
+            known = self._known.get((tail, marked))
+            if known is None:
+                continue
+            before = tokenize(text[: cut.start()])
+            parts_end = [i - 1 for i, t in enumerate(before) if t.hard and i] + [len(before) - 1]
+            if not before or not all(_street_like(before, end) for end in parts_end):
+                return None
+            return _with_street(known, raw, _street(text, cut.start()))
+        return None
+
+    def _remember(self, text: str, tokens: list[Token], result: ConversionResult) -> None:
+        if result.status == Status.UNRESOLVED or result.reason not in ("", Reason.SPLIT_COMMUNE):
+            return
+        for k, key in self._tails(text, tokens):
+            if _street(text, tokens[k].start) == result.street:
+                if len(self._known) >= KNOWN_TAILS:
+                    self._known.clear()
+                self._known[key] = result
+                return
 
     def _read(self, tokens: list[Token]) -> list[Reading]:
         readings = read(self, tokens, fuzzy=False)
@@ -601,6 +672,29 @@ def _name_left_in_street(readings: list[Reading], tokens: list[Token]) -> bool:
         and part[0].plain not in _PLACE_WORDS
         and not any(t.raw[0].isdigit() for t in part)
     )
+
+
+def _with_street(known: ConversionResult, raw: str, street: str) -> ConversionResult:
+    """A result read before, for an address with this street before the same tail."""
+    address = known.address
+    if address:
+        address = ", ".join(p for p in (street, known.ward_name, known.province_name) if p)
+    return replace(known, input=raw, street=street, address=address)
+
+
+def _street_like(tokens: list[Token], end: int) -> bool:
+    """Whether the comma-separated part that ends at token ``end`` is plainly a street: it
+    begins with a place word or a house number ("Số 5 Lê Lợi", "Thôn Nhất", "12/3 Hùng
+    Vương"; not a bare "12", which may be a ward) and holds no unit word."""
+    start = end
+    while start > 0 and not tokens[start].hard:
+        start -= 1
+    part = tokens[start : end + 1]
+    first = part[0]
+    begins = first.plain in _PLACE_WORDS or (
+        first.raw[0].isdigit() and not all(t.raw.isdigit() for t in part)
+    )
+    return begins and not any(unit_words_at(tokens, i) for i in range(start, end + 1))
 
 
 def _explains_more(a: Reading, b: Reading) -> bool:

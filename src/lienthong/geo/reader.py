@@ -38,6 +38,7 @@ __all__ = [
     "name_key",
     "read",
     "tokenize",
+    "unit_words_at",
 ]
 
 COMMUNE, DISTRICT, PROVINCE = "commune", "district", "province"
@@ -65,7 +66,7 @@ SURE = 0.9  # a reading this good needs no reading without the province
 MAX_SPAN = {PROVINCE: 7, DISTRICT: 7, COMMUNE: 6}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: built by the thousand, a frozen __init__ is slower
 class Token:
     raw: str  # folded letters and digits as written
     plain: str  # the same with Telex/VNI keystrokes decoded (== raw when none)
@@ -85,7 +86,7 @@ class Entry:
     accented: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: built by the thousand, a frozen __init__ is slower
 class Hit:
     entry: Entry
     quality: float
@@ -93,7 +94,7 @@ class Hit:
     decoded: bool  # found once Telex/VNI keystrokes were decoded
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: built by the thousand, a frozen __init__ is slower
 class Reading:
     """One way of reading the address. ``kind``: "old" (an old commune), "new" (a new
     commune), "district" (an old district, no commune) or "province" (a province only)."""
@@ -183,9 +184,12 @@ def tokenize(text: str) -> list[Token]:
     for m in _WORD.finditer(folded):
         word, s, e = m.group(), m.start(), m.end()
         gap = text[prev:s]
-        hard = bool(_HARD.search(gap)) or not out
-        # Several spaces (or a tab) part an address as a comma would, less surely.
-        sep = hard or not _SPACE_OR_APOSTROPHE.fullmatch(gap) or "  " in gap
+        if gap == " " and out:
+            hard = sep = False
+        else:
+            hard = bool(_HARD.search(gap)) or not out
+            # Several spaces (or a tab) part an address as a comma would, less surely.
+            sep = hard or not _SPACE_OR_APOSTROPHE.fullmatch(gap) or "  " in gap
         glued = _GLUED.match(word)
         if glued:
             letters, number = glued.groups()
@@ -201,7 +205,7 @@ def tokenize(text: str) -> list[Token]:
 def _token(raw: str, plain: str, written: str, s: int, e: int, hard: bool, sep: bool) -> Token:
     key = raw.lstrip("0") or "0" if raw.isdigit() else raw
     plain_key = key if plain == raw else plain
-    return Token(raw, plain, lower_nfc(written), s, e, hard, sep, key, plain_key)
+    return Token(raw, plain, written.lower(), s, e, hard, sep, key, plain_key)  # text is NFC
 
 
 # -- unit words --------------------------------------------------------------------------
@@ -268,6 +272,11 @@ def _types_at(tokens: list[Token], i: int) -> tuple[tuple[int, str, tuple[str, .
     return tuple(found)
 
 
+def unit_words_at(tokens: list[Token], i: int) -> tuple[tuple[int, str, tuple[str, ...]], ...]:
+    """Unit words ("Xã", "TP", "H.") that begin at token ``i``."""
+    return _types_at(tokens, i) if tokens[i].plain in _TYPE_FIRST_WORDS else ()
+
+
 def name_key(name: str) -> str:
     """The key under which a unit's short name is indexed (same rules as spans)."""
     return _key(_WORD.findall(fold(name)))
@@ -295,21 +304,20 @@ def _keys_of(table: Mapping[str, list[Entry]]) -> list[str]:
 
 
 def _lookup(
-    table: Mapping[str, list[Entry]], name: list[Token], fuzzy: bool, marked: bool
+    table: Mapping[str, list[Entry]], raw: str, plain: str, written: str, fuzzy: bool, marked: bool
 ) -> list[tuple[Entry, float, int, bool]]:
-    """``marked``: the address is written with diacritics, so a name written without them
-    means what it says ("Nga Thanh", not "Nga Thành")."""
-    raw = "".join(t.key for t in name)
+    """The units of ``table`` a name may be: ``raw`` as typed, ``plain`` with keystrokes
+    decoded, ``written`` with its diacritics. ``marked``: the address is written with
+    diacritics, so a name written without them means what it says ("Nga Thanh", not "Nga
+    Thành")."""
     entries = table.get(raw)
     if entries:
-        written = "".join(t.accented for t in name)
         if (written == raw and not marked) or written.isdigit():
             return [(e, EXACT, 0, False) for e in entries]  # no diacritics written: nothing against
         same = [e for e in entries if e.accented == written]
         if same:
             return [(e, EXACT, 0, False) for e in same]
         return [(e, OTHER_MARKS, 0, False) for e in entries]
-    plain = "".join(t.plain_key for t in name)
     if plain != raw:
         entries = table.get(plain)
         if entries:
@@ -404,15 +412,25 @@ class _Matcher:
         self.anywhere = anywhere or not has_seps
         self.has_seps = has_seps
         self.marked = any(t.accented != t.raw for t in tokens)
-        self.types = [_types_at(tokens, i) for i in range(len(tokens))]
+        self.types = [
+            _types_at(tokens, i) if t.plain in _TYPE_FIRST_WORDS else ()
+            for i, t in enumerate(tokens)
+        ]
         # Where a unit may begin: after a separator or at a unit word; anywhere in an
         # address without separators, or when looking again with edits.
         self.open = [t.sep or bool(self.types[i]) for i, t in enumerate(tokens)]
+        # The first word of the comma-separated part each word is in: no name crosses a comma.
+        self.part_start: list[int] = []
+        for i, t in enumerate(tokens):
+            self.part_start.append(i if t.hard else self.part_start[-1])
         self.memo: dict[tuple[object, ...], list[Hit]] = {}
+        self.keys: dict[tuple[int, int], tuple[str, str, str]] = {}
 
     def starts(self, end: int, level: str, floor: int = -1) -> list[int]:
         """Where a span of ``level`` that ends before token ``end`` may start, nearest first."""
-        low = max(floor, end - 1 - MAX_SPAN[level])
+        if end <= 0:
+            return []
+        low = max(floor, end - 1 - MAX_SPAN[level], self.part_start[end - 1] - 1)
         if self.anywhere:
             return list(range(end - 1, low, -1))
         return [i for i in range(end - 1, low, -1) if self.open[i]]
@@ -438,6 +456,17 @@ class _Matcher:
         finally:
             self.fuzzy = fuzzy
 
+    def _keys(self, i: int, j: int) -> tuple[str, str, str]:
+        """The name [i, j) as typed, with keystrokes decoded, and with its diacritics."""
+        keys = self.keys.get((i, j))
+        if keys is None:
+            name = self.tokens[i:j]
+            raw = "".join(t.key for t in name)
+            plain = "".join(t.plain_key for t in name)
+            keys = (raw, raw if plain == raw else plain, "".join(t.accented for t in name))
+            self.keys[(i, j)] = keys
+        return keys
+
     def _match(
         self, tables: list[Mapping[str, list[Entry]]], i: int, j: int, level: str
     ) -> list[Hit]:
@@ -448,9 +477,7 @@ class _Matcher:
             # A unit that starts inside a part, without a unit word ("Thôn 3 Đại Thắng, …"):
             # looked for only when the address read no other way.
             return []
-        span = tokens[i:j]
-        if any(t.hard for t in span[1:]):
-            return []  # a unit's name holds no comma
+        span = tokens[i:j]  # within one comma-separated part (``starts``)
         best: dict[str, Hit] = {}
         options.append((0, "", ()))
         whole_part = first.sep and (j == len(tokens) or tokens[j].sep)
@@ -461,8 +488,11 @@ class _Matcher:
             if not typed and not whole_part and all(t.raw.isdigit() for t in name):
                 continue  # a bare number names a unit after a unit word or as a part
             boundary = typed or first.sep or not self.has_seps
+            raw, plain, written = self._keys(i + n, j)
             for table in tables:
-                for entry, quality, edits, decoded in _lookup(table, name, self.fuzzy, self.marked):
+                for entry, quality, edits, decoded in _lookup(
+                    table, raw, plain, written, self.fuzzy, self.marked
+                ):
                     if typed and not _same_kind(typed, entry.unit_type):
                         quality *= OTHER_TYPE
                     if not boundary:
@@ -473,7 +503,7 @@ class _Matcher:
         return sorted(best.values(), key=lambda h: -h.quality)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: built by the thousand, a frozen __init__ is slower
 class _Province:
     new: str  # the new province
     olds: tuple[str, ...]  # the old provinces whose units it accepts
