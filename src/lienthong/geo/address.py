@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from lienthong.geo.constants import Level, Reason, Status
 from lienthong.geo.reader import (
     Entry,
+    Memory,
     Reading,
     Token,
     accented_key,
@@ -64,7 +65,7 @@ SURE = 0.86
 #: Readings within this of the best that lead elsewhere make the address ambiguous.
 MARGIN = 0.08
 #: How many administrative tails (and their results) an index keeps; then it starts over.
-KNOWN_TAILS = 65_536
+KNOWN_TAILS = 16_384
 #: A reading that reads more words as units goes first when it scores within this of the best.
 COVERAGE_MARGIN = 0.2
 #: Below this, the best reading is offered as a candidate, not converted.
@@ -194,6 +195,7 @@ class AddressIndex:
         )
         self.successors: dict[tuple[str, str], list[EdgeRecord]] = defaultdict(list)
         self._known: dict[tuple[str, bool], ConversionResult] = {}
+        self.memory = Memory()
         self.olds_of_new: dict[str, tuple[str, ...]] = {}
         self.new_of_old: dict[str, str] = {}
         self.province_of_district: dict[str, str] = {}
@@ -269,7 +271,7 @@ class AddressIndex:
         if known is not None:
             return known
         tokens = tokenize(text)
-        readings = self._read(tokens)
+        readings = self._read(text, tokens)
         backwards = ""
         if not readings or readings[0].confidence < CONVERT:
             # Written from the province down ("Tỉnh Nam Định, Huyện Vụ Bản, Xã Đại Thắng")?
@@ -277,9 +279,10 @@ class AddressIndex:
             if len(parts) == 1:
                 parts = [p.strip() for p in _DASHES.split(text) if p.strip()]
             if len(parts) > 1:
-                other = self._read(tokenize(", ".join(reversed(parts))))
+                backwards_text = ", ".join(reversed(parts))
+                other = self._read(backwards_text, tokenize(backwards_text))
                 if other and other[0].confidence >= CONVERT:
-                    backwards, readings = ", ".join(reversed(parts)), other
+                    backwards, readings = backwards_text, other
         if not readings:
             reason = Reason.UNKNOWN_PROVINCE if _ignored(tokens) else Reason.EMPTY
             return ConversionResult(input=raw, status=Status.UNRESOLVED, reason=reason)
@@ -340,15 +343,15 @@ class AddressIndex:
                 self._known[key] = result
                 return
 
-    def _read(self, tokens: list[Token]) -> list[Reading]:
-        readings = read(self, tokens, fuzzy=False)
+    def _read(self, text: str, tokens: list[Token]) -> list[Reading]:
+        readings = read(self, text, tokens, fuzzy=False)
         if not readings or readings[0].confidence < SURE or _name_left_in_street(readings, tokens):
             # Nothing sure with the names as written: allow a few edits, within the units
             # the other levels allow; then units that start inside a part ("Thôn 3 Đại
             # Thắng, …").
-            readings = read(self, tokens, fuzzy=True)
+            readings = read(self, text, tokens, fuzzy=True)
             if not readings or readings[0].confidence < CONVERT:
-                readings = read(self, tokens, fuzzy=True, anywhere=True)
+                readings = read(self, text, tokens, fuzzy=True, anywhere=True)
         return readings
 
     def _decide(self, raw: str, text: str, readings: list[Reading]) -> ConversionResult:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Protocol
 
@@ -31,6 +31,7 @@ from lienthong.geo.text import fold, lower_nfc
 __all__ = [
     "Entry",
     "Hit",
+    "Memory",
     "Reading",
     "Token",
     "accented_key",
@@ -62,6 +63,9 @@ MERGED_NO_DISTRICT = 0.9
 UNEXPLAINED_UNIT = 0.6  # a unit word left in the street ("Xã Foo, Nam Định" read as Nam Định)
 
 SURE = 0.9  # a reading this good needs no reading without the province
+
+#: Spans' matches an index keeps across addresses (names repeat from one to the next).
+SPANS_KEPT = 50_000
 
 MAX_SPAN = {PROVINCE: 7, DISTRICT: 7, COMMUNE: 6}
 
@@ -113,6 +117,8 @@ class Reading:
 class Tables(Protocol):
     """What the reader needs from an ``AddressIndex``."""
 
+    @property
+    def memory(self) -> Memory: ...
     @property
     def new_provinces(self) -> Mapping[str, list[Entry]]: ...
     @property
@@ -190,14 +196,17 @@ def tokenize(text: str) -> list[Token]:
             hard = bool(_HARD.search(gap)) or not out
             # Several spaces (or a tab) part an address as a comma would, less surely.
             sep = hard or not _SPACE_OR_APOSTROPHE.fullmatch(gap) or "  " in gap
-        glued = _GLUED.match(word)
-        if glued:
+        if word[0].isdigit():
+            key = word.lstrip("0") or "0" if word.isdigit() else word
+            out.append(Token(word, word, word, s, e, hard, sep, key, key))
+        elif glued := _GLUED.match(word):
             letters, number = glued.groups()
             k = s + len(letters)
             out.append(_token(letters, letters, text[s:k], s, k, hard, sep))
             out.append(_token(number, number, number, k, e, False, False))
         else:
-            out.append(_token(word, decode_keystrokes(word), text[s:e], s, e, hard, sep))
+            plain = decode_keystrokes(word)
+            out.append(Token(word, plain, text[s:e].lower(), s, e, hard, sep, word, plain))
         prev = e
     return out
 
@@ -234,8 +243,8 @@ _TYPES: dict[tuple[str, ...], tuple[str, tuple[str, ...]]] = {
     ("x",): ("Xã", (COMMUNE,)),
     ("t",): ("Tỉnh", (PROVINCE,)),
 }
-_TYPE_LENGTHS = sorted({len(k) for k in _TYPES}, reverse=True)
 _TYPE_FIRST_WORDS = frozenset(k[0] for k in _TYPES)
+_TWO_WORD_FIRST = frozenset(k[0] for k in _TYPES if len(k) == 2)
 # Unit words as spelt with diacritics: "Quản Bạ" and "Tịnh Biên" are names, not types.
 _ACCENTED_TYPES = {
     ("thanh", "pho"): "thànhphố",
@@ -252,24 +261,33 @@ _ACCENTED_TYPES = {
 
 def _types_at(tokens: list[Token], i: int) -> tuple[tuple[int, str, tuple[str, ...]], ...]:
     """Unit words that begin at token i: (their length, type, levels), longest first."""
-    if tokens[i].plain not in _TYPE_FIRST_WORDS:
+    t = tokens[i]
+    if t.plain not in _TYPE_FIRST_WORDS or i + 1 >= len(tokens):  # a name must follow
         return ()
     found: list[tuple[int, str, tuple[str, ...]]] = []
-    for n in _TYPE_LENGTHS:
-        if i + n >= len(tokens):  # a unit word needs a name after it
-            continue
-        words = tuple(t.plain for t in tokens[i : i + n])
-        typed = _TYPES.get(words)
-        if typed is None:
-            continue
-        accented = _ACCENTED_TYPES.get(words)
-        if accented:
-            written = "".join(t.accented for t in tokens[i : i + n])
-            as_typed = "".join(t.raw for t in tokens[i : i + n])
-            if written not in (accented, as_typed) and fold(written) == "".join(words):
-                continue  # other diacritics: part of a name
-        found.append((n, typed[0], typed[1]))
+    if t.plain in _TWO_WORD_FIRST and i + 2 < len(tokens):
+        u = tokens[i + 1]
+        two = _unit_word((t.plain, u.plain), t.accented + u.accented, t.raw + u.raw)
+        if two:
+            found.append((2, *two))
+    one = _unit_word((t.plain,), t.accented, t.raw)
+    if one:
+        found.append((1, *one))
     return tuple(found)
+
+
+@lru_cache(maxsize=4096)
+def _unit_word(
+    words: tuple[str, ...], written: str, as_typed: str
+) -> tuple[str, tuple[str, ...]] | None:
+    """The type and levels of a unit word, unless spelt with other diacritics (a name)."""
+    typed = _TYPES.get(words)
+    if typed is None:
+        return None
+    accented = _ACCENTED_TYPES.get(words)
+    if accented and written not in (accented, as_typed) and fold(written) == "".join(words):
+        return None  # other diacritics: part of a name ("Quản Bạ", "Tịnh Biên")
+    return typed
 
 
 def unit_words_at(tokens: list[Token], i: int) -> tuple[tuple[int, str, tuple[str, ...]], ...]:
@@ -292,19 +310,30 @@ def _key(words: Iterable[str]) -> str:
 
 
 # -- matching one span -------------------------------------------------------------------
-_FUZZY_KEYS: dict[int, list[str]] = {}
+@dataclass(slots=True)
+class Memory:
+    """What an index learns as it reads: each span's matches, each table's names for edits.
+    Kept by the index (never across indexes: a reloaded map starts afresh)."""
 
+    spans: dict[tuple[object, ...], list[Hit]] = field(default_factory=dict)
+    names: dict[int, list[str]] = field(default_factory=dict)  # by id() of a live table
 
-def _keys_of(table: Mapping[str, list[Entry]]) -> list[str]:
-    keys = _FUZZY_KEYS.get(id(table))
-    if keys is None:
-        keys = [k for k in table if not k.isdigit() and len(k) >= 3]
-        _FUZZY_KEYS[id(table)] = keys
-    return keys
+    def names_of(self, table: Mapping[str, list[Entry]]) -> list[str]:
+        names = self.names.get(id(table))
+        if names is None:
+            names = [k for k in table if not k.isdigit() and len(k) >= 3]
+            self.names[id(table)] = names
+        return names
 
 
 def _lookup(
-    table: Mapping[str, list[Entry]], raw: str, plain: str, written: str, fuzzy: bool, marked: bool
+    memory: Memory,
+    table: Mapping[str, list[Entry]],
+    raw: str,
+    plain: str,
+    written: str,
+    fuzzy: bool,
+    marked: bool,
 ) -> list[tuple[Entry, float, int, bool]]:
     """The units of ``table`` a name may be: ``raw`` as typed, ``plain`` with keystrokes
     decoded, ``written`` with its diacritics. ``marked``: the address is written with
@@ -329,7 +358,7 @@ def _lookup(
     for typed, is_decoded in ((raw, False), (plain, True)) if plain != raw else ((raw, False),):
         limit = 1 if len(typed) < 9 else 2
         near = process.extract(
-            typed, _keys_of(table), scorer=OSA.distance, score_cutoff=limit, limit=None
+            typed, memory.names_of(table), scorer=OSA.distance, score_cutoff=limit, limit=None
         )
         if near and (least := min(d for _, d, _ in near)) < best:
             best, found, decoded = least, [k for k, d, _ in near if d == least], is_decoded
@@ -367,7 +396,9 @@ def _ignored_tail(tokens: list[Token]) -> int:
     return n
 
 
-def read(tables: Tables, tokens: list[Token], fuzzy: bool, anywhere: bool = False) -> list[Reading]:
+def read(
+    tables: Tables, text: str, tokens: list[Token], fuzzy: bool, anywhere: bool = False
+) -> list[Reading]:
     """Every reading of the tokens, best first (several may lead to the same place).
     ``fuzzy``: names within edits; ``anywhere``: units may also start inside a part."""
     n = _ignored_tail(tokens)
@@ -377,7 +408,7 @@ def read(tables: Tables, tokens: list[Token], fuzzy: bool, anywhere: bool = Fals
     readings: list[Reading] = []
     # Unit words ("…, Xã …", "huyen", not a lone "p" inside a part): left in the street,
     # they say a unit was written there that this reading does not explain.
-    hits = _Matcher(tokens[:n], fuzzy, has_seps, anywhere)
+    hits = _Matcher(tables.memory, text, tokens[:n], fuzzy, has_seps, anywhere)
     typed_parts = [
         t.start for k, t in enumerate(tokens[:n]) if (t.sep or len(t.plain) > 1) and hits.types[k]
     ]
@@ -406,7 +437,17 @@ def read(tables: Tables, tokens: list[Token], fuzzy: bool, anywhere: bool = Fals
 class _Matcher:
     """The units that spans of one address may name, memoised."""
 
-    def __init__(self, tokens: list[Token], fuzzy: bool, has_seps: bool, anywhere: bool) -> None:
+    def __init__(
+        self,
+        memory: Memory,
+        text: str,
+        tokens: list[Token],
+        fuzzy: bool,
+        has_seps: bool,
+        anywhere: bool,
+    ) -> None:
+        self.memory = memory
+        self.text = text
         self.tokens = tokens
         self.fuzzy = fuzzy
         self.anywhere = anywhere or not has_seps
@@ -442,7 +483,27 @@ class _Matcher:
         k = (key, i, j, level, self.fuzzy)  # ``anywhere`` is fixed for the address
         found = self.memo.get(k)
         if found is None:
-            found = self._match(tables, i, j, level)
+            # What a span names depends only on its text, the separators around it and how
+            # the address is read: the same span in another address names the same units.
+            tokens = self.tokens
+            shared = (
+                key,
+                self.text[tokens[i].start : tokens[j - 1].end],
+                tokens[i].sep,
+                j == len(tokens) or tokens[j].sep,
+                level,
+                self.fuzzy,
+                self.anywhere,
+                self.has_seps,
+                self.marked,
+            )
+            spans = self.memory.spans
+            found = spans.get(shared)
+            if found is None:
+                found = self._match(tables, i, j, level)
+                if len(spans) >= SPANS_KEPT:
+                    spans.clear()
+                spans[shared] = found
             self.memo[k] = found
         return found
 
@@ -491,7 +552,7 @@ class _Matcher:
             raw, plain, written = self._keys(i + n, j)
             for table in tables:
                 for entry, quality, edits, decoded in _lookup(
-                    table, raw, plain, written, self.fuzzy, self.marked
+                    self.memory, table, raw, plain, written, self.fuzzy, self.marked
                 ):
                     if typed and not _same_kind(typed, entry.unit_type):
                         quality *= OTHER_TYPE
@@ -543,6 +604,7 @@ def _below_province(
     add: Callable[[Reading], None],
 ) -> None:
     new_p, olds, q_p, written_old = p.new, p.olds, p.quality, p.written_old
+    full = 0.0  # the best reading with a district and a commune
     # With an old district.
     for s2 in hits.starts(s, DISTRICT):
         districts = hits(("D", olds), [tables.old_districts[o] for o in olds], s2, s, DISTRICT)
@@ -566,10 +628,12 @@ def _below_province(
             table = tables.old_communes_by_district[d.entry.code]
             for s3 in hits.starts(s2, COMMUNE):
                 for c in hits(("C", d.entry.code), [table], s3, s2, COMMUNE):
+                    confidence = q_pd * c.quality * _keystrokes(decoded, c.decoded)
+                    full = max(full, confidence)
                     add(
                         Reading(
                             "old",
-                            q_pd * c.quality * _keystrokes(decoded, c.decoded),
+                            confidence,
                             code=c.entry.code,
                             district=d.entry.code,
                             old_province=old_p,
@@ -579,6 +643,10 @@ def _below_province(
                             fuzzy=bool(c.edits or d.edits),
                         )
                     )
+    if full >= SURE:
+        # Read without a district, the district's words would be the commune: such a
+        # reading explains fewer words and could neither beat this one nor contend with it.
+        return
     # Without a district: an old commune of the province, or a new commune.
     by_province = [tables.old_communes_by_province[o] for o in olds]
     own_communes = tables.old_commune_codes.get(written_old, frozenset())
