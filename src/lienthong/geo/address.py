@@ -196,6 +196,7 @@ class AddressIndex:
         self.successors: dict[tuple[str, str], list[EdgeRecord]] = defaultdict(list)
         self._known: dict[tuple[str, bool], ConversionResult] = {}
         self.memory = Memory()
+        self._outcomes: dict[tuple[str, str], frozenset[str]] = {}
         self.olds_of_new: dict[str, tuple[str, ...]] = {}
         self.new_of_old: dict[str, str] = {}
         self.province_of_district: dict[str, str] = {}
@@ -393,6 +394,13 @@ class AddressIndex:
 
     def _outcome(self, r: Reading) -> frozenset[str]:
         """The new communes a reading leads to."""
+        key = (r.kind, r.code)
+        found = self._outcomes.get(key)
+        if found is None:
+            found = self._outcomes[key] = self._outcome_of(r)
+        return found
+
+    def _outcome_of(self, r: Reading) -> frozenset[str]:
         if r.kind == "new":
             return frozenset((r.code,))
         if r.kind == "old":

@@ -452,18 +452,23 @@ class _Matcher:
         self.fuzzy = fuzzy
         self.anywhere = anywhere or not has_seps
         self.has_seps = has_seps
-        self.marked = any(t.accented != t.raw for t in tokens)
-        self.types = [
-            _types_at(tokens, i) if t.plain in _TYPE_FIRST_WORDS else ()
-            for i, t in enumerate(tokens)
-        ]
+        self.marked = False
+        self.types: list[tuple[tuple[int, str, tuple[str, ...]], ...]] = []
         # Where a unit may begin: after a separator or at a unit word; anywhere in an
         # address without separators, or when looking again with edits.
-        self.open = [t.sep or bool(self.types[i]) for i, t in enumerate(tokens)]
+        self.open: list[bool] = []
         # The first word of the comma-separated part each word is in: no name crosses a comma.
         self.part_start: list[int] = []
+        start = 0
         for i, t in enumerate(tokens):
-            self.part_start.append(i if t.hard else self.part_start[-1])
+            types = _types_at(tokens, i) if t.plain in _TYPE_FIRST_WORDS else ()
+            self.types.append(types)
+            self.open.append(t.sep or bool(types))
+            if t.hard:
+                start = i
+            self.part_start.append(start)
+            if t.accented != t.raw:
+                self.marked = True
         self.memo: dict[tuple[object, ...], list[Hit]] = {}
         self.keys: dict[tuple[int, int], tuple[str, str, str]] = {}
 
