@@ -341,7 +341,11 @@ class AddressIndex:
             if _street(text, tokens[k].start) == result.street:
                 if len(self._known) >= KNOWN_TAILS:
                     self._known.clear()
-                self._known[key] = result
+                # Kept without what belongs to this address (its text, its street); whether
+                # it has a new address at all is kept in ``address``.
+                self._known[key] = replace(
+                    result, input="", street="", address="+" if result.address else ""
+                )
                 return
 
     def _read(self, text: str, tokens: list[Token]) -> list[Reading]:
@@ -687,8 +691,8 @@ def _name_left_in_street(readings: list[Reading], tokens: list[Token]) -> bool:
 
 def _with_street(known: ConversionResult, raw: str, street: str) -> ConversionResult:
     """A result read before, for an address with this street before the same tail."""
-    address = known.address
-    if address:
+    address = ""
+    if known.address:
         address = ", ".join(p for p in (street, known.ward_name, known.province_name) if p)
     return replace(known, input=raw, street=street, address=address)
 

@@ -65,7 +65,7 @@ UNEXPLAINED_UNIT = 0.6  # a unit word left in the street ("Xã Foo, Nam Định"
 SURE = 0.9  # a reading this good needs no reading without the province
 
 #: Spans' matches an index keeps across addresses (names repeat from one to the next).
-SPANS_KEPT = 50_000
+SPANS_KEPT = 30_000
 
 MAX_SPAN = {PROVINCE: 7, DISTRICT: 7, COMMUNE: 6}
 
