@@ -53,7 +53,6 @@ import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -129,20 +128,6 @@ def build_labelled(
     return out
 
 
-@dataclass(frozen=True)
-class _Candidate:
-    ward_code: str
-
-
-@dataclass(frozen=True)
-class _Result:
-    """A peer's answer in the shape tests/geo/messy.py scores."""
-
-    status: str
-    ward_code: str = ""
-    candidates: tuple[_Candidate, ...] = ()
-
-
 MESSY = Path(__file__).resolve().parent.parent / "tests" / "geo" / "messy.py"
 
 
@@ -157,23 +142,23 @@ def load_messy() -> ModuleType:
     return module
 
 
-def vietnamadminunits_convert() -> Callable[[str], _Result]:
+def vietnamadminunits_convert(messy: ModuleType) -> Callable[[str], Any]:
     import vietnamadminunits
     from vietnamadminunits.converter import converter_2025
 
     converter_2025.get_geo_location = lambda address: None  # no network here
 
-    def convert(text: str) -> _Result:
+    def convert(text: str) -> Any:
         try:
             code = str(vietnamadminunits.convert_address(text).ward_code or "")
         except Exception:  # the peer raises on addresses it cannot parse
             code = ""
-        return _Result("converted" if code else "unresolved", code)
+        return messy.answer("converted" if code else "unresolved", code)
 
     return convert
 
 
-def vac_convert(messy: ModuleType) -> Callable[[str], _Result] | None:
+def vac_convert(messy: ModuleType) -> Callable[[str], Any] | None:
     """vietnam-address-converter, its own codes mapped to the official ones by name."""
     try:
         from vietnam_address_converter import create_converter
@@ -192,11 +177,11 @@ def vac_convert(messy: ModuleType) -> Callable[[str], _Result] | None:
         key = (messy._key(str(province.get("name", ""))), messy._key(ward["name_with_type"]))
         return official.get(key, "?" + str(ward.get("code", "")))
 
-    def convert(text: str) -> _Result:
+    def convert(text: str) -> Any:
         try:
             r = converter.auto_convert_address(text)
         except Exception:
-            return _Result("unresolved")
+            return messy.answer("unresolved")
         new = r.get("converted_new") or {}
         code = code_of(new.get("ward"), new.get("province"))
         conversion = r.get("conversion") or {}
@@ -207,11 +192,11 @@ def vac_convert(messy: ModuleType) -> Callable[[str], _Result] | None:
             )
         )
         if not code:
-            return _Result("unresolved")
+            return messy.answer("unresolved")
         if len(offered) > 1:
-            return _Result("ambiguous", code, tuple(_Candidate(c) for c in offered))
+            return messy.answer("ambiguous", code, *offered)
         status = "already_new" if r.get("input_type") == "new" else "converted"
-        return _Result(status, code, tuple(_Candidate(c) for c in offered))
+        return messy.answer(status, code, *offered)
 
     return convert
 
@@ -224,7 +209,7 @@ def messy_part(index_convert: Callable[[str], Any], show_failures: int = 0) -> d
     print(f"\nmessy set: {len(rows)} rows ({messy.TEST_CSV.name}), {split} split communes")
     tools: dict[str, dict[str, Any] | None] = {}
     tools["lienthong"] = messy.evaluate(index_convert, rows)
-    tools["vietnamadminunits"] = messy.evaluate(vietnamadminunits_convert(), rows)
+    tools["vietnamadminunits"] = messy.evaluate(vietnamadminunits_convert(messy), rows)
     vac = vac_convert(messy)
     tools["vietnam-address-converter"] = messy.evaluate(vac, rows) if vac else None
     if vac is None:

@@ -1360,6 +1360,24 @@ def read_rows(path: Path) -> list[Row]:
 # Scoring
 
 
+@dataclass(frozen=True)
+class Offered:
+    ward_code: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    """Another tool's answer (or a made-up one), in the shape ``score`` reads."""
+
+    status: str
+    ward_code: str = ""
+    candidates: tuple[Offered, ...] = ()
+
+
+def answer(status: str, code: str = "", *offered: str) -> Answer:
+    return Answer(status, code, tuple(Offered(c) for c in offered))
+
+
 class CandidateLike(Protocol):
     @property
     def ward_code(self) -> str: ...

@@ -8,7 +8,6 @@ commune is right only as "ambiguous" with every successor among the candidates.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -184,20 +183,7 @@ def test_vni(text, mode, typed):
     assert messy.vni(text, mode=mode) == typed
 
 
-@dataclass(frozen=True)
-class _Candidate:
-    ward_code: str
-
-
-@dataclass(frozen=True)
-class _Result:
-    status: str
-    ward_code: str = ""
-    candidates: tuple[_Candidate, ...] = ()
-
-
-def _result(status: str, code: str = "", *offered: str) -> _Result:
-    return _Result(status, code, tuple(_Candidate(c) for c in offered))
+_result = messy.answer
 
 
 @pytest.mark.parametrize(

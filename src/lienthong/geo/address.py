@@ -460,35 +460,12 @@ class AddressIndex:
     def _partial(self, raw: str, r: Reading) -> ConversionResult:
         """Only the province (and maybe the district) could be read, with words before them
         that name no commune there."""
-        target = r.new_province or self._new_province_of_old(r.old_province)
-        district = self.old.get((Level.DISTRICT, r.district))
-        return ConversionResult(
-            input=raw,
-            status=Status.UNRESOLVED,
-            reason=Reason.UNKNOWN_COMMUNE,
-            province_code=target or "",
-            province_name=self._new_name(Level.PROVINCE, target),
-            legacy=LegacyParts(
-                district_code=district.code if district else "",
-                district_name=district.name if district else "",
-                province_code=r.old_province,
-                province_name=self._old_name(Level.PROVINCE, r.old_province),
-            ),
+        return self._unresolved(
+            raw, Reason.UNKNOWN_COMMUNE, r.new_province, r.old_province, r.district
         )
 
     def _province_only(self, raw: str, new_p: str, old_p: str) -> ConversionResult:
-        target = new_p or self._new_province_of_old(old_p)
-        return ConversionResult(
-            input=raw,
-            status=Status.UNRESOLVED,
-            reason=Reason.MISSING_COMMUNE,
-            province_code=target or "",
-            province_name=self._new_name(Level.PROVINCE, target),
-            confidence=0.0,
-            legacy=LegacyParts(
-                province_code=old_p or "", province_name=self._old_name(Level.PROVINCE, old_p)
-            ),
-        )
+        return self._unresolved(raw, Reason.MISSING_COMMUNE, new_p, old_p)
 
     def _district_only(self, raw: str, district_code: str, confidence: float) -> ConversionResult:
         district = self.old[(Level.DISTRICT, district_code)]
@@ -505,8 +482,8 @@ class AddressIndex:
             return self._new_result(
                 raw, Status.CONVERTED, edges[0].new, "", confidence, legacy=legacy
             )
-        return replace(
-            self._unresolved_old(raw, Reason.MISSING_COMMUNE, province, district), legacy=legacy
+        return self._unresolved(
+            raw, Reason.MISSING_COMMUNE, "", province.code, district_code=district.code
         )
 
     def _succeed(self, raw: str, old_code: str, street: str, confidence: float) -> ConversionResult:
@@ -588,10 +565,13 @@ class AddressIndex:
             legacy=legacy or LegacyParts(),
         )
 
-    def _unresolved_old(
-        self, raw: str, reason: str, province: UnitRecord, district: UnitRecord | None = None
+    def _unresolved(
+        self, raw: str, reason: str, new_p: str, old_p: str, district_code: str = ""
     ) -> ConversionResult:
-        target = self._new_province_of_old(province.code)
+        """Unresolved, with what was read: the new province (from the old one when only it
+        is known), the old province and district."""
+        target = new_p or self._new_province_of_old(old_p)
+        district = self.old.get((Level.DISTRICT, district_code))
         return ConversionResult(
             input=raw,
             status=Status.UNRESOLVED,
@@ -601,8 +581,8 @@ class AddressIndex:
             legacy=LegacyParts(
                 district_code=district.code if district else "",
                 district_name=district.name if district else "",
-                province_code=province.code,
-                province_name=province.name,
+                province_code=old_p,
+                province_name=self._old_name(Level.PROVINCE, old_p),
             ),
         )
 
