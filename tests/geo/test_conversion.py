@@ -236,3 +236,39 @@ def test_a_tail_read_before_gives_what_reading_it_afresh_gives(db):
         fresh.append(index.convert(t).as_dict())
     different = [(t, w, f) for t, w, f in zip(texts, warm, fresh, strict=True) if w != f]
     assert not different, different[:3]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Số 10 Xã Đàn, Phường Kim Liên, Thành phố Hà Nội",
+        "Số 5 Quan Hoa, Phường Kim Liên, Thành phố Hà Nội",
+        "Km 5 Tỉnh lộ 10, Phường Kim Liên, Thành phố Hà Nội",
+    ],
+)
+def test_a_street_named_after_a_unit_costs_nothing(convert, text):
+    result = convert(text)
+    assert (result.status, result.ward_name, result.confidence) == (
+        "already_new",
+        "Phường Kim Liên",
+        1.0,
+    )
+
+
+def test_a_guess_that_reads_more_but_is_unsure_is_not_taken_over_a_shorter_reading(convert):
+    # Two edits and Telex in the commune (Trần Quang Diệu of Quy Nhơn), or the new Phường Quy
+    # Nhơn behind a street: neither is sure enough to convert.
+    result = convert("Tran Quag Deiu, Quy Nhown, Binh Dinh")
+    assert result.status == "ambiguous"
+    assert {c.ward_name for c in result.candidates} >= {"Phường Quy Nhơn", "Phường Quy Nhơn Bắc"}
+
+
+def test_the_tails_remembered_do_not_depend_on_what_was_read_first(db):
+    index = address_index()
+    first = "Số 5, Xa Dai Thang, Huyen Vu Ban, Tinh Nam Dinh, Việt Nam"
+    second = "So 5, Xa Dai Thang, Huyen Vu Ban, Tinh Nam Dinh, Việt Nam"
+    index._known.clear()
+    a = (index.convert(first).confidence, index.convert(second).confidence)
+    index._known.clear()
+    b = (index.convert(second).confidence, index.convert(first).confidence)
+    assert a == b[::-1]

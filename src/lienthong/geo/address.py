@@ -16,17 +16,18 @@ from dataclasses import dataclass, field, replace
 
 from lienthong.geo.constants import Level, Reason, Status
 from lienthong.geo.reader import (
+    PLACE_WORDS,
     Entry,
     Memory,
     Reading,
     Token,
     accented_key,
+    content_end,
     name_key,
     read,
     tokenize,
     unit_words_at,
 )
-from lienthong.geo.text import fold
 
 __all__ = [
     "AddressIndex",
@@ -268,10 +269,10 @@ class AddressIndex:
     # -- resolution --------------------------------------------------------------
     def _convert(self, raw: str) -> ConversionResult:
         text = unicodedata.normalize("NFC", raw).strip()
-        known = self._recall(raw, text)
+        tokens = tokenize(text)
+        known = self._recall(raw, text, tokens)
         if known is not None:
             return known
-        tokens = tokenize(text)
         readings = self._read(text, tokens)
         backwards = ""
         if not readings or readings[0].confidence < CONVERT:
@@ -285,7 +286,7 @@ class AddressIndex:
                 if other and other[0].confidence >= CONVERT:
                     backwards, readings = backwards_text, other
         if not readings:
-            reason = Reason.UNKNOWN_PROVINCE if _ignored(tokens) else Reason.EMPTY
+            reason = Reason.UNKNOWN_PROVINCE if _has_words(tokens) else Reason.EMPTY
             return ConversionResult(input=raw, status=Status.UNRESOLVED, reason=reason)
         if backwards:
             return self._decide(raw, backwards, readings)
@@ -301,37 +302,30 @@ class AddressIndex:
     # kept and reused with the new street. The tail has a comma of its own, so it is read
     # the same with or without a street before it.
     def _tails(self, text: str, tokens: list[Token]) -> Iterator[tuple[int, tuple[str, bool]]]:
-        """(first token, cache key) of each tail after a street-like beginning."""
-        marked = any(t.accented != t.raw for t in tokens)
-        for k, t in enumerate(tokens):
+        """(first token, cache key) of each tail after a street-like beginning. The key holds
+        what the reader reads of the whole address beyond the tail's words: whether it is
+        written with diacritics ("Việt Nam" and a postal code at the end left out, as the
+        reader leaves them); the tail itself holds a comma before those, so it is read with
+        separators with or without a street before it."""
+        n = content_end(tokens)
+        marked = any(t.accented != t.raw for t in tokens[:n])
+        last_hard = max((i for i in range(n) if tokens[i].hard), default=0)
+        for k, t in enumerate(tokens[:n]):
             if not t.hard:
                 continue
             if k and not _street_like(tokens, k - 1):
                 return
-            if any(u.hard for u in tokens[k + 1 :]):
+            if last_hard > k:
                 yield k, (text[t.start :], marked)
 
-    def _recall(self, raw: str, text: str) -> ConversionResult | None:
-        """The result of an address whose tail was read before, after a street-like start
-        (looked up before the address is even cut into words)."""
+    def _recall(self, raw: str, text: str, tokens: list[Token]) -> ConversionResult | None:
+        """The result of an address whose tail was read before, after a street-like start."""
         if not self._known:
             return None
-        marked = fold(text) != text.lower()
-        known = self._known.get((text, marked))
-        if known is not None:  # the tail alone: no street
-            return _with_street(known, raw, "")
-        for cut in _PARTS.finditer(text):
-            tail = text[cut.end() :].lstrip()
-            if not _PARTS.search(tail):
-                return None
-            known = self._known.get((tail, marked))
-            if known is None:
-                continue
-            before = tokenize(text[: cut.start()])
-            parts_end = [i - 1 for i, t in enumerate(before) if t.hard and i] + [len(before) - 1]
-            if not before or not all(_street_like(before, end) for end in parts_end):
-                return None
-            return _with_street(known, raw, _street(text, cut.start()))
+        for k, key in self._tails(text, tokens):
+            known = self._known.get(key)
+            if known is not None:
+                return _with_street(known, raw, _street(text, tokens[k].start) if k else "")
         return None
 
     def _remember(self, text: str, tokens: list[Token], result: ConversionResult) -> None:
@@ -377,6 +371,9 @@ class AddressIndex:
             if r.confidence < readings[0].confidence - COVERAGE_MARGIN:
                 break
             if _explains_more(r, top):
+                if r.confidence < CONVERT and self._outcome(r) != self._outcome(top):
+                    # Reads more of the address, but too unsure to be taken: neither is.
+                    return self._contested(raw, text, [top, r])
                 top = r
         contenders: dict[frozenset[str], Reading] = {self._outcome(top): top}
         for r in readings:
@@ -522,9 +519,6 @@ class AddressIndex:
         )
 
     # -- helpers -----------------------------------------------------------------
-    def _candidates_of(self, codes: list[str]) -> tuple[Candidate, ...]:
-        return self._candidates([EdgeRecord(old="", new=c, level=Level.COMMUNE) for c in codes])
-
     def _candidates(self, edges: list[EdgeRecord]) -> tuple[Candidate, ...]:
         seen: dict[str, Candidate] = {}
         for e in edges:
@@ -605,50 +599,6 @@ def _street(text: str, end: int) -> str:
     return _SPACES.sub(" ", street)
 
 
-# Words that begin the part of an address below the commune: a part that begins otherwise
-# and holds no number may be a misspelt unit the exact reading left in the street.
-_PLACE_WORDS = frozenset(
-    [
-        "so",
-        "thon",
-        "ap",
-        "xom",
-        "to",
-        "khu",
-        "pho",
-        "duong",
-        "ngo",
-        "ngach",
-        "hem",
-        "kiet",
-        "khom",
-        "ban",
-        "lang",
-        "buon",
-        "doi",
-        "cum",
-        "tdp",
-        "kp",
-        "toa",
-        "tang",
-        "can",
-        "lo",
-        "nha",
-        "phong",
-        "cho",
-        "chung",
-        "cu",
-        "tap",
-        "the",
-        "km",
-        "quoc",
-        "lo",
-        "tinh",
-        "lo",
-    ]
-)
-
-
 def _name_left_in_street(readings: list[Reading], tokens: list[Token]) -> bool:
     """Whether the best reading, a commune without its district, leaves just before it a
     part that reads like a unit's name ("Dinê Thạnh, Diên Khánh, Khánh Hòa": the old commune
@@ -664,7 +614,7 @@ def _name_left_in_street(readings: list[Reading], tokens: list[Token]) -> bool:
     part = before[last:]
     return (
         bool(part)
-        and part[0].plain not in _PLACE_WORDS
+        and part[0].plain not in PLACE_WORDS
         and not any(t.raw[0].isdigit() for t in part)
     )
 
@@ -679,14 +629,15 @@ def _with_street(known: ConversionResult, raw: str, street: str) -> ConversionRe
 
 def _street_like(tokens: list[Token], end: int) -> bool:
     """Whether the comma-separated part that ends at token ``end`` is plainly a street: it
-    begins with a place word or a house number ("Số 5 Lê Lợi", "Thôn Nhất", "12/3 Hùng
-    Vương"; not a bare "12", which may be a ward) and holds no unit word."""
+    begins with a place word or a house number ("Số 5 Lê Lợi", "Thôn Nhất", "12 Hùng
+    Vương"; not a bare "12", which may be a ward — nor "12/3 Hùng Vương", whose slash parts
+    it as one) and holds no unit word."""
     start = end
     while start > 0 and not tokens[start].hard:
         start -= 1
     part = tokens[start : end + 1]
     first = part[0]
-    begins = first.plain in _PLACE_WORDS or (
+    begins = first.plain in PLACE_WORDS or (
         first.raw[0].isdigit() and not all(t.raw.isdigit() for t in part)
     )
     return begins and not any(unit_words_at(tokens, i) for i in range(start, end + 1))
@@ -699,7 +650,7 @@ def _explains_more(a: Reading, b: Reading) -> bool:
     return a.kind in ("old", "new") and a.levels > b.levels and a.street_end <= b.street_end
 
 
-def _ignored(tokens: list[Token]) -> bool:
+def _has_words(tokens: list[Token]) -> bool:
     """Whether the text holds any word at all besides "Việt Nam" and a postal code."""
     tail = {"vn", "vietnam", "viet", "nam"}
     return any(t.plain not in tail and not (t.plain.isdigit() and len(t.plain) > 4) for t in tokens)

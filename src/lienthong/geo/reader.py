@@ -29,12 +29,14 @@ from rapidfuzz.distance import OSA
 from lienthong.geo.text import fold, lower_nfc
 
 __all__ = [
+    "PLACE_WORDS",
     "Entry",
     "Hit",
     "Memory",
     "Reading",
     "Token",
     "accented_key",
+    "content_end",
     "decode_keystrokes",
     "name_key",
     "read",
@@ -62,10 +64,12 @@ MERGED_PROVINCE = 0.99  # an old unit under the new province it merged into, not
 MERGED_NO_DISTRICT = 0.9
 UNEXPLAINED_UNIT = 0.6  # a unit word left in the street ("Xã Foo, Nam Định" read as Nam Định)
 
-SURE = 0.9  # a reading this good needs no reading without the province
+FULL_READING = 0.9  # a reading this good needs no reading without the province
 
 #: Spans' matches an index keeps across addresses (names repeat from one to the next).
 SPANS_KEPT = 30_000
+
+_NONE: Mapping[str, list[Entry]] = {}  # the table of a unit with none below it
 
 MAX_SPAN = {PROVINCE: 7, DISTRICT: 7, COMMUNE: 6}
 
@@ -292,7 +296,7 @@ def _unit_word(
 
 def unit_words_at(tokens: list[Token], i: int) -> tuple[tuple[int, str, tuple[str, ...]], ...]:
     """Unit words ("Xã", "TP", "H.") that begin at token ``i``."""
-    return _types_at(tokens, i) if tokens[i].plain in _TYPE_FIRST_WORDS else ()
+    return _types_at(tokens, i)
 
 
 def name_key(name: str) -> str:
@@ -343,7 +347,8 @@ def _lookup(
     if entries:
         if (written == raw and not marked) or written.isdigit():
             return [(e, EXACT, 0, False) for e in entries]  # no diacritics written: nothing against
-        same = [e for e in entries if e.accented == written]
+        # An alias (a former name, another spelling) is kept without diacritics: as written.
+        same = [e for e in entries if e.accented in (written, "")]
         if same:
             return [(e, EXACT, 0, False) for e in same]
         return [(e, OTHER_MARKS, 0, False) for e in entries]
@@ -380,7 +385,7 @@ def _same_kind(typed: str, unit_type: str) -> bool:
 
 
 # -- readings ----------------------------------------------------------------------------
-def _ignored_tail(tokens: list[Token]) -> int:
+def content_end(tokens: list[Token]) -> int:
     """How many tokens remain once "Việt Nam", "VN" and a postal code are dropped."""
     n = len(tokens)
     while n:
@@ -401,7 +406,7 @@ def read(
 ) -> list[Reading]:
     """Every reading of the tokens, best first (several may lead to the same place).
     ``fuzzy``: names within edits; ``anywhere``: units may also start inside a part."""
-    n = _ignored_tail(tokens)
+    n = content_end(tokens)
     if not n:
         return []
     has_seps = any(t.sep for t in tokens[1:n])
@@ -409,9 +414,7 @@ def read(
     # Unit words ("…, Xã …", "huyen", not a lone "p" inside a part): left in the street,
     # they say a unit was written there that this reading does not explain.
     hits = _Matcher(tables.memory, text, tokens[:n], fuzzy, has_seps, anywhere)
-    typed_parts = [
-        t.start for k, t in enumerate(tokens[:n]) if (t.sep or len(t.plain) > 1) and hits.types[k]
-    ]
+    typed_parts = [t.start for k, t in enumerate(tokens[:n]) if _unexplained_unit(hits, k)]
 
     def add(r: Reading) -> None:
         if typed_parts and r.street_end > typed_parts[0]:
@@ -427,11 +430,65 @@ def read(
             if s == 0:
                 continue
             _below_province(tables, hits, tokens, s, p, add)
-    if not readings or max(r.confidence for r in readings) < SURE:
+    if not readings or max(r.confidence for r in readings) < FULL_READING:
         _without_province(tables, hits, tokens, n, add)
     # Alike readings: the one reading more words as units (the unit word included) first.
     readings.sort(key=lambda r: (-r.confidence, -r.levels, r.street_end))
     return readings
+
+
+def _unexplained_unit(hits: _Matcher, k: int) -> bool:
+    """Whether a unit word at token ``k`` says a unit is written there ("…, Xã Foo"), not a
+    street named after one ("Số 10 Xã Đàn", "đường Huyện 5", "Tỉnh lộ 10")."""
+    tokens = hits.tokens
+    if not hits.types[k]:
+        return False
+    if k + 1 < len(tokens) and tokens[k + 1].plain == "lo":
+        return False  # tỉnh lộ, huyện lộ: roads
+    if tokens[k].sep:
+        return True
+    before = tokens[k - 1]
+    return len(tokens[k].plain) > 1 and before.plain not in PLACE_WORDS and not before.raw.isdigit()
+
+
+# Words that begin the part of an address below the commune (a house number aside).
+PLACE_WORDS = frozenset(
+    (
+        "so",
+        "thon",
+        "ap",
+        "xom",
+        "to",
+        "khu",
+        "pho",
+        "duong",
+        "ngo",
+        "ngach",
+        "hem",
+        "kiet",
+        "khom",
+        "ban",
+        "lang",
+        "buon",
+        "doi",
+        "cum",
+        "tdp",
+        "kp",
+        "toa",
+        "tang",
+        "can",
+        "lo",
+        "nha",
+        "phong",
+        "cho",
+        "chung",
+        "cu",
+        "tap",
+        "the",
+        "km",
+        "quoc",
+    )
+)
 
 
 class _Matcher:
@@ -455,7 +512,7 @@ class _Matcher:
         self.marked = False
         self.types: list[tuple[tuple[int, str, tuple[str, ...]], ...]] = []
         # Where a unit may begin: after a separator or at a unit word; anywhere in an
-        # address without separators, or when looking again with edits.
+        # address without separators, or in the last pass (``anywhere``).
         self.open: list[bool] = []
         # The first word of the comma-separated part each word is in: no name crosses a comma.
         self.part_start: list[int] = []
@@ -612,7 +669,8 @@ def _below_province(
     full = 0.0  # the best reading with a district and a commune
     # With an old district.
     for s2 in hits.starts(s, DISTRICT):
-        districts = hits(("D", olds), [tables.old_districts[o] for o in olds], s2, s, DISTRICT)
+        in_provinces = [tables.old_districts.get(o, _NONE) for o in olds]
+        districts = hits(("D", olds), in_provinces, s2, s, DISTRICT)
         for d in districts:
             old_p = tables.province_of_district.get(d.entry.code, "")
             q_pd = q_p * d.quality * (1.0 if old_p == written_old else MERGED_PROVINCE)
@@ -630,7 +688,7 @@ def _below_province(
             )
             if s2 == 0:
                 continue
-            table = tables.old_communes_by_district[d.entry.code]
+            table = tables.old_communes_by_district.get(d.entry.code, _NONE)
             for s3 in hits.starts(s2, COMMUNE):
                 for c in hits(("C", d.entry.code), [table], s3, s2, COMMUNE):
                     confidence = q_pd * c.quality * _keystrokes(decoded, c.decoded)
@@ -648,12 +706,12 @@ def _below_province(
                             fuzzy=bool(c.edits or d.edits),
                         )
                     )
-    if full >= SURE:
+    if full >= FULL_READING:
         # Read without a district, the district's words would be the commune: such a
         # reading explains fewer words and could neither beat this one nor contend with it.
         return
     # Without a district: an old commune of the province, or a new commune.
-    by_province = [tables.old_communes_by_province[o] for o in olds]
+    by_province = [tables.old_communes_by_province.get(o, _NONE) for o in olds]
     own_communes = tables.old_commune_codes.get(written_old, frozenset())
     new_table = tables.new_communes.get(new_p)
     new_factor = q_p * (1.0 if p.new_named else NEW_UNDER_OLD_PROVINCE)
@@ -698,13 +756,14 @@ def _without_province(
     n: int,
     add: Callable[[Reading], None],
 ) -> None:
-    """No province written: an old district named alike nowhere else pins it, or a new
+    """No province written: an old district pins it (districts named alike in several
+    provinces give several readings, which then contend), or a new
     commune whose name is unique in the country. The country-wide names are read exactly
     (no edits across the whole country); a commune within its district may take edits."""
     for s2 in hits.starts(n, DISTRICT, floor=0):
         for d in hits.exactly("D*", [tables.old_districts_all], s2, n, DISTRICT):
             old_p = tables.province_of_district.get(d.entry.code, "")
-            table = tables.old_communes_by_district[d.entry.code]
+            table = tables.old_communes_by_district.get(d.entry.code, _NONE)
             for s3 in hits.starts(s2, COMMUNE):
                 for c in hits(("C", d.entry.code), [table], s3, s2, COMMUNE):
                     add(
