@@ -272,3 +272,10 @@ def test_the_tails_remembered_do_not_depend_on_what_was_read_first(db):
     index._known.clear()
     b = (index.convert(second).confidence, index.convert(first).confidence)
     assert a == b[::-1]
+
+
+def test_a_unit_written_as_its_own_name_goes_before_another_units_former_name(convert):
+    # "Đông Quang" is Xã Đông Quang of Đông Hưng, and also a former name of Xã Xuân Quang
+    # Động; written with its diacritics it is the first.
+    result = convert("Xã Đông Quang, Tỉnh Thái Bình")
+    assert (result.status, result.legacy.ward_code) == ("converted", "12997")

@@ -347,8 +347,11 @@ def _lookup(
     if entries:
         if (written == raw and not marked) or written.isdigit():
             return [(e, EXACT, 0, False) for e in entries]  # no diacritics written: nothing against
-        # An alias (a former name, another spelling) is kept without diacritics: as written.
-        same = [e for e in entries if e.accented in (written, "")]
+        same = [e for e in entries if e.accented == written]
+        if not same:
+            # An alias (a former name, another spelling) is kept without diacritics: it
+            # matches as written, after the units whose own name is written so.
+            same = [e for e in entries if not e.accented]
         if same:
             return [(e, EXACT, 0, False) for e in same]
         return [(e, OTHER_MARKS, 0, False) for e in entries]
