@@ -270,7 +270,8 @@ class AddressIndex:
     def _convert(self, raw: str) -> ConversionResult:
         text = unicodedata.normalize("NFC", raw).strip()
         tokens = tokenize(text)
-        known = self._recall(raw, text, tokens)
+        tails = list(self._tails(text, tokens))  # looked up now, kept after reading
+        known = self._recall(raw, text, tokens, tails)
         if known is not None:
             return known
         readings = self._read(text, tokens)
@@ -291,7 +292,7 @@ class AddressIndex:
         if backwards:
             return self._decide(raw, backwards, readings)
         result = self._decide(raw, text, readings)
-        self._remember(text, tokens, result)
+        self._remember(text, tokens, tails, result)
         return result
 
     # -- the tails already read ----------------------------------------------------
@@ -318,20 +319,26 @@ class AddressIndex:
             if last_hard > k:
                 yield k, (text[t.start :], marked)
 
-    def _recall(self, raw: str, text: str, tokens: list[Token]) -> ConversionResult | None:
+    def _recall(
+        self, raw: str, text: str, tokens: list[Token], tails: list[tuple[int, tuple[str, bool]]]
+    ) -> ConversionResult | None:
         """The result of an address whose tail was read before, after a street-like start."""
-        if not self._known:
-            return None
-        for k, key in self._tails(text, tokens):
+        for k, key in tails:
             known = self._known.get(key)
             if known is not None:
                 return _with_street(known, raw, _street(text, tokens[k].start) if k else "")
         return None
 
-    def _remember(self, text: str, tokens: list[Token], result: ConversionResult) -> None:
+    def _remember(
+        self,
+        text: str,
+        tokens: list[Token],
+        tails: list[tuple[int, tuple[str, bool]]],
+        result: ConversionResult,
+    ) -> None:
         if result.status == Status.UNRESOLVED or result.reason not in ("", Reason.SPLIT_COMMUNE):
             return
-        for k, key in self._tails(text, tokens):
+        for k, key in tails:
             if _street(text, tokens[k].start) == result.street:
                 if len(self._known) >= KNOWN_TAILS:
                     self._known.clear()
