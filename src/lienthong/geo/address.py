@@ -23,6 +23,7 @@ from lienthong.geo.reader import (
     Token,
     accented_key,
     content_end,
+    forget_oldest,
     name_key,
     read,
     tokenize,
@@ -66,7 +67,7 @@ SURE = 0.86
 #: Readings within this of the best that lead elsewhere make the address ambiguous.
 MARGIN = 0.08
 #: How many administrative tails (and their results) an index keeps; then it starts over.
-KNOWN_TAILS = 16_384
+KNOWN_TAILS = 65_536
 #: A reading that reads more words as units goes first when it scores within this of the best.
 COVERAGE_MARGIN = 0.2
 #: Below this, the best reading is offered as a candidate, not converted.
@@ -195,9 +196,13 @@ class AddressIndex:
             lambda: defaultdict(list)
         )
         self.successors: dict[tuple[str, str], list[EdgeRecord]] = defaultdict(list)
-        self._known: dict[tuple[str, bool], ConversionResult] = {}
+        # A tail's result: its template (shared by the tails that lead to the same result)
+        # and the confidence of its reading.
+        self._known: dict[tuple[str, bool], tuple[ConversionResult, float]] = {}
+        self._templates: dict[ConversionResult, ConversionResult] = {}
         self.memory = Memory()
         self._outcomes: dict[tuple[str, str], frozenset[str]] = {}
+        self._succeeded: dict[str, ConversionResult] = {}  # templates by old commune
         self.olds_of_new: dict[str, tuple[str, ...]] = {}
         self.new_of_old: dict[str, str] = {}
         self.province_of_district: dict[str, str] = {}
@@ -326,7 +331,8 @@ class AddressIndex:
         for k, key in tails:
             known = self._known.get(key)
             if known is not None:
-                return _with_street(known, raw, _street(text, tokens[k].start) if k else "")
+                street = _street(text, tokens[k].start) if k else ""
+                return _placed(known[0], raw, street, known[1])
         return None
 
     def _remember(
@@ -341,12 +347,11 @@ class AddressIndex:
         for k, key in tails:
             if _street(text, tokens[k].start) == result.street:
                 if len(self._known) >= KNOWN_TAILS:
-                    self._known.clear()
-                # Kept without what belongs to this address (its text, its street); whether
-                # it has a new address at all is kept in ``address``.
-                self._known[key] = replace(
-                    result, input="", street="", address="+" if result.address else ""
-                )
+                    forget_oldest(self._known)
+                    self._templates.clear()  # those still known keep theirs
+                template = _template(result, confidence=0.0)
+                template = self._templates.setdefault(template, template)
+                self._known[key] = (template, result.confidence)
                 return
 
     def _read(self, text: str, tokens: list[Token]) -> list[Reading]:
@@ -491,6 +496,16 @@ class AddressIndex:
         )
 
     def _succeed(self, raw: str, old_code: str, street: str, confidence: float) -> ConversionResult:
+        """The conversion of an old commune read at ``confidence``."""
+        made = self._succeeded.get(old_code)
+        if made is None:
+            made = self._succeeded[old_code] = _template(self._succeed_at(old_code))
+        # The template's confidence is the most its status allows (0.5 for a split commune).
+        return _placed(made, raw, street, min(round(confidence, 3), made.confidence))
+
+    def _succeed_at(self, old_code: str) -> ConversionResult:
+        """The conversion of an old commune, for any address: no input, no street, and the
+        highest confidence its status allows."""
         old_ward = self.old[(Level.COMMUNE, old_code)]
         district = self.old.get((Level.DISTRICT, old_ward.parent or ""))
         province = self.old[(Level.PROVINCE, old_ward.province or "")]
@@ -505,25 +520,13 @@ class AddressIndex:
         edges = self.successors.get((Level.COMMUNE, old_ward.code), [])
         if not edges:
             return ConversionResult(
-                input=raw,
-                status=Status.UNRESOLVED,
-                reason=Reason.NO_SUCCESSOR,
-                street=street,
-                legacy=legacy,
+                input="", status=Status.UNRESOLVED, reason=Reason.NO_SUCCESSOR, legacy=legacy
             )
-        confidence = round(confidence, 3)
         if len(edges) == 1:
-            return self._new_result(
-                raw, Status.CONVERTED, edges[0].new, street, confidence, legacy=legacy
-            )
+            return self._new_result("", Status.CONVERTED, edges[0].new, "", 1.0, legacy=legacy)
         default = next((e for e in edges if e.default), edges[0])
-        base = self._new_result(raw, Status.AMBIGUOUS, default.new, street, 0.5, legacy=legacy)
-        return replace(
-            base,
-            reason=Reason.SPLIT_COMMUNE,
-            confidence=min(confidence, 0.5),
-            candidates=self._candidates(edges),
-        )
+        base = self._new_result("", Status.AMBIGUOUS, default.new, "", 0.5, legacy=legacy)
+        return replace(base, reason=Reason.SPLIT_COMMUNE, candidates=self._candidates(edges))
 
     # -- helpers -----------------------------------------------------------------
     def _candidates(self, edges: list[EdgeRecord]) -> tuple[Candidate, ...]:
@@ -626,12 +629,46 @@ def _name_left_in_street(readings: list[Reading], tokens: list[Token]) -> bool:
     )
 
 
-def _with_street(known: ConversionResult, raw: str, street: str) -> ConversionResult:
-    """A result read before, for an address with this street before the same tail."""
+def _template(result: ConversionResult, confidence: float | None = None) -> ConversionResult:
+    """A result without what belongs to one address (its text, its street), to be placed
+    with ``_placed``: its new address is the commune and the province alone."""
     address = ""
-    if known.address:
-        address = ", ".join(p for p in (street, known.ward_name, known.province_name) if p)
-    return replace(known, input=raw, street=street, address=address)
+    if result.address:
+        address = ", ".join(p for p in (result.ward_name, result.province_name) if p)
+    return ConversionResult(
+        input="",
+        status=result.status,
+        reason=result.reason,
+        address=address,
+        ward_code=result.ward_code,
+        ward_name=result.ward_name,
+        province_code=result.province_code,
+        province_name=result.province_name,
+        confidence=result.confidence if confidence is None else confidence,
+        candidates=result.candidates,
+        legacy=result.legacy,
+    )
+
+
+def _placed(
+    template: ConversionResult, raw: str, street: str, confidence: float
+) -> ConversionResult:
+    """A template's result for the address ``raw``, with its street before the new address."""
+    t = template
+    return ConversionResult(
+        input=raw,
+        status=t.status,
+        reason=t.reason,
+        street=street,
+        address=f"{street}, {t.address}" if street and t.address else t.address,
+        ward_code=t.ward_code,
+        ward_name=t.ward_name,
+        province_code=t.province_code,
+        province_name=t.province_name,
+        confidence=confidence,
+        candidates=t.candidates,
+        legacy=t.legacy,
+    )
 
 
 def _street_like(tokens: list[Token], end: int) -> bool:

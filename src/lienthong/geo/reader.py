@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Protocol
+from itertools import islice
+from typing import Any, Protocol
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -38,6 +39,7 @@ __all__ = [
     "accented_key",
     "content_end",
     "decode_keystrokes",
+    "forget_oldest",
     "name_key",
     "read",
     "tokenize",
@@ -149,6 +151,12 @@ class Tables(Protocol):
     def old_commune_codes(self) -> Mapping[str, frozenset[str]]: ...  # by old province
 
 
+def forget_oldest(store: dict[Any, Any]) -> None:
+    """Make room in a full memory: its older half goes (dictionaries keep insertion order)."""
+    for key in list(islice(store, len(store) // 2)):
+        del store[key]
+
+
 # -- tokens ------------------------------------------------------------------------------
 _WORD = re.compile(r"[0-9a-z]+")
 _GLUED = re.compile(r"^(p|f|q|ph|tp|tx|tt|h|x)(\d{1,2})$")  # "P1", "Q10", "F7"
@@ -188,37 +196,100 @@ def decode_keystrokes(word: str) -> str:
 
 def tokenize(text: str) -> list[Token]:
     """Word tokens of an NFC text, with the separators before each."""
-    folded = fold(text)
+    # Cut at ", " first: parts recur from address to address ("Huyện Vụ Bản", "Tỉnh Nam
+    # Định") and are cut into words once. A word after a comma is hard-separated wherever its
+    # part stands, as the first word of a text is.
     out: list[Token] = []
-    prev = 0
-    for m in _WORD.finditer(folded):
-        word, s, e = m.group(), m.start(), m.end()
-        gap = text[prev:s]
-        if gap == " " and out:
-            hard = sep = False
-        else:
-            hard = bool(_HARD.search(gap)) or not out
-            # Several spaces (or a tab) part an address as a comma would, less surely.
-            sep = hard or not _SPACE_OR_APOSTROPHE.fullmatch(gap) or "  " in gap
-        if word[0].isdigit():
-            key = word.lstrip("0") or "0" if word.isdigit() else word
-            out.append(Token(word, word, word, s, e, hard, sep, key, key))
-        elif glued := _GLUED.match(word):
-            letters, number = glued.groups()
-            k = s + len(letters)
-            out.append(_token(letters, letters, text[s:k], s, k, hard, sep))
-            out.append(_token(number, number, number, k, e, False, False))
-        else:
-            plain = decode_keystrokes(word)
-            out.append(Token(word, plain, text[s:e].lower(), s, e, hard, sep, word, plain))
-        prev = e
+    offset = 0
+    for part in text.split(", "):
+        protos = _PARTS.get(part)
+        if protos is None:
+            protos = _part_tokens(part)
+            if len(_PARTS) >= _PARTS_KEPT:
+                _PARTS.clear()
+            _PARTS[part] = protos
+        for raw, plain, accented, s, e, hard, sep, key, plain_key in protos:
+            out.append(
+                Token(raw, plain, accented, offset + s, offset + e, hard, sep, key, plain_key)
+            )
+        offset += len(part) + 2
     return out
 
 
-def _token(raw: str, plain: str, written: str, s: int, e: int, hard: bool, sep: bool) -> Token:
+_Proto = tuple[str, str, str, int, int, bool, bool, str, str]  # a Token's fields
+_PARTS: dict[str, tuple[_Proto, ...]] = {}
+_PARTS_KEPT = 65_536
+
+
+def _part_tokens(text: str) -> tuple[_Proto, ...]:
+    """The tokens' fields of a text (positions in it), the first one hard-separated."""
+    folded = fold(text)
+    out: list[_Proto] = []
+    prev = 0
+    for m in _WORD.finditer(folded):
+        s, e = m.span()
+        if not out:
+            hard = sep = True
+        else:
+            gap = text[prev:s]
+            if gap == " ":
+                hard = sep = False
+            else:
+                kind = _GAPS.get(gap)
+                if kind is None:
+                    kind = _gap_kind(gap)
+                    if len(_GAPS) < _GAPS_KEPT:
+                        _GAPS[gap] = kind
+                hard, sep = kind
+        written = text[s:e]
+        pieces = _WORDS.get(written)
+        if pieces is None:
+            pieces = _pieces(written, folded[s:e])
+            if len(_WORDS) >= _WORDS_KEPT:
+                _WORDS.clear()
+            _WORDS[written] = pieces
+        for raw, plain, accented, ps, pe, key, plain_key in pieces:
+            out.append((raw, plain, accented, s + ps, s + pe, hard, sep, key, plain_key))
+            hard = sep = False  # the letters and number of a glued "P12"
+        prev = e
+    return tuple(out)
+
+
+# Separators and words recur from address to address: what they are is worked out once.
+_GAPS: dict[str, tuple[bool, bool]] = {}
+_GAPS_KEPT = 4096
+_Piece = tuple[str, str, str, int, int, str, str]  # raw, plain, accented, start, end, keys
+_WORDS: dict[str, tuple[_Piece, ...]] = {}
+_WORDS_KEPT = 65_536
+
+
+def _gap_kind(gap: str) -> tuple[bool, bool]:
+    """(hard, sep) of the text between two words."""
+    hard = bool(_HARD.search(gap))
+    # Several spaces (or a tab) part an address as a comma would, less surely.
+    return hard, hard or not _SPACE_OR_APOSTROPHE.fullmatch(gap) or "  " in gap
+
+
+def _pieces(written: str, word: str) -> tuple[_Piece, ...]:
+    """The tokens of one word as written (``word``: folded): one, or two for a glued "P12"."""
+    if word[0].isdigit():
+        key = word.lstrip("0") or "0" if word.isdigit() else word
+        return ((word, word, word, 0, len(word), key, key),)
+    if word[-1].isdigit() and (glued := _GLUED.match(word)):
+        letters, number = glued.groups()
+        k = len(letters)
+        return (
+            _piece(letters, letters, written[:k], 0, k),
+            _piece(number, number, number, k, len(word)),
+        )
+    plain = decode_keystrokes(word)
+    return ((word, plain, written.lower(), 0, len(word), word, plain),)
+
+
+def _piece(raw: str, plain: str, written: str, s: int, e: int) -> _Piece:
     key = raw.lstrip("0") or "0" if raw.isdigit() else raw
     plain_key = key if plain == raw else plain
-    return Token(raw, plain, written.lower(), s, e, hard, sep, key, plain_key)  # text is NFC
+    return (raw, plain, written.lower(), s, e, key, plain_key)  # text is NFC
 
 
 # -- unit words --------------------------------------------------------------------------
@@ -417,11 +488,11 @@ def read(
     # Unit words ("…, Xã …", "huyen", not a lone "p" inside a part): left in the street,
     # they say a unit was written there that this reading does not explain.
     hits = _Matcher(tables.memory, text, tokens[:n], fuzzy, has_seps, anywhere)
-    typed_parts = [t.start for k, t in enumerate(tokens[:n]) if _unexplained_unit(hits, k)]
+    typed_parts = [tokens[k].start for k in hits.typed if _unexplained_unit(hits, k)]
 
     def add(r: Reading) -> None:
         if typed_parts and r.street_end > typed_parts[0]:
-            r = replace(r, confidence=r.confidence * UNEXPLAINED_UNIT)
+            r.confidence *= UNEXPLAINED_UNIT  # a reading is built for its one ``add``
         readings.append(r)
 
     for s in hits.starts(n, PROVINCE):
@@ -519,9 +590,12 @@ class _Matcher:
         self.open: list[bool] = []
         # The first word of the comma-separated part each word is in: no name crosses a comma.
         self.part_start: list[int] = []
+        self.typed: list[int] = []  # the words where a unit word begins
         start = 0
         for i, t in enumerate(tokens):
             types = _types_at(tokens, i) if t.plain in _TYPE_FIRST_WORDS else ()
+            if types:
+                self.typed.append(i)
             self.types.append(types)
             self.open.append(t.sep or bool(types))
             if t.hard:
@@ -567,7 +641,7 @@ class _Matcher:
             if found is None:
                 found = self._match(tables, i, j, level)
                 if len(spans) >= SPANS_KEPT:
-                    spans.clear()
+                    forget_oldest(spans)
                 spans[shared] = found
             self.memo[k] = found
         return found
@@ -654,7 +728,7 @@ def _province_contexts(tables: Tables, hits: _Matcher, s: int, n: int) -> list[_
         if prior is not None:
             quality = max(prior.quality, h.quality)
             decoded = prior.decoded and h.decoded
-            out[new] = replace(prior, quality=quality, written_old=h.entry.code, decoded=decoded)
+            prior.quality, prior.written_old, prior.decoded = quality, h.entry.code, decoded
         else:
             out[new] = _Province(new, (h.entry.code,), h.quality, h.entry.code, False, h.decoded)
     return list(out.values())
