@@ -152,9 +152,10 @@ class Tables(Protocol):
 
 
 def forget_oldest(store: dict[Any, Any]) -> None:
-    """Make room in a full memory: its older half goes (dictionaries keep insertion order)."""
+    """Make room in a full memory: its older half goes (dictionaries keep insertion order).
+    Threads of a server share an index: one may have removed a key already."""
     for key in list(islice(store, len(store) // 2)):
-        del store[key]
+        store.pop(key, None)
 
 
 # -- tokens ------------------------------------------------------------------------------
