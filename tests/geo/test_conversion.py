@@ -77,7 +77,9 @@ def test_a_split_commune_returns_every_official_candidate_with_the_default_marke
     assert result.confidence < 1
 
 
-@pytest.mark.parametrize("text", ["Phường 1, Quận 3, TP.HCM", "P.01, Q.3, TP HCM", "p1 q3 tp hcm"])
+@pytest.mark.parametrize(
+    "text", ["Phường 1, Quận 3, TP.HCM", "P.01, Q.3, TP HCM", "p1 q3 tp hcm", "Phường1, Quận3, HCM"]
+)
 def test_numbered_wards_in_any_notation(convert, text):
     result = convert(text)
     assert result.legacy.ward_name == "Phường 1"
@@ -121,6 +123,15 @@ def test_unresolvable_addresses_get_a_reason_code(convert, text, reason):
     assert result.status == "unresolved"
     assert result.reason == reason
     assert result.address == ""
+
+
+def test_a_cell_too_long_to_be_an_address_is_refused_unread(convert):
+    text = "Xã Đại Thắng, huyện Vụ Bản, tỉnh Nam Định; " * 30
+    result = convert(text)
+    assert (result.status, result.reason, result.input) == ("unresolved", "too_long", text)
+    long_street = "Số 5 " + "Lê Lợi " * 120 + ", Xã Đại Thắng, huyện Vụ Bản, tỉnh Nam Định"
+    assert len(long_street) < 1000
+    assert convert(long_street).status == "converted"
 
 
 def test_the_new_province_is_given_even_when_the_commune_is_unknown(convert):

@@ -30,12 +30,18 @@ def _words(text: str) -> list[str]:
         ("P1 - Q10 - TP HCM", "p 1 q 10 tp hcm"),
         ("F.07, Q3", "f 7 q 3"),
         ("Phường 01", "phuong 1"),
+        ("Phường12, Quận3", "phuong 12 quan 3"),
         ("Ea H'Leo", "ea h leo"),
         ("Bà Rịa-Vũng Tàu", "ba ria vung tau"),
     ],
 )
 def test_an_address_is_cut_into_words_with_numbers_and_unit_words_apart(text, words):
     assert _words(text) == words.split()
+
+
+def test_vni_keys_after_a_unit_word_are_not_a_ward_number():
+    # "Phường" and "Quận" typed in VNI without an input method, not wards 72 and 65.
+    assert [t.plain for t in tokenize("Phuong72 So7n, Quan65")] == ["phuong", "son", "quan"]
 
 
 def test_each_word_knows_the_separator_before_it():

@@ -72,6 +72,8 @@ KNOWN_TAILS = 65_536
 COVERAGE_MARGIN = 0.2
 #: Below this, the best reading is offered as a candidate, not converted.
 CONVERT = 0.6
+#: Longer cells are not addresses (a pasted document, a whole row): refused unread.
+MAX_CHARS = 1000
 
 _PARTS = re.compile(r"[,;|\n\r\t]")
 _DASHES = re.compile(r"\s+[-–]\s+")
@@ -273,6 +275,8 @@ class AddressIndex:
 
     # -- resolution --------------------------------------------------------------
     def _convert(self, raw: str) -> ConversionResult:
+        if len(raw) > MAX_CHARS:
+            return ConversionResult(input=raw, status=Status.UNRESOLVED, reason=Reason.TOO_LONG)
         text = unicodedata.normalize("NFC", raw).strip()
         tokens = tokenize(text)
         tails = list(self._tails(text, tokens))  # looked up now, kept after reading

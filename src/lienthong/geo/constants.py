@@ -43,3 +43,4 @@ class Reason(models.TextChoices):
         _("Tên đơn vị có thể viết sai: có nhiều cách đọc hoặc chưa đủ chắc chắn; cần chọn"),
     )
     NO_SUCCESSOR = "no_successor", _("Không có dữ liệu đơn vị kế thừa")
+    TOO_LONG = "too_long", _("Ô địa chỉ quá dài (hơn 1.000 ký tự): không phải một địa chỉ")

@@ -160,7 +160,8 @@ def forget_oldest(store: dict[Any, Any]) -> None:
 
 # -- tokens ------------------------------------------------------------------------------
 _WORD = re.compile(r"[0-9a-z]+")
-_GLUED = re.compile(r"^(p|f|q|ph|tp|tx|tt|h|x)(\d{1,2})$")  # "P1", "Q10", "F7"
+# "P1", "Q10", "F7", "Phường12", "Quận3": a unit word glued to its number
+_GLUED = re.compile(r"^(p|f|q|ph|tp|tx|tt|h|x|phuong|quan)(\d{1,2})$")
 _HARD = re.compile(r"[,;|/\n\r\t]")
 _SPACE_OR_APOSTROPHE = re.compile(r"[\s'’`]*")
 _VOWELS = frozenset("aeiouy")
@@ -276,7 +277,8 @@ def _pieces(written: str, word: str) -> tuple[_Piece, ...]:
     if word[0].isdigit():
         key = word.lstrip("0") or "0" if word.isdigit() else word
         return ((word, word, word, 0, len(word), key, key),)
-    if word[-1].isdigit() and (glued := _GLUED.match(word)):
+    glued = _GLUED.match(word) if word[-1].isdigit() else None
+    if glued and not _vni_marks(*glued.groups()):
         letters, number = glued.groups()
         k = len(letters)
         return (
@@ -285,6 +287,16 @@ def _pieces(written: str, word: str) -> tuple[_Piece, ...]:
         )
     plain = decode_keystrokes(word)
     return ((word, plain, written.lower(), 0, len(word), word, plain),)
+
+
+# The VNI keys of "Phường" (ư ơ: 7, huyền: 2) and "Quận" (â: 6, nặng: 5): "Phuong72" and
+# "Quan65" are those words typed without an input method, not wards 72 and 65.
+_VNI_OF = {"phuong": frozenset("72"), "quan": frozenset("65")}
+
+
+def _vni_marks(letters: str, number: str) -> bool:
+    marks = _VNI_OF.get(letters)
+    return marks is not None and len(number) == 2 and set(number) <= marks
 
 
 def _piece(raw: str, plain: str, written: str, s: int, e: int) -> _Piece:
@@ -501,7 +513,15 @@ def read(
             # Words before the province: a reading of the province alone scores 0 (what is
             # known when the rest names nothing there).
             only = p.quality * _keystrokes(p.decoded) if s == 0 else 0.0
-            add(Reading("province", only, new_province=p.new, old_province=p.written_old))
+            add(
+                Reading(
+                    "province",
+                    only,
+                    new_province=p.new,
+                    old_province=p.written_old,
+                    fuzzy=bool(p.edits),
+                )
+            )
             if s == 0:
                 continue
             _below_province(tables, hits, tokens, s, p, add)
@@ -712,6 +732,7 @@ class _Province:
     written_old: str  # the old province the words name ("" if none)
     new_named: bool  # the words name the new province (not only an old one)
     decoded: bool  # read once keystrokes were decoded
+    edits: int  # letters changed to read it
 
 
 def _province_contexts(tables: Tables, hits: _Matcher, s: int, n: int) -> list[_Province]:
@@ -720,18 +741,20 @@ def _province_contexts(tables: Tables, hits: _Matcher, s: int, n: int) -> list[_
     for h in hits("P+", [tables.new_provinces], s, n, PROVINCE):
         code = h.entry.code
         olds = tables.olds_of_new.get(code, ())
-        out[code] = _Province(code, olds, h.quality, "", True, h.decoded)
+        out[code] = _Province(code, olds, h.quality, "", True, h.decoded, h.edits)
     for h in hits("P-", [tables.old_provinces], s, n, PROVINCE):
         new = tables.new_of_old.get(h.entry.code, "")
         if not new:
             continue
         prior = out.get(new)
         if prior is not None:
-            quality = max(prior.quality, h.quality)
-            decoded = prior.decoded and h.decoded
-            prior.quality, prior.written_old, prior.decoded = quality, h.entry.code, decoded
+            if h.quality > prior.quality:
+                prior.quality, prior.edits = h.quality, h.edits
+            prior.written_old, prior.decoded = h.entry.code, prior.decoded and h.decoded
         else:
-            out[new] = _Province(new, (h.entry.code,), h.quality, h.entry.code, False, h.decoded)
+            out[new] = _Province(
+                new, (h.entry.code,), h.quality, h.entry.code, False, h.decoded, h.edits
+            )
     return list(out.values())
 
 
@@ -762,6 +785,7 @@ def _below_province(
                     old_province=old_p,
                     new_province=new_p,
                     levels=2,
+                    fuzzy=bool(p.edits or d.edits),
                 )
             )
             if s2 == 0:
@@ -781,7 +805,7 @@ def _below_province(
                             new_province=new_p,
                             street_end=tokens[s3].start,
                             levels=3,
-                            fuzzy=bool(c.edits or d.edits),
+                            fuzzy=bool(c.edits or d.edits or p.edits),
                         )
                     )
     if full >= FULL_READING:
@@ -809,7 +833,7 @@ def _below_province(
                     new_province=new_p,
                     street_end=tokens[s3].start,
                     levels=2,
-                    fuzzy=bool(c.edits),
+                    fuzzy=bool(c.edits or p.edits),
                 )
             )
         if new_table is not None:
@@ -822,7 +846,7 @@ def _below_province(
                         new_province=new_p,
                         street_end=tokens[s3].start,
                         levels=2,
-                        fuzzy=bool(c.edits),
+                        fuzzy=bool(c.edits or p.edits),
                     )
                 )
 
