@@ -23,9 +23,10 @@ $(UV): scripts/uv-requirements.txt
 	touch $(UV)
 
 # Everything else: the whole locked tree (dev group included), refused if pyproject.toml and
-# uv.lock disagree; packages not in the lock are removed.
+# uv.lock disagree; packages not in the lock are removed. Compiled to bytecode once here, so
+# no command compiles them again at each start (nor needs to write beside them).
 $(STAMP): pyproject.toml uv.lock $(UV)
-	$(UV) sync --locked --quiet --python $(BIN)/python
+	$(UV) sync --locked --quiet --python $(BIN)/python --compile-bytecode
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
