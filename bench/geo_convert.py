@@ -30,7 +30,11 @@ printed beside. Last, LiênThông alone on --fresh-seeds sets the reader was nev
 Between the two, one province's file (--province-n rows of Nghệ An's old communes, names
 repeating as they do in a province's registry), LiênThông on a new index against the peer.
 
-Ends with one JSON line: lienthong_per_s, peer_per_s, ratio, peak_mb,
+Then the same addresses through the CLI (``lienthong geo convert`` on a CSV of them, a new
+process timed from start to end): the rows/s the target is about.
+
+Ends with one JSON line: lienthong_per_s, peer_per_s, ratio, peak_mb, cli_per_s, cli_ratio,
+cli_peak_mb, cli_accuracy,
 lienthong_accuracy, peer_accuracy, province_n, province_per_s, province_peer_per_s,
 province_ratio (absent with --messy-only), messy_strict,
 messy_wrong_confident, messy_per_class, messy_per_s, tidy_accuracy, peer_messy_strict,
@@ -48,6 +52,7 @@ import json
 import os
 import random
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -367,8 +372,10 @@ def conversion_part(args: argparse.Namespace, address_index: Callable[[], Any]) 
     peer_acc = peer_correct / len(sample)
     print(f"vietnamadminunits: {peer_per_s:,.0f} addresses/s, accuracy {peer_acc:.2%}")
     print(f"ratio: {ours_per_s / peer_per_s:.1f}x; peak RSS of LiênThông's run {peak_mb:.0f} MB")
+    cli = cli_part(data, peer_per_s)
     return {
         **province_part(args, address_index, peer_convert),
+        **cli,
         **{
             "n": len(texts),
             "peer_n": len(sample),
@@ -379,6 +386,60 @@ def conversion_part(args: argparse.Namespace, address_index: Callable[[], Any]) 
             "lienthong_accuracy": round(ours_on_sample / len(sample), 4),
             "peer_accuracy": round(peer_correct / len(sample), 4),
         },
+    }
+
+
+# The CLI as `lienthong` runs it, writing its own peak memory (VmHWM, kB) to argv[1] as it
+# ends: a child's ru_maxrss would count the benchmark's memory it was forked from.
+_CLI_RUNNER = """
+import atexit, re, sys
+from pathlib import Path
+
+def _peak(path=Path(sys.argv.pop(1))):
+    status = Path("/proc/self/status").read_text()
+    path.write_text(re.search(r"VmHWM:\\s+(\\d+)", status).group(1))
+
+atexit.register(_peak)
+from lienthong.cli import main
+main(["lienthong", *sys.argv[1:]])
+"""
+
+
+def cli_part(data: list[tuple[str, frozenset[str]]], peer_per_s: float) -> dict[str, Any]:
+    """The same addresses through the command a user runs (``lienthong geo convert``: a new
+    process that starts, builds its index, reads the CSV, converts and writes it), timed
+    from start to end; its accuracy read back from the file it wrote."""
+    tmp = Path(os.environ["LIENTHONG_VAR_DIR"])
+    src, dst = tmp / "cli-in.csv", tmp / "cli-out.csv"
+    with src.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["id", "dia_chi"])
+        writer.writerows((i, text) for i, (text, _) in enumerate(data))
+    peak = tmp / "cli-peak"
+    args = ["geo", "convert", str(src), "-o", str(dst), "--no-progress"]
+    t0 = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-c", _CLI_RUNNER, str(peak), *args],
+        check=True,
+        env=os.environ,
+        stdout=subprocess.DEVNULL,
+    )
+    seconds = time.perf_counter() - t0
+    peak_mb = int(peak.read_text()) / 1024
+    with dst.open(encoding="utf-8-sig", newline="") as f:
+        codes = [row["ward_code"] for row in csv.DictReader(f)]
+    right = sum(code in label for code, (_, label) in zip(codes, data, strict=True))
+    per_s = len(data) / seconds
+    print(
+        f"CLI (lienthong geo convert, start to end): {len(data)} rows in {seconds:.1f} s,"
+        f" {per_s:,.0f} rows/s, accuracy {right / len(data):.2%}, peak RSS {peak_mb:.0f} MB;"
+        f" {per_s / peer_per_s:.1f}x the peer"
+    )
+    return {
+        "cli_per_s": round(per_s),
+        "cli_ratio": round(per_s / peer_per_s, 1),
+        "cli_peak_mb": round(peak_mb),
+        "cli_accuracy": round(right / len(data), 4),
     }
 
 
