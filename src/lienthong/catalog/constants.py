@@ -85,3 +85,12 @@ AGENCY_KINDS: Final[tuple[str, ...]] = (
 )
 #: The provincial departments a procedure may name, by key (the directory's list).
 DEPARTMENTS: Final[dict[str, str]] = {k: name for k, (_n, name) in DEPARTMENT_BODIES.items()}
+
+
+class TermKind(models.TextChoices):
+    """What a lexicon entry is (catalog.SearchTerm)."""
+
+    EVERYDAY = "everyday", _("Cách gọi thông dụng")
+    ABBREVIATION = "abbreviation", _("Viết tắt")
+    ENGLISH = "english", _("Tiếng Anh")
+    MISSPELLING = "misspelling", _("Lỗi chính tả thường gặp")

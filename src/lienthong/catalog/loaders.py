@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import logging
 from collections import Counter
@@ -9,7 +10,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from lienthong.catalog.records import InvalidProcedure, parse_procedure
-from lienthong.catalog.services import publish_seed, save_group
+from lienthong.catalog.services import TermData, load_terms, publish_seed, save_group
 from lienthong.core.reference import StepResult, register_loader
 
 logger = logging.getLogger(__name__)
@@ -63,4 +64,28 @@ def load_procedures() -> StepResult:
     )
     if problems:
         summary += f"; {len(problems)} mục lỗi: " + "; ".join(problems[:3])
+    return StepResult(summary)
+
+
+def seed_terms() -> list[TermData]:
+    """The seed lexicon (data/lexicon.csv): phrase, means, kind, source."""
+    with (DATA / "lexicon.csv").open(encoding="utf-8", newline="") as f:
+        return [
+            TermData(r["phrase"], r["means"], r["kind"], r["source"]) for r in csv.DictReader(f)
+        ]
+
+
+@register_loader(
+    "catalog.lexicon",
+    order=51,
+    description="Từ điển tìm kiếm thủ tục: cách gọi thông dụng, viết tắt, tiếng Anh",
+)
+def load_lexicon() -> StepResult:
+    outcome = load_terms(seed_terms())
+    summary = (
+        f"{sum(outcome.values())} mục từ điển ({outcome['created']} thêm, "
+        f"{outcome['updated']} cập nhật, {outcome['unchanged']} không đổi)"
+    )
+    if outcome["invalid"]:
+        summary += f"; {outcome['invalid']} mục lỗi"
     return StepResult(summary)

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from lienthong.catalog.constants import ServiceLevel, VersionStatus
+from lienthong.catalog.constants import ServiceLevel, TermKind, VersionStatus
 
 
 class Procedure(models.Model):
@@ -202,3 +202,24 @@ class CatalogState(models.Model):
 
     def __str__(self) -> str:
         return f"revision {self.revision}"
+
+
+class SearchTerm(models.Model):
+    """A lexicon entry: words people write ("sổ đỏ", "CCCD", "passport") and what they mean
+    in the catalogue's words. Queries and procedures are both read through the lexicon."""
+
+    phrase = models.CharField(_("cách người dân viết"), max_length=200)
+    #: The phrase folded (no diacritics, lower case, single spaces): one entry per key.
+    key = models.CharField(max_length=200, unique=True, editable=False)
+    means = models.CharField(_("nghĩa theo danh mục"), max_length=500)
+    kind = models.CharField(_("loại"), max_length=16, choices=TermKind.choices)
+    source = models.TextField(_("nguồn hoặc lý do"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("từ điển tìm kiếm")
+        verbose_name_plural = _("từ điển tìm kiếm")
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return f"{self.phrase} → {self.means}"

@@ -12,6 +12,15 @@ the longer the run of query words found side by side in a procedure's name, in t
 query's order, the higher it ranks; a query that is the whole name, or the name without
 its leading "Đăng ký"/"Cấp" ("khai tử" for "Đăng ký khai tử"), comes first. Only then
 does the weighted score decide.
+
+People do not write the catalogue's words: a *lexicon* (catalogue data, edited by the
+catalogue team) maps the words they use — "sổ đỏ", "hộ khẩu", "CCCD", "passport", "tạm chú"
+— to the catalogue's. Queries and the procedures' texts are rewritten by the same lexicon
+before matching, the longest phrase first, so both sides speak alike. A phrase written with
+diacritics matches words typed without them, or with one word's marks amiss ("sổ đõ"),
+never other words that fold alike ("sơ đồ" is not "sổ đỏ"). The words of a request that
+carry no meaning ("làm", "xin", "thủ tục", "ở đâu", "như thế nào") are then left out of a
+query when it holds anything else.
 """
 
 from __future__ import annotations
@@ -19,10 +28,11 @@ from __future__ import annotations
 import math
 import re
 import threading
+import unicodedata
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import Any, Final
 
@@ -33,8 +43,13 @@ from lienthong.geo.text import fold
 
 _WORD: Final = re.compile(r"[0-9a-z]+")
 _WEIGHTS: Final = {"name": 3.0, "field": 1.5, "event": 1.5, "other": 0.6}
+#: Shares of the query held that differ by less than this rank alike (then phrases decide).
+_SHARE_STEP: Final = 0.1
 #: Words so common in procedure names that they only break ties.
 _STOP: Final = frozenset({"thu", "tuc", "cua", "va", "cho", "tai", "cap", "doi", "voi", "ve"})
+#: Words that make a procedure a variant of another ("Cấp lại", "Cấp đổi", "Xóa đăng ký",
+#: "Chấm dứt", "Gia hạn", "Thay đổi"): a query that says none of them asks for the first.
+_VARIANT_WORDS: Final = frozenset({"lai", "doi", "xoa", "cham", "dut", "gia", "han", "huy"})
 #: What may open a procedure's name before its object: a query naming only the object
 #: ("khai tử", "tạm trú") equals the name "Đăng ký khai tử", "Đăng ký tạm trú".
 _PREAMBLE: Final = ("thu", "tuc")
@@ -43,6 +58,242 @@ _LEADING_VERBS: Final = (("dang", "ky"), ("cap",))
 
 def words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
+
+
+def written_words(text: str) -> tuple[list[str], list[str]]:
+    """The folded words of ``text`` and the same words as written (lower case, diacritics
+    kept): ``fold`` keeps every character in place."""
+    lower = unicodedata.normalize("NFC", text).lower()
+    spans = [m.span() for m in _WORD.finditer(fold(lower))]
+    folded = fold(lower)
+    return [folded[a:b] for a, b in spans], [lower[a:b] for a, b in spans]
+
+
+#: Words of a request, not of what is requested ("làm", "xin cấp", "ở đâu", "thế nào").
+_REQUEST_WORDS: Final = (
+    ("nhu", "the", "nao"),
+    ("the", "nao"),
+    ("o", "dau"),
+    ("bao", "lau"),
+    ("bao", "nhieu"),
+    ("thu", "tuc"),
+    ("can", "gi"),
+    ("lam",),
+    ("xin",),
+    ("cho",),
+    ("giay",),
+    ("can",),
+    ("muon",),
+    ("gi",),
+    ("bi",),
+    ("de",),
+    ("toi",),
+    ("minh",),
+    ("cua",),
+    ("tien",),
+)
+#: Who a request is for ("khai sinh cho con", "khai tử cho bố"): not what is requested.
+_FOR_WHOM: Final = frozenset(
+    [
+        "con",
+        "be",
+        "bo",
+        "me",
+        "ba",
+        "ma",
+        "cha",
+        "ong",
+        "chau",
+        "vo",
+        "chong",
+        "em",
+        "anh",
+        "chi",
+        "khach",
+    ]
+)
+
+
+def _is_request_word(word: str) -> bool:
+    return any(len(r) == 1 and r[0] == word for r in _REQUEST_WORDS)
+
+
+@dataclass(frozen=True)
+class Term:
+    """A lexicon entry: ``phrase`` as people write it means ``means`` in the catalogue."""
+
+    phrase: str
+    means: str
+
+
+_Phrase = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]  # folded, written, means
+#: Words in the catalogue's terms and how they were written (empty: the lexicon's words).
+_Concept = tuple[tuple[str, ...], tuple[str, ...]]
+
+
+class Lexicon:
+    """Phrases people write, by their first folded word, longest first."""
+
+    def __init__(self, terms: Iterable[Term] = ()) -> None:
+        by_first: dict[str, list[_Phrase]] = defaultdict(list)
+        #: How each meaning is written (its diacritics), by its folded words.
+        self.spelling: dict[tuple[str, ...], tuple[str, ...]] = {}
+        for term in terms:
+            folded, written = written_words(term.phrase)
+            means_folded, means_written = written_words(term.means)
+            means = tuple(means_folded)
+            if folded and means:
+                by_first[folded[0]].append((tuple(folded), tuple(written), means))
+                self.spelling[means] = tuple(means_written)
+        for options in by_first.values():
+            options.sort(key=lambda o: -len(o[0]))
+        self.by_first = dict(by_first)
+        self.phrases = [p for options in self.by_first.values() for p in options]
+
+    def rewrite(self, folded: list[str], written: list[str], *, query: bool) -> list[_Concept]:
+        """The words cut into concepts in the catalogue's terms: a word as it is (with its
+        written form), or a phrase's meaning (written form empty).
+
+        Of the ways to cut the words into phrases, the one whose phrases hold the most words
+        that carry meaning (not the words of a request), then the most words, then the
+        fewest phrases read with a typo, then the fewest phrases: "làm căn cước công dân"
+        is "làm" + "căn cước công dân", not "làm căn cước" + "công dân"; "làm sổ đỏ" is one
+        phrase, not "làm" + "sổ đỏ".
+
+        A catalogue text (``query`` False) is written right: its phrases match with their
+        own diacritics only, and not where the text already says what they mean ("trợ
+        cấp thất nghiệp" is not rewritten for "thất nghiệp"). A query may miss a tone mark
+        in one word of a phrase ("sổ đõ") or one letter of one word ("bằng láy", "độc
+        thâng", "passpor")."""
+        size = len(folded)
+        meaningful = [not _is_request_word(w) for w in folded]
+        present = set(folded)
+        # best[i]: the score of the best cut of the words from i on, and the phrase taken at
+        # i (its length and meaning; length 0: the word as it is).
+        best: list[tuple[tuple[int, int, int, int], int, tuple[str, ...]]] = [
+            ((0, 0, 0, 0), 0, ())
+        ] * (size + 1)
+        for i in range(size - 1, -1, -1):
+            choice: tuple[tuple[int, int, int, int], int, tuple[str, ...]] = (
+                best[i + 1][0],
+                0,
+                (),
+            )
+            for n, typo, means in self._phrases_at(folded, written, i, query=query):
+                if not query and present.issuperset(means):
+                    continue
+                rest = best[i + n][0]
+                score = (
+                    rest[0] + sum(meaningful[i : i + n]),
+                    rest[1] + n,
+                    rest[2] - typo,
+                    rest[3] - 1,
+                )
+                if score > choice[0]:
+                    choice = (score, n, means)
+            best[i] = choice
+        out: list[_Concept] = []
+        i = 0
+        while i < size:
+            _score, n, means = best[i]
+            if n:
+                out.append((means, ()))
+                i += n
+            else:
+                out.append(((folded[i],), (written[i],)))
+                i += 1
+        return out
+
+    def _phrases_at(
+        self, folded: list[str], written: list[str], i: int, *, query: bool
+    ) -> Iterator[tuple[int, int, tuple[str, ...]]]:
+        """(length, typo, meaning) of the phrases that may begin at word i."""
+        for key, accented, means in self.by_first.get(folded[i], ()):
+            n = len(key)
+            if tuple(folded[i : i + n]) == key and _marks_fit(
+                written[i : i + n], accented, query=query
+            ):
+                yield n, 0, means
+        if not query:
+            return
+        for key, accented, means in self.phrases:
+            n = len(key)
+            typed = folded[i : i + n]
+            if len(typed) < n or tuple(typed) == key:
+                continue
+            differ = [k for k in range(n) if typed[k] != key[k]]
+            if len(differ) != 1:
+                continue
+            k = differ[0]
+            shortest = 3 if n > 1 else 6  # a lone word needs more letters to be sure of
+            if (
+                min(len(typed[k]), len(key[k])) >= shortest
+                and typed[k][0] == key[k][0]  # a typo seldom hits the first letter
+                and Levenshtein.distance(typed[k], key[k], score_cutoff=1) <= 1
+                and _marks_fit(
+                    [w for j, w in enumerate(written[i : i + n]) if j != k],
+                    tuple(a for j, a in enumerate(accented) if j != k),
+                    query=True,
+                )
+            ):
+                yield n, 1, means
+
+    def words(self, text: str) -> list[str]:
+        """The folded words of a catalogue text, rewritten."""
+        return [w for means, _ in self.rewrite(*written_words(text), query=False) for w in means]
+
+    def query(self, text: str) -> list[_Concept]:
+        """The concepts of a query (a word with its written form, or what a phrase of the
+        lexicon means), without the words of the request ("làm", "xin", "thủ tục", "cho
+        con") when it holds more."""
+        concepts = self.rewrite(*written_words(text), query=True)
+        kept: list[_Concept] = []
+        i = 0
+        while i < len(concepts):
+            (word, *_), written = concepts[i]
+            if word == "cho" and written and i + 1 < len(concepts):
+                (following, *_), written = concepts[i + 1]
+                if following in _FOR_WHOM and written:
+                    i += 2
+                    continue
+            for request in _REQUEST_WORDS:
+                n = len(request)
+                window = concepts[i : i + n]
+                if len(window) == n and all(
+                    bool(typed) and w == (r,) for (w, typed), r in zip(window, request, strict=True)
+                ):
+                    i += n
+                    break
+            else:
+                kept.append(concepts[i])
+                i += 1
+        return kept or concepts
+
+    def query_words(self, text: str) -> list[str]:
+        return [w for concept, _ in self.query(text) for w in concept]
+
+
+_TONES: Final = dict.fromkeys(map(ord, "\u0300\u0301\u0303\u0309\u0323"))
+
+
+def _toneless(word: str) -> str:
+    """A word without its tone mark (its letters' own marks kept: "đỏ" → "đo", "hộ" → "hô")."""
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFD", word).translate(_TONES))
+
+
+def _marks_fit(written: list[str], accented: tuple[str, ...], *, query: bool) -> bool:
+    """Whether words as written may be the phrase's: written without diacritics, or with
+    the phrase's own; in a query, a phrase of several words may have one word's tone amiss
+    ("sổ đõ" for "sổ đỏ", not "đổi hộ" for "đổi họ")."""
+    amiss = [(w, a) for w, a in zip(written, accented, strict=True) if w != a and w != fold(w)]
+    if not amiss:
+        return True
+    return (
+        query
+        and len(amiss) == 1
+        and len(accented) > 1
+        and _toneless(amiss[0][0]) == _toneless(amiss[0][1])
+    )
 
 
 @dataclass(frozen=True)
@@ -56,6 +307,7 @@ class Entry:
     service_level: str
     boundary_free: bool
     business_related: bool
+    name: str = ""  # as written (diacritics kept); name_key is rewritten from it
 
 
 @dataclass(frozen=True)
@@ -63,6 +315,13 @@ class Hit:
     entry: Entry
     score: float
     matched: int
+
+
+def _variant_words(tokens: tuple[str, ...]) -> frozenset[str]:
+    """The words of a name's opening verb that make it a variant ("Cấp lại", "Xóa đăng ký",
+    "Đăng ký chấm dứt"); later in the name "đối với", "hộ gia đình" are not."""
+    at = len(_PREAMBLE) if tokens[: len(_PREAMBLE)] == _PREAMBLE else 0
+    return frozenset(tokens[at : at + 3]) & _VARIANT_WORDS
 
 
 def _name_starts(tokens: tuple[str, ...]) -> frozenset[int]:
@@ -78,8 +337,16 @@ def _name_starts(tokens: tuple[str, ...]) -> frozenset[int]:
 
 
 class CatalogIndex:
-    def __init__(self, docs: list[tuple[Entry, dict[str, str]]]) -> None:
+    def __init__(
+        self, docs: list[tuple[Entry, dict[str, str]]], lexicon: Lexicon | None = None
+    ) -> None:
+        self.lexicon = lexicon = lexicon or Lexicon()
+        # Names in the lexicon's words, as queries will be.
+        docs = [
+            (replace(e, name_key=" ".join(lexicon.words(e.name or e.name_key))), t) for e, t in docs
+        ]
         self.entries = [e for e, _t in docs]
+        self.variants_of = [_variant_words(tuple(e.name_key.split())) for e in self.entries]
         # The words of each name, and which entries have word b right after word a there
         # (``follow[a][b]``) or end their name with a word (``ending``): phrases then cost
         # a few set operations on the entries a query finds.
@@ -98,13 +365,17 @@ class CatalogIndex:
         self.ending = {w: frozenset(d) for w, d in ending.items()}
         self.sized = {n: frozenset(d) for n, d in sized.items()}
         postings: dict[str, dict[int, float]] = defaultdict(dict)
+        spellings: dict[str, set[int]] = defaultdict(set)  # words as written, diacritics kept
         for i, (_entry, texts) in enumerate(docs):
             for part, text in texts.items():
                 weight = _WEIGHTS[part]
-                for word in words(text):
+                for written in written_words(text)[1]:
+                    spellings[written].add(i)
+                for word in lexicon.words(text):
                     if postings[word].get(i, 0) < weight:
                         postings[word][i] = weight
         self.postings = dict(postings)
+        self.spellings = {w: frozenset(d) for w, d in spellings.items() if w != fold(w)}
         self.vocab = sorted(self.postings)
         n = max(len(self.entries), 1)
         self.idf = {w: math.log(1 + n / len(p)) for w, p in self.postings.items()}
@@ -126,6 +397,28 @@ class CatalogIndex:
             ):
                 found.setdefault(candidate, 0.7 - 0.15 * distance)
         return list(found.items())
+
+    def _words_of(self, concepts: list[_Concept]) -> list[_Concept]:
+        """Syllables typed side by side that the catalogue's names also hold side by side
+        are one word ("căn cước", "lần đầu", "kinh doanh"): one concept, not several."""
+        out: list[_Concept] = []
+        joinable = False
+        for concept, written in concepts:
+            last = out[-1][0][-1] if out else ""
+            if joinable and written and concept[0] in self.follow.get(last, {}):
+                out[-1] = ((*out[-1][0], *concept), (*out[-1][1], *written))
+            else:
+                out.append((concept, written))
+            joinable = bool(written)
+        return out
+
+    def _telling(self, term: str, variants: list[tuple[str, float]]) -> float:
+        """How much a query word tells: the rarity of the word, or of what it may be."""
+        if term in self.idf:
+            idf = self.idf[term]
+        else:
+            idf = max((self.idf[w] * q for w, q in variants), default=0.0)
+        return idf * (0.2 if term in _STOP else 1.0)
 
     def _phrases(self, groups: list[set[str]], pool: set[int]) -> tuple[dict[int, int], set[int]]:
         """Of the entries in ``pool``: those with two or more consecutive query words side
@@ -172,7 +465,20 @@ class CatalogIndex:
 
     def search(self, query: str, *, filters: dict[str, Any] | None = None) -> list[Hit]:
         allowed = self._filtered(filters or {})
-        terms = words(query)
+        typed = self._words_of(self.lexicon.query(query))
+        concepts = [concept for concept, _ in typed]
+        terms = [w for concept in concepts for w in concept]
+        # How each word was written (none for the lexicon's words): "mở" is not "mô".
+        spelled = [
+            w
+            for concept, written in typed
+            for w in written or self.lexicon.spelling.get(concept, ("",) * len(concept))
+        ]
+        # The documents that hold a word written with diacritics as written, when some do.
+        as_written = [self.spellings.get(w) if w and w != fold(w) else None for w in spelled]
+        # A word written with diacritics that no procedure writes so tells less: "mở" found
+        # only as "mô" may be another word, or a slip of the marks.
+        unsure = [bool(w) and w != fold(w) and w not in self.spellings for w in spelled]
         if not terms:
             listed = range(len(self.entries)) if allowed is None else sorted(allowed)
             return [Hit(self.entries[i], 0.0, 0) for i in sorted(listed, key=self._order)]
@@ -189,15 +495,31 @@ class CatalogIndex:
                     ]
                     variants[n] = near or variants[n]
         docs = [set().union(*(self.postings[w].keys() for w, _q in vs)) for vs in variants]
-        # Every word matched when possible; otherwise the documents matching most words.
-        pool = set.intersection(*docs) if all(docs) else set()
-        if not pool:
-            counts: dict[int, int] = defaultdict(int)
-            for d in docs:
-                for i in d:
-                    counts[i] += 1
-            most = max(counts.values(), default=0)
-            pool = {i for i, c in counts.items() if c == most}
+        # A document holds a concept when it holds half of what the concept's words tell
+        # (a rare word tells more than "cấp", "giấy"). The candidates hold the most concepts
+        # any document holds, or one fewer: a word said in passing ("mất", "lần đầu") found
+        # only in another procedure's small print does not leave out the one the rest of
+        # the query names.
+        telling = [
+            self._telling(t, vs) * (0.5 if doubt else 1.0)
+            for t, vs, doubt in zip(terms, variants, unsure, strict=True)
+        ]
+        held: dict[int, int] = defaultdict(int)
+        start = 0
+        for concept in concepts:
+            span = range(start, start + len(concept))
+            start += len(concept)
+            found: dict[int, float] = defaultdict(float)
+            for n in span:
+                spelt = as_written[n]
+                for i in docs[n] if spelt is None else docs[n] & spelt:
+                    found[i] += telling[n]
+            half = sum(telling[n] for n in span) / 2
+            for i, told in found.items():
+                if told >= half:
+                    held[i] += 1
+        most = max(held.values(), default=0)
+        pool = {i for i, n in held.items() if n >= max(most - 1, 1)}
         if allowed is not None:
             pool &= allowed
         # In a phrase, a word of the catalogue stands for itself ("tu" not for "tuat",
@@ -209,28 +531,61 @@ class CatalogIndex:
             if vs
         ]
         longest, whole = self._phrases(groups, pool)
-        # Most query words matched, then the longest phrase in the name, then the whole
-        # name, then the score.
-        ranked: list[tuple[int, int, bool, float, str, int]] = []
+        # The most concepts held first; then how much of the query a procedure holds: each
+        # concept by how telling it is (its
+        # rarest word), each by the share of its words found (telling words weighing more),
+        # a word in the name counting fully, in the field or life events half, elsewhere a
+        # fifth. Then the variants the query asks for ("đổi"), the fewest it does not ask for
+        # ("Cấp lại", "Chấm dứt" when it says neither), the longest phrase in the name, the
+        # whole name, the score.
+        asked = set(terms)
+        spans: list[range] = []
+        start = 0
+        for concept in concepts:
+            spans.append(range(start, start + len(concept)))
+            start += len(concept)
+        weights = [max((telling[n] for n in span), default=0.0) for span in spans]
+        total = sum(weights) or 1.0
+        ranked: list[tuple[int, float, int, int, int, bool, float, str, int]] = []
         for i in pool:
             score = 0.0
-            matched = 0
-            for vs in variants:
+            cover = [0.0] * len(terms)
+            for n, vs in enumerate(variants):
                 best = 0.0
+                spelt = as_written[n]
+                other_marks = spelt is not None and i not in spelt
                 for w, quality in vs:
                     weight = self.postings[w].get(i)
                     if weight:
+                        if other_marks:
+                            quality *= 0.5  # "mô" for "mở", "đối" for "đổi"
                         idf = self.idf[w] * (0.2 if w in _STOP else 1.0)
                         best = max(best, quality * weight * idf)
-                if best:
-                    score += best
-                    matched += 1
+                        cover[n] = max(cover[n], quality * weight / _WEIGHTS["name"])
+                score += best
+            held_share = 0.0
+            for span, weight in zip(spans, weights, strict=True):
+                within = sum(telling[n] for n in span)
+                if within:
+                    held_share += weight * sum(telling[n] * cover[n] for n in span) / within
             # A short name that is mostly the query ranks above a long one mentioning it.
             entry = self.entries[i]
             score /= 1 + 0.02 * entry.name_key.count(" ")
-            ranked.append((-matched, -longest.get(i, 0), i not in whole, -score, entry.code, i))
+            ranked.append(
+                (
+                    -held[i],
+                    -round(held_share / total / _SHARE_STEP),
+                    -len(self.variants_of[i] & asked),
+                    len(self.variants_of[i] - asked),
+                    -longest.get(i, 0),
+                    i not in whole,
+                    -score,
+                    entry.code,
+                    i,
+                )
+            )
         ranked.sort()
-        return [Hit(self.entries[r[5]], -r[3], -r[0]) for r in ranked]
+        return [Hit(self.entries[r[8]], -r[6], -r[0]) for r in ranked]
 
     def _order(self, i: int) -> tuple[str, str]:
         return (self.entries[i].field, self.entries[i].name_key)
@@ -267,12 +622,15 @@ _cache: dict[str, Any] = {"revision": None, "index": None}
 
 
 def index_for(
-    revision: int, build: Callable[[], list[tuple[Entry, dict[str, str]]]]
+    revision: int,
+    build: Callable[[], list[tuple[Entry, dict[str, str]]]],
+    terms: Callable[[], Iterable[Term]] = tuple,
 ) -> CatalogIndex:
-    """The index of ``revision``, built by ``build()`` when this process has an older one."""
+    """The index of ``revision``, built by ``build()`` with the lexicon ``terms()`` when
+    this process has an older one."""
     with _lock:
         if _cache["revision"] != revision or _cache["index"] is None:
-            _cache["index"] = CatalogIndex(build())
+            _cache["index"] = CatalogIndex(build(), Lexicon(terms()))
             _cache["revision"] = revision
         index: CatalogIndex = _cache["index"]
         return index

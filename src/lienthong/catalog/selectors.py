@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from lienthong.catalog import eforms, search
@@ -21,6 +21,7 @@ from lienthong.catalog.models import (
     Procedure,
     ProcedureGroup,
     ProcedureVersion,
+    SearchTerm,
 )
 from lienthong.catalog.results import result_document_of
 from lienthong.core import memo
@@ -48,6 +49,7 @@ __all__ = [
     "published_groups",
     "published_versions",
     "search_procedures",
+    "search_terms",
     "versions_for_admin",
     "versions_with_own_workflow",
 ]
@@ -86,6 +88,7 @@ def _documents() -> list[tuple[search.Entry, dict[str, str]]]:
             service_level=v["service_level"],
             boundary_free=v["boundary_free"],
             business_related=v["business_related"],
+            name=v["name"],
         )
         docs.append(
             (
@@ -101,8 +104,24 @@ def _documents() -> list[tuple[search.Entry, dict[str, str]]]:
     return docs
 
 
+def _terms() -> list[search.Term]:
+    return [
+        search.Term(phrase, means)
+        for phrase, means in SearchTerm.objects.values_list("phrase", "means")
+    ]
+
+
 def _index() -> search.CatalogIndex:
-    return search.index_for(catalog_revision(), _documents)
+    return search.index_for(catalog_revision(), _documents, _terms)
+
+
+def search_terms(q: str = "") -> QuerySet[SearchTerm]:
+    """The lexicon's entries, those whose words or meaning hold ``q`` when given."""
+    terms = SearchTerm.objects.all()
+    key = " ".join(search.words(q))
+    if key:
+        terms = terms.filter(Q(key__contains=key) | Q(means__icontains=q.strip()))
+    return terms.order_by("key")
 
 
 def find_procedures(

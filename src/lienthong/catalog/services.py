@@ -4,6 +4,7 @@ publish (``catalog.publish``); every change is audited and announced in the outb
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 from lienthong.accounts.constants import Perm
 from lienthong.accounts.permissions import authorize
 from lienthong.catalog import eforms
-from lienthong.catalog.constants import VersionStatus
+from lienthong.catalog.constants import TermKind, VersionStatus
 from lienthong.catalog.models import (
     CatalogState,
     Component,
@@ -24,8 +25,10 @@ from lienthong.catalog.models import (
     Procedure,
     ProcedureGroup,
     ProcedureVersion,
+    SearchTerm,
 )
 from lienthong.catalog.records import InvalidProcedure, Problem, ProcedureData, parse_procedure
+from lienthong.catalog.search import words
 from lienthong.core import audit, outbox
 from lienthong.core.errors import IllegalTransition, InvalidInput, InvalidParam, NotFound
 
@@ -34,11 +37,15 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ImportReport",
+    "TermData",
+    "delete_term",
     "import_rows",
+    "load_terms",
     "publish",
     "publish_seed",
     "save_draft",
     "save_group",
+    "save_term",
 ]
 
 SYSTEM = "system:catalog-loader"
@@ -404,3 +411,155 @@ def import_rows(
         data={"saved": len(report.saved), "bad_rows": report.bad_rows[:100]},
     )
     return report
+
+
+# -- the search lexicon ------------------------------------------------------------------
+@dataclass(frozen=True)
+class TermData:
+    """A lexicon entry as entered or imported."""
+
+    phrase: str
+    means: str
+    kind: str
+    source: str
+
+
+def term_key(phrase: str) -> str:
+    """The key an entry is unique on: its words folded ("Sổ đỏ" and "so do" are one)."""
+    return " ".join(words(phrase))
+
+
+def check_term(data: TermData) -> list[InvalidParam]:
+    """What is wrong with an entry, field by field (nothing: it may be saved)."""
+    problems: list[InvalidParam] = []
+    if not term_key(data.phrase):
+        problems.append(
+            InvalidParam("phrase", "required", _("Nhập cách người dân viết (chữ hoặc số)."))
+        )
+    elif len(data.phrase.strip()) > 200:
+        problems.append(InvalidParam("phrase", "too-long", _("Tối đa 200 ký tự.")))
+    if not words(data.means):
+        problems.append(
+            InvalidParam("means", "required", _("Nhập nghĩa theo tên gọi trong danh mục."))
+        )
+    elif len(data.means.strip()) > 500:
+        problems.append(InvalidParam("means", "too-long", _("Tối đa 500 ký tự.")))
+    if data.kind not in TermKind.values:
+        problems.append(InvalidParam("kind", "invalid", _("Loại không hợp lệ.")))
+    if not data.source.strip():
+        problems.append(
+            InvalidParam("source", "required", _("Ghi nguồn hoặc lý do của mục từ điển."))
+        )
+    return problems
+
+
+def save_term(*, actor: User, data: TermData, term_id: int | None = None) -> SearchTerm:
+    """Add an entry to the lexicon, or change entry ``term_id``; the search uses it at once.
+
+    Raises PermissionDenied, NotFound (no such entry), InvalidInput (a field is wrong, or
+    another entry has the same words: code ``duplicate``)."""
+    authorize(actor, Perm.CATALOG_PUBLISH)
+    problems = check_term(data)
+    if problems:
+        raise InvalidInput(_("Mục từ điển chưa hợp lệ."), invalid_params=problems)
+    key = term_key(data.phrase)
+    with transaction.atomic():
+        if term_id is None:
+            term = SearchTerm()
+            before = None
+        else:
+            found = SearchTerm.objects.select_for_update().filter(pk=term_id).first()
+            if found is None:
+                raise NotFound(_("Không tìm thấy mục từ điển."))
+            term = found
+            before = {"phrase": term.phrase, "means": term.means, "kind": term.kind}
+        if SearchTerm.objects.filter(key=key).exclude(pk=term.pk).exists():
+            raise InvalidInput(
+                _("Mục từ điển chưa hợp lệ."),
+                invalid_params=[
+                    InvalidParam("phrase", "duplicate", _("Đã có mục từ điển cho cách viết này."))
+                ],
+            )
+        term.phrase = data.phrase.strip()
+        term.key = key
+        term.means = data.means.strip()
+        term.kind = data.kind
+        term.source = data.source.strip()
+        term.save()
+        _bump_revision()
+        audit.record(
+            "catalog.term_saved",
+            actor=actor,
+            object_type="search_term",
+            object_id=term.pk,
+            data={
+                "phrase": term.phrase,
+                "means": term.means,
+                "kind": term.kind,
+                "before": before,
+            },
+        )
+    return term
+
+
+def delete_term(*, actor: User, term_id: int) -> None:
+    """Remove entry ``term_id`` from the lexicon. Raises PermissionDenied, NotFound."""
+    authorize(actor, Perm.CATALOG_PUBLISH)
+    with transaction.atomic():
+        term = SearchTerm.objects.select_for_update().filter(pk=term_id).first()
+        if term is None:
+            raise NotFound(_("Không tìm thấy mục từ điển."))
+        removed = {"phrase": term.phrase, "means": term.means, "kind": term.kind}
+        term.delete()
+        _bump_revision()
+        audit.record(
+            "catalog.term_deleted",
+            actor=actor,
+            object_type="search_term",
+            object_id=term_id,
+            data=removed,
+        )
+
+
+def load_terms(entries: Iterable[TermData], *, actor: User | str = SYSTEM) -> Counter[str]:
+    """Add or update entries by their words (reference data, or an import already
+    authorised by its caller); unchanged ones are left as they are. Bad entries are counted
+    as "invalid" and skipped. Returns the counts of "created", "updated", "unchanged"."""
+    outcome: Counter[str] = Counter()
+    changed: list[dict[str, str]] = []
+    with transaction.atomic():
+        existing = {t.key: t for t in SearchTerm.objects.select_for_update()}
+        for data in entries:
+            if check_term(data):
+                outcome["invalid"] += 1
+                continue
+            key = term_key(data.phrase)
+            values = {
+                "phrase": data.phrase.strip(),
+                "means": data.means.strip(),
+                "kind": data.kind,
+                "source": data.source.strip(),
+            }
+            term = existing.get(key)
+            if term is None:
+                existing[key] = SearchTerm.objects.create(key=key, **values)
+                outcome["created"] += 1
+            elif all(getattr(term, f) == v for f, v in values.items()):
+                outcome["unchanged"] += 1
+                continue
+            else:
+                for f, v in values.items():
+                    setattr(term, f, v)
+                term.save()
+                outcome["updated"] += 1
+            changed.append({"phrase": values["phrase"], "means": values["means"]})
+        if changed:
+            _bump_revision()
+            audit.record(
+                "catalog.terms_loaded",
+                actor=actor,
+                object_type="search_term",
+                object_id="",
+                data={"changed": len(changed), "first": changed[:20], **dict(outcome)},
+            )
+    return outcome
