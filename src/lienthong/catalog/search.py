@@ -92,6 +92,12 @@ _REQUEST_WORDS: Final = (
     ("cua",),
     ("tien",),
 )
+#: Fewer procedures than this hold the most concepts: those holding one fewer are weighed too.
+_WEIGH_AT_LEAST: Final = 50
+#: The longest phrase of the lexicon looked for as it is in the catalogue's names.
+_LONGEST_RUN: Final = 6
+#: What a word of the request tells, against a word of what is requested.
+_REQUEST_WEIGHT: Final = 0.1
 #: Who a request is for ("khai sinh cho con", "khai tử cho bố"): not what is requested.
 _FOR_WHOM: Final = frozenset(
     [
@@ -149,6 +155,38 @@ class Lexicon:
             options.sort(key=lambda o: -len(o[0]))
         self.by_first = dict(by_first)
         self.phrases = [p for options in self.by_first.values() for p in options]
+        self._by_second: dict[str, list[_Phrase]] | None = None  # built when first needed
+        self._alone: dict[str, list[_Phrase]] = {}
+
+    def _near(self, folded: list[str], i: int) -> list[_Phrase]:
+        """The phrases that may begin at word i with one word mistyped (not its first
+        letter): those whose first word is typed right, or their second word, and the lone
+        words beginning with the same letter."""
+        if self._by_second is None:
+            by_second: dict[str, list[_Phrase]] = defaultdict(list)
+            alone: dict[str, list[_Phrase]] = defaultdict(list)
+            for p in self.phrases:
+                if len(p[0]) > 1:
+                    by_second[p[0][1]].append(p)
+                else:
+                    alone[p[0][0][0]].append(p)
+            self._by_second, self._alone = dict(by_second), dict(alone)
+        near = [p for p in self.by_first.get(folded[i], ()) if len(p[0]) > 1]
+        if i + 1 < len(folded):
+            near.extend(self._by_second.get(folded[i + 1], ()))
+        near.extend(self._alone.get(folded[i][0], ()))
+        return near
+
+    def without(self, literal: Callable[[tuple[str, ...]], bool]) -> Lexicon:
+        """This lexicon less the phrases ``literal`` says a text uses as they are."""
+        kept = Lexicon()
+        for first, options in self.by_first.items():
+            mine = [o for o in options if not literal(o[0])]
+            if mine:
+                kept.by_first[first] = mine
+        kept.phrases = [p for options in kept.by_first.values() for p in options]
+        kept.spelling = {p[2]: self.spelling[p[2]] for p in kept.phrases}
+        return kept
 
     def rewrite(self, folded: list[str], written: list[str], *, query: bool) -> list[_Concept]:
         """The words cut into concepts in the catalogue's terms: a word as it is (with its
@@ -216,7 +254,7 @@ class Lexicon:
                 yield n, 0, means
         if not query:
             return
-        for key, accented, means in self.phrases:
+        for key, accented, means in self._near(folded, i):
             n = len(key)
             typed = folded[i : i + n]
             if len(typed) < n or tuple(typed) == key:
@@ -242,18 +280,19 @@ class Lexicon:
         """The folded words of a catalogue text, rewritten."""
         return [w for means, _ in self.rewrite(*written_words(text), query=False) for w in means]
 
-    def query(self, text: str) -> list[_Concept]:
+    def query(self, text: str) -> tuple[list[_Concept], list[bool]]:
         """The concepts of a query (a word with its written form, or what a phrase of the
-        lexicon means), without the words of the request ("làm", "xin", "thủ tục", "cho
-        con") when it holds more."""
+        lexicon means), and which of them are words of the request ("làm", "xin", "thủ
+        tục", "cho con"): those weigh little, and no procedure needs to hold them."""
         concepts = self.rewrite(*written_words(text), query=True)
-        kept: list[_Concept] = []
+        light = [False] * len(concepts)
         i = 0
         while i < len(concepts):
             (word, *_), written = concepts[i]
             if word == "cho" and written and i + 1 < len(concepts):
                 (following, *_), written = concepts[i + 1]
                 if following in _FOR_WHOM and written:
+                    light[i] = light[i + 1] = True
                     i += 2
                     continue
             for request in _REQUEST_WORDS:
@@ -262,15 +301,19 @@ class Lexicon:
                 if len(window) == n and all(
                     bool(typed) and w == (r,) for (w, typed), r in zip(window, request, strict=True)
                 ):
+                    light[i : i + n] = [True] * n
                     i += n
                     break
             else:
-                kept.append(concepts[i])
                 i += 1
-        return kept or concepts
+        return concepts, light
 
     def query_words(self, text: str) -> list[str]:
-        return [w for concept, _ in self.query(text) for w in concept]
+        """The query's words in the catalogue's terms, without the words of the request
+        when it holds more."""
+        concepts, light = self.query(text)
+        kept = [c for c, weak in zip(concepts, light, strict=True) if not weak] or concepts
+        return [w for concept, _ in kept for w in concept]
 
 
 _TONES: Final = dict.fromkeys(map(ord, "\u0300\u0301\u0303\u0309\u0323"))
@@ -310,11 +353,20 @@ class Entry:
     name: str = ""  # as written (diacritics kept); name_key is rewritten from it
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a search builds hundreds, a frozen __init__ is slower
 class Hit:
     entry: Entry
     score: float
     matched: int
+
+
+def _runs_in(names: list[tuple[str, ...]]) -> Callable[[tuple[str, ...]], bool]:
+    """Whether a run of words stands, as it is, in one of ``names``."""
+    runs: set[tuple[str, ...]] = set()
+    for tokens in names:
+        for n in range(1, _LONGEST_RUN + 1):
+            runs.update(tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+    return lambda phrase: phrase in runs
 
 
 def _variant_words(tokens: tuple[str, ...]) -> frozenset[str]:
@@ -340,13 +392,19 @@ class CatalogIndex:
     def __init__(
         self, docs: list[tuple[Entry, dict[str, str]]], lexicon: Lexicon | None = None
     ) -> None:
-        self.lexicon = lexicon = lexicon or Lexicon()
+        # A phrase the catalogue's names use themselves ("công chứng viên", "trợ cấp thất
+        # nghiệp", "trích lục") means what they mean: it is not translated.
+        lexicon = (lexicon or Lexicon()).without(
+            _runs_in([tuple(words(e.name or e.name_key)) for e, _t in docs])
+        )
+        self.lexicon = lexicon
         # Names in the lexicon's words, as queries will be.
         docs = [
             (replace(e, name_key=" ".join(lexicon.words(e.name or e.name_key))), t) for e, t in docs
         ]
         self.entries = [e for e, _t in docs]
         self.variants_of = [_variant_words(tuple(e.name_key.split())) for e in self.entries]
+        self.shortness = [1 + 0.02 * e.name_key.count(" ") for e in self.entries]
         # The words of each name, and which entries have word b right after word a there
         # (``follow[a][b]``) or end their name with a word (``ending``): phrases then cost
         # a few set operations on the entries a query finds.
@@ -398,19 +456,23 @@ class CatalogIndex:
                 found.setdefault(candidate, 0.7 - 0.15 * distance)
         return list(found.items())
 
-    def _words_of(self, concepts: list[_Concept]) -> list[_Concept]:
+    def _words_of(
+        self, concepts: list[_Concept], light: list[bool]
+    ) -> tuple[list[_Concept], list[bool]]:
         """Syllables typed side by side that the catalogue's names also hold side by side
         are one word ("căn cước", "lần đầu", "kinh doanh"): one concept, not several."""
         out: list[_Concept] = []
+        out_light: list[bool] = []
         joinable = False
-        for concept, written in concepts:
+        for (concept, written), weak in zip(concepts, light, strict=True):
             last = out[-1][0][-1] if out else ""
-            if joinable and written and concept[0] in self.follow.get(last, {}):
+            if joinable and written and not weak and concept[0] in self.follow.get(last, {}):
                 out[-1] = ((*out[-1][0], *concept), (*out[-1][1], *written))
             else:
                 out.append((concept, written))
-            joinable = bool(written)
-        return out
+                out_light.append(weak)
+            joinable = bool(written) and not weak
+        return out, out_light
 
     def _telling(self, term: str, variants: list[tuple[str, float]]) -> float:
         """How much a query word tells: the rarity of the word, or of what it may be."""
@@ -465,7 +527,9 @@ class CatalogIndex:
 
     def search(self, query: str, *, filters: dict[str, Any] | None = None) -> list[Hit]:
         allowed = self._filtered(filters or {})
-        typed = self._words_of(self.lexicon.query(query))
+        typed, light = self._words_of(*self.lexicon.query(query))
+        if all(light):
+            light = [False] * len(light)  # nothing but request words: they are the query
         concepts = [concept for concept, _ in typed]
         terms = [w for concept in concepts for w in concept]
         # How each word was written (none for the lexicon's words): "mở" is not "mô".
@@ -500,15 +564,20 @@ class CatalogIndex:
         # any document holds, or one fewer: a word said in passing ("mất", "lần đầu") found
         # only in another procedure's small print does not leave out the one the rest of
         # the query names.
+        weak = [
+            w for concept, lite in zip(concepts, light, strict=True) for w in [lite] * len(concept)
+        ]
         telling = [
-            self._telling(t, vs) * (0.5 if doubt else 1.0)
-            for t, vs, doubt in zip(terms, variants, unsure, strict=True)
+            self._telling(t, vs) * (0.5 if doubt else 1.0) * (_REQUEST_WEIGHT if lite else 1.0)
+            for t, vs, doubt, lite in zip(terms, variants, unsure, weak, strict=True)
         ]
         held: dict[int, int] = defaultdict(int)
         start = 0
-        for concept in concepts:
+        for concept, lite in zip(concepts, light, strict=True):
             span = range(start, start + len(concept))
             start += len(concept)
+            if lite:
+                continue  # no procedure needs to hold "làm", "cho", "thủ tục"
             found: dict[int, float] = defaultdict(float)
             for n in span:
                 spelt = as_written[n]
@@ -546,35 +615,54 @@ class CatalogIndex:
             start += len(concept)
         weights = [max((telling[n] for n in span), default=0.0) for span in spans]
         total = sum(weights) or 1.0
+        within = [sum(telling[n] for n in span) for span in spans]
+        # Only the procedures holding the most concepts are weighed in full (those holding
+        # one fewer too when they are few): the rest follow by concepts held and code.
         ranked: list[tuple[int, float, int, int, int, bool, float, str, int]] = []
-        for i in pool:
-            score = 0.0
-            cover = [0.0] * len(terms)
-            for n, vs in enumerate(variants):
-                best = 0.0
+        weighed = {i for i in pool if held[i] == most}
+        if len(weighed) < _WEIGH_AT_LEAST:
+            weighed = pool
+        for i in pool - weighed:
+            ranked.append((-held[i], 0.0, 0, 0, 0, True, 0.0, self.entries[i].code, i))
+        # Word by word, over the postings or the procedures weighed, whichever is fewer.
+        scores: dict[int, float] = dict.fromkeys(weighed, 0.0)
+        shares: dict[int, float] = dict.fromkeys(weighed, 0.0)
+        for span, weight, told in zip(spans, weights, within, strict=True):
+            for n in span:
+                best: dict[int, float] = {}
+                cover: dict[int, float] = {}
                 spelt = as_written[n]
-                other_marks = spelt is not None and i not in spelt
-                for w, quality in vs:
-                    weight = self.postings[w].get(i)
-                    if weight:
-                        if other_marks:
-                            quality *= 0.5  # "mô" for "mở", "đối" for "đổi"
-                        idf = self.idf[w] * (0.2 if w in _STOP else 1.0)
-                        best = max(best, quality * weight * idf)
-                        cover[n] = max(cover[n], quality * weight / _WEIGHTS["name"])
-                score += best
-            held_share = 0.0
-            for span, weight in zip(spans, weights, strict=True):
-                within = sum(telling[n] for n in span)
-                if within:
-                    held_share += weight * sum(telling[n] * cover[n] for n in span) / within
-            # A short name that is mostly the query ranks above a long one mentioning it.
+                for w, quality in variants[n]:
+                    posting = self.postings[w]
+                    idf = self.idf[w] * (0.2 if w in _STOP else 1.0)
+                    pairs: Iterable[tuple[int, float]] = (
+                        ((i, posting[i]) for i in weighed if i in posting)
+                        if len(posting) > len(weighed)
+                        else ((i, v) for i, v in posting.items() if i in weighed)
+                    )
+                    for i, field_weight in pairs:
+                        q = quality
+                        if spelt is not None and i not in spelt:
+                            q *= 0.5  # "mô" for "mở", "đối" for "đổi"
+                        if q * field_weight * idf > best.get(i, 0.0):
+                            best[i] = q * field_weight * idf
+                        if q * field_weight > cover.get(i, 0.0):
+                            cover[i] = q * field_weight
+                lightly = _REQUEST_WEIGHT if weak[n] else 1.0
+                for i, value in best.items():
+                    scores[i] += value * lightly
+                if told:
+                    factor = weight * telling[n] / told / _WEIGHTS["name"]
+                    for i, value in cover.items():
+                        shares[i] += factor * value
+        for i in weighed:
             entry = self.entries[i]
-            score /= 1 + 0.02 * entry.name_key.count(" ")
+            # A short name that is mostly the query ranks above a long one mentioning it.
+            score = scores[i] / self.shortness[i]
             ranked.append(
                 (
                     -held[i],
-                    -round(held_share / total / _SHARE_STEP),
+                    -round(shares[i] / total / _SHARE_STEP),
                     -len(self.variants_of[i] & asked),
                     len(self.variants_of[i] - asked),
                     -longest.get(i, 0),
