@@ -272,3 +272,88 @@ def write_xlsx(versions: Iterable[Any], out: IO[bytes]) -> None:
     for v in versions:
         sheet.append(record_cells(v))
     book.save(out)
+
+
+# -- the search lexicon ------------------------------------------------------------------
+TERM_COLUMNS: Final[tuple[tuple[str, str], ...]] = (
+    ("phrase", "Cách người dân viết"),
+    ("means", "Nghĩa theo danh mục"),
+    ("kind", "Loại"),
+    ("source", "Nguồn hoặc lý do"),
+)
+_TERM_HEADERS: Final = {fold(h): k for k, h in TERM_COLUMNS} | {k: k for k, _h in TERM_COLUMNS}
+
+
+def read_term_rows(
+    stream: IO[bytes], filename: str
+) -> Iterator[tuple[int, dict[str, str] | Problem]]:
+    """(row number, cells by key) of a lexicon file (CSV or XLSX, the layout of
+    :data:`TERM_COLUMNS`, headers in Vietnamese or as keys); a Problem when it cannot be
+    read. Row 1 is the header."""
+    try:
+        if filename.lower().endswith(".xlsx"):
+            with contextlib.closing(spreadsheets.open_workbook(stream, LIMITS)) as book:
+                yield from _term_records(
+                    list(r) for r in spreadsheets.bounded_rows(book.worksheets[0], LIMITS)
+                )
+            return
+        data = stream.read(LIMITS.max_uncompressed + 1)
+        if len(data) > LIMITS.max_uncompressed:
+            raise spreadsheets.SpreadsheetRefused(
+                "too_large",
+                _("Tệp CSV lớn hơn %(limit)d MB; hãy chia thành nhiều tệp nhỏ hơn.")
+                % {"limit": LIMITS.max_uncompressed // (1024 * 1024)},
+            )
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            yield 1, Problem("file", "encoding", _("Tệp CSV phải được lưu theo mã UTF-8."))
+            return
+        yield from _term_records(_bounded(csv.reader(io.StringIO(text))))
+    except spreadsheets.SpreadsheetRefused as exc:
+        yield 1, Problem("file", exc.code, exc.message)
+
+
+def _term_records(rows: Iterable[list[Any]]) -> Iterator[tuple[int, dict[str, str] | Problem]]:
+    iterator = iter(rows)
+    header = [_TERM_HEADERS.get(fold(str(h or "")).strip(), "") for h in next(iterator, [])]
+    if "phrase" not in header or "means" not in header:
+        yield (
+            1,
+            Problem(
+                "file",
+                "header",
+                _(
+                    "Dòng đầu phải là tiêu đề cột, có ít nhất «Cách người dân viết» và "
+                    "«Nghĩa theo danh mục»."
+                ),
+            ),
+        )
+        return
+    for number, row in enumerate(iterator, start=2):
+        if not any(str(c or "").strip() for c in row):
+            continue
+        yield (
+            number,
+            {key: str(value or "") for key, value in zip(header, row, strict=False) if key},
+        )
+
+
+def term_cells(term: Any) -> list[str]:
+    return [term.phrase, term.means, term.kind, term.source]
+
+
+def write_terms_csv(terms: Iterable[Any], out: IO[str]) -> None:
+    writer = csv.writer(out)
+    writer.writerow([h for _k, h in TERM_COLUMNS])
+    for term in terms:
+        writer.writerow(term_cells(term))
+
+
+def write_terms_xlsx(terms: Iterable[Any], out: IO[bytes]) -> None:
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Từ điển tìm kiếm")
+    sheet.append([h for _k, h in TERM_COLUMNS])
+    for term in terms:
+        sheet.append(term_cells(term))
+    book.save(out)

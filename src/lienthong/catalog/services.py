@@ -31,6 +31,7 @@ from lienthong.catalog.records import InvalidProcedure, Problem, ProcedureData, 
 from lienthong.catalog.search import words
 from lienthong.core import audit, outbox
 from lienthong.core.errors import IllegalTransition, InvalidInput, InvalidParam, NotFound
+from lienthong.core.text import clean_text, unsafe_character
 
 if TYPE_CHECKING:
     from lienthong.accounts.models import User
@@ -38,8 +39,10 @@ if TYPE_CHECKING:
 __all__ = [
     "ImportReport",
     "TermData",
+    "TermImportReport",
     "delete_term",
     "import_rows",
+    "import_terms",
     "load_terms",
     "publish",
     "publish_seed",
@@ -432,6 +435,12 @@ def term_key(phrase: str) -> str:
 def check_term(data: TermData) -> list[InvalidParam]:
     """What is wrong with an entry, field by field (nothing: it may be saved)."""
     problems: list[InvalidParam] = []
+    for name, value in (("phrase", data.phrase), ("means", data.means), ("source", data.source)):
+        problem = unsafe_character(value, multiline=name == "source")
+        if problem is not None:
+            problems.append(InvalidParam(name, problem.code, problem.reason))
+    if problems:
+        return problems
     if not term_key(data.phrase):
         problems.append(
             InvalidParam("phrase", "required", _("Nhập cách người dân viết (chữ hoặc số)."))
@@ -480,11 +489,11 @@ def save_term(*, actor: User, data: TermData, term_id: int | None = None) -> Sea
                     InvalidParam("phrase", "duplicate", _("Đã có mục từ điển cho cách viết này."))
                 ],
             )
-        term.phrase = data.phrase.strip()
+        term.phrase = clean_text(data.phrase)
         term.key = key
-        term.means = data.means.strip()
+        term.means = clean_text(data.means)
         term.kind = data.kind
-        term.source = data.source.strip()
+        term.source = clean_text(data.source, multiline=True)
         term.save()
         _bump_revision()
         audit.record(
@@ -535,10 +544,10 @@ def load_terms(entries: Iterable[TermData], *, actor: User | str = SYSTEM) -> Co
                 continue
             key = term_key(data.phrase)
             values = {
-                "phrase": data.phrase.strip(),
-                "means": data.means.strip(),
+                "phrase": clean_text(data.phrase),
+                "means": clean_text(data.means),
                 "kind": data.kind,
-                "source": data.source.strip(),
+                "source": clean_text(data.source, multiline=True),
             }
             term = existing.get(key)
             if term is None:
@@ -563,3 +572,52 @@ def load_terms(entries: Iterable[TermData], *, actor: User | str = SYSTEM) -> Co
                 data={"changed": len(changed), "first": changed[:20], **dict(outcome)},
             )
     return outcome
+
+
+@dataclass
+class TermImportReport:
+    counts: Counter[str] = field(default_factory=Counter)
+    errors: list[tuple[int, Problem]] = field(default_factory=list)
+
+    @property
+    def bad_rows(self) -> list[int]:
+        return sorted({row for row, _p in self.errors})
+
+
+def import_terms(
+    *, actor: User, rows: Iterable[tuple[int, dict[str, str] | Problem]]
+) -> TermImportReport:
+    """Add or update lexicon entries from a file's rows (``files.read_term_rows``); a row
+    that is wrong is reported with its problems and left out, the others are saved.
+    Raises PermissionDenied."""
+    authorize(actor, Perm.CATALOG_PUBLISH)
+    report = TermImportReport()
+    good: list[TermData] = []
+    seen: dict[str, int] = {}
+    for number, row in rows:
+        if isinstance(row, Problem):
+            report.errors.append((number, row))
+            continue
+        data = TermData(
+            row.get("phrase", ""),
+            row.get("means", ""),
+            row.get("kind", "").strip(),
+            row.get("source", ""),
+        )
+        problems = check_term(data)
+        key = term_key(data.phrase)
+        if not problems and key in seen:
+            problems = [
+                InvalidParam(
+                    "phrase",
+                    "duplicate",
+                    _("Trùng cách viết với dòng %(row)d.") % {"row": seen[key]},
+                )
+            ]
+        if problems:
+            report.errors.extend((number, Problem(p.name, p.code, str(p.reason))) for p in problems)
+            continue
+        seen[key] = number
+        good.append(data)
+    report.counts = load_terms(good, actor=actor)
+    return report

@@ -19,7 +19,16 @@ from django.views.decorators.http import require_POST
 from lienthong.accounts.constants import Perm
 from lienthong.accounts.permissions import can
 from lienthong.catalog import files, selectors, services
-from lienthong.catalog.constants import DEPARTMENTS, LIFE_EVENTS, REGISTRIES, Level, ServiceLevel
+from lienthong.catalog.constants import (
+    DEPARTMENTS,
+    LIFE_EVENTS,
+    REGISTRIES,
+    Level,
+    ServiceLevel,
+    TermKind,
+)
+from lienthong.catalog.forms import TermForm
+from lienthong.catalog.services import TermData
 from lienthong.core.errors import DomainError, InvalidInput, NotFound
 
 if TYPE_CHECKING:
@@ -248,4 +257,123 @@ def export(request: AuthenticatedRequest, fmt: str) -> HttpResponse:
             ("\ufeff" + text.getvalue()).encode(), content_type="text/csv; charset=utf-8"
         )
     response["Content-Disposition"] = f'attachment; filename="danh-muc-thu-tuc-{stamp}.{fmt}"'
+    return response
+
+
+# -- the search lexicon ------------------------------------------------------------------
+def _term_errors(form: TermForm, exc: InvalidInput) -> None:
+    for p in exc.invalid_params:
+        form.add_error(p.name if p.name in form.fields else None, str(p.reason))
+
+
+@login_required
+def lexicon(request: AuthenticatedRequest) -> HttpResponse:
+    """The search lexicon: find, add (the catalogue team's words for citizens' words)."""
+    _admin_only(request)
+    q = request.GET.get("q", "").strip()
+    form = TermForm(request.POST or None, initial={"phrase": request.GET.get("them", "")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            term = services.save_term(actor=request.user, data=TermData(**form.cleaned_data))
+        except InvalidInput as exc:
+            _term_errors(form, exc)
+        else:
+            messages.success(request, _("Đã thêm «%(phrase)s».") % {"phrase": term.phrase})
+            return redirect("catalog:lexicon")
+    page = Paginator(selectors.search_terms(q), 50).get_page(request.GET.get("trang"))
+    return render(
+        request,
+        "catalog/lexicon.html",
+        {"page": page, "q": q, "form": form},
+        status=422 if form.errors else 200,
+    )
+
+
+@login_required
+def lexicon_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    _admin_only(request)
+    term = selectors.search_terms().filter(pk=pk).first()
+    if term is None:
+        raise Http404
+    form = TermForm(
+        request.POST or None,
+        initial={
+            "phrase": term.phrase,
+            "means": term.means,
+            "kind": term.kind,
+            "source": term.source,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_term(
+                actor=request.user, data=TermData(**form.cleaned_data), term_id=term.pk
+            )
+        except InvalidInput as exc:
+            _term_errors(form, exc)
+        else:
+            messages.success(request, _("Đã lưu mục từ điển."))
+            return redirect("catalog:lexicon")
+    return render(
+        request,
+        "catalog/lexicon_edit.html",
+        {"term": term, "form": form},
+        status=422 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def lexicon_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    _admin_only(request)
+    try:
+        services.delete_term(actor=request.user, term_id=pk)
+    except NotFound as exc:
+        raise Http404 from exc
+    messages.success(request, _("Đã xóa mục từ điển."))
+    return redirect("catalog:lexicon")
+
+
+@login_required
+def lexicon_import(request: AuthenticatedRequest) -> HttpResponse:
+    """Upload a CSV/XLSX of entries: bad rows are listed, the rest saved."""
+    _admin_only(request)
+    report = None
+    upload = request.FILES.get("file") if request.method == "POST" else None
+    if upload and upload.file is not None:
+        report = services.import_terms(
+            actor=request.user, rows=files.read_term_rows(upload.file, upload.name or "")
+        )
+    elif request.method == "POST":
+        messages.error(request, _("Chọn tệp CSV hoặc XLSX để nhập."))
+    saved = sum(report.counts[k] for k in ("created", "updated")) if report else 0
+    return render(
+        request,
+        "catalog/lexicon_import.html",
+        {"report": report, "columns": files.TERM_COLUMNS, "kinds": TermKind.choices},
+        status=200 if report is None or not report.errors else 207 if saved else 422,
+    )
+
+
+@login_required
+def lexicon_export(request: AuthenticatedRequest, fmt: str) -> HttpResponse:
+    _admin_only(request)
+    terms = selectors.search_terms()
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    if fmt == "xlsx":
+        out = io.BytesIO()
+        files.write_terms_xlsx(terms, out)
+        response = HttpResponse(
+            out.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    elif fmt == "csv":
+        text = io.StringIO()
+        files.write_terms_csv(terms, text)
+        response = HttpResponse(
+            ("\ufeff" + text.getvalue()).encode(), content_type="text/csv; charset=utf-8"
+        )
+    else:
+        raise Http404
+    response["Content-Disposition"] = f'attachment; filename="tu-dien-tim-kiem-{stamp}.{fmt}"'
     return response
