@@ -6,7 +6,7 @@ from ninja import Router
 from ninja.pagination import paginate
 from ninja.params.functions import Query
 
-from lienthong.catalog import selectors
+from lienthong.catalog import selectors, services
 from lienthong.catalog.constants import Level, ServiceLevel
 from lienthong.catalog.eforms import to_json
 from lienthong.catalog.models import ProcedureVersion
@@ -54,14 +54,18 @@ def list_procedures(
 ) -> list[ProcedureOut]:
     """Thủ tục đang áp dụng, xếp theo mức độ phù hợp với `q` (không có `q`: theo lĩnh vực
     và tên)."""
-    return selectors.find_procedures(  # type: ignore[return-value]  # a page at a time
+    found = selectors.find_procedures(
         q,
         field=field,
         level=level,
         life_event=life_event,
         service_level=service_level,
         boundary_free=boundary_free,
-    ).map(summary)
+    )
+    if q.strip() and request.GET.get("offset", "0") in ("", "0"):
+        # Kept scrubbed for the catalogue team's report (catalog.scrub); who asked is not.
+        services.log_search(text=q, channel="api", results=len(found), first_code=found.first_code)
+    return found.map(summary)  # type: ignore[return-value]  # a page at a time
 
 
 @router.get("/procedures/{code}", response=ProcedureDetailOut, summary="Một thủ tục hành chính")

@@ -223,3 +223,25 @@ class SearchTerm(models.Model):
 
     def __str__(self) -> str:
         return f"{self.phrase} → {self.means}"
+
+
+class SearchQuery(models.Model):
+    """A search as it was typed, scrubbed of personal data (``catalog.scrub``) before it is
+    stored; who searched is not kept. What came of it: how many procedures were found, the
+    first, the one opened from the results and whether a dossier was then filed."""
+
+    text = models.CharField(max_length=200)
+    #: Its words folded: the report counts alike queries together.
+    key = models.CharField(max_length=200, db_index=True)
+    channel = models.CharField(max_length=8)  # portal, counter, api
+    results = models.PositiveIntegerField()
+    first_code = models.CharField(max_length=20, blank=True)
+    opened_code = models.CharField(max_length=20, blank=True)
+    filed = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.text

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections import Counter as Tally
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lienthong.catalog import eforms, search
@@ -21,6 +24,7 @@ from lienthong.catalog.models import (
     Procedure,
     ProcedureGroup,
     ProcedureVersion,
+    SearchQuery,
     SearchTerm,
 )
 from lienthong.catalog.results import result_document_of
@@ -49,6 +53,7 @@ __all__ = [
     "published_groups",
     "published_versions",
     "search_procedures",
+    "search_report",
     "search_terms",
     "versions_for_admin",
     "versions_with_own_workflow",
@@ -133,7 +138,7 @@ def find_procedures(
     service_level: str | None = None,
     boundary_free: bool | None = None,
     business_related: bool | None = None,
-) -> LazySlices[ProcedureVersion]:
+) -> Found:
     """Published procedures best matching ``q`` (all of them, ordered by field and name,
     when ``q`` is empty), filtered. Diacritics and small typos do not matter. Rows are
     read from the database only for the slice a page asks for."""
@@ -155,7 +160,17 @@ def find_procedures(
         by_id = ProcedureVersion.objects.select_related("procedure").in_bulk(chunk)
         return [by_id[i] for i in chunk if i in by_id]
 
-    return LazySlices(len(ids), fetch)
+    return Found(len(ids), fetch, first_code=hits[0].entry.code if hits else "")
+
+
+class Found(LazySlices[ProcedureVersion]):
+    """The procedures a search found, a page at a time, and the code of the first."""
+
+    def __init__(
+        self, length: int, fetch: Callable[[int, int], list[ProcedureVersion]], first_code: str
+    ) -> None:
+        super().__init__(length, fetch)
+        self.first_code = first_code
 
 
 def search_procedures(
@@ -504,3 +519,54 @@ def _amount(fee: Any) -> int:
         return int(fee.get("amount") or 0) if isinstance(fee, dict) else 0
     except (TypeError, ValueError):
         return 0
+
+
+@dataclass(frozen=True)
+class QueryGroup:
+    key: str
+    text: str  # the commonest way it was written
+    count: int
+
+
+@dataclass(frozen=True)
+class SearchReport:
+    days: int
+    total: int
+    without_result: int
+    opened: int
+    filed: int
+    zero: list[QueryGroup]  # found nothing
+    abandoned: list[QueryGroup]  # found something, nothing opened
+
+
+def search_report(days: int = 30, limit: int = 50) -> SearchReport:
+    """What citizens searched in the last ``days``: the queries that found nothing and
+    those whose results nobody opened, commonest first (for the catalogue team)."""
+    since = timezone.now() - dt.timedelta(days=days)
+    rows = SearchQuery.objects.filter(created_at__gte=since)
+    total = rows.count()
+
+    def groups(qs: QuerySet[SearchQuery]) -> list[QueryGroup]:
+        counted = qs.values("key").annotate(n=Count("id")).order_by("-n", "key")[:limit]
+        out = []
+        for g in counted:
+            text = (
+                qs.filter(key=g["key"])
+                .values("text")
+                .annotate(n=Count("id"))
+                .order_by("-n", "text")
+                .values_list("text", flat=True)
+                .first()
+            )
+            out.append(QueryGroup(g["key"], text or g["key"], g["n"]))
+        return out
+
+    return SearchReport(
+        days=days,
+        total=total,
+        without_result=rows.filter(results=0).count(),
+        opened=rows.exclude(opened_code="").count(),
+        filed=rows.filter(filed=True).count(),
+        zero=groups(rows.filter(results=0)),
+        abandoned=groups(rows.filter(results__gt=0, opened_code="")),
+    )

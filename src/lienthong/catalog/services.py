@@ -25,9 +25,11 @@ from lienthong.catalog.models import (
     Procedure,
     ProcedureGroup,
     ProcedureVersion,
+    SearchQuery,
     SearchTerm,
 )
 from lienthong.catalog.records import InvalidProcedure, Problem, ProcedureData, parse_procedure
+from lienthong.catalog.scrub import scrub
 from lienthong.catalog.search import words
 from lienthong.core import audit, outbox
 from lienthong.core.errors import IllegalTransition, InvalidInput, InvalidParam, NotFound
@@ -44,6 +46,8 @@ __all__ = [
     "import_rows",
     "import_terms",
     "load_terms",
+    "log_search",
+    "note_opened",
     "publish",
     "publish_seed",
     "save_draft",
@@ -621,3 +625,46 @@ def import_terms(
         good.append(data)
     report.counts = load_terms(good, actor=actor)
     return report
+
+
+# -- the search log ----------------------------------------------------------------------
+#: A query typed on within this long of the last one, extending or shortening it, is the
+#: same search (search as you type asks at every pause).
+TYPING_ON = dt.timedelta(minutes=2)
+#: A procedure opened this long after a search still counts as found by it.
+OPENED_WITHIN = dt.timedelta(minutes=30)
+_PLACEHOLDERS = frozenset({"so", "ten", "email"})
+
+
+def log_search(
+    *, text: str, channel: str, results: int, first_code: str, previous: int | None = None
+) -> int | None:
+    """Keep a search, scrubbed of personal data (``catalog.scrub``), with what it found;
+    ``previous``: the id this browser's last search was kept under (from its session), so
+    that typing on updates one row. Returns the row's id (None when nothing of the query
+    may be kept). A log of use, not of decisions: not on the audit chain."""
+    if unsafe_character(text) is not None:
+        return None  # control or invisible characters: not a search anyone typed
+    kept = scrub(text).strip()[:200]
+    key = " ".join(w for w in words(kept) if w not in _PLACEHOLDERS)[:200]
+    if not key:
+        return None
+    values = {"text": kept, "key": key, "results": results, "first_code": first_code}
+    if previous is not None:
+        row = SearchQuery.objects.filter(
+            pk=previous,
+            channel=channel,
+            opened_code="",
+            created_at__gte=timezone.now() - TYPING_ON,
+        ).first()
+        if row is not None and (key.startswith(row.key) or row.key.startswith(key)):
+            SearchQuery.objects.filter(pk=row.pk).update(**values)
+            return row.pk
+    return SearchQuery.objects.create(channel=channel, **values).pk
+
+
+def note_opened(search_id: int, code: str) -> None:
+    """The procedure ``code`` was opened after search ``search_id`` (its first one only)."""
+    SearchQuery.objects.filter(
+        pk=search_id, opened_code="", created_at__gte=timezone.now() - OPENED_WITHIN
+    ).update(opened_code=code[:20])

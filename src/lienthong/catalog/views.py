@@ -72,8 +72,46 @@ def index(request: HtmxHttpRequest) -> HttpResponse:
         "query_string": _without_page(request),
     }
     if request.htmx and not request.htmx.boosted:
-        return render(request, "catalog/partials/results.html", context)
-    return render(request, "catalog/index.html", context)
+        response = render(request, "catalog/partials/results.html", context)
+    else:
+        response = render(request, "catalog/index.html", context)
+    if q and not request.GET.get("trang"):
+        _log_search(request, response, q, results)
+    return response
+
+
+#: The cookie (signed) that holds this browser's last search: the id of its log row, so
+#: that typing on updates it and opening a result is noted on it. No session is made.
+LAST_SEARCH = "tra-cuu"
+_LAST_SEARCH_SALT = "catalog.last-search"
+
+
+def _last_search(request: HttpRequest) -> int | None:
+    value = request.get_signed_cookie(LAST_SEARCH, default=None, salt=_LAST_SEARCH_SALT)
+    return int(value) if value and value.isdigit() else None
+
+
+def _log_search(
+    request: HttpRequest, response: HttpResponse, q: str, results: selectors.Found
+) -> None:
+    """Keep the search (scrubbed) for the catalogue team's report; typing on updates it."""
+    kept = services.log_search(
+        text=q,
+        channel="portal",
+        results=len(results),
+        first_code=results.first_code,
+        previous=_last_search(request),
+    )
+    if kept is not None:
+        response.set_signed_cookie(
+            LAST_SEARCH,
+            str(kept),
+            salt=_LAST_SEARCH_SALT,
+            max_age=int(services.OPENED_WITHIN.total_seconds()),
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
 
 
 def _without_page(request: HttpRequest) -> str:
@@ -88,8 +126,11 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         version = selectors.get_procedure(code)
     except NotFound as exc:
         raise Http404 from exc
+    searched = _last_search(request)
+    if searched is not None:
+        services.note_opened(searched, version.procedure.code)
     components = list(version.components.all())
-    return render(
+    response = render(
         request,
         "catalog/detail.html",
         {
@@ -107,6 +148,9 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
             "fee_by_rule": any(f["amount"] is None for f in version.fees),
         },
     )
+    if searched is not None:
+        response.delete_cookie(LAST_SEARCH)  # the search has done its work
+    return response
 
 
 def group(request: HttpRequest, code: str) -> HttpResponse:
@@ -377,3 +421,15 @@ def lexicon_export(request: AuthenticatedRequest, fmt: str) -> HttpResponse:
         raise Http404
     response["Content-Disposition"] = f'attachment; filename="tu-dien-tim-kiem-{stamp}.{fmt}"'
     return response
+
+
+@login_required
+def search_report(request: AuthenticatedRequest) -> HttpResponse:
+    """What citizens searched: zero-result and abandoned queries, commonest first, each
+    with one click to add a lexicon entry."""
+    _admin_only(request)
+    try:
+        days = min(max(int(request.GET.get("ngay", "30")), 1), 365)
+    except ValueError:
+        days = 30
+    return render(request, "catalog/search_report.html", {"report": selectors.search_report(days)})
