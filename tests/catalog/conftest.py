@@ -5,6 +5,7 @@ import copy
 import pytest
 
 from lienthong.catalog import search
+from lienthong.catalog.loaders import load_lexicon, load_procedures
 from lienthong.catalog.records import parse_procedure
 from lienthong.catalog.services import publish_seed
 
@@ -145,5 +146,16 @@ def catalog(db):
     search.forget()
     for raw in SAMPLE:
         publish_seed(parse_procedure(raw), decision_number="Dữ liệu kiểm thử")
+    yield
+    search.forget()
+
+
+@pytest.fixture
+def seed_catalog(db):
+    """The seed catalogue (65 procedures) and its search lexicon, as `load-reference-data`
+    loads them."""
+    search.forget()
+    load_procedures()
+    load_lexicon()
     yield
     search.forget()

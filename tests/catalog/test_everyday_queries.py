@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lienthong.catalog import search
-from lienthong.catalog.loaders import load_lexicon, load_procedures, seed_terms
+from lienthong.catalog.loaders import seed_terms
 from lienthong.catalog.models import SearchTerm
 from lienthong.catalog.selectors import search_procedures
 from lienthong.catalog.services import TermData, delete_term, load_terms, save_term
@@ -16,15 +16,6 @@ from tests.factories import UserFactory
 
 #: What `make test` holds the search to on the set (docs/catalog.md gives the figures).
 TOP1, TOP3 = 0.95, 0.97
-
-
-@pytest.fixture
-def seed_catalog(db):
-    search.forget()
-    load_procedures()
-    load_lexicon()
-    yield
-    search.forget()
 
 
 @pytest.fixture

@@ -8,8 +8,6 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from lienthong.catalog import search
-from lienthong.catalog.loaders import load_lexicon, load_procedures
 from lienthong.catalog.models import SearchTerm
 from lienthong.catalog.selectors import search_procedures
 from lienthong.core.models import AuditEntry
@@ -19,21 +17,12 @@ URL = "/can-bo/thu-tuc/tu-dien/"
 
 
 @pytest.fixture
-def seeded(db):
-    search.forget()
-    load_procedures()
-    load_lexicon()
-    yield
-    search.forget()
-
-
-@pytest.fixture
-def admin_client(client, seeded):
+def admin_client(client, seed_catalog):
     client.force_login(UserFactory(admin=True))
     return client
 
 
-def test_the_lexicon_pages_are_for_the_catalogue_team(client, seeded):
+def test_the_lexicon_pages_are_for_the_catalogue_team(client, seed_catalog):
     client.force_login(UserFactory(official=True))
     term = SearchTerm.objects.first()
     for url in (URL, f"{URL}{term.pk}/", f"{URL}nhap/", f"{URL}xuat.csv"):

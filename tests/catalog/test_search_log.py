@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from lienthong.catalog import search
-from lienthong.catalog.loaders import load_lexicon, load_procedures
 from lienthong.catalog.models import SearchQuery
 from lienthong.catalog.scrub import scrub
 from tests.factories import UserFactory
@@ -28,16 +26,7 @@ def test_personal_data_is_scrubbed_before_a_query_is_kept(typed, kept):
     assert scrub(typed) == kept
 
 
-@pytest.fixture
-def seeded(db):
-    search.forget()
-    load_procedures()
-    load_lexicon()
-    yield
-    search.forget()
-
-
-def test_a_search_is_kept_scrubbed_and_typing_on_updates_it(client, seeded):
+def test_a_search_is_kept_scrubbed_and_typing_on_updates_it(client, seed_catalog):
     for q in ("so", "so do", "so do Nguyễn Văn An 001090012345"):
         client.get("/thu-tuc/", {"q": q}, HTTP_HX_REQUEST="true")
     rows = list(SearchQuery.objects.all())
@@ -49,7 +38,7 @@ def test_a_search_is_kept_scrubbed_and_typing_on_updates_it(client, seeded):
     assert SearchQuery.objects.count() == 2
 
 
-def test_opening_a_result_is_noted_on_the_search(client, seeded):
+def test_opening_a_result_is_noted_on_the_search(client, seed_catalog):
     client.get("/thu-tuc/", {"q": "lấy vợ"})
     client.get("/thu-tuc/1.000894/")
     row = SearchQuery.objects.get()
@@ -58,14 +47,14 @@ def test_opening_a_result_is_noted_on_the_search(client, seeded):
     assert SearchQuery.objects.get().opened_code == "1.000894"
 
 
-def test_the_api_keeps_its_searches_too(client, seeded):
+def test_the_api_keeps_its_searches_too(client, seed_catalog):
     client.get("/api/v1/procedures", {"q": "passport"})
     client.get("/api/v1/procedures", {"q": "passport", "offset": 100})
     row = SearchQuery.objects.get()
     assert (row.channel, row.first_code) == ("api", "1.001456")
 
 
-def test_the_report_lists_what_failed_with_a_way_to_teach_the_search(client, seeded):
+def test_the_report_lists_what_failed_with_a_way_to_teach_the_search(client, seed_catalog):
     for q in ("qqqq wwww", "qqqq wwww", "zzzz"):
         client.get("/thu-tuc/", {"q": q})
         client.cookies.clear()  # other citizens
@@ -82,12 +71,12 @@ def test_the_report_lists_what_failed_with_a_way_to_teach_the_search(client, see
     assert 'value="qqqq wwww"' in form
 
 
-def test_the_report_is_for_the_catalogue_team(client, seeded):
+def test_the_report_is_for_the_catalogue_team(client, seed_catalog):
     client.force_login(UserFactory(official=True))
     assert client.get("/can-bo/thu-tuc/tra-cuu/").status_code == 404
 
 
-def test_a_search_with_unsafe_characters_is_not_kept(client, seeded):
+def test_a_search_with_unsafe_characters_is_not_kept(client, seed_catalog):
     client.get("/api/v1/procedures", {"q": "khai\u202esinh"})
     client.get("/thu-tuc/", {"q": "khai\x07sinh"})
     assert not SearchQuery.objects.exists()

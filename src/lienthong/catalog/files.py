@@ -18,8 +18,8 @@ import contextlib
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator
-from typing import IO, TYPE_CHECKING, Any, Final
+from collections.abc import Callable, Iterable, Iterator
+from typing import IO, TYPE_CHECKING, Any, Final, TypeVar
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -30,6 +30,8 @@ from lienthong.geo.text import fold
 
 if TYPE_CHECKING:
     from lienthong.catalog.models import ProcedureVersion
+
+R = TypeVar("R")
 
 COLUMNS: Final[tuple[tuple[str, str], ...]] = (
     ("code", "Mã thủ tục"),
@@ -146,10 +148,19 @@ def read_rows(stream: IO[bytes], filename: str) -> Iterator[tuple[int, dict[str,
     A file larger than :data:`LIMITS` allow is refused before it is parsed (an XLSX by
     its zip directory, see ``lienthong.core.spreadsheets``); rows past ``max_rows`` end
     the reading with a Problem."""
+    return _sheet(stream, filename, _records)
+
+
+def _sheet(
+    stream: IO[bytes],
+    filename: str,
+    records: Callable[[Iterable[list[Any]]], Iterator[tuple[int, R | Problem]]],
+) -> Iterator[tuple[int, R | Problem]]:
+    """The ``records`` of a CSV (UTF-8) or XLSX file's rows, within :data:`LIMITS`."""
     try:
         if filename.lower().endswith(".xlsx"):
             with contextlib.closing(spreadsheets.open_workbook(stream, LIMITS)) as book:
-                yield from _records(
+                yield from records(
                     list(r) for r in spreadsheets.bounded_rows(book.worksheets[0], LIMITS)
                 )
             return
@@ -165,7 +176,7 @@ def read_rows(stream: IO[bytes], filename: str) -> Iterator[tuple[int, dict[str,
         except UnicodeDecodeError:
             yield 1, Problem("file", "encoding", _("Tệp CSV phải được lưu theo mã UTF-8."))
             return
-        yield from _records(_bounded(csv.reader(io.StringIO(text))))
+        yield from records(_bounded(csv.reader(io.StringIO(text))))
     except spreadsheets.SpreadsheetRefused as exc:
         yield 1, Problem("file", exc.code, exc.message)
 
@@ -290,28 +301,7 @@ def read_term_rows(
     """(row number, cells by key) of a lexicon file (CSV or XLSX, the layout of
     :data:`TERM_COLUMNS`, headers in Vietnamese or as keys); a Problem when it cannot be
     read. Row 1 is the header."""
-    try:
-        if filename.lower().endswith(".xlsx"):
-            with contextlib.closing(spreadsheets.open_workbook(stream, LIMITS)) as book:
-                yield from _term_records(
-                    list(r) for r in spreadsheets.bounded_rows(book.worksheets[0], LIMITS)
-                )
-            return
-        data = stream.read(LIMITS.max_uncompressed + 1)
-        if len(data) > LIMITS.max_uncompressed:
-            raise spreadsheets.SpreadsheetRefused(
-                "too_large",
-                _("Tệp CSV lớn hơn %(limit)d MB; hãy chia thành nhiều tệp nhỏ hơn.")
-                % {"limit": LIMITS.max_uncompressed // (1024 * 1024)},
-            )
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            yield 1, Problem("file", "encoding", _("Tệp CSV phải được lưu theo mã UTF-8."))
-            return
-        yield from _term_records(_bounded(csv.reader(io.StringIO(text))))
-    except spreadsheets.SpreadsheetRefused as exc:
-        yield 1, Problem("file", exc.code, exc.message)
+    return _sheet(stream, filename, _term_records)
 
 
 def _term_records(rows: Iterable[list[Any]]) -> Iterator[tuple[int, dict[str, str] | Problem]]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from typing import TYPE_CHECKING, TypedDict
+from collections.abc import Callable
+from typing import IO, TYPE_CHECKING, TypedDict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -286,21 +287,38 @@ def import_file(request: AuthenticatedRequest) -> HttpResponse:
 def export(request: AuthenticatedRequest, fmt: str) -> HttpResponse:
     _admin_only(request)
     versions = selectors.published_versions()
+    return _download(
+        fmt,
+        "danh-muc-thu-tuc",
+        lambda out: files.write_xlsx(versions, out),
+        lambda out: files.write_csv(versions, out),
+    )
+
+
+def _download(
+    fmt: str,
+    name: str,
+    write_xlsx: Callable[[IO[bytes]], None],
+    write_csv: Callable[[IO[str]], None],
+) -> HttpResponse:
+    """An Excel or CSV (UTF-8 with BOM, as Excel opens it) file to download, dated."""
     stamp = timezone.localdate().strftime("%Y%m%d")
     if fmt == "xlsx":
         out = io.BytesIO()
-        files.write_xlsx(versions, out)
+        write_xlsx(out)
         response = HttpResponse(
             out.getvalue(),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-    else:
+    elif fmt == "csv":
         text = io.StringIO()
-        files.write_csv(versions, text)
+        write_csv(text)
         response = HttpResponse(
             ("\ufeff" + text.getvalue()).encode(), content_type="text/csv; charset=utf-8"
         )
-    response["Content-Disposition"] = f'attachment; filename="danh-muc-thu-tuc-{stamp}.{fmt}"'
+    else:
+        raise Http404
+    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.{fmt}"'
     return response
 
 
@@ -403,24 +421,12 @@ def lexicon_import(request: AuthenticatedRequest) -> HttpResponse:
 def lexicon_export(request: AuthenticatedRequest, fmt: str) -> HttpResponse:
     _admin_only(request)
     terms = selectors.search_terms()
-    stamp = timezone.localdate().strftime("%Y%m%d")
-    if fmt == "xlsx":
-        out = io.BytesIO()
-        files.write_terms_xlsx(terms, out)
-        response = HttpResponse(
-            out.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    elif fmt == "csv":
-        text = io.StringIO()
-        files.write_terms_csv(terms, text)
-        response = HttpResponse(
-            ("\ufeff" + text.getvalue()).encode(), content_type="text/csv; charset=utf-8"
-        )
-    else:
-        raise Http404
-    response["Content-Disposition"] = f'attachment; filename="tu-dien-tim-kiem-{stamp}.{fmt}"'
-    return response
+    return _download(
+        fmt,
+        "tu-dien-tim-kiem",
+        lambda out: files.write_terms_xlsx(terms, out),
+        lambda out: files.write_terms_csv(terms, out),
+    )
 
 
 @login_required
