@@ -270,18 +270,29 @@ def cells_of(version: ProcedureVersion) -> dict[str, str]:
 
 
 def write_csv(versions: Iterable[Any], out: IO[str]) -> None:
-    writer = csv.writer(out)
-    writer.writerow([h for _k, h in COLUMNS])
-    for v in versions:
-        writer.writerow(record_cells(v))
+    _write_csv(COLUMNS, (record_cells(v) for v in versions), out)
 
 
 def write_xlsx(versions: Iterable[Any], out: IO[bytes]) -> None:
+    _write_xlsx("Thủ tục hành chính", COLUMNS, (record_cells(v) for v in versions), out)
+
+
+def _write_csv(
+    columns: tuple[tuple[str, str], ...], rows: Iterable[list[Any]], out: IO[str]
+) -> None:
+    writer = csv.writer(out)
+    writer.writerow([h for _k, h in columns])
+    writer.writerows(rows)
+
+
+def _write_xlsx(
+    title: str, columns: tuple[tuple[str, str], ...], rows: Iterable[list[Any]], out: IO[bytes]
+) -> None:
     book = Workbook(write_only=True)
-    sheet = book.create_sheet("Thủ tục hành chính")
-    sheet.append([h for _k, h in COLUMNS])
-    for v in versions:
-        sheet.append(record_cells(v))
+    sheet = book.create_sheet(title)
+    sheet.append([h for _k, h in columns])
+    for row in rows:
+        sheet.append(row)
     book.save(out)
 
 
@@ -334,16 +345,8 @@ def term_cells(term: Any) -> list[str]:
 
 
 def write_terms_csv(terms: Iterable[Any], out: IO[str]) -> None:
-    writer = csv.writer(out)
-    writer.writerow([h for _k, h in TERM_COLUMNS])
-    for term in terms:
-        writer.writerow(term_cells(term))
+    _write_csv(TERM_COLUMNS, (term_cells(t) for t in terms), out)
 
 
 def write_terms_xlsx(terms: Iterable[Any], out: IO[bytes]) -> None:
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("Từ điển tìm kiếm")
-    sheet.append([h for _k, h in TERM_COLUMNS])
-    for term in terms:
-        sheet.append(term_cells(term))
-    book.save(out)
+    _write_xlsx("Từ điển tìm kiếm", TERM_COLUMNS, (term_cells(t) for t in terms), out)

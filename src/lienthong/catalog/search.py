@@ -64,8 +64,8 @@ def written_words(text: str) -> tuple[list[str], list[str]]:
     """The folded words of ``text`` and the same words as written (lower case, diacritics
     kept): ``fold`` keeps every character in place."""
     lower = unicodedata.normalize("NFC", text).lower()
-    spans = [m.span() for m in _WORD.finditer(fold(lower))]
     folded = fold(lower)
+    spans = [m.span() for m in _WORD.finditer(folded)]
     return [folded[a:b] for a, b in spans], [lower[a:b] for a, b in spans]
 
 
