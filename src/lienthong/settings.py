@@ -246,6 +246,10 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = not PRODUCTION  # files from the apps, no collectstatic
 
 # Background work ------------------------------------------------------------
+#: Where citizens may call when the directory gives no number for their service centre
+#: (the National Public Service Portal's free hotline by default).
+PUBLIC_SERVICE_HOTLINE: str = env.str("PUBLIC_SERVICE_HOTLINE", default="1800 1096")
+
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 OUTBOX_POLL_SECONDS: float = env.float("OUTBOX_POLL_SECONDS", default=1.0)
 OUTBOX_BATCH_SIZE: int = env.int("OUTBOX_BATCH_SIZE", default=100)

@@ -11,12 +11,15 @@ from lienthong.catalog.constants import Level, ServiceLevel
 from lienthong.catalog.eforms import to_json
 from lienthong.catalog.models import ProcedureVersion
 from lienthong.catalog.schemas import (
+    AdviceOut,
+    CentreOut,
     ComponentOut,
     DataSourceOut,
     FormOut,
     GroupOut,
     GroupRefOut,
     MemberOut,
+    NamedOut,
     ProcedureDetailOut,
     ProcedureOut,
 )
@@ -66,6 +69,30 @@ def list_procedures(
         # Kept scrubbed for the catalogue team's report (catalog.scrub); who asked is not.
         services.log_search(text=q, channel="api", results=len(found), first_code=found.first_code)
     return found.map(summary)  # type: ignore[return-value]  # a page at a time
+
+
+@router.get("/procedures/advice", response=AdviceOut, summary="Gợi ý khi tìm không thấy")
+def search_advice(
+    request: HttpRequest,
+    q: str = Query(..., description="Từ khoá đã tìm"),
+    commune: str = Query("", description="Mã xã, phường của người hỏi: trả thêm nơi hỏi"),
+) -> AdviceOut:
+    """Cho một lần tìm: từ khoá như hệ thống đã hiểu (sửa lỗi gõ), các từ không thủ tục nào
+    nhắc đến, kết quả có đủ không; khi không đủ: sự kiện đời sống và thủ tục gần nhất; với
+    `commune`: Trung tâm Phục vụ hành chính công của xã và của tỉnh (điện thoại, địa chỉ)."""
+    told = selectors.find_procedures(q).advice
+    desk = selectors.help_desk(commune_code=commune) if commune.strip() else None
+    return AdviceOut(
+        corrected=told.corrected,
+        unknown=list(told.unknown),
+        complete=told.complete,
+        life_events=[NamedOut(code=c, name=n) for c, n in told.events],
+        nearest=[NamedOut(code=c, name=n) for c, n in told.nearest],
+        centres=[
+            CentreOut(code=c.code, name=c.name, address=c.address, phone=c.phone)
+            for c in (desk.centres if desk else [])
+        ],
+    )
 
 
 @router.get("/procedures/{code}", response=ProcedureDetailOut, summary="Một thủ tục hành chính")

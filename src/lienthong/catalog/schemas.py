@@ -103,3 +103,28 @@ class FormOut(Schema):
     derived: bool
     #: The definition (docs/eforms.md), as the catalogue imports and exports it.
     definition: dict[str, Any]
+
+
+class NamedOut(Schema):
+    code: str
+    name: str
+
+
+class CentreOut(Schema):
+    code: str
+    name: str
+    address: str
+    phone: str
+
+
+class AdviceOut(Schema):
+    corrected: str = Field(
+        description="Từ khoá đã sửa lỗi gõ, như hệ thống đã hiểu; rỗng nếu không sửa"
+    )
+    unknown: list[str] = Field(description="Các từ không thủ tục nào nhắc đến")
+    complete: bool = Field(description="Kết quả đầu tiên có đủ những gì từ khoá hỏi")
+    life_events: list[NamedOut] = Field(description="Sự kiện đời sống gần nhất (khi complete sai)")
+    nearest: list[NamedOut] = Field(description="Thủ tục có tên gần giống (khi không tìm thấy gì)")
+    centres: list[CentreOut] = Field(
+        description="Trung tâm Phục vụ hành chính công của xã (tham số commune) và của tỉnh"
+    )

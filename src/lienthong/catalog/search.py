@@ -30,13 +30,14 @@ import re
 import threading
 import unicodedata
 from bisect import bisect_left
+from collections import Counter as Tally
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import Any, Final
 
-from rapidfuzz import process
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from lienthong.geo.text import fold
@@ -92,6 +93,10 @@ _REQUEST_WORDS: Final = (
     ("cua",),
     ("tien",),
 )
+#: The share of a query the best result must hold (by weight, a word in its name counting
+#: fully) for the search to need no advice: "nghĩa vụ quân sự" found scattered in the long
+#: name of a land procedure is no answer.
+_GOOD_SHARE: Final = 0.5
 #: Fewer procedures than this hold the most concepts: those holding one fewer are weighed too.
 _WEIGH_AT_LEAST: Final = 50
 #: The longest phrase of the lexicon looked for as it is in the catalogue's names.
@@ -120,6 +125,26 @@ _FOR_WHOM: Final = frozenset(
 )
 
 
+#: Vietnamese syllables without diacritics: an onset, then a rhyme. A word that is one is a
+#: word (maybe one the catalogue does not use: "thác", "khoáng"), not a typo to correct.
+_SYLLABLE: Final = re.compile(
+    r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?"
+    r"(?:"
+    r"a(?:i|o|u|y|m|n|ng|nh|p|t|c|ch)?|e(?:o|u|m|n|ng|nh|p|t|c|ch)?|i(?:a|u|m|n|nh|p|t|ch)?"
+    r"|o(?:i|m|n|ng|p|t|c|o|ong|oc)?|u(?:a|i|u|m|n|ng|p|t|c|y)?|y"
+    r"|(?:ie|ye)(?:u|m|n|ng|p|t|c)|(?:uo)(?:i|m|n|ng|p|t|c|u)?|ua(?:n|ng|t|c|y)"
+    r"|oa(?:i|y|o|m|n|ng|nh|p|t|c|ch)?|oe(?:o|n|t)?|ue(?:n|nh|t|ch)?"
+    r"|uy(?:a|u|en|et|nh|ch|t|n)?|ia"
+    r")"
+)
+
+
+def is_syllable(word: str) -> bool:
+    """Whether a folded word may be a Vietnamese syllable ("thac", "khoang"; not "gxay",
+    "sinhh", "dor")."""
+    return _SYLLABLE.fullmatch(word) is not None
+
+
 def _is_request_word(word: str) -> bool:
     return any(len(r) == 1 and r[0] == word for r in _REQUEST_WORDS)
 
@@ -135,6 +160,10 @@ class Term:
 _Phrase = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]  # folded, written, means
 #: Words in the catalogue's terms and how they were written (empty: the lexicon's words).
 _Concept = tuple[tuple[str, ...], tuple[str, ...]]
+
+
+#: A choice of the cut: its score, then the phrase taken (length, meaning, typo, as written).
+_Choice = tuple[tuple[int, int, int, int], int, tuple[str, ...], int, tuple[str, ...]]
 
 
 class Lexicon:
@@ -203,21 +232,29 @@ class Lexicon:
         cấp thất nghiệp" is not rewritten for "thất nghiệp"). A query may miss a tone mark
         in one word of a phrase ("sổ đõ") or one letter of one word ("bằng láy", "độc
         thâng", "passpor")."""
+        out: list[_Concept] = []
+        i = 0
+        for start, n, means, _typo, _accented in self.cut(folded, written, query=query):
+            out.extend(((folded[j],), (written[j],)) for j in range(i, start))
+            out.append((means, ()))
+            i = start + n
+        out.extend(((folded[j],), (written[j],)) for j in range(i, len(folded)))
+        return out
+
+    def cut(
+        self, folded: list[str], written: list[str], *, query: bool
+    ) -> list[tuple[int, int, tuple[str, ...], int, tuple[str, ...]]]:
+        """The phrases of the best cut (see :meth:`rewrite`), in order, as (start, length,
+        meaning, typo, the phrase as written)."""
         size = len(folded)
         meaningful = [not _is_request_word(w) for w in folded]
         present = set(folded)
         # best[i]: the score of the best cut of the words from i on, and the phrase taken at
-        # i (its length and meaning; length 0: the word as it is).
-        best: list[tuple[tuple[int, int, int, int], int, tuple[str, ...]]] = [
-            ((0, 0, 0, 0), 0, ())
-        ] * (size + 1)
+        # i (length, meaning, typo, as written; length 0: the word as it is).
+        best: list[_Choice] = [((0, 0, 0, 0), 0, (), 0, ())] * (size + 1)
         for i in range(size - 1, -1, -1):
-            choice: tuple[tuple[int, int, int, int], int, tuple[str, ...]] = (
-                best[i + 1][0],
-                0,
-                (),
-            )
-            for n, typo, means in self._phrases_at(folded, written, i, query=query):
+            choice: _Choice = (best[i + 1][0], 0, (), 0, ())
+            for n, typo, means, accented in self._phrases_at(folded, written, i, query=query):
                 if not query and present.issuperset(means):
                     continue
                 rest = best[i + n][0]
@@ -228,30 +265,30 @@ class Lexicon:
                     rest[3] - 1,
                 )
                 if score > choice[0]:
-                    choice = (score, n, means)
+                    choice = (score, n, means, typo, accented)
             best[i] = choice
-        out: list[_Concept] = []
+        phrases = []
         i = 0
         while i < size:
-            _score, n, means = best[i]
+            _score, n, means, typo, accented = best[i]
             if n:
-                out.append((means, ()))
+                phrases.append((i, n, means, typo, accented))
                 i += n
             else:
-                out.append(((folded[i],), (written[i],)))
                 i += 1
-        return out
+        return phrases
 
     def _phrases_at(
         self, folded: list[str], written: list[str], i: int, *, query: bool
-    ) -> Iterator[tuple[int, int, tuple[str, ...]]]:
-        """(length, typo, meaning) of the phrases that may begin at word i."""
+    ) -> Iterator[tuple[int, int, tuple[str, ...], tuple[str, ...]]]:
+        """(length, typo, meaning, the phrase as written) of the phrases that may begin at
+        word i."""
         for key, accented, means in self.by_first.get(folded[i], ()):
             n = len(key)
             if tuple(folded[i : i + n]) == key and _marks_fit(
                 written[i : i + n], accented, query=query
             ):
-                yield n, 0, means
+                yield n, 0, means, accented
         if not query:
             return
         for key, accented, means in self._near(folded, i):
@@ -274,7 +311,7 @@ class Lexicon:
                     query=True,
                 )
             ):
-                yield n, 1, means
+                yield n, 1, means, accented
 
     def words(self, text: str) -> list[str]:
         """The folded words of a catalogue text, rewritten."""
@@ -357,7 +394,30 @@ class Entry:
 class Hit:
     entry: Entry
     score: float
-    matched: int
+    matched: int  # concepts of the query held
+    share: float = 0.0  # of the query held, by weight (a word in the name counting fully)
+
+
+@dataclass(frozen=True)
+class Advice:
+    """What to tell someone whose search found nothing good.
+
+    ``corrected``: the query with its mistyped words corrected, as the catalogue writes
+    them ("" when every word is known); ``unknown``: the words no procedure mentions, as
+    typed; ``complete``: whether the best result holds everything the query asks for;
+    ``events``: the life events of the nearest procedures, most frequent first;
+    ``nearest``: when nothing was found, the procedures whose names look most like the
+    query."""
+
+    corrected: str = ""
+    unknown: tuple[str, ...] = ()
+    complete: bool = True
+    events: tuple[str, ...] = ()
+    nearest: tuple[Entry, ...] = ()
+
+    @property
+    def dead_end(self) -> bool:
+        return not self.complete
 
 
 def _runs_in(names: list[tuple[str, ...]]) -> Callable[[tuple[str, ...]], bool]:
@@ -435,6 +495,19 @@ class CatalogIndex:
         self.postings = dict(postings)
         self.spellings = {w: frozenset(d) for w, d in spellings.items() if w != fold(w)}
         self.vocab = sorted(self.postings)
+        # How the names write each folded word, to write a corrected query ("giấy" for
+        # "gxay"); the lexicon's words are known too ("sổ đỏ" is no typo).
+        self.forms: dict[str, Tally[str]] = defaultdict(Tally)
+        for entry in self.entries:
+            for folded, written in zip(*written_words(entry.name), strict=True):
+                self.forms[folded][written] += 1
+        for _key, accented, _means in lexicon.phrases:
+            for word in accented:
+                self.forms[fold(word)][word] += 0
+        self.known = frozenset(self.postings).union(
+            *(p[0] for p in lexicon.phrases), (w for r in _REQUEST_WORDS for w in r), _FOR_WHOM
+        )
+        self.known_words = sorted(self.known)
         n = max(len(self.entries), 1)
         self.idf = {w: math.log(1 + n / len(p)) for w, p in self.postings.items()}
 
@@ -673,7 +746,118 @@ class CatalogIndex:
                 )
             )
         ranked.sort()
-        return [Hit(self.entries[r[8]], -r[6], -r[0]) for r in ranked]
+        return [Hit(self.entries[r[8]], -r[6], -r[0], -r[1] * _SHARE_STEP) for r in ranked]
+
+    def advise(self, query: str, hits: list[Hit]) -> Advice:
+        """What to tell about the search of ``query`` that found ``hits``: its corrected
+        words, the words nothing mentions, whether the best result is good (it holds all
+        the query asks for, mostly in its name), and, when it is not, the life events and
+        the procedures nearest to it."""
+        folded, written = written_words(query)
+        _typed, light = self._words_of(*self.lexicon.query(query))
+        asking = sum(1 for weak in light if not weak) or len(light)
+        complete = bool(hits) and hits[0].matched >= asking and hits[0].share >= _GOOD_SHARE
+        fixes = self._corrections(folded, written)
+        corrected = (
+            " ".join(fix or w for fix, w in zip(fixes, written, strict=True)) if any(fixes) else ""
+        )
+        unknown = tuple(
+            w
+            for f, w, fix in zip(folded, written, fixes, strict=True)
+            if not fix and f not in self.known and not f.isdigit()
+        )
+        if complete:
+            return Advice(corrected=corrected, unknown=unknown)
+        nearest: tuple[Entry, ...] = ()
+        if not hits:
+            names = [e.name_key for e in self.entries]
+            nearest = tuple(
+                self.entries[i]
+                for _name, _score, i in process.extract(
+                    " ".join(folded), names, scorer=fuzz.WRatio, score_cutoff=60, limit=5
+                )
+            )
+        events = Tally(
+            event
+            for entry in [*(h.entry for h in hits[:10]), *nearest]
+            for event in entry.life_events
+        )
+        return Advice(
+            corrected=corrected,
+            unknown=unknown,
+            complete=False,
+            events=tuple(e for e, _n in events.most_common(4)),
+            nearest=nearest,
+        )
+
+    def _corrections(self, folded: list[str], written: list[str]) -> list[str]:
+        """For each word of a query, what it was likely meant to be, as the catalogue
+        writes it ("" when it is known, or a word of Vietnamese the catalogue does not
+        use, or nothing is near): a phrase of the lexicon read with one word mistyped
+        ("bằng láy", as the search reads it), or a word that is no Vietnamese syllable
+        ("gxay", "sinhh") replaced by the nearest known one, the one found with the
+        query's other words first. The last word may be a word still being typed."""
+        fixes = [""] * len(folded)
+        known = [self.postings[f] for f in folded if f in self.postings]
+        context = set.intersection(*map(set, known)) if known else set()
+        misread: set[int] = set()
+        for start, size, _means, typo, accented in self.lexicon.cut(folded, written, query=True):
+            if typo:  # read with one word mistyped ("bằng láy"): say how it was read
+                fixes[start : start + size] = accented
+                misread.update(range(start, start + size))
+        for n, f in enumerate(folded):
+            last = n == len(folded) - 1
+            if n in misread or (
+                f in self.known or f.isdigit() or is_syllable(f) or (last and self._completes(f))
+            ):
+                continue
+            before = folded[n - 1] if n else ""
+            after = folded[n + 1] if n + 1 < len(folded) else ""
+            fixes[n] = self._nearest_word(f, written[n], context, before, after)
+        return fixes
+
+    def _nearest_word(
+        self, folded: str, written: str, context: set[int], before: str, after: str
+    ) -> str:
+        cutoff = 1 if len(folded) <= 5 else 2
+        options = process.extract(
+            folded, self.known_words, scorer=Levenshtein.distance, score_cutoff=cutoff, limit=8
+        )
+        if not options:
+            return ""
+        closest = min(o[1] for o in options)
+        if len(folded) <= 3:
+            # "dor": "do", "đổi", "đơn"? A short word is only guessed when one word at the
+            # least distance stands beside its neighbour in a name ("xây dựg": "dựng").
+            beside = [
+                o
+                for o in options
+                if o[1] == closest
+                and (o[0] in self.follow.get(before, {}) or after in self.follow.get(o[0], {}))
+            ]
+            if len(beside) != 1:
+                return ""
+            options = beside
+        best = min(
+            options,
+            key=lambda o: (
+                o[1],
+                -len(context.intersection(self.postings.get(o[0], ()))),
+                -len(self.postings.get(o[0], ())),
+                o[0],
+            ),
+        )[0]
+        forms = self.forms.get(best)
+        if not forms:
+            return best
+        if written == folded:  # typed without diacritics: the commonest way of writing it
+            return forms.most_common(1)[0][0]
+        # "dựg": "dựng", not "dụng"
+        return min(forms, key=lambda w: (Levenshtein.distance(w, written), -forms[w]))
+
+    def _completes(self, prefix: str) -> bool:
+        i = bisect_left(self.vocab, prefix)
+        return i < len(self.vocab) and self.vocab[i].startswith(prefix)
 
     def _order(self, i: int) -> tuple[str, str]:
         return (self.entries[i].field, self.entries[i].name_key)

@@ -8,7 +8,7 @@ from collections import Counter as Tally
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -31,10 +31,18 @@ from lienthong.catalog.results import result_document_of
 from lienthong.core import memo
 from lienthong.core.errors import NotFound
 from lienthong.core.paging import LazySlices
+from lienthong.directory import selectors as directory
 from lienthong.geo import selectors as geo
+from lienthong.geo.constants import Level as GeoLevel
 from lienthong.geo.text import fold
 
+if TYPE_CHECKING:
+    from lienthong.directory.models import Agency
+
 __all__ = [
+    "Advice",
+    "Found",
+    "HelpDesk",
     "IndexEntry",
     "catalog_revision",
     "draft_of",
@@ -48,6 +56,7 @@ __all__ = [
     "get_version",
     "group_form_of",
     "groups_of",
+    "help_desk",
     "index_entries",
     "ministry_of_field",
     "published_groups",
@@ -142,7 +151,8 @@ def find_procedures(
     """Published procedures best matching ``q`` (all of them, ordered by field and name,
     when ``q`` is empty), filtered. Diacritics and small typos do not matter. Rows are
     read from the database only for the slice a page asks for."""
-    hits = _index().search(
+    index = _index()
+    hits = index.search(
         q,
         filters={
             "field": field,
@@ -160,17 +170,120 @@ def find_procedures(
         by_id = ProcedureVersion.objects.select_related("procedure").in_bulk(chunk)
         return [by_id[i] for i in chunk if i in by_id]
 
-    return Found(len(ids), fetch, first_code=hits[0].entry.code if hits else "")
+    return Found(
+        len(ids),
+        fetch,
+        first_code=hits[0].entry.code if hits else "",
+        advise=lambda: _advice(index, q, hits),
+    )
 
 
 class Found(LazySlices[ProcedureVersion]):
-    """The procedures a search found, a page at a time, and the code of the first."""
+    """The procedures a search found, a page at a time, the code of the first, and what
+    to tell when none is good (:class:`Advice`, worked out when first asked for)."""
 
     def __init__(
-        self, length: int, fetch: Callable[[int, int], list[ProcedureVersion]], first_code: str
+        self,
+        length: int,
+        fetch: Callable[[int, int], list[ProcedureVersion]],
+        first_code: str,
+        advise: Callable[[], Advice] | None = None,
     ) -> None:
         super().__init__(length, fetch)
         self.first_code = first_code
+        self._advise = advise
+
+    @functools.cached_property
+    def advice(self) -> Advice:
+        return self._advise() if self._advise is not None else Advice()
+
+
+@dataclass(frozen=True)
+class Advice:
+    """What a search that found nothing good tells (see :class:`search.Advice`), with the
+    life events as (code, label) and the nearest procedures as (code, name)."""
+
+    corrected: str = ""
+    unknown: tuple[str, ...] = ()
+    complete: bool = True
+    events: tuple[tuple[str, str], ...] = ()
+    nearest: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def dead_end(self) -> bool:
+        """The best result does not hold all the query asks for (or there is none)."""
+        return not self.complete
+
+
+def _advice(index: search.CatalogIndex, q: str, hits: list[search.Hit]) -> Advice:
+    if not q.strip():
+        return Advice()
+    told = index.advise(q, hits)
+    return Advice(
+        corrected=told.corrected,
+        unknown=told.unknown,
+        complete=told.complete,
+        events=tuple((e, str(LIFE_EVENTS.get(e, e))) for e in told.events),
+        nearest=tuple((e.code, e.name) for e in told.nearest),
+    )
+
+
+@dataclass(frozen=True)
+class HelpDesk:
+    """Where to ask in person: the public administrative service centre of a commune and
+    of its province (from the directory), or the communes an address may be in."""
+
+    commune_code: str = ""
+    commune: str = ""
+    centre: Agency | None = None
+    province_centre: Agency | None = None
+    choices: tuple[tuple[str, str], ...] = ()  # (commune code, "Xã …, Tỉnh …")
+    problem: str = ""
+
+    @property
+    def centres(self) -> list[Agency]:
+        return [c for c in (self.centre, self.province_centre) if c is not None]
+
+    @property
+    def has_phone(self) -> bool:
+        return any(c.phone for c in self.centres)
+
+
+def help_desk(*, address: str = "", commune_code: str = "") -> HelpDesk:
+    """The service centres for an address as people write it (old or new names) or for a
+    commune code; the communes to choose from when the address may be in several."""
+    if commune_code:
+        try:
+            unit = geo.current_unit(commune_code, level=GeoLevel.COMMUNE)
+        except NotFound:
+            return HelpDesk(problem=_("Không tìm thấy xã, phường này."))
+        return _desk(unit.code, unit.name, unit.province.code if unit.province else "")
+    if not address.strip():
+        return HelpDesk()
+    result = geo.convert_address(address)
+    if result.ward_code:
+        return _desk(result.ward_code, result.ward_name, result.province_code)
+    if result.candidates:
+        return HelpDesk(
+            choices=tuple(
+                (c.ward_code, f"{c.ward_name}, {c.province_name}") for c in result.candidates
+            )
+        )
+    return HelpDesk(
+        problem=_(
+            "Chưa xác định được xã, phường từ địa chỉ này. Hãy ghi tên xã, phường và tỉnh, "
+            "ví dụ «Phường Ba Đình, Hà Nội»."
+        )
+    )
+
+
+def _desk(commune_code: str, commune: str, province_code: str) -> HelpDesk:
+    return HelpDesk(
+        commune_code=commune_code,
+        commune=commune,
+        centre=directory.service_centre_of(commune_code),
+        province_centre=directory.service_centre_of(province_code) if province_code else None,
+    )
 
 
 def search_procedures(

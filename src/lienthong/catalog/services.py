@@ -47,6 +47,7 @@ __all__ = [
     "import_terms",
     "load_terms",
     "log_search",
+    "note_filed",
     "note_opened",
     "publish",
     "publish_seed",
@@ -633,6 +634,8 @@ def import_terms(
 TYPING_ON = dt.timedelta(minutes=2)
 #: A procedure opened this long after a search still counts as found by it.
 OPENED_WITHIN = dt.timedelta(minutes=30)
+#: A dossier filed this long after the search (for the procedure opened from it) counts.
+FILED_WITHIN = dt.timedelta(hours=2)
 _PLACEHOLDERS = frozenset({"so", "ten", "email"})
 
 
@@ -668,3 +671,10 @@ def note_opened(search_id: int, code: str) -> None:
     SearchQuery.objects.filter(
         pk=search_id, opened_code="", created_at__gte=timezone.now() - OPENED_WITHIN
     ).update(opened_code=code[:20])
+
+
+def note_filed(search_id: int, code: str) -> None:
+    """A dossier of ``code`` was filed after search ``search_id`` opened that procedure."""
+    SearchQuery.objects.filter(
+        pk=search_id, opened_code=code[:20], created_at__gte=timezone.now() - FILED_WITHIN
+    ).update(filed=True)

@@ -6,6 +6,7 @@ app_name = "catalog"
 
 urlpatterns = [
     path("thu-tuc/", views.index, name="index"),
+    path("thu-tuc/noi-hoi/", views.help_desk, name="help-desk"),
     path("thu-tuc/nhom/<str:code>/", views.group, name="group"),
     path("thu-tuc/<str:code>/", views.detail, name="detail"),
     path("can-bo/thu-tuc/", views.manage, name="manage"),

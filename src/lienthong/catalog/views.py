@@ -8,6 +8,7 @@ import io
 from collections.abc import Callable
 from typing import IO, TYPE_CHECKING, TypedDict
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -19,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from lienthong.accounts.constants import Perm
 from lienthong.accounts.permissions import can
-from lienthong.catalog import files, selectors, services
+from lienthong.catalog import files, searchlog, selectors, services
 from lienthong.catalog.constants import (
     DEPARTMENTS,
     LIFE_EVENTS,
@@ -61,8 +62,12 @@ def index(request: HtmxHttpRequest) -> HttpResponse:
     filters = _filters(request)
     results = selectors.find_procedures(q, **filters)
     page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("trang"))
+    advice = results.advice if q and page.number == 1 else selectors.Advice()
     context = {
         "q": q,
+        "advice": advice,
+        "desk": _my_desk(request) if advice.dead_end else None,
+        "hotline": settings.PUBLIC_SERVICE_HOTLINE,
         "filters": filters,
         "page": page,
         "total": len(results),
@@ -77,42 +82,45 @@ def index(request: HtmxHttpRequest) -> HttpResponse:
     else:
         response = render(request, "catalog/index.html", context)
     if q and not request.GET.get("trang"):
-        _log_search(request, response, q, results)
+        searchlog.searched(request, response, q=q, channel="portal", found=results)
     return response
 
 
-#: The cookie (signed) that holds this browser's last search: the id of its log row, so
-#: that typing on updates it and opening a result is noted on it. No session is made.
-LAST_SEARCH = "tra-cuu"
-_LAST_SEARCH_SALT = "catalog.last-search"
+#: The cookie that remembers the commune a visitor asked about (its code), so that the next
+#: search that finds nothing says at once where to ask.
+MY_COMMUNE = "xa-cua-toi"
 
 
-def _last_search(request: HttpRequest) -> int | None:
-    value = request.get_signed_cookie(LAST_SEARCH, default=None, salt=_LAST_SEARCH_SALT)
-    return int(value) if value and value.isdigit() else None
+def _my_desk(request: HttpRequest) -> selectors.HelpDesk | None:
+    code = request.COOKIES.get(MY_COMMUNE, "")
+    if not code.isdigit():
+        return None
+    desk = selectors.help_desk(commune_code=code)
+    return desk if desk.commune_code else None
 
 
-def _log_search(
-    request: HttpRequest, response: HttpResponse, q: str, results: selectors.Found
-) -> None:
-    """Keep the search (scrubbed) for the catalogue team's report; typing on updates it."""
-    kept = services.log_search(
-        text=q,
-        channel="portal",
-        results=len(results),
-        first_code=results.first_code,
-        previous=_last_search(request),
+def help_desk(request: HtmxHttpRequest) -> HttpResponse:
+    """Where to ask in person: the service centre of the commune an address is in (old or
+    new names), with its phone from the directory."""
+    address = request.GET.get("dia-chi", "").strip()[:300]
+    desk = selectors.help_desk(address=address, commune_code=request.GET.get("xa", "").strip()[:20])
+    context = {"desk": desk, "address": address, "hotline": settings.PUBLIC_SERVICE_HOTLINE}
+    template = (
+        "catalog/partials/help_desk.html"
+        if request.htmx and not request.htmx.boosted
+        else "catalog/help_desk.html"
     )
-    if kept is not None:
-        response.set_signed_cookie(
-            LAST_SEARCH,
-            str(kept),
-            salt=_LAST_SEARCH_SALT,
-            max_age=int(services.OPENED_WITHIN.total_seconds()),
+    response = render(request, template, context)
+    if desk.commune_code:
+        response.set_cookie(
+            MY_COMMUNE,
+            desk.commune_code,
+            max_age=365 * 24 * 3600,
             httponly=True,
             samesite="Lax",
             secure=request.is_secure(),
         )
+    return response
 
 
 def _without_page(request: HttpRequest) -> str:
@@ -127,11 +135,9 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         version = selectors.get_procedure(code)
     except NotFound as exc:
         raise Http404 from exc
-    searched = _last_search(request)
-    if searched is not None:
-        services.note_opened(searched, version.procedure.code)
+    searchlog.opened(request, version.procedure.code)
     components = list(version.components.all())
-    response = render(
+    return render(
         request,
         "catalog/detail.html",
         {
@@ -149,9 +155,6 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
             "fee_by_rule": any(f["amount"] is None for f in version.fees),
         },
     )
-    if searched is not None:
-        response.delete_cookie(LAST_SEARCH)  # the search has done its work
-    return response
 
 
 def group(request: HttpRequest, code: str) -> HttpResponse:

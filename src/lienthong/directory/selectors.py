@@ -33,6 +33,7 @@ __all__ = [
     "ranked_agencies",
     "search_agencies",
     "search_key",
+    "service_centre_of",
     "service_centres",
 ]
 
@@ -176,6 +177,16 @@ def service_centres(province_code: str) -> QuerySet[Agency]:
         .filter(kind=AgencyKind.SERVICE_CENTRE)
         .select_related("unit", "province")
         .order_by("code")
+    )
+
+
+def service_centre_of(unit_code: str) -> Agency | None:
+    """The public administrative service centre of a current commune or province (its
+    own, not its communes'), with its unit; None if the directory has none."""
+    return (
+        agencies_of_unit(unit_code)
+        .filter(kind=AgencyKind.SERVICE_CENTRE, valid_to__isnull=True)
+        .first()
     )
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lienthong.accounts.selectors import user_by_pin
+from lienthong.catalog import searchlog
 from lienthong.catalog import selectors as catalog
 from lienthong.core import audit
 from lienthong.core import files as stored_files
@@ -157,7 +158,9 @@ def file_online(request: AuthenticatedRequest, procedure_code: str) -> HttpRespo
                 _("Đã nộp hồ sơ %(code)s. Giấy tiếp nhận có ở trang hồ sơ.")
                 % {"code": dossier.code},
             )
-            return redirect("dossiers:detail", code=dossier.code)
+            response = redirect("dossiers:detail", code=dossier.code)
+            searchlog.filed(request, response, version.procedure.code)
+            return response
     if request.htmx and request.GET.get("chi-xa"):
         return render(
             request, "dossiers/partials/places.html", {"communes": communes, "v": version}
@@ -591,18 +594,22 @@ def counter_intake(request: AuthenticatedRequest) -> HttpResponse:
                 }
             else:
                 messages.success(request, _("Đã tiếp nhận hồ sơ %(c)s.") % {"c": dossier.code})
-                return redirect("dossiers:detail", code=dossier.code)
-    return render(
+                received = redirect("dossiers:detail", code=dossier.code)
+                searchlog.filed(request, received, version.procedure.code)
+                return received
+    q = request.GET.get("q", "").strip()
+    found = catalog.find_procedures(q) if q else None
+    if version is not None and request.method == "GET":
+        searchlog.opened(request, version.procedure.code)
+    response = render(
         request,
         "dossiers/counter.html",
         {
             "v": version,
             "code": code,
             "components": list(enumerate(version.components.all())) if version else [],
-            "results": catalog.search_procedures(request.GET.get("q", ""), limit=20)
-            if request.GET.get("q")
-            else [],
-            "q": request.GET.get("q", ""),
+            "results": found[:20] if found is not None else [],
+            "q": q,
             "errors": errors,
             "idem": idem,
             "cccd": request.POST.get("cccd", ""),
@@ -611,6 +618,9 @@ def counter_intake(request: AuthenticatedRequest) -> HttpResponse:
         },
         status=422 if errors else 200,
     )
+    if found is not None:
+        searchlog.searched(request, response, q=q, channel="counter", found=found)
+    return response
 
 
 def _counter_form(
