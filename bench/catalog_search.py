@@ -16,6 +16,7 @@ Prints human lines, then one JSON line with the keys ``backend``, ``p50_ms``,
 ``colloquial_per_class``, ``colloquial_p95_ms`` (and the relevance figures).
 
     .venv/bin/python bench/catalog_search.py            # SQLite file in a temp dir
+    .venv/bin/python bench/catalog_search.py --misses   # and list the everyday misses
     DATABASE_URL=postgres://…/scratch_db .venv/bin/python bench/catalog_search.py
 """
 
@@ -227,6 +228,10 @@ def everyday_part() -> dict[str, Any]:
     result = everyday.evaluate(timed, everyday.read())
     print(f"everyday words ({result['n']} queries, beside the generated catalogue):")
     print(everyday.report(result))
+    if "--misses" in sys.argv:  # the queries whose right procedure is not first
+        for cls, missed in result["misses"].items():
+            for text, found in missed:
+                print(f"  miss [{cls}] {text!r}: {' '.join(found) or '—'}")
     p95 = _pct(timings, 95)
     print(f"  latency: p50 {_pct(timings, 50):.1f} ms, p95 {p95:.1f} ms")
     return {

@@ -214,3 +214,54 @@ def test_filters_apply_to_phrases():
     assert [h.entry.code for h in hits] == ["9.000000"]
     hits = idx.search("khai tu", filters={"field": "Bảo hiểm xã hội"})
     assert [h.entry.code for h in hits] == ["9.000001"]
+
+
+def lexicon_index(*names: str) -> CatalogIndex:
+    """An index of names (field "Tư pháp") with the seed lexicon."""
+    from lienthong.catalog.loaders import seed_terms
+
+    terms = [search.Term(t.phrase, t.means) for t in seed_terms()]
+    return CatalogIndex(
+        [
+            (
+                entry(i, name, "Tư pháp"),
+                {"name": name, "field": "Tư pháp", "event": "", "other": ""},
+            )
+            for i, name in enumerate(names)
+        ],
+        search.Lexicon(terms),
+    )
+
+
+def test_a_citizens_phrase_the_names_also_use_is_read_both_ways():
+    # "công chứng" is what citizens call a certified copy (chứng thực), and the start of
+    # "công chứng viên": both procedures are found, the copy among the first.
+    idx = lexicon_index(
+        *(f"{verb} công chứng viên" for verb in ("Bổ nhiệm", "Miễn nhiệm", "Tạm đình chỉ")),
+        "Chứng thực bản sao từ bản chính giấy tờ, văn bản",
+    )
+    assert "9.000003" in codes(idx, "công chứng")[:2]
+    assert codes(idx, "công chứng viên")[0] != "9.000003"
+    assert codes(idx, "bổ nhiệm công chứng viên")[0] == "9.000000"
+
+
+def test_whom_a_request_is_for_neither_counts_in_the_share_nor_makes_a_phrase():
+    idx = index(
+        ("Đăng ký khai sinh cho người đã có hồ sơ, giấy tờ cá nhân", ""),
+        ("Đăng ký khai sinh kết hợp nhận cha, mẹ, con", ""),
+        ("Đăng ký khai sinh", ""),
+    )
+    assert codes(idx, "khai sinh cho con")[0] == "9.000002"
+    assert codes(idx, "làm khai sinh cho bé")[0] == "9.000002"
+    # "cho" not followed by whom it is for may begin "cho tổ chức": it still makes a run.
+    idx = index(("Cấp trang trại", ""), ("Cấp trang trại cho tổ chức", ""))
+    assert codes(idx, "trang trai cho")[0] == "9.000001"
+
+
+def test_first_time_asks_for_the_first_issue_not_for_another_procedure_said_so():
+    idx = index(
+        ("Đăng ký thuế lần đầu đối với hộ kinh doanh", ""),
+        ("Cấp thẻ căn cước cho người từ đủ 14 tuổi trở lên", ""),
+        ("Cấp lại thẻ căn cước", ""),
+    )
+    assert codes(idx, "thẻ căn cước lần đầu")[0] == "9.000001"

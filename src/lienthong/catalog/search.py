@@ -79,6 +79,7 @@ _REQUEST_WORDS: Final = (
     ("bao", "nhieu"),
     ("thu", "tuc"),
     ("can", "gi"),
+    ("lan", "dau"),  # the first issue is what a query naming no variant asks for anyway
     ("lam",),
     ("xin",),
     ("cho",),
@@ -162,6 +163,10 @@ _Phrase = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]  # folded, wr
 _Concept = tuple[tuple[str, ...], tuple[str, ...]]
 
 
+#: How a procedure ranks for a query, best first: concepts missed, share held (negated,
+#: in steps), variants asked (negated), variants not asked, longest phrase (negated), not
+#: the whole name, score (negated), code, index.
+_Rank = tuple[int, float, int, int, int, bool, float, str, int]
 #: A choice of the cut: its score, then the phrase taken (length, meaning, typo, as written).
 _Choice = tuple[tuple[int, int, int, int], int, tuple[str, ...], int, tuple[str, ...]]
 
@@ -394,7 +399,7 @@ class Entry:
 class Hit:
     entry: Entry
     score: float
-    matched: int  # concepts of the query held
+    missing: int  # concepts of the query not held
     share: float = 0.0  # of the query held, by weight (a word in the name counting fully)
 
 
@@ -454,9 +459,12 @@ class CatalogIndex:
     ) -> None:
         # A phrase the catalogue's names use themselves ("công chứng viên", "trợ cấp thất
         # nghiệp", "trích lục") means what they mean: it is not translated.
-        lexicon = (lexicon or Lexicon()).without(
+        self.full_lexicon = lexicon or Lexicon()
+        lexicon = self.full_lexicon.without(
             _runs_in([tuple(words(e.name or e.name_key)) for e, _t in docs])
         )
+        if len(lexicon.phrases) == len(self.full_lexicon.phrases):
+            self.full_lexicon = lexicon
         self.lexicon = lexicon
         # Names in the lexicon's words, as queries will be.
         docs = [
@@ -501,11 +509,13 @@ class CatalogIndex:
         for entry in self.entries:
             for folded, written in zip(*written_words(entry.name), strict=True):
                 self.forms[folded][written] += 1
-        for _key, accented, _means in lexicon.phrases:
+        for _key, accented, _means in self.full_lexicon.phrases:
             for word in accented:
                 self.forms[fold(word)][word] += 0
         self.known = frozenset(self.postings).union(
-            *(p[0] for p in lexicon.phrases), (w for r in _REQUEST_WORDS for w in r), _FOR_WHOM
+            *(p[0] for p in self.full_lexicon.phrases),
+            (w for r in _REQUEST_WORDS for w in r),
+            _FOR_WHOM,
         )
         self.known_words = sorted(self.known)
         n = max(len(self.entries), 1)
@@ -555,17 +565,22 @@ class CatalogIndex:
             idf = max((self.idf[w] * q for w, q in variants), default=0.0)
         return idf * (0.2 if term in _STOP else 1.0)
 
-    def _phrases(self, groups: list[set[str]], pool: set[int]) -> tuple[dict[int, int], set[int]]:
+    def _phrases(
+        self, groups: list[set[str]], pool: set[int], counts: list[int] | None = None
+    ) -> tuple[dict[int, int], set[int]]:
         """Of the entries in ``pool``: those with two or more consecutive query words side
         by side in the name, in the query's order, with the longest such run; and those
         whose name the query is, whole or without its leading verb. ``groups``: the
-        catalogue words each query word stands for. A run is a chain of adjacent pairs
-        (exact unless the name repeats a word); a whole name is checked word by word."""
+        catalogue words each query word stands for; ``counts``: what each word adds to
+        a run's length (0 for a word of the request: "khai sinh cho" is no longer than
+        "khai sinh"), 1 each by default. A run is a chain of adjacent pairs (exact unless
+        the name repeats a word); a whole name is checked word by word."""
         size = len(groups)
         # runs[j]: the entries where the j + 2 query words up to word k are side by side;
         # reach[j]: the same up to any word so far (each set within the one before).
         runs: list[set[int]] = []
         reach: list[set[int]] = []
+        counted: list[tuple[int, set[int]]] = []  # (length counted, entries), when counts
         for k in range(1, size):
             pairs = [
                 nxt[b]
@@ -576,6 +591,9 @@ class CatalogIndex:
             ]
             linked = pool & (pairs[0] if len(pairs) == 1 else set().union(*pairs))
             runs = [r for r in [linked, *(linked & r for r in runs)] if r]
+            if counts is not None:
+                counted.extend((sum(counts[k - j - 1 : k + 1]), r) for j, r in enumerate(runs))
+                continue
             for j, r in enumerate(runs):
                 if j < len(reach):
                     reach[j] |= r
@@ -584,6 +602,12 @@ class CatalogIndex:
         longest: dict[int, int] = {}
         for j, r in enumerate(reach):
             longest.update(dict.fromkeys(r - reach[j + 1] if j + 1 < len(reach) else r, j + 2))
+        if counted:
+            placed: set[int] = set()
+            for n, r in sorted(counted, key=lambda c: -c[0]):
+                if n:
+                    longest.update(dict.fromkeys(r - placed, n))
+                    placed |= r
         whole: set[int] = set()
         if not size:
             return longest, whole
@@ -600,7 +624,38 @@ class CatalogIndex:
 
     def search(self, query: str, *, filters: dict[str, Any] | None = None) -> list[Hit]:
         allowed = self._filtered(filters or {})
-        typed, light = self._words_of(*self.lexicon.query(query))
+        # A phrase of the lexicon that the names also use as it is ("công chứng": the
+        # citizen's word for "chứng thực", and the start of "công chứng viên") is read both
+        # ways; each procedure ranks by the reading that suits it better.
+        readings = [(self.lexicon, self.lexicon.query(query))]
+        if self.full_lexicon is not self.lexicon:
+            translated = self.full_lexicon.query(query)
+            if translated[0] != readings[0][1][0]:
+                readings.append((self.full_lexicon, translated))
+        best: dict[int, _Rank] = {}
+        for lexicon, (concepts, light) in readings:
+            ranked = self._ranked(lexicon, concepts, light, allowed)
+            if ranked is None:  # no words: every procedure, by field and name
+                listed = range(len(self.entries)) if allowed is None else sorted(allowed)
+                return [Hit(self.entries[i], 0.0, 0) for i in sorted(listed, key=self._order)]
+            for key in ranked:
+                if key[-1] not in best or key < best[key[-1]]:
+                    best[key[-1]] = key
+        return [
+            Hit(self.entries[r[-1]], -r[6], r[0], -r[1] * _SHARE_STEP)
+            for r in sorted(best.values())
+        ]
+
+    def _ranked(
+        self,
+        lexicon: Lexicon,
+        read: list[_Concept],
+        read_light: list[bool],
+        allowed: set[int] | None,
+    ) -> list[_Rank] | None:
+        """The rank keys of the procedures matching a reading of a query (None when it has
+        no words)."""
+        typed, light = self._words_of(read, read_light)
         if all(light):
             light = [False] * len(light)  # nothing but request words: they are the query
         concepts = [concept for concept, _ in typed]
@@ -609,7 +664,7 @@ class CatalogIndex:
         spelled = [
             w
             for concept, written in typed
-            for w in written or self.lexicon.spelling.get(concept, ("",) * len(concept))
+            for w in written or lexicon.spelling.get(concept, ("",) * len(concept))
         ]
         # The documents that hold a word written with diacritics as written, when some do.
         as_written = [self.spellings.get(w) if w and w != fold(w) else None for w in spelled]
@@ -617,8 +672,7 @@ class CatalogIndex:
         # only as "mô" may be another word, or a slip of the marks.
         unsure = [bool(w) and w != fold(w) and w not in self.spellings for w in spelled]
         if not terms:
-            listed = range(len(self.entries)) if allowed is None else sorted(allowed)
-            return [Hit(self.entries[i], 0.0, 0) for i in sorted(listed, key=self._order)]
+            return None
         variants = [self._variants(t, last=n == len(terms) - 1) for n, t in enumerate(terms)]
         # A misspelled word has several neighbours ("gxay": giay, xay, gay); keep those
         # that occur together with the words typed correctly, as a speller would.
@@ -639,6 +693,19 @@ class CatalogIndex:
         # the query names.
         weak = [
             w for concept, lite in zip(concepts, light, strict=True) for w in [lite] * len(concept)
+        ]
+        # Who the request is for ("cho con", "cho bé"): neither a share of the query nor a
+        # word of a phrase ("khai sinh cho con" is "Đăng ký khai sinh").
+        whom = [
+            lite
+            and (
+                (concept == ("cho",) and k + 1 < len(concepts) and concepts[k + 1][0] in _FOR_WHOM)
+                or (concept[0] in _FOR_WHOM and k > 0 and concepts[k - 1] == ("cho",))
+            )
+            for k, (concept, lite) in enumerate(zip(concepts, light, strict=True))
+        ]
+        whom_words = [
+            w for concept, b in zip(concepts, whom, strict=True) for w in [b] * len(concept)
         ]
         telling = [
             self._telling(t, vs) * (0.5 if doubt else 1.0) * (_REQUEST_WEIGHT if lite else 1.0)
@@ -668,11 +735,19 @@ class CatalogIndex:
         # "con" not for "cong"); a word it does not know, for its completions and
         # corrections. Words matching nothing are left out.
         groups = [
-            {term} if term in self.postings else {w for w, _q in vs}
-            for term, vs in zip(terms, variants, strict=True)
+            ({term} if term in self.postings else {w for w, _q in vs}, for_whom, lite)
+            for term, vs, for_whom, lite in zip(terms, variants, whom_words, weak, strict=True)
             if vs
         ]
-        longest, whole = self._phrases(groups, pool)
+        words_of = [g for g, _b, _lite in groups]
+        if any(lite for *_g, lite in groups) and not all(lite for *_g, lite in groups):
+            # Who it is for lengthens no run ("khai sinh cho con": "cho" in "khai sinh cho
+            # người…" adds nothing), and the query less its request words may be the whole
+            # name ("làm giấy khai sinh cho bé": "Đăng ký khai sinh").
+            longest, whole = self._phrases(words_of, pool, [0 if b else 1 for _g, b, _l in groups])
+            whole |= self._phrases([g for g, _b, lite in groups if not lite], pool)[1]
+        else:
+            longest, whole = self._phrases(words_of, pool)
         # The most concepts held first; then how much of the query a procedure holds: each
         # concept by how telling it is (its
         # rarest word), each by the share of its words found (telling words weighing more),
@@ -686,17 +761,22 @@ class CatalogIndex:
         for concept in concepts:
             spans.append(range(start, start + len(concept)))
             start += len(concept)
-        weights = [max((telling[n] for n in span), default=0.0) for span in spans]
+        weights = [
+            0.0 if for_whom else max((telling[n] for n in span), default=0.0)
+            for span, for_whom in zip(spans, whom, strict=True)
+        ]
         total = sum(weights) or 1.0
         within = [sum(telling[n] for n in span) for span in spans]
         # Only the procedures holding the most concepts are weighed in full (those holding
         # one fewer too when they are few): the rest follow by concepts held and code.
-        ranked: list[tuple[int, float, int, int, int, bool, float, str, int]] = []
+        ranked: list[_Rank] = []
         weighed = {i for i in pool if held[i] == most}
         if len(weighed) < _WEIGH_AT_LEAST:
             weighed = pool
+        # Concepts missed come first in the key: readings of a query may hold more or fewer.
+        asking = sum(1 for lite in light if not lite) or len(light)
         for i in pool - weighed:
-            ranked.append((-held[i], 0.0, 0, 0, 0, True, 0.0, self.entries[i].code, i))
+            ranked.append((asking - held[i], 0.0, 0, 0, 0, True, 0.0, self.entries[i].code, i))
         # Word by word, over the postings or the procedures weighed, whichever is fewer.
         scores: dict[int, float] = dict.fromkeys(weighed, 0.0)
         shares: dict[int, float] = dict.fromkeys(weighed, 0.0)
@@ -734,7 +814,7 @@ class CatalogIndex:
             score = scores[i] / self.shortness[i]
             ranked.append(
                 (
-                    -held[i],
+                    asking - held[i],
                     -round(shares[i] / total / _SHARE_STEP),
                     -len(self.variants_of[i] & asked),
                     len(self.variants_of[i] - asked),
@@ -745,8 +825,7 @@ class CatalogIndex:
                     i,
                 )
             )
-        ranked.sort()
-        return [Hit(self.entries[r[8]], -r[6], -r[0], -r[1] * _SHARE_STEP) for r in ranked]
+        return ranked
 
     def advise(self, query: str, hits: list[Hit]) -> Advice:
         """What to tell about the search of ``query`` that found ``hits``: its corrected
@@ -754,9 +833,7 @@ class CatalogIndex:
         the query asks for, mostly in its name), and, when it is not, the life events and
         the procedures nearest to it."""
         folded, written = written_words(query)
-        _typed, light = self._words_of(*self.lexicon.query(query))
-        asking = sum(1 for weak in light if not weak) or len(light)
-        complete = bool(hits) and hits[0].matched >= asking and hits[0].share >= _GOOD_SHARE
+        complete = bool(hits) and hits[0].missing == 0 and hits[0].share >= _GOOD_SHARE
         fixes = self._corrections(folded, written)
         corrected = (
             " ".join(fix or w for fix, w in zip(fixes, written, strict=True)) if any(fixes) else ""
