@@ -109,8 +109,12 @@ def test_the_portal_shows_the_way_on_from_a_dead_end(client, seed_catalog):
     assert 'href="/thu-tuc/1.001193/">Đăng ký khai sinh</a>' in html
     assert "?su-kien=khai-sinh" in html
     assert 'name="dia-chi"' in html  # where to ask: the citizen's commune
+    near = client.get("/thu-tuc/", {"q": "nghĩa vụ quân sự"}).content.decode()
+    assert "các kết quả dưới đây chỉ gần đúng" in near
+    assert "Chưa thấy thủ tục bạn cần?" in near
     good = client.get("/thu-tuc/", {"q": "gxay khai sinh"}).content.decode()
     assert "Chưa thấy thủ tục bạn cần?" not in good
+    assert "chỉ gần đúng" not in good
     assert "Có phải bạn muốn tìm" in good
     assert "?q=gi%E1%BA%A5y%20khai%20sinh" in good
 
