@@ -52,3 +52,30 @@ def test_on_a_phone_the_results_start_under_the_search_box(page, live_server):
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert_accessible(page, what="danh mục thủ tục trên điện thoại")
     search.forget()
+
+
+def test_a_search_that_finds_nothing_good_shows_where_to_ask(page, live_server):
+    from tests.directory.conftest import ensure_directory_data
+
+    ensure_directory_data()  # transactional: loaded in the test
+    search.forget()
+    for raw in SAMPLE:
+        publish_seed(parse_procedure(raw), decision_number="Dữ liệu kiểm thử")
+    page.goto(live_server.url + "/thu-tuc/?q=dangkykhaisinh")
+    panel = page.locator("section.no-dead-end")
+    expect(panel).to_contain_text("Chưa thấy thủ tục bạn cần?")
+    expect(panel.get_by_role("link", name="Đăng ký khai sinh")).to_be_visible()
+    # The address as people still write it, the old district included: htmx swaps in the
+    # commune's service centre.
+    panel.get_by_label("Xã, phường (hoặc địa chỉ) của bạn, tên cũ hay mới đều được").fill(
+        "xã Liên Minh, huyện Vụ Bản, Nam Định"
+    )
+    panel.get_by_role("button", name="Tìm nơi hỏi").click()
+    expect(panel.locator("#noi-hoi")).to_contain_text(
+        "Trung tâm Phục vụ hành chính công xã Liên Minh"
+    )
+    expect(panel.locator("#noi-hoi")).to_contain_text("1800 1096")
+    assert page.url.endswith("/thu-tuc/?q=dangkykhaisinh")  # the search stays on screen
+    assert_accessible(page, what="tìm không thấy: nơi hỏi")
+    page.screenshot(path="var/screenshots/no-dead-end.png", full_page=True)
+    search.forget()
