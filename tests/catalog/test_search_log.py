@@ -80,3 +80,30 @@ def test_a_search_with_unsafe_characters_is_not_kept(client, seed_catalog):
     client.get("/api/v1/procedures", {"q": "khai\u202esinh"})
     client.get("/thu-tuc/", {"q": "khai\x07sinh"})
     assert not SearchQuery.objects.exists()
+
+
+def test_the_report_is_exported_to_file_and_costs_few_queries(
+    client, seed_catalog, django_assert_max_num_queries
+):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    for n in range(30):  # thirty different failed queries
+        client.get("/thu-tuc/", {"q": f"qqqq{n} wwww"})
+        client.cookies.clear()
+    client.force_login(UserFactory(admin=True))
+    with django_assert_max_num_queries(12):  # not one query per row
+        assert client.get("/can-bo/thu-tuc/tra-cuu/").status_code == 200
+    response = client.get("/can-bo/thu-tuc/tra-cuu/xuat.xlsx", {"ngay": "7"})
+    assert 'filename="nguoi-dan-tim-gi-7-ngay-' in response["Content-Disposition"]
+    sheet = load_workbook(BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("Loại", "Người dân gõ", "Số lượt")
+    assert ("Không có kết quả", "qqqq0 wwww", 1) in rows
+    assert len(rows) == 31
+    csv_text = client.get("/can-bo/thu-tuc/tra-cuu/xuat.csv").content.decode("utf-8-sig")
+    assert "Không có kết quả,qqqq12 wwww,1" in csv_text
+    assert client.get("/can-bo/thu-tuc/tra-cuu/xuat.pdf").status_code == 404
+    client.force_login(UserFactory(official=True))
+    assert client.get("/can-bo/thu-tuc/tra-cuu/xuat.xlsx").status_code == 404

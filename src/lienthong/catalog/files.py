@@ -350,3 +350,28 @@ def write_terms_csv(terms: Iterable[Any], out: IO[str]) -> None:
 
 def write_terms_xlsx(terms: Iterable[Any], out: IO[bytes]) -> None:
     _write_xlsx("Từ điển tìm kiếm", TERM_COLUMNS, (term_cells(t) for t in terms), out)
+
+
+# -- what citizens searched ------------------------------------------------------------
+REPORT_COLUMNS: Final[tuple[tuple[str, str], ...]] = (
+    ("kind", "Loại"),
+    ("text", "Người dân gõ"),
+    ("count", "Số lượt"),
+)
+
+
+def _report_rows(report: Any) -> Iterable[list[Any]]:
+    for kind, groups in (
+        ("Không có kết quả", report.zero),
+        ("Có kết quả nhưng không mở thủ tục nào", report.abandoned),
+    ):
+        for g in groups:
+            yield [kind, g.text, g.count]
+
+
+def write_search_report_csv(report: Any, out: IO[str]) -> None:
+    _write_csv(REPORT_COLUMNS, _report_rows(report), out)
+
+
+def write_search_report_xlsx(report: Any, out: IO[bytes]) -> None:
+    _write_xlsx(f"{report.days} ngày", REPORT_COLUMNS, _report_rows(report), out)

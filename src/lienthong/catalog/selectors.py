@@ -660,19 +660,20 @@ def search_report(days: int = 30, limit: int = 50) -> SearchReport:
     total = rows.count()
 
     def groups(qs: QuerySet[SearchQuery]) -> list[QueryGroup]:
-        counted = qs.values("key").annotate(n=Count("id")).order_by("-n", "key")[:limit]
-        out = []
-        for g in counted:
-            text = (
-                qs.filter(key=g["key"])
-                .values("text")
-                .annotate(n=Count("id"))
-                .order_by("-n", "text")
-                .values_list("text", flat=True)
-                .first()
-            )
-            out.append(QueryGroup(g["key"], text or g["key"], g["n"]))
-        return out
+        """The commonest keys, each shown as it was most often written (two queries)."""
+        counted = list(qs.values("key").annotate(n=Count("id")).order_by("-n", "key")[:limit])
+        written: dict[str, tuple[int, str]] = {}
+        for row in (
+            qs.filter(key__in=[g["key"] for g in counted])
+            .values("key", "text")
+            .annotate(n=Count("id"))
+        ):
+            best = written.get(row["key"])
+            if best is None or (-row["n"], row["text"]) < (-best[0], best[1]):
+                written[row["key"]] = (row["n"], row["text"])
+        return [
+            QueryGroup(g["key"], written.get(g["key"], (0, g["key"]))[1], g["n"]) for g in counted
+        ]
 
     return SearchReport(
         days=days,

@@ -15,6 +15,11 @@ urlpatterns = [
     path("can-bo/thu-tuc/xuat.<str:fmt>", views.export, name="export"),
     path("can-bo/thu-tuc/tu-dien/", views.lexicon, name="lexicon"),
     path("can-bo/thu-tuc/tra-cuu/", views.search_report, name="search-report"),
+    path(
+        "can-bo/thu-tuc/tra-cuu/xuat.<str:fmt>",
+        views.search_report_export,
+        name="search-report-export",
+    ),
     path("can-bo/thu-tuc/tu-dien/nhap/", views.lexicon_import, name="lexicon-import"),
     path("can-bo/thu-tuc/tu-dien/xuat.<str:fmt>", views.lexicon_export, name="lexicon-export"),
     path("can-bo/thu-tuc/tu-dien/<int:pk>/", views.lexicon_edit, name="lexicon-edit"),

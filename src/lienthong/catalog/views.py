@@ -437,8 +437,26 @@ def search_report(request: AuthenticatedRequest) -> HttpResponse:
     """What citizens searched: zero-result and abandoned queries, commonest first, each
     with one click to add a lexicon entry."""
     _admin_only(request)
+    return render(
+        request, "catalog/search_report.html", {"report": selectors.search_report(_days(request))}
+    )
+
+
+def _days(request: HttpRequest) -> int:
     try:
-        days = min(max(int(request.GET.get("ngay", "30")), 1), 365)
+        return min(max(int(request.GET.get("ngay", "30")), 1), 365)
     except ValueError:
-        days = 30
-    return render(request, "catalog/search_report.html", {"report": selectors.search_report(days)})
+        return 30
+
+
+@login_required
+def search_report_export(request: AuthenticatedRequest, fmt: str) -> HttpResponse:
+    """The same report as a spreadsheet, to file or share (no limit on its rows)."""
+    _admin_only(request)
+    report = selectors.search_report(_days(request), limit=10_000)
+    return _download(
+        fmt,
+        f"nguoi-dan-tim-gi-{report.days}-ngay",
+        lambda out: files.write_search_report_xlsx(report, out),
+        lambda out: files.write_search_report_csv(report, out),
+    )
