@@ -38,6 +38,11 @@ def test_generated_dossiers_look_real_and_leave_room_for_new_ones(cast):
     # The history's issue_result rows carry the number, as a real signature's do.
     event = DossierEvent.objects.filter(action="issue_result").first()
     assert event.data["result_number"] == event.dossier.result_number
+    # Filed at another commune only within the province, as intake allows: a province's
+    # readers find every dossier of theirs by its own province column.
+    for d in Dossier.objects.select_related("receiving_agency", "handling_agency"):
+        assert d.receiving_agency.province_id == d.province_id
+        assert d.handling_agency.province_id in (d.province_id, None)
 
 
 def test_a_run_stopped_midway_and_run_again_numbers_on_without_a_clash(cast, monkeypatch):

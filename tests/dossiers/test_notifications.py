@@ -61,3 +61,57 @@ def test_overdue_dossiers_are_flagged_once_and_announced(cast):
     assert Dossier.objects.get(pk=d.pk).overdue
     assert OutboxEvent.objects.filter(topic="dossier.overdue", aggregate_id=d.code).count() == 1
     assert "dossiers.sweep-overdue" in [j.name for j in jobs()]
+
+
+def test_the_sweep_flags_in_batches_with_history_and_one_event_each(cast):
+    from lienthong.core.models import AuditPending
+    from lienthong.dossiers.models import DossierEvent
+    from lienthong.dossiers.selectors import history_rows
+
+    filed = [
+        submit(
+            actor=cast.clerk_home,
+            applicant=cast.citizen,
+            procedure_code="2.000815",
+            competent_unit_code=HOME,
+            channel="counter",
+            uploads=form("Bản chính giấy tờ, văn bản"),
+            now=at(2026, 11, 23, 9, n),
+        )
+        for n in range(7)
+    ]
+    late = at(2026, 11, 24, 9, 0)
+    # Batches of three: three transactions, each with its history rows, events and one
+    # audit entry; run again, nothing more.
+    assert mark_overdue(now=late, batch=3) == 7
+    assert mark_overdue(now=late, batch=3) == 0
+    assert Dossier.objects.filter(overdue=True).count() == 7
+    assert DossierEvent.objects.filter(action="overdue").count() == 7
+    assert OutboxEvent.objects.filter(topic="dossier.overdue").count() == 7
+    assert AuditPending.objects.filter(action="dossiers.overdue_marked").count() == 3
+    event = OutboxEvent.objects.get(topic="dossier.overdue", aggregate_id=filed[0].code)
+    assert event.payload["handling_agency"] == filed[0].handling_agency.code
+    labels = [label for _e, label, _state in history_rows(Dossier.objects.get(pk=filed[0].pk))]
+    assert labels[-1] == "Quá hạn giải quyết (hệ thống ghi nhận)"
+
+
+def test_the_sweep_costs_the_same_few_statements_for_any_number_of_dossiers(
+    cast, django_assert_max_num_queries
+):
+    from django.db import connection
+
+    for n in range(6):
+        submit(
+            actor=cast.clerk_home,
+            applicant=cast.citizen,
+            procedure_code="2.000815",
+            competent_unit_code=HOME,
+            channel="counter",
+            uploads=form("Bản chính giấy tờ, văn bản"),
+            now=at(2026, 11, 23, 9, n),
+        )
+    # PostgreSQL: one statement (dossiers.bulk) between its savepoint and release; the
+    # embedded SQLite: the ORM's select, update and inserts.
+    most = 3 if connection.vendor == "postgresql" else 7
+    with django_assert_max_num_queries(most):
+        assert mark_overdue(now=at(2026, 11, 24, 9, 0)) == 6

@@ -21,6 +21,8 @@ if TYPE_CHECKING:  # only named in a signature: geo's rows are read through geo.
 __all__ = [
     "agencies_of_unit",
     "agency_branches",
+    "agency_id_of",
+    "agency_ids_under",
     "agency_places",
     "children_of",
     "committees_of_units",
@@ -154,6 +156,19 @@ def agencies_of_unit(unit_code: str) -> QuerySet[Agency]:
         .select_related("unit", "province", "parent")
         .order_by("code")
     )
+
+
+def agency_ids_under(parents: Iterable[int]) -> set[int]:
+    """The ids of the agencies directly under ``parents``."""
+    wanted = sorted(set(parents))
+    if not wanted:
+        return set()
+    return set(Agency.objects.filter(parent_id__in=wanted).values_list("pk", flat=True))
+
+
+def agency_id_of(code: str) -> int | None:
+    """The id of the agency with ``code`` (None: no such agency)."""
+    return Agency.objects.filter(code=code.strip()).values_list("pk", flat=True).first()
 
 
 def agencies_by_ids(ids: set[int] | list[int]) -> QuerySet[Agency]:

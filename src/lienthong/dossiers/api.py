@@ -4,6 +4,7 @@
 # types at import time, and a string "DossierStatus | None" does not resolve there.
 import base64
 import binascii
+import datetime as dt
 import hashlib
 import hmac
 from typing import TYPE_CHECKING, Any
@@ -13,19 +14,19 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Status, UploadedFile
-from ninja.pagination import paginate
 from ninja.params.functions import Header, Query
 
 from lienthong.accounts.auth import ApiRequest, SystemPrincipal, api_auth
 from lienthong.accounts.selectors import user_by_pin
 from lienthong.catalog import selectors as catalog
 from lienthong.core.errors import InvalidInput, InvalidParam, PermissionDenied, Unauthenticated
-from lienthong.core.paging import Page
+from lienthong.core.paging import MAX_LIMIT
 from lienthong.dossiers import selectors, services, workflow
 from lienthong.dossiers.constants import Status as DossierStatus
 from lienthong.dossiers.models import Dossier
 from lienthong.dossiers.schemas import (
     ActionIn,
+    DossierListOut,
     DossierOut,
     EventOut,
     FileIn,
@@ -167,20 +168,63 @@ def prefill(request: ApiRequest, code: str, payload: PrefillIn) -> PrefillOut:
     return PrefillOut(values=got.values, sources=got.sources, problems=got.problems)
 
 
-@router.get("/dossiers", response=list[DossierOut], auth=api_auth, summary="Danh sách hồ sơ")
-@paginate(Page)
+@router.get("/dossiers", response=DossierListOut, auth=api_auth, summary="Danh sách hồ sơ")
 def list_dossiers(
     request: ApiRequest,
     status: DossierStatus | None = None,
     agency: str | None = Query(None, description="Mã cơ quan tiếp nhận hoặc giải quyết"),
     overdue: bool | None = None,
-) -> list[Dossier]:
+    limit: int = Query(20, ge=1, le=MAX_LIMIT, description="Số hồ sơ một trang (1–100)"),
+    cursor: str | None = Query(
+        None, max_length=200, description="Trang sau: giá trị `next` của trang trước"
+    ),
+) -> DossierListOut:
     """Hồ sơ tài khoản được xem: của mình (đứng tên hoặc nộp thay), của cơ quan tiếp nhận
-    hoặc giải quyết mà mình có quyền xem (docs/access.md)."""
-    # A queryset: the paginator counts it and reads one page.
-    return selectors.dossiers_visible_to(  # type: ignore[return-value]
-        _person(request), status=status, agency_code=agency, overdue=overdue
+    hoặc giải quyết mà mình có quyền xem (docs/access.md); mới nộp trước. Phân trang bằng
+    con trỏ: trang sau lấy bằng `cursor` = `next` của trang trước (`next` null: trang cuối),
+    nhanh như nhau ở trang đầu và trang thứ 50.000. `count` đếm chính xác đến 10.000 hồ sơ;
+    nhiều hơn thì `count_exact` là false và `count` là 10.000 («hơn 10.000»)."""
+    page = selectors.dossier_page(
+        _person(request),
+        status=status,
+        agency_code=agency,
+        overdue=overdue,
+        limit=limit,
+        after=_position(cursor) if cursor else None,
     )
+    return DossierListOut(
+        items=page.rows,  # type: ignore[arg-type]  # read field by field into DossierOut
+        count=page.count,
+        count_exact=page.count_exact,
+        next=_cursor(page.after) if page.after else None,
+    )
+
+
+def _cursor(after: tuple[dt.datetime, int]) -> str:
+    """The position after a page's last row, opaque to clients."""
+    at, pk = after
+    return base64.urlsafe_b64encode(f"{at.isoformat()}|{pk}".encode()).decode().rstrip("=")
+
+
+def _position(cursor: str) -> tuple[dt.datetime, int]:
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
+        at, pk = text.split("|")
+        moment = dt.datetime.fromisoformat(at)
+        if moment.tzinfo is None:
+            raise ValueError(at)
+        return moment, int(pk)
+    except (ValueError, UnicodeDecodeError, binascii.Error) as exc:
+        raise InvalidInput(
+            _("Con trỏ trang không hợp lệ."),
+            invalid_params=[
+                InvalidParam(
+                    "cursor",
+                    "invalid_cursor",
+                    _("Dùng đúng giá trị «next» của trang trước, không sửa."),
+                )
+            ],
+        ) from exc
 
 
 @router.get("/dossiers/{code}", response=DossierOut, auth=api_auth, summary="Một hồ sơ")

@@ -132,6 +132,9 @@ def generate(n: int, *, seed: int = 20250701, communes: set[int] | None = None) 
         places = [p for p in places if p[0] in communes]
     if not places:
         return StepResult("chưa có danh bạ cơ quan: chạy load-reference-data trước")
+    by_province: dict[int, list[tuple[int, int, int, int, str]]] = defaultdict(list)
+    for place in places:
+        by_province[place[1]].append(place)
     applicants = accounts.ensure_sample_citizens(APPLICANTS, rng)
     cal = get_calendar()
     now = timezone.now()
@@ -165,7 +168,9 @@ def generate(n: int, *, seed: int = 20250701, communes: set[int] | None = None) 
                 v = rng.choice(versions)
                 commune, province, committee, centre, centre_code = rng.choice(places)
                 if v.boundary_free and rng.random() < 0.15:
-                    centre, centre_code = rng.choice(places)[3:5]
+                    # Filed at another commune of the same province (boundary-free within a
+                    # province only, as intake allows).
+                    centre, centre_code = rng.choice(by_province[province])[3:5]
                 channel = rng.choices([c for c, _w in channels], [w for _c, w in channels])[0]
                 submitted = start + dt.timedelta(seconds=rng.randint(0, 365 * 86400))
                 outcome = rng.choices([o for o, _w in outcomes], weights)[0]

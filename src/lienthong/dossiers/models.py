@@ -132,6 +132,22 @@ class Dossier(models.Model):
             models.Index(fields=["province", "status"]),
             models.Index(fields=["applicant", "-submitted_at"]),
             models.Index(fields=["status", "due_at"]),
+            # The lists, newest first, by keyset (selectors.dossier_page): one per condition
+            # of what a reader may see, and the whole for a national reader.
+            models.Index(fields=["submitted_at", "id"], name="dossiers_list"),
+            models.Index(fields=["province", "submitted_at", "id"], name="dossiers_list_province"),
+            models.Index(
+                fields=["receiving_agency", "submitted_at", "id"], name="dossiers_list_receiving"
+            ),
+            models.Index(
+                fields=["handling_agency", "submitted_at", "id"], name="dossiers_list_handling"
+            ),
+            # The overdue sweep: the open dossiers not yet flagged, by due date.
+            models.Index(
+                fields=["due_at"],
+                condition=models.Q(overdue=False, finished_at__isnull=True, paused_at__isnull=True),
+                name="dossiers_unflagged_due",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -160,6 +160,13 @@ class DossierOut(Schema):
         return d.paid_at is not None
 
 
+class DossierListOut(Schema):
+    items: list[DossierOut]
+    count: int = Field(description="Số hồ sơ (khi count_exact là false: có hơn ngần ấy)")
+    count_exact: bool
+    next: str | None = Field(description="Con trỏ của trang sau (tham số cursor); null: hết")
+
+
 class EventOut(Schema):
     action: str
     from_status: str

@@ -48,12 +48,15 @@ if TYPE_CHECKING:
     from lienthong.dossiers.prefill import Prefilled
 
 __all__ = [
+    "COUNT_EXACT_UP_TO",
     "QUEUES",
     "CountedRow",
+    "DossierPage",
     "Tracking",
     "actions_for",
     "acts_for_applicant",
     "counted_rows",
+    "dossier_page",
     "dossiers_visible_to",
     "get_dossier_for",
     "get_dossier_for_platform",
@@ -149,6 +152,132 @@ def dossiers_visible_to(
         late = Q(due_at__lt=now) & ~Q(status__in=CLOSED) & Q(finished_at__isnull=True)
         qs = qs.filter(late | Q(overdue=True)) if overdue else qs.exclude(late | Q(overdue=True))
     return qs.order_by("-submitted_at")
+
+
+#: The most dossiers a list counts exactly; beyond, it says "more than" this many.
+COUNT_EXACT_UP_TO: Final = 10_000
+#: What a list row does not need (the declaration; the version's texts and forms).
+_LIST_DEFERS: Final = (
+    "form_data",
+    *(
+        f"procedure_version__{f}"
+        for f in (
+            "form",
+            "result_document",
+            "fees",
+            "legal_bases",
+            "requirements",
+            "steps",
+            "sources",
+            "results",
+            "channels",
+            "levels",
+            "life_events",
+        )
+    ),
+)
+
+
+@dataclass(frozen=True)
+class DossierPage:
+    """One page of a list: its dossiers, the count (exact, or ``COUNT_EXACT_UP_TO`` when
+    there are more: ``count_exact`` False), and where the next page starts (None: last)."""
+
+    rows: list[Dossier]
+    count: int
+    count_exact: bool
+    after: tuple[dt.datetime, int] | None
+
+
+def _visible_branches(user: User) -> list[Q] | None:
+    """The dossiers ``user`` may read (as :func:`_readable`) as a few conditions each an
+    index answers in ``submitted_at`` order (None: every dossier). A province's readers
+    take its dossiers by their own ``province`` column: intake and transfer keep every
+    agency a dossier names, but a central one, in the dossier's province, and the
+    receiving centre always is."""
+    where = reach(user, Perm.DOSSIER_VIEW)
+    if where.everywhere:
+        return None
+    branches: list[Q] = []
+    if getattr(user, "is_authenticated", False):
+        branches += [
+            Q(applicant_id=user.pk),
+            Q(submitted_by_id=user.pk) & ~Q(channel=Channel.COUNTER),
+        ]
+    if where.provinces:
+        branches.append(Q(province_id__in=sorted(where.provinces)))
+    agencies = sorted(set(where.agencies) | directory.agency_ids_under(where.under))
+    if agencies:
+        branches += [
+            Q(receiving_agency_id__in=agencies),
+            Q(handling_agency_id__in=agencies),
+            Q(consulted_agency_id__in=agencies),
+        ]
+    return branches
+
+
+def dossier_page(
+    user: User,
+    *,
+    status: str | None = None,
+    agency_code: str | None = None,
+    overdue: bool | None = None,
+    limit: int = 20,
+    after: tuple[dt.datetime, int] | None = None,
+) -> DossierPage:
+    """A page of the dossiers ``user`` may read (see :func:`may_read`), newest first, from
+    the position ``after`` (the submission time and id of the last row of the page
+    before): keyset pagination, so page 50,000 costs what page 1 does. Each condition of
+    what the reader may see (and the agency asked for) is read on its own, limited, by an
+    index in ``(submitted_at, id)`` order; the ids merged; then the page's rows read."""
+    filters = Q()
+    if status:
+        filters &= Q(status=status)
+    if overdue is not None:
+        now = timezone.now()
+        late = Q(due_at__lt=now) & ~Q(status__in=CLOSED) & Q(finished_at__isnull=True)
+        filters &= (late | Q(overdue=True)) if overdue else ~(late | Q(overdue=True))
+    branches = _visible_branches(user)
+    if agency_code:
+        agency_id = directory.agency_id_of(agency_code)
+        if agency_id is None:
+            return DossierPage([], 0, True, None)
+        readable = _readable(user)
+        if readable is not None:
+            filters &= readable
+        branches = [Q(receiving_agency_id=agency_id), Q(handling_agency_id=agency_id)]
+    if branches == []:
+        return DossierPage([], 0, True, None)
+    position = Q()
+    if after is not None:
+        at, pk = after
+        position = Q(submitted_at__lt=at) | Q(submitted_at=at, pk__lt=pk)
+    keys: set[tuple[dt.datetime, int]] = set()
+    for branch in branches if branches is not None else [Q()]:
+        keys.update(
+            Dossier.objects.filter(branch, filters, position)
+            .order_by("-submitted_at", "-pk")
+            .values_list("submitted_at", "pk")[: limit + 1]
+        )
+    ordered = sorted(keys, reverse=True)
+    page, more = ordered[:limit], len(ordered) > limit
+    by_id = _base().defer(*_LIST_DEFERS).in_bulk([pk for _at, pk in page])
+    count, exact = _count(branches, filters)
+    return DossierPage([by_id[pk] for _at, pk in page], count, exact, page[-1] if more else None)
+
+
+def _count(branches: list[Q] | None, filters: Q) -> tuple[int, bool]:
+    """How many dossiers a list holds, exactly up to ``COUNT_EXACT_UP_TO``: one query,
+    the reader's conditions OR-ed (PostgreSQL combines their indexes' bitmaps)."""
+    cap = COUNT_EXACT_UP_TO
+    qs = Dossier.objects.filter(filters).order_by()
+    if branches is not None:
+        either = Q(pk__in=[])
+        for branch in branches:
+            either |= branch
+        qs = qs.filter(either)
+    n = qs[: cap + 1].count()
+    return min(n, cap), n <= cap
 
 
 def filed_with_key(submitter: User, idempotency_key: str) -> Dossier | None:
@@ -453,6 +582,13 @@ def specialists_of(agency: Agency) -> list[User]:
     return accounts.holders_of(agency, Role.SPECIALIST)
 
 
+#: Steps of a history that no transition table holds.
+_OTHER_STEPS: Final = {
+    "submit": gettext_lazy("Nộp hồ sơ"),
+    "overdue": gettext_lazy("Quá hạn giải quyết (hệ thống ghi nhận)"),
+}
+
+
 def history_rows(dossier: Dossier) -> list[tuple[DossierEvent, str, str]]:
     """History with the names of each step and of the state it led to (in the page's
     language; a procedure's own steps by their configured names)."""
@@ -467,7 +603,7 @@ def history_rows(dossier: Dossier) -> list[tuple[DossierEvent, str, str]]:
     rows = []
     for e in history_of(dossier):
         step = table.step(e.action)
-        label = step.label if step else (_("Nộp hồ sơ") if e.action == "submit" else e.action)
+        label = step.label if step else _OTHER_STEPS.get(e.action, e.action)
         e.role_label = roles.get(e.role, e.role)
         rows.append((e, str(label), str(table.label(e.to_status))))
     return rows

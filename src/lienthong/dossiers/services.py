@@ -7,9 +7,9 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -133,36 +133,93 @@ def rate(*, actor: User, code: str, score: int, comment: str = "") -> Rating:
     return Rating.objects.get(dossier=dossier)
 
 
-def mark_overdue(now: dt.datetime | None = None) -> int:
-    """Flag open dossiers past their due date (the clock stopped ones are not late) and
-    announce each once with a ``dossier.overdue`` event. Returns how many were flagged."""
+#: Dossiers flagged overdue per transaction of the sweep.
+SWEEP_BATCH = 5_000
+
+
+def mark_overdue(now: dt.datetime | None = None, *, batch: int = SWEEP_BATCH) -> int:
+    """Flag open dossiers past their due date (the clock stopped ones are not late), with
+    a history row and a ``dossier.overdue`` event each, once. Set-based (``core.sweep``):
+    a few statements per ``batch`` dossiers, committed batch by batch; a run cut short
+    leaves the rest to the next. One audit entry per batch. Returns how many were flagged."""
+    from django.db import connection
+
+    from lienthong.core import audit, fastsql, sweep
+    from lienthong.dossiers import bulk
     from lienthong.dossiers.constants import CLOSED
+    from lienthong.dossiers.models import DossierEvent
 
     now = now or timezone.now()
-    late = Dossier.objects.filter(
-        overdue=False, due_at__lt=now, paused_at__isnull=True, finished_at__isnull=True
-    ).exclude(status__in=CLOSED)
-    count = 0
-    for pk in late.values_list("pk", flat=True)[:10_000]:
-        with transaction.atomic():
-            if not Dossier.objects.filter(pk=pk, overdue=False).update(overdue=True):
-                continue
-            d = Dossier.objects.select_related(
-                "procedure_version__procedure", "handling_agency", "province"
-            ).get(pk=pk)
-            outbox.emit(
+    if connection.vendor == "postgresql":  # one statement a batch (dossiers.bulk)
+        return sweep.repeat(lambda size: bulk.flag_overdue(now, size), batch=batch)
+
+    def late() -> QuerySet[Dossier]:
+        return (
+            Dossier.objects.filter(
+                overdue=False, due_at__lt=now, paused_at__isnull=True, finished_at__isnull=True
+            )
+            .exclude(status__in=CLOSED)
+            .order_by("due_at")
+        )
+
+    def flag(rows: list[tuple[Any, ...]]) -> None:
+        Dossier.objects.filter(pk__in=[r[0] for r in rows]).update(overdue=True)
+        events = [
+            DossierEvent(
+                dossier_id=pk,
+                action="overdue",
+                from_status=status,
+                to_status=status,
+                role="system",
+                at=now,
+                data={"due_at": due.isoformat()},
+            )
+            for pk, _code, status, due, _agency, _province in rows
+        ]
+        announced = [
+            outbox.event_row(
                 "dossier.overdue",
                 aggregate_type="dossier",
-                aggregate_id=d.code,
+                aggregate_id=code,
                 payload={
-                    "code": d.code,
-                    "handling_agency": d.handling_agency.code,
-                    "province": d.province.code,
-                    "due_at": d.due_at.isoformat() if d.due_at else None,  # set: due_at < now
+                    "code": code,
+                    "handling_agency": agency,
+                    "province": province,
+                    "due_at": due.isoformat(),
                 },
             )
-            count += 1
-    return count
+            for _pk, code, _status, due, agency, province in rows
+        ]
+        for start in range(0, len(rows), _ROWS_PER_INSERT):
+            fastsql.insert(events[start : start + _ROWS_PER_INSERT])
+            fastsql.insert(announced[start : start + _ROWS_PER_INSERT])
+        audit.defer(
+            audit.pending_row(
+                "dossiers.overdue_marked",
+                actor="system:worker",
+                object_type="dossier",
+                data={"count": len(rows), "first": rows[0][1], "last": rows[-1][1]},
+                at=now,
+            )
+        )
+
+    return sweep.in_batches(
+        late,
+        flag,
+        fields=(
+            "pk",
+            "code",
+            "status",
+            "due_at",
+            "handling_agency__code",
+            "province__code",
+        ),
+        batch=batch,
+    )
+
+
+#: Rows per INSERT statement (SQLite takes at most 32,766 parameters in one).
+_ROWS_PER_INSERT = 1_000
 
 
 def notify(*, user_id: int, event_id: int, title: str, body: str) -> bool:
