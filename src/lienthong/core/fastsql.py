@@ -105,17 +105,28 @@ def _adding(
     )
 
 
-def add(objs: Sequence[models.Model], *, unique: Sequence[str], summed: Sequence[str]) -> None:
+def add(
+    objs: Sequence[models.Model],
+    *,
+    unique: Sequence[str],
+    summed: Sequence[str],
+    returning: Sequence[str] = (),
+) -> list[tuple[Any, ...]]:
     """Insert ``objs`` (all of one model, no two with the same ``unique`` columns) in one
     statement; where a row with their ``unique`` columns exists, add their ``summed``
     columns to it instead. Rows are locked in the order given: callers that may run
     concurrently give them in one order (sorted by key), so they never wait in a cycle.
-    (The ORM's ``bulk_create(update_conflicts=True)`` can only overwrite, not add.)"""
+    (The ORM's ``bulk_create(update_conflicts=True)`` can only overwrite, not add.)
+    ``returning``: columns of the rows as written, returned (in no particular order)."""
     if not objs:
-        return
+        return []
     sql = _adding(type(objs[0]), len(objs), tuple(unique), tuple(summed))
+    if returning:
+        quote = connection.ops.quote_name
+        sql += " RETURNING " + ", ".join(quote(c) for c in returning)
     with connection.cursor() as cursor:
         cursor.execute(sql, [value for obj in objs for value in values(obj)])
+        return [tuple(row) for row in cursor.fetchall()] if returning else []
 
 
 def differences(

@@ -23,14 +23,20 @@ from tqdm import tqdm
 from lienthong.accounts import services as accounts
 from lienthong.catalog import selectors as catalog
 from lienthong.catalog.results import ResultDocument, result_document_of
+from lienthong.core import fastsql
 from lienthong.core.identifiers import new_tracking_key
 from lienthong.core.reference import StepResult, register_generator, register_seeder
 from lienthong.core.workcalendar import get_calendar
 from lienthong.directory import selectors as directory
 from lienthong.dossiers import intake, results
 from lienthong.dossiers.constants import Channel, Status
-from lienthong.dossiers.models import Dossier, DossierEvent, DossierSequence, Rating
-from lienthong.dossiers.workflow import take_numbers
+from lienthong.dossiers.models import (
+    Dossier,
+    DossierEvent,
+    DossierSequence,
+    Rating,
+    RegisterCounter,
+)
 from lienthong.geo import selectors as geo
 
 M = TypeVar("M", bound=models.Model)
@@ -72,8 +78,22 @@ def _number_results(dossiers: list[Dossier], papers: dict[int, ResultDocument]) 
         if d.finished_at is not None:
             book = results.register_book(papers[d.procedure_version_id], refused=False)
             books[(d.handling_agency_id, book, timezone.localdate(d.finished_at).year)].append(d)
-    for (agency_id, book, year), issued in books.items():
-        first = take_numbers(agency_id, book, year, len(issued))
+    # One statement for the batch's books: each counter moved on by its count (taking the
+    # rows' locks in key order, as concurrent signatures would), the new last returned.
+    keys = sorted(books)
+    taken = fastsql.add(
+        [
+            RegisterCounter(agency_id=a, book=b, year=y, last=len(books[(a, b, y)]))
+            for a, b, y in keys
+        ],
+        unique=("agency_id", "book", "year"),
+        summed=("last",),
+        returning=("agency_id", "book", "year", "last"),
+    )
+    last = {(a, b, y): n for a, b, y, n in taken}
+    for key, issued in books.items():
+        year = key[2]
+        first = last[key] - len(issued) + 1
         for number, d in enumerate(issued, start=first):
             paper = papers[d.procedure_version_id]
             d.result_number = number
