@@ -1,8 +1,10 @@
 """``lienthong seed --dossiers N``: realistic dossier history in bulk.
 
-Channels, procedures, provinces and communes, outcomes (returned, in progress,
-refused, withdrawn), lateness, supplements, payments and ratings drawn with a fixed
-seed, over the last twelve months. Rows are written in batches with bulk inserts
+Channels, procedures (the essential services of Project 06 five times as often as the
+rest), communes (heavy-tailed activity, wards busier; a dossier filed at another commune
+only within its province), outcomes (returned, in progress, refused, withdrawn),
+lateness, supplements, payments and ratings drawn with a fixed seed, over the last
+twelve months. Rows are written in batches with bulk inserts
 (no per-row service call), so a million dossiers take minutes; due dates still come
 from the working calendar. Applicants are a pool of generated citizens.
 """
@@ -10,6 +12,7 @@ from the working calendar. Applicants are a pool of generated citizens.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import random
 from collections import defaultdict
@@ -44,6 +47,14 @@ from lienthong.geo import selectors as geo
 M = TypeVar("M", bound=models.Model)
 
 BATCH = 5_000
+#: How much more often one of the 25 essential online services of Project 06 (the
+#: catalogue's ``essential_06``: birth, residence, ID card …) is filed than another
+#: procedure. No national statistics of filings by procedure ship with the platform.
+ESSENTIAL_WEIGHT = 5
+#: Without population figures per commune, each commune's activity is drawn heavy-tailed
+#: (lognormal, σ = 1, from the run's seed: a few communes far busier than most), urban
+#: wards (phường) twice as busy.
+URBAN_WEIGHT = 2
 #: Generated citizens the history is spread over.
 APPLICANTS = 5_000
 
@@ -162,6 +173,15 @@ def generate(
         places = [p for p in places if p[0] in communes]
     if not places:
         return StepResult("chưa có danh bạ cơ quan: chạy load-reference-data trước")
+    version_weights = list(
+        itertools.accumulate(ESSENTIAL_WEIGHT if v.essential_06 else 1 for v in versions)
+    )
+    wards = geo.ward_ids({p[0] for p in places})
+    place_weights = list(
+        itertools.accumulate(
+            rng.lognormvariate(0, 1) * (URBAN_WEIGHT if p[0] in wards else 1) for p in places
+        )
+    )
     by_province: dict[int, list[tuple[int, int, int, int, str]]] = defaultdict(list)
     for place in places:
         by_province[place[1]].append(place)
@@ -195,8 +215,10 @@ def generate(
             plans: list[tuple[str, dt.datetime | None, bool]] = []
             touched: set[tuple[int, dt.date]] = set()
             for _ in range(size):
-                v = rng.choice(versions)
-                commune, province, committee, centre, centre_code = rng.choice(places)
+                v = rng.choices(versions, cum_weights=version_weights)[0]
+                commune, province, committee, centre, centre_code = rng.choices(
+                    places, cum_weights=place_weights
+                )[0]
                 if v.boundary_free and rng.random() < 0.15:
                     # Filed at another commune of the same province (boundary-free within a
                     # province only, as intake allows).

@@ -35,6 +35,7 @@ __all__ = [
     "search_units",
     "unit_codes",
     "unit_names",
+    "ward_ids",
 ]
 
 
@@ -200,6 +201,15 @@ def get_job_for(user: AbstractBaseUser | AnonymousUser, job_uuid: object) -> Con
 def unit_names(ids: set[int] | list[int]) -> list[str]:
     """Names of the units with these primary keys, sorted (for labels such as a scope)."""
     return sorted(AdministrativeUnit.objects.filter(pk__in=ids).values_list("name", flat=True))
+
+
+def ward_ids(ids: set[int] | list[int]) -> set[int]:
+    """Those of the units with these primary keys that are urban wards (phường)."""
+    return set(
+        AdministrativeUnit.objects.filter(pk__in=ids, unit_type="Phường").values_list(
+            "pk", flat=True
+        )
+    )
 
 
 def unit_codes(ids: set[int] | list[int]) -> list[str]:
