@@ -29,14 +29,11 @@ def test_demo_setup_is_idempotent_and_prints_the_accounts(capsys):
     assert admin.is_superuser
     assert admin.check_password("LienThong@2026")
     assert AuditEntry.objects.filter(action="account.created", object_id=str(admin.pk)).count() == 1
-    # A year of generated history, made once.
-    from lienthong.dossiers.generator import DEMO_HISTORY
-    from lienthong.dossiers.models import Dossier
-
     # The generated history (the demo citizen's own past dossiers among it), and the
     # citizen's late birth registration (the feedback walk reports on it): run twice,
     # created once.
-    from lienthong.dossiers.generator import DEMO_OWN
+    from lienthong.dossiers.generator import DEMO_HISTORY, DEMO_OWN
+    from lienthong.dossiers.models import Dossier
 
     assert Dossier.objects.count() == DEMO_HISTORY + 1
     assert Dossier.objects.filter(applicant__username="037090001234").count() == DEMO_OWN + 1

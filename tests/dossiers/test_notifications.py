@@ -63,12 +63,9 @@ def test_overdue_dossiers_are_flagged_once_and_announced(cast):
     assert "dossiers.sweep-overdue" in [j.name for j in jobs()]
 
 
-def test_the_sweep_flags_in_batches_with_history_and_one_event_each(cast):
-    from lienthong.core.models import AuditPending
-    from lienthong.dossiers.models import DossierEvent
-    from lienthong.dossiers.selectors import history_rows
-
-    filed = [
+def copies_at_the_counter(cast, n: int) -> list:
+    """``n`` certified-copy requests (half a day each) received at Liên Minh on 23/11."""
+    return [
         submit(
             actor=cast.clerk_home,
             applicant=cast.citizen,
@@ -76,10 +73,18 @@ def test_the_sweep_flags_in_batches_with_history_and_one_event_each(cast):
             competent_unit_code=HOME,
             channel="counter",
             uploads=form("Bản chính giấy tờ, văn bản"),
-            now=at(2026, 11, 23, 9, n),
+            now=at(2026, 11, 23, 9, minute),
         )
-        for n in range(7)
+        for minute in range(n)
     ]
+
+
+def test_the_sweep_flags_in_batches_with_history_and_one_event_each(cast):
+    from lienthong.core.models import AuditPending
+    from lienthong.dossiers.models import DossierEvent
+    from lienthong.dossiers.selectors import history_rows
+
+    filed = copies_at_the_counter(cast, 7)
     late = at(2026, 11, 24, 9, 0)
     # Batches of three: three transactions, each with its history rows, events and one
     # audit entry; run again, nothing more.
@@ -100,16 +105,7 @@ def test_the_sweep_costs_the_same_few_statements_for_any_number_of_dossiers(
 ):
     from django.db import connection
 
-    for n in range(6):
-        submit(
-            actor=cast.clerk_home,
-            applicant=cast.citizen,
-            procedure_code="2.000815",
-            competent_unit_code=HOME,
-            channel="counter",
-            uploads=form("Bản chính giấy tờ, văn bản"),
-            now=at(2026, 11, 23, 9, n),
-        )
+    copies_at_the_counter(cast, 6)
     # PostgreSQL: one statement (dossiers.bulk) between its savepoint and release; the
     # embedded SQLite: the ORM's select, update and inserts.
     most = 3 if connection.vendor == "postgresql" else 7
