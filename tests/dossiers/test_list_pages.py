@@ -105,3 +105,19 @@ def test_a_later_page_costs_what_the_first_does(client, cast, filed):
     # The session and the grants, one limited read per condition of what the leader may
     # see, the page's rows, the count.
     assert len(first.captured_queries) <= 10
+
+
+def test_a_reader_of_several_agencies_gets_each_ones_newest_merged(client, cast, filed):
+    # Roles at both centres: on PostgreSQL, the newest of each agency by its own index.
+    from lienthong.accounts.constants import Role
+    from lienthong.accounts.models import RoleAssignment
+
+    reader = UserFactory(official=True)
+    for clerk in (cast.clerk_home, cast.clerk_elsewhere):
+        agency = RoleAssignment.objects.filter(user=clerk).first().agency
+        RoleAssignment.objects.create(user=reader, agency=agency, role=Role.CLERK)
+    client.force_login(reader)
+    pages = walk(client, limit=4)
+    listed = [d["code"] for p in pages for d in p["items"]]
+    assert sorted(listed) == sorted(d.code for d in filed)
+    assert len(listed) == len(set(listed))
