@@ -143,6 +143,17 @@ def test_queues_open_where_the_work_is_and_name_the_applicant(client, cast):
     assert "còn " in html  # time left
 
 
+def test_a_queue_tab_counts_up_to_its_cap_then_says_more(client, cast, monkeypatch):
+    from lienthong.dossiers import selectors
+
+    monkeypatch.setattr(selectors, "QUEUE_COUNT_CAP", 2)
+    for n in range(4):
+        advance(cast, file_online(cast, idempotency_key=f"cap-{n}"), "receive")
+    client.force_login(cast.leader)
+    html = client.get("/can-bo/ho-so/").content.decode()
+    assert re.search(r'Chờ phân công <span class="count has-work">2\+</span>', html)
+
+
 def test_the_specialist_submits_for_signature_and_the_leader_previews_the_paper(client, cast):
     d = advance(cast, file_online(cast, form_data=BIRTH), "start_review")
     client.force_login(cast.leader)

@@ -52,6 +52,7 @@ if TYPE_CHECKING:
 __all__ = [
     "COUNT_EXACT_UP_TO",
     "QUEUES",
+    "QUEUE_COUNT_CAP",
     "CountedRow",
     "DossierPage",
     "Tracking",
@@ -487,13 +488,19 @@ def queue(user: User, name: str) -> QuerySet[Dossier]:
     return qs.order_by("due_at", "submitted_at")
 
 
+#: A queue tab counts its dossiers up to this many, then says "more" ("999+"): a count
+#: of a province's late dossiers would otherwise read them all at every page.
+QUEUE_COUNT_CAP: Final = 999
+
+
 def queue_counts(user: User) -> dict[str, int]:
-    """The number of dossiers in each queue ``user``'s roles open (the others left out)."""
+    """The number of dossiers in each queue ``user``'s roles open (the others left out),
+    up to ``QUEUE_COUNT_CAP`` + 1 (meaning more than the cap)."""
     counts = {}
     for key, (perm, _side) in _QUEUE_RULES.items():
         where = reach(user, perm)
         if where.everywhere or where.agencies or where.provinces:
-            counts[key] = queue(user, key).count()
+            counts[key] = queue(user, key).order_by()[: QUEUE_COUNT_CAP + 1].count()
     return counts
 
 

@@ -538,6 +538,7 @@ def queues(request: AuthenticatedRequest) -> HttpResponse:
         "dossiers/queues.html",
         {
             "queues": [(key, selectors.QUEUES[key], count) for key, count in counts.items()],
+            "cap": selectors.QUEUE_COUNT_CAP,
             "current": name,
             "rows": rows,
             "receives": "tiep-nhan" in counts,
