@@ -457,7 +457,7 @@ def queue(user: User, name: str) -> QuerySet[Dossier]:
     everywhere for a platform administrator)."""
     now = timezone.now()
     perm, side = _QUEUE_RULES.get(name, _QUEUE_RULES["tiep-nhan"])
-    qs = _on_agency(_base(), user, perm, side)
+    qs = _on_agency(_base().defer(*_LIST_DEFERS), user, perm, side)
     if name == "phan-cong":
         qs = qs.filter(status=Status.RECEIVED)
     elif name == "xu-ly":
