@@ -45,15 +45,7 @@ def test_the_applicant_is_told_when_the_dossier_is_received_and_needs_a_suppleme
 
 
 def test_overdue_dossiers_are_flagged_once_and_announced(cast):
-    d = submit(
-        actor=cast.clerk_home,
-        applicant=cast.citizen,
-        procedure_code="2.000815",
-        competent_unit_code=HOME,
-        channel="counter",
-        uploads=form("Bản chính giấy tờ, văn bản"),
-        now=at(2026, 11, 23, 9, 0),
-    )
+    (d,) = copies_at_the_counter(cast, 1)
     assert d.due_at == at(2026, 11, 23, 14, 30)  # half a day: 2.5 h before the break, 1.5 after
     assert mark_overdue(now=at(2026, 11, 23, 14, 0)) == 0
     assert mark_overdue(now=at(2026, 11, 23, 15, 0)) == 1
