@@ -192,7 +192,21 @@ class DossierPage:
     after: tuple[dt.datetime, int] | None
 
 
-def _visible_branches(user: User) -> list[Q] | None:
+@dataclass(frozen=True)
+class _Branch:
+    """One condition of what a reader may see: a dossier column among ``ids`` (an
+    agency, a province), or any other condition ``where`` (their own dossiers)."""
+
+    column: str = ""
+    ids: tuple[int, ...] = ()
+    where: Q | None = None
+
+    @property
+    def q(self) -> Q:
+        return self.where if self.where is not None else Q(**{f"{self.column}__in": self.ids})
+
+
+def _visible_branches(user: User) -> list[_Branch] | None:
     """The dossiers ``user`` may read (as :func:`_readable`) as a few conditions each an
     index answers in ``submitted_at`` order (None: every dossier). A province's readers
     take its dossiers by their own ``province`` column: intake and transfer keep every
@@ -201,20 +215,19 @@ def _visible_branches(user: User) -> list[Q] | None:
     where = reach(user, Perm.DOSSIER_VIEW)
     if where.everywhere:
         return None
-    branches: list[Q] = []
+    branches: list[_Branch] = []
     if getattr(user, "is_authenticated", False):
         branches += [
-            Q(applicant_id=user.pk),
-            Q(submitted_by_id=user.pk) & ~Q(channel=Channel.COUNTER),
+            _Branch(where=Q(applicant_id=user.pk)),
+            _Branch(where=Q(submitted_by_id=user.pk) & ~Q(channel=Channel.COUNTER)),
         ]
     if where.provinces:
-        branches.append(Q(province_id__in=sorted(where.provinces)))
-    agencies = sorted(set(where.agencies) | directory.agency_ids_under(where.under))
+        branches.append(_Branch("province_id", tuple(sorted(where.provinces))))
+    agencies = tuple(sorted(set(where.agencies) | directory.agency_ids_under(where.under)))
     if agencies:
         branches += [
-            Q(receiving_agency_id__in=agencies),
-            Q(handling_agency_id__in=agencies),
-            Q(consulted_agency_id__in=agencies),
+            _Branch(column, agencies)
+            for column in ("receiving_agency_id", "handling_agency_id", "consulted_agency_id")
         ]
     return branches
 
@@ -248,7 +261,10 @@ def dossier_page(
         readable = _readable(user)
         if readable is not None:
             filters &= readable
-        branches = [Q(receiving_agency_id=agency_id), Q(handling_agency_id=agency_id)]
+        branches = [
+            _Branch("receiving_agency_id", (agency_id,)),
+            _Branch("handling_agency_id", (agency_id,)),
+        ]
     if branches == []:
         return DossierPage([], 0, True, None)
     position = Q()
@@ -257,7 +273,7 @@ def dossier_page(
         # (submitted_at, id) < (at, pk), with a bound an index range starts from.
         position = Q(submitted_at__lte=at) & (Q(submitted_at__lt=at) | Q(pk__lt=pk))
     keys: set[tuple[dt.datetime, int]] = set()
-    for branch in branches if branches is not None else [Q()]:
+    for branch in branches if branches is not None else [_Branch(where=Q())]:
         keys.update(_newest(branch, filters & position, limit + 1))
     ordered = sorted(keys, reverse=True)
     page, more = ordered[:limit], len(ordered) > limit
@@ -266,32 +282,19 @@ def dossier_page(
     return DossierPage([by_id[pk] for _at, pk in page], count, exact, page[-1] if more else None)
 
 
-def _newest(branch: Q, filters: Q, n: int) -> list[tuple[dt.datetime, int]]:
+def _newest(branch: _Branch, filters: Q, n: int) -> list[tuple[dt.datetime, int]]:
     """The (submitted_at, id) of the ``n`` newest dossiers of one condition of what a
-    reader may see. A condition on a list of agencies or provinces is read, on
-    PostgreSQL, as the newest of each by its own index, merged (``dossiers.bulk``): the
-    planner would otherwise walk the whole list by date looking for an agency's rows,
-    whenever it guesses them more common than they are."""
+    reader may see. A condition on several agencies or provinces is read, on PostgreSQL,
+    as the newest of each by its own index, merged (``dossiers.bulk``): the planner would
+    otherwise walk the whole list by date looking for an agency's rows, whenever it
+    guesses them more common than they are."""
     qs = Dossier.objects.filter(filters).order_by("-submitted_at", "-pk")
-    listed = _listed(branch)
-    if listed is not None and connection.vendor == "postgresql":
-        column, ids = listed
-        return bulk.newest_of_each(qs, column, ids, n)
-    return list(qs.filter(branch).values_list("submitted_at", "pk")[:n])
+    if len(branch.ids) > 1 and connection.vendor == "postgresql":
+        return bulk.newest_of_each(qs, branch.column, list(branch.ids), n)
+    return list(qs.filter(branch.q).values_list("submitted_at", "pk")[:n])
 
 
-def _listed(branch: Q) -> tuple[str, list[int]] | None:
-    """``(column, ids)`` when ``branch`` is one ``<column>__in`` condition on two ids or more."""
-    if branch.connector != Q.AND or branch.negated or len(branch.children) != 1:
-        return None
-    child = branch.children[0]
-    if not isinstance(child, tuple) or not child[0].endswith("_id__in"):
-        return None
-    ids = list(child[1])
-    return (child[0].removesuffix("__in"), ids) if len(ids) > 1 else None
-
-
-def _count(branches: list[Q] | None, filters: Q) -> tuple[int, bool]:
+def _count(branches: list[_Branch] | None, filters: Q) -> tuple[int, bool]:
     """How many dossiers a list holds, exactly up to ``COUNT_EXACT_UP_TO``: one query,
     the reader's conditions OR-ed (PostgreSQL combines their indexes' bitmaps)."""
     cap = COUNT_EXACT_UP_TO
@@ -299,7 +302,7 @@ def _count(branches: list[Q] | None, filters: Q) -> tuple[int, bool]:
     if branches is not None:
         either = Q(pk__in=[])
         for branch in branches:
-            either |= branch
+            either |= branch.q
         qs = qs.filter(either)
     n = qs[: cap + 1].count()
     return min(n, cap), n <= cap
