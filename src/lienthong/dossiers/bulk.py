@@ -1,12 +1,14 @@
-"""Set-based statements over many dossiers, for PostgreSQL, where a benchmark showed the
-ORM's way too slow (``bench/dossier_lists.py``; docs/performance.md). Each is one
-statement per batch: it locks the batch's rows (SKIP LOCKED: two workers never take
-the same one), changes them and writes their history rows, outbox events and one audit
-entry, so a batch costs the database's work and nothing per row in Python.
+"""Set-based writes over many dossiers, where a benchmark showed the ORM's way too slow
+(``bench/dossier_lists.py``; docs/performance.md). On PostgreSQL each is one statement
+per batch: it locks the batch's rows (SKIP LOCKED: two workers never take the same
+one), changes them and writes their history rows, outbox events and one audit entry, so
+a batch costs the database's work and nothing per row in Python. The embedded SQLite
+(one process, small volumes) does the same writes through the ORM, a few statements a
+batch.
 
-The overdue sweep took 27 s for 100,000 dossiers through the ORM (3,700 a second: each
-batch's 10,000 event objects built and adapted in Python, ten statements); as one
-statement a batch of 5,000 costs about 0.6 s.
+The overdue sweep took 27 s for 100,000 dossiers through the ORM on PostgreSQL (3,700 a
+second: each batch's 10,000 event objects built and adapted in Python, ten statements);
+as one statement a batch of 5,000 costs about 0.6 s.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
-from lienthong.core import audit, fastsql
+from lienthong.core import audit, fastsql, outbox
 from lienthong.core.models import AuditPending, OutboxEvent
 from lienthong.dossiers.constants import CLOSED
 from lienthong.dossiers.models import Dossier, DossierEvent
@@ -83,11 +85,13 @@ def _overdue_statement() -> str:
 
 def flag_overdue(now: dt.datetime, batch: int) -> int:
     """Flag up to ``batch`` open dossiers due before ``now`` that are not flagged yet, with
-    their history rows, ``dossier.overdue`` events and one audit entry, in the caller's
-    transaction; how many."""
+    their history rows, ``dossier.overdue`` events and one audit entry (the count, the
+    first and last codes), in the caller's transaction; how many."""
     entry = audit.pending_row(
         "dossiers.overdue_marked", actor="system:worker", object_type="dossier", at=now
     )
+    if connection.vendor != "postgresql":
+        return _flag_overdue_orm(now, batch, entry)
     params = [
         now,
         batch,
@@ -99,6 +103,60 @@ def flag_overdue(now: dt.datetime, batch: int) -> int:
         cursor.execute(_overdue_statement(), params)
         return int(cursor.fetchone()[0])
 
+
+def _flag_overdue_orm(now: dt.datetime, batch: int, entry: AuditPending) -> int:
+    late = (
+        Dossier.objects.filter(
+            overdue=False, due_at__lt=now, paused_at__isnull=True, finished_at__isnull=True
+        )
+        .exclude(status__in=CLOSED)
+        .order_by("due_at")
+    )
+    rows: list[tuple[Any, ...]] = list(  # due_at is set: it is before now
+        late.values_list(
+            "pk", "code", "status", "due_at", "handling_agency__code", "province__code"
+        )[:batch]
+    )
+    if not rows:
+        return 0
+    Dossier.objects.filter(pk__in=[r[0] for r in rows]).update(overdue=True)
+    events = [
+        DossierEvent(
+            dossier_id=pk,
+            action="overdue",
+            from_status=status,
+            to_status=status,
+            role="system",
+            at=now,
+            data={"due_at": due.isoformat()},
+        )
+        for pk, _code, status, due, _agency, _province in rows
+    ]
+    announced = [
+        outbox.event_row(
+            "dossier.overdue",
+            aggregate_type="dossier",
+            aggregate_id=code,
+            payload={
+                "code": code,
+                "handling_agency": agency,
+                "province": province,
+                "due_at": due.isoformat(),
+            },
+        )
+        for _pk, code, _status, due, agency, province in rows
+    ]
+    for start in range(0, len(rows), _ROWS_PER_INSERT):
+        fastsql.insert(events[start : start + _ROWS_PER_INSERT])
+        fastsql.insert(announced[start : start + _ROWS_PER_INSERT])
+    codes = [r[1] for r in rows]
+    entry.data = {"count": len(rows), "first": min(codes), "last": max(codes)}
+    audit.defer(entry)
+    return len(rows)
+
+
+#: Rows per INSERT statement (SQLite takes at most 32,766 parameters in one).
+_ROWS_PER_INSERT = 1_000
 
 #: The columns each insert takes from the flagged rows (the rest are parameters).
 _FROM_ROWS = {

@@ -7,19 +7,18 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lienthong.core import outbox, throttle
+from lienthong.core import sweep, throttle
 from lienthong.core.errors import (
     NotFound,
     TooManyAttempts,
 )
 from lienthong.core.identifiers import IdentifierError, normalize_tracking_key
-from lienthong.dossiers import intake, selectors, workflow
+from lienthong.dossiers import bulk, intake, selectors, workflow
 from lienthong.dossiers.intake import (
     ALLOWED_TYPES,
     MAX_FILE_BYTES,
@@ -139,87 +138,12 @@ SWEEP_BATCH = 5_000
 
 def mark_overdue(now: dt.datetime | None = None, *, batch: int = SWEEP_BATCH) -> int:
     """Flag open dossiers past their due date (the clock stopped ones are not late), with
-    a history row and a ``dossier.overdue`` event each, once. Set-based (``core.sweep``):
-    a few statements per ``batch`` dossiers, committed batch by batch; a run cut short
-    leaves the rest to the next. One audit entry per batch. Returns how many were flagged."""
-    from django.db import connection
-
-    from lienthong.core import audit, fastsql, sweep
-    from lienthong.dossiers import bulk
-    from lienthong.dossiers.constants import CLOSED
-    from lienthong.dossiers.models import DossierEvent
-
-    now = now or timezone.now()
-    if connection.vendor == "postgresql":  # one statement a batch (dossiers.bulk)
-        return sweep.repeat(lambda size: bulk.flag_overdue(now, size), batch=batch)
-
-    def late() -> QuerySet[Dossier]:
-        return (
-            Dossier.objects.filter(
-                overdue=False, due_at__lt=now, paused_at__isnull=True, finished_at__isnull=True
-            )
-            .exclude(status__in=CLOSED)
-            .order_by("due_at")
-        )
-
-    def flag(rows: list[tuple[Any, ...]]) -> None:
-        Dossier.objects.filter(pk__in=[r[0] for r in rows]).update(overdue=True)
-        events = [
-            DossierEvent(
-                dossier_id=pk,
-                action="overdue",
-                from_status=status,
-                to_status=status,
-                role="system",
-                at=now,
-                data={"due_at": due.isoformat()},
-            )
-            for pk, _code, status, due, _agency, _province in rows
-        ]
-        announced = [
-            outbox.event_row(
-                "dossier.overdue",
-                aggregate_type="dossier",
-                aggregate_id=code,
-                payload={
-                    "code": code,
-                    "handling_agency": agency,
-                    "province": province,
-                    "due_at": due.isoformat(),
-                },
-            )
-            for _pk, code, _status, due, agency, province in rows
-        ]
-        for start in range(0, len(rows), _ROWS_PER_INSERT):
-            fastsql.insert(events[start : start + _ROWS_PER_INSERT])
-            fastsql.insert(announced[start : start + _ROWS_PER_INSERT])
-        audit.defer(
-            audit.pending_row(
-                "dossiers.overdue_marked",
-                actor="system:worker",
-                object_type="dossier",
-                data={"count": len(rows), "first": rows[0][1], "last": rows[-1][1]},
-                at=now,
-            )
-        )
-
-    return sweep.in_batches(
-        late,
-        flag,
-        fields=(
-            "pk",
-            "code",
-            "status",
-            "due_at",
-            "handling_agency__code",
-            "province__code",
-        ),
-        batch=batch,
-    )
-
-
-#: Rows per INSERT statement (SQLite takes at most 32,766 parameters in one).
-_ROWS_PER_INSERT = 1_000
+    a history row and a ``dossier.overdue`` event each, once. Set-based (``core.sweep``,
+    ``dossiers.bulk``): a few statements per ``batch`` dossiers (one on PostgreSQL),
+    committed batch by batch; a run cut short leaves the rest to the next. One audit
+    entry per batch. Returns how many were flagged."""
+    moment = now or timezone.now()
+    return sweep.repeat(lambda size: bulk.flag_overdue(moment, size), batch=batch)
 
 
 def notify(*, user_id: int, event_id: int, title: str, body: str) -> bool:
