@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -242,6 +242,60 @@ def test_adding_working_hours_is_undone_by_working_hours_between(
     moment = start.replace(tzinfo=HCM)
     deadline = CALENDAR.add_working_hours(moment, hours)
     assert CALENDAR.working_hours_between(moment, deadline) == pytest.approx(hours)
+
+
+def _walked(moment: datetime, hours: float) -> datetime:
+    """Working hours added the slow way, one office period after another."""
+    remaining = timedelta(hours=hours)
+    current = CALENDAR.next_working_moment(moment)
+    while True:
+        day = current.date()
+        end = next(
+            datetime.combine(day, e, tzinfo=HCM)
+            for s, e in CALENDAR.periods
+            if datetime.combine(day, s, tzinfo=HCM)
+            <= current
+            < datetime.combine(day, e, tzinfo=HCM)
+        )
+        if remaining <= end - current:
+            return current + remaining
+        remaining -= end - current
+        current = CALENDAR.next_working_moment(end)
+
+
+@given(
+    start=st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2030, 12, 20)),
+    hours=st.one_of(
+        st.integers(min_value=0, max_value=400).map(float),
+        st.floats(min_value=0, max_value=400, allow_nan=False).map(lambda h: round(h, 3)),
+    ),
+)
+def test_whole_days_skipped_at_once_land_where_walking_the_periods_does(
+    start: datetime, hours: float
+) -> None:
+    moment = start.replace(tzinfo=HCM)
+    assert CALENDAR.add_working_hours(moment, hours) == _walked(moment, hours)
+
+
+def test_a_deadline_using_up_whole_days_ends_at_the_last_period_of_the_last_day() -> None:
+    # 16 hours from Monday 07:30 (2026-03-02) end on Tuesday at 17:00, not Wednesday 07:30.
+    assert CALENDAR.add_working_hours(at(2026, 3, 2, 7, 30), 16) == at(2026, 3, 3, 17)
+    # Across the year's end, New Year's Day and its bridge day (Friday 2/1/2026).
+    assert CALENDAR.add_working_hours(at(2025, 12, 31, 7, 30), 8) == at(2025, 12, 31, 17)
+    assert CALENDAR.add_working_hours(at(2025, 12, 31, 7, 30), 9) == at(2026, 1, 5, 8, 30)
+
+
+@given(
+    start=st.dates(min_value=date(2025, 1, 1), max_value=date(2030, 11, 30)),
+    n=st.integers(min_value=1, max_value=120),
+)
+def test_adding_working_days_matches_counting_them_one_by_one(start: date, n: int) -> None:
+    day = start
+    for _ in range(n):
+        day += timedelta(days=1)
+        while not CALENDAR.is_working_day(day):
+            day += timedelta(days=1)
+    assert CALENDAR.add_working_days(start, n) == day
 
 
 # --------------------------------------------------------------------------- bad data files

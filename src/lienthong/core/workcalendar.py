@@ -36,6 +36,7 @@ import os
 import re
 import threading
 import tomllib
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -363,10 +364,7 @@ class WorkCalendar:
         _check_year(start.year)  # before any arithmetic: date.max + 1 day is an OverflowError
         if n == 0:
             return start if self.is_working_day(start) else self._next_working_day(start)
-        day = start
-        for _ in range(n):
-            day = self._next_working_day(day)
-        return day
+        return self._nth_working_day_after(start, n)
 
     def working_days_between(self, start: date, end: date) -> int:
         """Working days in ``(start, end]``; negative when ``end`` is before ``start``."""
@@ -403,13 +401,34 @@ class WorkCalendar:
             raise ValueError(f"hours must be 0 or more, not {hours}")
         remaining = timedelta(hours=hours)
         current = self.next_working_moment(moment)
-        while True:
-            period_end = self._end_of_period(current)
-            available = period_end - current
+        # What is left of the current day, then whole working days skipped at once (the
+        # running counts find the n-th working day), then the last day's periods.
+        rest = self._spend(current, remaining)
+        if isinstance(rest, datetime):
+            return rest
+        day_length = timedelta(seconds=self._seconds_per_day)
+        whole, part = divmod(rest, day_length)
+        if not part:  # ends exactly at the end of a day's last period
+            whole, part = whole - 1, day_length
+        day = self._nth_working_day_after(current.date(), whole + 1)
+        last = self._spend(_at(day, self._periods[0][0]), part)
+        assert isinstance(last, datetime)  # noqa: S101  part is at most one day's hours
+        return last
+
+    def _spend(self, current: datetime, remaining: timedelta) -> datetime | timedelta:
+        """The instant ``remaining`` office time after ``current`` (a working moment) if
+        it falls on the same day, else what is left over after that day's last period."""
+        day = current.date()
+        for start, end in self._periods:
+            period_end = _at(day, end)
+            if current >= period_end:
+                continue
+            begin = max(current, _at(day, start))
+            available = period_end - begin
             if remaining <= available:
-                return current + remaining
+                return begin + remaining
             remaining -= available
-            current = self.next_working_moment(period_end)
+        return remaining
 
     def working_hours_between(self, start: datetime, end: datetime) -> float:
         """Office hours between two instants; negative when ``end`` is before ``start``.
@@ -435,6 +454,18 @@ class WorkCalendar:
         while not self.is_working_day(day):
             day += _ONE_DAY
         return day
+
+    def _nth_working_day_after(self, day: date, n: int) -> date:
+        """The ``n``-th working day after ``day`` (``n`` ≥ 1), found in the years'
+        running counts rather than day by day."""
+        table = self._table(day.year)
+        target = table.running[day.toordinal() - table.first_ordinal + 1] + n
+        year = day.year
+        while target > table.running[-1]:
+            target -= table.running[-1]
+            year += 1
+            table = self._table(year)
+        return date.fromordinal(table.first_ordinal + bisect_left(table.running, target) - 1)
 
     def _working_days_through(self, day: date) -> int:
         """Working days from 1 January of ``day``'s year through ``day``."""
