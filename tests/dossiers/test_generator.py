@@ -51,23 +51,23 @@ def test_a_run_stopped_midway_and_run_again_numbers_on_without_a_clash(cast, mon
     from lienthong.dossiers import generator
 
     monkeypatch.setattr(generator, "BATCH", 20)
-    real = generator._insert_objects
+    real = generator.fastsql.load
     calls = []
 
-    def stop_at_the_third_batch(model, objects):
+    def stop_at_the_third_batch(model, names, rows):
         calls.append(model)
         if model is Dossier and calls.count(Dossier) == 3:
             raise KeyboardInterrupt  # the operator's Ctrl+C
-        return real(model, objects)
+        return real(model, names, rows)
 
-    monkeypatch.setattr(generator, "_insert_objects", stop_at_the_third_batch)
+    monkeypatch.setattr(generator.fastsql, "load", stop_at_the_third_batch)
     from lienthong.geo import selectors as geo
 
     home = {u.pk for u in geo.current_units("commune").filter(code=HOME)}
     with pytest.raises(KeyboardInterrupt):
         generate(100, seed=5, communes=home)
     assert Dossier.objects.count() == 40  # two batches landed, the third did not
-    monkeypatch.setattr(generator, "_insert_objects", real)
+    monkeypatch.setattr(generator.fastsql, "load", real)
     generate(100, seed=6, communes=home)  # again, on top: the same centre, days overlap
     assert Dossier.objects.count() == 140
     codes = list(Dossier.objects.values_list("code", flat=True))
