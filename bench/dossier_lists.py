@@ -18,7 +18,8 @@ line: ``dossiers``, ``generate_s``, ``list_p95_ms``, ``deep_page_p95_ms``,
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
         .venv/bin/python bench/dossier_lists.py [--dossiers 200000] [--repeat 20]
 
-The database named in DATABASE_URL is only used to create ``lienthong_bench_lists``.
+The database named in DATABASE_URL is only used to create ``lienthong_bench_lists``;
+``--reuse`` measures that database again as an earlier run left it (``generate_s``: null).
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ from typing import Any
 from _setup import pct, recreate_database
 
 
+DATABASE = "lienthong_bench_lists"
+
+
 def _cursor(at: dt.datetime, pk: int) -> str:
     return base64.urlsafe_b64encode(f"{at.isoformat()}|{pk}".encode()).decode().rstrip("=")
 
@@ -45,11 +49,20 @@ def main() -> None:
     parser.add_argument("--dossiers", type=int, default=5_000_000)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--sweep", type=int, default=100_000)
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure the database an earlier run generated, without generating again",
+    )
     args = parser.parse_args()
     admin_url = os.environ.get("DATABASE_URL", "")
     if not admin_url.startswith("postgres"):
         sys.exit("bench/dossier_lists.py measures PostgreSQL: set DATABASE_URL")
-    os.environ["DATABASE_URL"] = recreate_database(admin_url, "lienthong_bench_lists")
+    os.environ["DATABASE_URL"] = (
+        admin_url.rsplit("/", 1)[0] + "/" + DATABASE
+        if args.reuse
+        else recreate_database(admin_url, DATABASE)
+    )
     os.environ.setdefault("LIENTHONG_VAR_DIR", tempfile.mkdtemp(prefix="lienthong-bench-"))
     os.environ["DJANGO_SETTINGS_MODULE"] = "lienthong.settings"
     os.environ.setdefault("DB_POOL_MAX_SIZE", "0")
@@ -74,11 +87,16 @@ def main() -> None:
     from lienthong.dossiers.services import mark_overdue
 
     call_command("migrate", verbosity=0)
-    call_command("load_reference_data", verbosity=0)
-    t0 = time.perf_counter()
-    generate(args.dossiers)
-    generate_s = time.perf_counter() - t0
-    print(f"generated {args.dossiers:,} dossiers in {generate_s:.0f} s", flush=True)
+    generate_s: float | None = None
+    if args.reuse:
+        args.dossiers = Dossier.objects.count()
+        User.objects.filter(username__startswith="bench-").delete()
+    else:
+        call_command("load_reference_data", verbosity=0)
+        t0 = time.perf_counter()
+        generate(args.dossiers)
+        generate_s = time.perf_counter() - t0
+        print(f"generated {args.dossiers:,} dossiers in {generate_s:.0f} s", flush=True)
 
     national = User.objects.create_superuser("bench-admin", password=None)
     busiest_province = (
@@ -178,7 +196,7 @@ def main() -> None:
         json.dumps(
             {
                 "dossiers": args.dossiers,
-                "generate_s": round(generate_s),
+                "generate_s": round(generate_s) if generate_s is not None else None,
                 "list_p95_ms": round(pct(lists, 95), 1),
                 "deep_page_p95_ms": round(pct(deep, 95), 1),
                 "filter_p95_ms": round(pct(filters, 95), 1),
