@@ -36,7 +36,6 @@ from typing import Any
 
 from _setup import pct, recreate_database
 
-
 DATABASE = "lienthong_bench_lists"
 
 
