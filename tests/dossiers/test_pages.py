@@ -301,3 +301,84 @@ def test_a_clerk_who_goes_back_and_types_someone_else_is_not_told_it_is_done(cli
     done = client.post(url, {**filled, "cccd": other.pin, "idem": fresh, "tep-0": pdf()})
     assert done.status_code == 302
     assert Dossier.objects.get(applicant=other).channel == "counter"
+
+
+def _walk(client, url, codes):
+    """Follow a list's "next" links from ``url``; the codes of ``codes`` each page shows."""
+    pages = []
+    while url:
+        html = client.get(url).content.decode()
+        pages.append([c for c in re.findall(r'href="/ho-so/([^/"]+)/"', html) if c in codes])
+        link = re.search(r'href="(\?[^"]*sau=[^"]+)" rel="next"', html)
+        url = url.split("?")[0] + link.group(1).replace("&amp;", "&") if link else None
+    return pages
+
+
+def test_a_long_queue_is_paged_by_deadline_and_nothing_is_lost_or_shown_twice(
+    client, cast, monkeypatch
+):
+    from lienthong.dossiers import selectors
+
+    monkeypatch.setattr(selectors, "QUEUE_PAGE", 2)
+    made = [
+        advance(cast, file_online(cast, idempotency_key=f"page-{n}"), "receive")
+        for n in range(7)
+    ]
+    # Three share a deadline and a filing time (a batch received at once); one has no
+    # deadline yet: they sort last, by id.
+    first = made[0]
+    Dossier.objects.filter(pk__in=[d.pk for d in made[2:5]]).update(
+        due_at=first.due_at, submitted_at=first.submitted_at
+    )
+    Dossier.objects.filter(pk=made[6].pk).update(due_at=None)
+    codes = {d.code for d in made}
+    client.force_login(cast.leader)
+    pages = _walk(client, "/can-bo/ho-so/?hang=phan-cong", codes)
+    assert [len(p) for p in pages] == [2, 2, 2, 1]
+    shown = [c for p in pages for c in p]
+    expected = [
+        d.code
+        for d in sorted(
+            Dossier.objects.filter(code__in=codes),
+            key=lambda d: (d.due_at is None, d.due_at or d.submitted_at, d.submitted_at, d.pk),
+        )
+    ]
+    assert shown == expected
+    # The first page links back to nothing; a later one back to the queue's start.
+    html = client.get("/can-bo/ho-so/?hang=phan-cong").content.decode()
+    assert "Về đầu hàng" not in html
+    assert "Trang sau" in html
+
+
+def test_the_queue_of_dossiers_not_yet_received_is_paged_too(client, cast, monkeypatch):
+    from lienthong.dossiers import selectors
+
+    monkeypatch.setattr(selectors, "QUEUE_PAGE", 2)
+    made = [file_online(cast, idempotency_key=f"new-{n}") for n in range(5)]
+    assert all(d.due_at is None for d in made)
+    client.force_login(cast.clerk_elsewhere)
+    pages = _walk(client, "/can-bo/ho-so/?hang=tiep-nhan", {d.code for d in made})
+    assert [c for p in pages for c in p] == [d.code for d in made]  # the earliest filed first
+
+
+def test_an_edited_page_link_opens_the_first_page_and_says_so(client, cast):
+    d = advance(cast, file_online(cast), "receive")
+    client.force_login(cast.leader)
+    for token in ("garbage", "MjAyNnwx", "fHw"):
+        response = client.get("/can-bo/ho-so/", {"hang": "phan-cong", "sau": token})
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert "Liên kết trang không hợp lệ: đã mở trang đầu." in html
+        assert d.code in html
+
+
+def test_my_dossiers_are_paged_newest_first(client, cast, monkeypatch):
+    from lienthong.dossiers import selectors
+
+    monkeypatch.setattr(selectors, "OWN_PAGE", 2)
+    made = [file_online(cast, idempotency_key=f"mine-{n}") for n in range(5)]
+    client.force_login(cast.citizen)
+    pages = _walk(client, "/ho-so/", {d.code for d in made})
+    assert [len(p) for p in pages] == [2, 2, 1]
+    assert [c for p in pages for c in p] == [d.code for d in reversed(made)]
+    assert "Không còn hồ sơ nào cũ hơn." not in client.get("/ho-so/").content.decode()

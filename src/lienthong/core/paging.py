@@ -1,12 +1,17 @@
-"""A sequence whose items are built only for the slice asked for.
+"""Paging: lazily built slices, and the cursors of keyset pagination.
 
-Paginators (Django's and django-ninja's) take ``len()`` and one slice; with this,
-a long result (search hits, a filtered query) is fetched and serialised page by page
-instead of whole.
+Paginators (Django's and django-ninja's) take ``len()`` and one slice; with
+``LazySlices`` a long result (search hits, a filtered query) is fetched and serialised
+page by page instead of whole. A list that may hold millions of rows is paged by
+position instead (keyset pagination: the next page starts after the sort key of the
+last row shown), and ``cursor``/``position`` write that key as an opaque token.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Final, Generic, TypeVar, overload
 
@@ -16,7 +21,7 @@ from ninja.pagination import LimitOffsetPagination
 T = TypeVar("T")
 U = TypeVar("U")
 
-__all__ = ["MAX_LIMIT", "MAX_OFFSET", "LazySlices", "Page"]
+__all__ = ["MAX_LIMIT", "MAX_OFFSET", "LazySlices", "Page", "cursor", "position"]
 
 #: The most items one page of any list may hold, and the farthest a list may be read.
 MAX_LIMIT: Final = 100
@@ -65,3 +70,44 @@ class LazySlices(Sequence[T], Generic[T]):
         if not 0 <= index < self._length:
             raise IndexError(index)
         return self._fetch(index, index + 1)[0]
+
+
+#: What a cursor may hold: an instant, an instant or nothing, a whole number.
+Key = dt.datetime | int | None
+
+
+def cursor(key: Sequence[Key]) -> str:
+    """The token of a row's sort key (instants, ``None``, whole numbers), opaque to
+    its users: URL-safe base64 of the values, ``|`` between them."""
+    text = "|".join(
+        v.isoformat() if isinstance(v, dt.datetime) else "" if v is None else str(int(v))
+        for v in key
+    )
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def position(token: str, shape: str) -> tuple[Key, ...]:
+    """The sort key written by :func:`cursor`, read by ``shape``: a letter a value,
+    ``t`` an aware instant, ``T`` the same or nothing, ``i`` a whole number. Anything
+    else (edited, truncated, of another list) is a ValueError."""
+    try:
+        text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode("ascii")
+    except (UnicodeDecodeError, binascii.Error) as exc:
+        raise ValueError(token) from exc
+    parts = text.split("|")
+    if len(parts) != len(shape):
+        raise ValueError(token)
+    out: list[Key] = []
+    for kind, part in zip(shape, parts, strict=True):
+        if kind == "i":
+            out.append(int(part))
+        elif kind == "T" and part == "":
+            out.append(None)
+        elif kind in "tT":
+            moment = dt.datetime.fromisoformat(part)
+            if moment.tzinfo is None:
+                raise ValueError(token)
+            out.append(moment)
+        else:
+            raise ValueError(shape)
+    return tuple(out)

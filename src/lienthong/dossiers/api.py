@@ -7,7 +7,7 @@ import binascii
 import datetime as dt
 import hashlib
 import hmac
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -19,6 +19,7 @@ from ninja.params.functions import Header, Query
 from lienthong.accounts.auth import ApiRequest, SystemPrincipal, api_auth
 from lienthong.accounts.selectors import user_by_pin
 from lienthong.catalog import selectors as catalog
+from lienthong.core import paging
 from lienthong.core.errors import InvalidInput, InvalidParam, PermissionDenied, Unauthenticated
 from lienthong.core.paging import MAX_LIMIT
 from lienthong.dossiers import selectors, services, workflow
@@ -196,25 +197,15 @@ def list_dossiers(
         items=page.rows,  # type: ignore[arg-type]  # read field by field into DossierOut
         count=page.count,
         count_exact=page.count_exact,
-        next=_cursor(page.after) if page.after else None,
+        next=paging.cursor(page.after) if page.after else None,
     )
-
-
-def _cursor(after: tuple[dt.datetime, int]) -> str:
-    """The position after a page's last row, opaque to clients."""
-    at, pk = after
-    return base64.urlsafe_b64encode(f"{at.isoformat()}|{pk}".encode()).decode().rstrip("=")
 
 
 def _position(cursor: str) -> tuple[dt.datetime, int]:
     try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
-        at, pk = text.split("|")
-        moment = dt.datetime.fromisoformat(at)
-        if moment.tzinfo is None:
-            raise ValueError(at)
-        return moment, int(pk)
-    except (ValueError, UnicodeDecodeError, binascii.Error) as exc:
+        at, pk = paging.position(cursor, "ti")  # the shape: an instant, then an id
+        return cast("dt.datetime", at), cast("int", pk)
+    except ValueError as exc:
         raise InvalidInput(
             _("Con trỏ trang không hợp lệ."),
             invalid_params=[

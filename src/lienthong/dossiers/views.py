@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import secrets
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from lienthong.accounts.selectors import user_by_pin
 from lienthong.catalog import searchlog
 from lienthong.catalog import selectors as catalog
-from lienthong.core import audit
+from lienthong.core import audit, paging
 from lienthong.core import files as stored_files
 from lienthong.core.errors import DomainError, InvalidInput, NotFound, TooManyAttempts
 from lienthong.dossiers import documents, selectors, services, workflow
@@ -84,8 +84,17 @@ def _reused(request: HttpRequest, components: list[Component]) -> list[tuple[str
 
 @login_required
 def my_dossiers(request: AuthenticatedRequest) -> HttpResponse:
-    qs = selectors.dossiers_visible_to(request.user).filter(applicant=request.user)[:200]
-    return render(request, "dossiers/mine.html", {"dossiers": qs})
+    after = _position(request, "ti")
+    page = selectors.own_dossiers(request.user, after=cast("selectors.OwnKey | None", after))
+    return render(
+        request,
+        "dossiers/mine.html",
+        {
+            "dossiers": page.rows,
+            "paged": after is not None,
+            "next": paging.cursor(page.after) if page.after else "",
+        },
+    )
 
 
 @login_required
@@ -528,11 +537,13 @@ def queues(request: AuthenticatedRequest) -> HttpResponse:
     if name not in counts:
         name = selectors.first_queue_with_work(counts) or ""
     now = timezone.now()
-    rows = (
-        [(d, selectors.hours_left(d, now)) for d in selectors.queue(request.user, name)[:100]]
+    after = _position(request, "Tti")
+    page = (
+        selectors.queue_page(request.user, name, after=cast("selectors.QueueKey | None", after))
         if name
-        else []
+        else None
     )
+    rows = [(d, selectors.hours_left(d, now)) for d in page.rows] if page else []
     return render(
         request,
         "dossiers/queues.html",
@@ -541,10 +552,26 @@ def queues(request: AuthenticatedRequest) -> HttpResponse:
             "cap": selectors.QUEUE_COUNT_CAP,
             "current": name,
             "rows": rows,
+            "paged": after is not None,
+            "next": paging.cursor(page.after) if page and page.after else "",
             "receives": "tiep-nhan" in counts,
             "keeps_register": selectors.keeps_a_register(request.user),
         },
     )
+
+
+def _position(request: AuthenticatedRequest, shape: str) -> tuple[Any, ...] | None:
+    """Where a list's page starts (``sau``: the link of the page before, a key of
+    ``shape`` as ``paging.position`` reads it); an edited or stale link opens the first
+    page, saying so."""
+    token = request.GET.get("sau", "")
+    if not token:
+        return None
+    try:
+        return paging.position(token, shape)
+    except ValueError:
+        messages.warning(request, _("Liên kết trang không hợp lệ: đã mở trang đầu."))
+        return None
 
 
 @login_required
