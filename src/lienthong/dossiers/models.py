@@ -148,6 +148,20 @@ class Dossier(models.Model):
                 condition=models.Q(overdue=False, finished_at__isnull=True, paused_at__isnull=True),
                 name="dossiers_unflagged_due",
             ),
+            # The queues of a reader who sees many agencies (or all), in their order
+            # (selectors.queue_page): the open dossiers by deadline.
+            models.Index(
+                fields=["due_at", "submitted_at", "id"],
+                condition=models.Q(finished_at__isnull=True),
+                name="dossiers_queue_open",
+            ),
+            # The late ones (late now, or flagged late) newest first: a national list
+            # filtered on lateness, and its count, without reading the rest.
+            models.Index(
+                fields=["submitted_at", "id"],
+                condition=models.Q(overdue=True) | models.Q(finished_at__isnull=True),
+                name="dossiers_list_late",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -463,11 +463,12 @@ def queue(user: User, name: str) -> QuerySet[Dossier]:
         qs = qs.filter(status=Status.RECEIVED)
     elif name == "xu-ly":
         # Being handled: every state between assignment and decision, a procedure's own
-        # steps included; and the dossiers a department is asked to appraise.
+        # steps included; and the dossiers a department is asked to appraise. Both are
+        # open ones (said outright, so the open dossiers' index answers either).
         handling = qs.exclude(status__in=[*_NOT_IN_HANDLING, *CLOSED]).filter(
-            Q(assignee_id=user.pk) | Q(assignee__isnull=True)
+            Q(assignee_id=user.pk) | Q(assignee__isnull=True), finished_at__isnull=True
         )
-        consulted = _base().filter(consulted_agency__isnull=False)
+        consulted = _base().filter(consulted_agency__isnull=False, finished_at__isnull=True)
         where = reach(user, perm)
         if not where.everywhere:
             consulted = consulted.filter(_within(where, "consulted_agency"))
