@@ -58,6 +58,11 @@ ESSENTIAL_WEIGHT = 5
 #: (lognormal, σ = 1, from the run's seed: a few communes far busier than most), urban
 #: wards (phường) twice as busy.
 URBAN_WEIGHT = 2
+#: A dossier still open (in handling, or waiting for the applicant's supplement) was filed
+#: in the last ``RECENT_DAYS``, as a real backlog is: of older ones, only ``STUCK`` are.
+RECENT_DAYS = 45
+STUCK = 0.05
+OPEN_OUTCOMES = ("open", "supplement")
 #: Generated citizens the history is spread over.
 APPLICANTS = 5_000
 
@@ -184,6 +189,7 @@ def generate(
     cal = get_calendar()
     now = timezone.now()
     start = now - dt.timedelta(days=365)
+    settled = now - dt.timedelta(days=RECENT_DAYS)
     sequences: dict[tuple[int, dt.date], int] = defaultdict(int)
     for agency_id, day, last in DossierSequence.objects.values_list("agency_id", "day", "last"):
         sequences[(agency_id, day)] = last
@@ -234,6 +240,8 @@ def generate(
             channel = rng.choices(channel_names, channel_weights)[0]
             submitted = start + dt.timedelta(seconds=rng.randint(0, 365 * 86400))
             outcome = rng.choices(outcome_names, weights)[0]
+            if outcome in OPEN_OUTCOMES and submitted < settled and rng.random() >= STUCK:
+                outcome = "returned"
             received = (
                 cal.next_working_moment(submitted)
                 if outcome != "open" or rng.random() < 0.7
