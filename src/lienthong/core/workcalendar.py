@@ -289,6 +289,7 @@ class WorkCalendar:
                 raise CalendarError(f"{origin}: [years.{decision.year}] is given twice")
             self._decisions[decision.year] = decision
         self._tables: dict[int, _YearTable] = {}
+        self._bounds: dict[date, tuple[tuple[datetime, datetime], ...]] = {}
         for year in self._decisions:  # check the official years now, not at first use
             self._table(year)
 
@@ -382,14 +383,14 @@ class WorkCalendar:
         Online dossiers submitted outside office hours or on a day off count from there.
         """
         local = _local(moment)
-        day, now = local.date(), _seconds(local.time())
+        day = local.date()
         if self.is_working_day(day):
-            for start, end in self._periods:
-                if now < _seconds(start):
-                    return _at(day, start)
-                if now < _seconds(end):
+            for start, end in self._office(day):
+                if local < start:
+                    return start
+                if local < end:
                     return local
-        return _at(self._next_working_day(day), self._periods[0][0])
+        return self._office(self._next_working_day(day))[0][0]
 
     def add_working_hours(self, moment: datetime, hours: float) -> datetime:
         """The instant ``hours`` office hours after ``moment``, skipping breaks and days off.
@@ -411,19 +412,17 @@ class WorkCalendar:
         if not part:  # ends exactly at the end of a day's last period
             whole, part = whole - 1, day_length
         day = self._nth_working_day_after(current.date(), whole + 1)
-        last = self._spend(_at(day, self._periods[0][0]), part)
+        last = self._spend(self._office(day)[0][0], part)
         assert isinstance(last, datetime)  # noqa: S101  part is at most one day's hours
         return last
 
     def _spend(self, current: datetime, remaining: timedelta) -> datetime | timedelta:
         """The instant ``remaining`` office time after ``current`` (a working moment) if
         it falls on the same day, else what is left over after that day's last period."""
-        day = current.date()
-        for start, end in self._periods:
-            period_end = _at(day, end)
+        for period_start, period_end in self._office(current.date()):
             if current >= period_end:
                 continue
-            begin = max(current, _at(day, start))
+            begin = max(current, period_start)
             available = period_end - begin
             if remaining <= available:
                 return begin + remaining
@@ -454,6 +453,16 @@ class WorkCalendar:
         while not self.is_working_day(day):
             day += _ONE_DAY
         return day
+
+    def _office(self, day: date) -> tuple[tuple[datetime, datetime], ...]:
+        """The office periods of ``day`` as instants (remembered: deadlines are counted
+        by the thousand in bulk work, and building zoned instants dominated)."""
+        bounds = self._bounds.get(day)
+        if bounds is None:
+            bounds = self._bounds[day] = tuple(
+                (_at(day, start), _at(day, end)) for start, end in self._periods
+            )
+        return bounds
 
     def _nth_working_day_after(self, day: date, n: int) -> date:
         """The ``n``-th working day after ``day`` (``n`` ≥ 1), found in the years'

@@ -16,7 +16,7 @@ import itertools
 import json
 import operator
 import random
-from collections import defaultdict
+from collections import defaultdict, deque
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -50,6 +50,8 @@ from lienthong.geo import selectors as geo
 _Batch = tuple[list[dict[str, Any]], list[tuple[Any, ...]], list[tuple[Any, ...]], dict[Any, int]]
 
 BATCH = 5_000
+#: Batches drawn ahead of the one being written.
+AHEAD = 2
 #: How much more often one of the 25 essential online services of Project 06 (the
 #: catalogue's ``essential_06``: birth, residence, ID card …) is filed than another
 #: procedure. No national statistics of filings by procedure ship with the platform.
@@ -202,8 +204,11 @@ def generate(
         ("refused_at_intake", 2),
         ("supplement", 5),
     ]
-    outcome_names, weights = [o for o, _w in outcomes], [w for _o, w in outcomes]
-    channel_names, channel_weights = [Channel.ONLINE, Channel.COUNTER, Channel.POST], [62, 35, 3]
+    # Cumulative weights, summed once (``choices`` would sum them at every draw).
+    outcome_names = [o for o, _w in outcomes]
+    outcome_weights = list(itertools.accumulate(w for _o, w in outcomes))
+    channel_names = [Channel.ONLINE, Channel.COUNTER, Channel.POST]
+    channel_weights = list(itertools.accumulate([62, 35, 3]))
     fees = {v.pk: sum(int(f["amount"] or 0) for f in v.fees) for v in versions}
     counts: dict[str, int] = defaultdict(int)
     # Issued results are numbered in their agency's register books: each batch takes its
@@ -237,9 +242,9 @@ def generate(
                 # Filed at another commune of the same province (boundary-free within a
                 # province only, as intake allows).
                 centre, centre_code = rng.choice(by_province[province])[3:5]
-            channel = rng.choices(channel_names, channel_weights)[0]
+            channel = rng.choices(channel_names, cum_weights=channel_weights)[0]
             submitted = start + dt.timedelta(seconds=rng.randint(0, 365 * 86400))
-            outcome = rng.choices(outcome_names, weights)[0]
+            outcome = rng.choices(outcome_names, cum_weights=outcome_weights)[0]
             if outcome in OPEN_OUTCOMES and submitted < settled and rng.random() >= STUCK:
                 outcome = "returned"
             received = (
@@ -346,18 +351,18 @@ def generate(
             # midway, then run again, numbers on without a clash.
             _save_sequences(last)
 
-    # The next batch is drawn (Python) while the last one is written (the database), so
-    # the two overlap.
+    # The next batches are drawn (Python) while the last one is written (the database), so
+    # the two overlap; two ahead, so a slow write never leaves the drawing idle.
     sizes = [min(BATCH, n - i) for i in range(0, n, BATCH)]
     with (
         tqdm(total=n, unit=" hồ sơ", desc="Sinh hồ sơ") as bar,
         ThreadPoolExecutor(1, thread_name_prefix="generate") as pool,
     ):
-        drawn = pool.submit(draw, sizes[0]) if sizes else None
+        drawn = deque(pool.submit(draw, size) for size in sizes[:AHEAD])
         for i, size in enumerate(sizes):
-            assert drawn is not None  # noqa: S101
-            batch = drawn.result()
-            drawn = pool.submit(draw, sizes[i + 1]) if i + 1 < len(sizes) else None
+            batch = drawn.popleft().result()
+            if i + AHEAD < len(sizes):
+                drawn.append(pool.submit(draw, sizes[i + AHEAD]))
             write(batch)
             bar.update(size)
     made = n
