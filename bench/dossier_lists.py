@@ -9,7 +9,8 @@ commune's centre) — through the API in process (``django.test.Client``, the wh
 * ``GET /api/v1/dossiers`` at the first page, at page 1,000 and at the last page (the
   cursors taken once from the database, as a client walking there would hold them);
 * each documented filter: ``status``, ``overdue``, ``agency``;
-* the officials' queue pages (``/can-bo/ho-so/?hang=…``, HTML);
+* the officials' queue pages (``/can-bo/ho-so/?hang=…``, HTML): the first, and the
+  eleventh by its link («Trang sau»);
 
 and last one sweep of 100,000 late dossiers (``services.mark_overdue``). Ends with one JSON
 line: ``dossiers``, ``generate_s``, ``list_p95_ms``, ``deep_page_p95_ms``,
@@ -25,7 +26,6 @@ The database named in DATABASE_URL is only used to create ``lienthong_bench_list
 from __future__ import annotations
 
 import argparse
-import base64
 import datetime as dt
 import json
 import os
@@ -37,10 +37,6 @@ from typing import Any
 from _setup import pct, recreate_database
 
 DATABASE = "lienthong_bench_lists"
-
-
-def _cursor(at: dt.datetime, pk: int) -> str:
-    return base64.urlsafe_b64encode(f"{at.isoformat()}|{pk}".encode()).decode().rstrip("=")
 
 
 def main() -> None:
@@ -79,6 +75,7 @@ def main() -> None:
 
     from lienthong.accounts.constants import Role
     from lienthong.accounts.models import RoleAssignment, User
+    from lienthong.core.paging import cursor
     from lienthong.directory.models import Agency
     from lienthong.dossiers import selectors
     from lienthong.dossiers.generator import generate
@@ -125,7 +122,7 @@ def main() -> None:
         qs = selectors.dossiers_visible_to(user).order_by("-submitted_at", "-id")
         row = qs.values_list("submitted_at", "id")[index : index + 1]
         found = list(row)
-        return _cursor(*found[0]) if found else None
+        return cursor(found[0]) if found else None
 
     def timed(client: Client, path: str, params: dict[str, Any]) -> list[float]:
         client.get(path, params)  # warm: the session, the grants, the plan
@@ -153,10 +150,10 @@ def main() -> None:
         for label, index in (("page_1000", 19_999), ("last_page", None)):
             count = selectors.dossiers_visible_to(user).count()
             at = index if index is not None else max(count - 21, 0)
-            cursor = position(user, at) if at < count else None
-            if cursor is None:
+            token = position(user, at) if at < count else None
+            if token is None:
                 continue
-            ms = timed(client, "/api/v1/dossiers", {"cursor": cursor})
+            ms = timed(client, "/api/v1/dossiers", {"cursor": token})
             deep += ms
             mine[f"{label}_p95_ms"] = pct(ms, 95)
         for label, params in (
@@ -172,6 +169,16 @@ def main() -> None:
                 ms = timed(client, "/can-bo/ho-so/", {"hang": queue})
                 queues += ms
                 mine[f"queue_{queue}_p95_ms"] = pct(ms, 95)
+                # The page after the tenth, as an official following «Trang sau» would.
+                after = None
+                for _ in range(10):
+                    after = selectors.queue_page(user, queue, after=after).after
+                    if after is None:
+                        break
+                if after is not None:
+                    ms = timed(client, "/can-bo/ho-so/", {"hang": queue, "sau": cursor(after)})
+                    queues += ms
+                    mine[f"queue_{queue}_page_11_p95_ms"] = pct(ms, 95)
         figures[name] = {k: round(v, 1) for k, v in mine.items()}
         print(name, figures[name], flush=True)
 
