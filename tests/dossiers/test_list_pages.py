@@ -80,6 +80,26 @@ def test_beyond_the_exact_count_the_list_says_more_than(client, cast, filed, mon
     assert (body["count"], body["count_exact"]) == (10, False)
 
 
+def test_a_reader_of_several_agencies_is_counted_exactly_below_the_cap_and_more_above(
+    client, cast, filed, monkeypatch
+):
+    from lienthong.accounts.constants import Role
+    from lienthong.accounts.models import RoleAssignment
+
+    reader = UserFactory(official=True)
+    for clerk in (cast.clerk_home, cast.clerk_elsewhere):
+        agency = RoleAssignment.objects.filter(user=clerk).first().agency
+        RoleAssignment.objects.create(user=reader, agency=agency, role=Role.CLERK)
+    client.force_login(reader)
+    seen = len(selectors.dossiers_visible_to(reader))
+    body = client.get("/api/v1/dossiers").json()
+    assert (body["count"], body["count_exact"]) == (seen, True)
+    # One condition alone past the cap (the centres as receivers) says "more than".
+    monkeypatch.setattr(selectors, "COUNT_EXACT_UP_TO", seen - 1)
+    body = client.get("/api/v1/dossiers").json()
+    assert (body["count"], body["count_exact"]) == (seen - 1, False)
+
+
 def test_a_cursor_that_was_not_given_is_refused(client, cast, filed):
     client.force_login(cast.citizen)
     for bad in ("xyz", "bm90LWEtZGF0ZXwx", "MjAyNi0xMS0wMlQwOTowMDowMHwx"):  # no time zone

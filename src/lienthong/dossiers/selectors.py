@@ -294,10 +294,16 @@ def _newest(branch: _Branch, filters: Q, n: int) -> list[tuple[dt.datetime, int]
 
 def _count(branches: list[_Branch] | None, filters: Q) -> tuple[int, bool]:
     """How many dossiers a list holds, exactly up to ``COUNT_EXACT_UP_TO``: one query,
-    the reader's conditions OR-ed (PostgreSQL combines their indexes' bitmaps)."""
+    the reader's conditions OR-ed (PostgreSQL combines their indexes' bitmaps). A reader
+    of many agencies or a province is first counted condition by condition, each by its
+    own index and stopping at the cap: one past it puts the list past it, without the
+    OR (which reads every matching index entry before it can stop)."""
     cap = COUNT_EXACT_UP_TO
     qs = Dossier.objects.filter(filters).order_by()
     if branches is not None:
+        wide = [b for b in branches if len(b.ids) > 1 or b.column == "province_id"]
+        if any(qs.filter(b.q)[: cap + 1].count() > cap for b in wide):
+            return cap, False
         either = Q(pk__in=[])
         for branch in branches:
             either |= branch.q
