@@ -189,8 +189,10 @@ def main() -> None:
     )
     late = min(args.sweep, open_.count())
     edge = open_.order_by("pk").values_list("pk", flat=True)[late - 1]
-    Dossier.objects.filter(overdue=True).update(overdue=False)
-    Dossier.objects.filter(due_at__lt=now).update(due_at=now + dt.timedelta(days=30))
+    # Only dossiers without a finish are the sweep's: the finished keep their dates.
+    unfinished = Dossier.objects.filter(finished_at__isnull=True)
+    unfinished.filter(overdue=True).update(overdue=False)
+    unfinished.filter(due_at__lt=now).update(due_at=now + dt.timedelta(days=30))
     open_.filter(pk__lte=edge).update(due_at=now - dt.timedelta(days=1), paused_at=None)
     with connection.cursor() as c:
         c.execute("ANALYZE dossiers_dossier")
