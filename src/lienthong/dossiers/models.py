@@ -170,19 +170,38 @@ class Dossier(models.Model):
                 )
                 for name in ("assignee", "consulted_agency", "signed_by")
             ),
-            # The queues of a reader who sees many agencies (or all), in their order
-            # (selectors.queue_page): the open dossiers by deadline.
+            # The queues (selectors.queue_page), in their order: the open dossiers by
+            # deadline, of all agencies (a national reader), of the receiving agency and
+            # of the handling one (few rows each: a province's backlog, not its history).
             models.Index(
                 fields=["due_at", "submitted_at", "id"],
                 condition=models.Q(finished_at__isnull=True),
                 name="dossiers_queue_open",
             ),
-            # The late ones (late now, or flagged late) newest first: a national list
-            # filtered on lateness, and its count, without reading the rest.
             models.Index(
-                fields=["submitted_at", "id"],
-                condition=models.Q(overdue=True) | models.Q(finished_at__isnull=True),
-                name="dossiers_list_late",
+                fields=["receiving_agency", "due_at", "submitted_at", "id"],
+                condition=models.Q(finished_at__isnull=True),
+                name="dossiers_queue_receiving",
+            ),
+            models.Index(
+                fields=["handling_agency", "due_at", "submitted_at", "id"],
+                condition=models.Q(finished_at__isnull=True),
+                name="dossiers_queue_handling",
+            ),
+            # The late ones (late now, or flagged late) newest first: a list filtered on
+            # lateness, and its count, without reading the rest — national, and by the
+            # receiving and the handling agency.
+            *(
+                models.Index(
+                    fields=[*lead, "submitted_at", "id"],
+                    condition=models.Q(overdue=True) | models.Q(finished_at__isnull=True),
+                    name=name,
+                )
+                for lead, name in (
+                    ((), "dossiers_list_late"),
+                    (("receiving_agency",), "dossiers_late_receiving"),
+                    (("handling_agency",), "dossiers_late_handling"),
+                )
             ),
         ]
 

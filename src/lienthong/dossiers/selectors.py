@@ -466,7 +466,7 @@ def queue(user: User, name: str) -> QuerySet[Dossier]:
     perm, side = _QUEUE_RULES.get(name, _QUEUE_RULES["tiep-nhan"])
     qs = _on_agency(_base().defer(*_LIST_DEFERS), user, perm, side)
     if name == "phan-cong":
-        qs = qs.filter(status=Status.RECEIVED)
+        qs = qs.filter(status=Status.RECEIVED, finished_at__isnull=True)
     elif name == "xu-ly":
         # Being handled: every state between assignment and decision, a procedure's own
         # steps included; and the dossiers a department is asked to appraise. Both are
@@ -491,7 +491,7 @@ def queue(user: User, name: str) -> QuerySet[Dossier]:
             soon = get_calendar().add_working_hours(now, 8)
             qs = qs.filter(open_, due_at__gte=now, due_at__lte=soon)
     else:
-        qs = qs.filter(status=Status.SUBMITTED)
+        qs = qs.filter(status=Status.SUBMITTED, finished_at__isnull=True)
     return qs.order_by(*_QUEUE_ORDER)
 
 
