@@ -141,3 +141,14 @@ def test_a_reader_of_several_agencies_gets_each_ones_newest_merged(client, cast,
     listed = [d["code"] for p in pages for d in p["items"]]
     assert sorted(listed) == sorted(d.code for d in filed)
     assert len(listed) == len(set(listed))
+
+
+@pytest.mark.parametrize("who", ["citizen", "clerk_home", "clerk_elsewhere", "leader"])
+def test_an_agency_filter_holds_what_the_reader_may_see_of_that_agency(client, cast, filed, who):
+    reader = getattr(cast, who)
+    client.force_login(reader)
+    d = filed[0]
+    for agency in (d.receiving_agency, d.handling_agency):
+        listed = {x["code"] for p in walk(client, agency=agency.code) for x in p["items"]}
+        allowed = selectors.dossiers_visible_to(reader, agency_code=agency.code)
+        assert listed == set(allowed.values_list("code", flat=True))

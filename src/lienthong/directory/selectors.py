@@ -256,6 +256,11 @@ def department_key(agency: Agency) -> str:
     return next((key for key, (n, _name) in DEPARTMENT_BODIES.items() if n == number), "")
 
 
+def provinces_of(ids: Iterable[int]) -> dict[int, int | None]:
+    """``{agency id: its province's unit id}`` (None: a central agency)."""
+    return dict(Agency.objects.filter(pk__in=list(ids)).values_list("pk", "province_id"))
+
+
 def agency_places(ids: Iterable[int]) -> dict[int, tuple[int | None, int | None, int | None]]:
     """``{agency id: (province unit id, commune unit id, branch)}``: where each agency
     serves (the commune None above the commune level) and the central agency the index

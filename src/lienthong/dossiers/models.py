@@ -138,8 +138,16 @@ class Dossier(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["handling_agency", "status"]),
-            models.Index(fields=["receiving_agency", "status"]),
+            # A state of an agency's dossiers, newest first: a list filtered on state
+            # (one agency's newest read by each, merged) and the queues of one state.
+            models.Index(
+                fields=["handling_agency", "status", "submitted_at", "id"],
+                name="dossiers_status_handling",
+            ),
+            models.Index(
+                fields=["receiving_agency", "status", "submitted_at", "id"],
+                name="dossiers_status_receiving",
+            ),
             models.Index(fields=["province", "status"]),
             models.Index(fields=["applicant", "-submitted_at"]),
             models.Index(fields=["status", "due_at"]),
