@@ -321,8 +321,7 @@ def test_a_long_queue_is_paged_by_deadline_and_nothing_is_lost_or_shown_twice(
 
     monkeypatch.setattr(selectors, "QUEUE_PAGE", 2)
     made = [
-        advance(cast, file_online(cast, idempotency_key=f"page-{n}"), "receive")
-        for n in range(7)
+        advance(cast, file_online(cast, idempotency_key=f"page-{n}"), "receive") for n in range(7)
     ]
     # Three share a deadline and a filing time (a batch received at once); one has no
     # deadline yet: they sort last, by id.

@@ -181,6 +181,7 @@ def add_rows(
         cursor.execute(sql, params)
         return [tuple(row) for row in cursor.fetchall()] if returning else []
 
+
 def load(model: type[models.Model], names: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     """Write many rows of ``model`` at once, for bulk loads: ``names`` are fields (names
     or attnames), each row their values as the database takes them (JSON as text). On

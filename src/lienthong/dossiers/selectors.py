@@ -566,9 +566,7 @@ class OwnPage:
     after: OwnKey | None
 
 
-def own_dossiers(
-    user: User, *, after: OwnKey | None = None, limit: int | None = None
-) -> OwnPage:
+def own_dossiers(user: User, *, after: OwnKey | None = None, limit: int | None = None) -> OwnPage:
     """The dossiers ``user`` applied for, newest first, a page from the position
     ``after`` (an enterprise's thousands page as one person's dozen do: by the index on
     ``(applicant, submitted_at)``). ``limit``: rows a page (``OWN_PAGE``)."""
