@@ -544,9 +544,23 @@ def queue_page(
     ``limit``: rows a page (``QUEUE_PAGE``)."""
     limit = limit or QUEUE_PAGE
     qs = queue(user, name)
-    if after is not None:
-        qs = qs.filter(_after_in_queue(*after))
-    rows = list(qs[: limit + 1])
+    if after is None:
+        rows = list(qs[: limit + 1])
+    else:
+        # Read as two ranges an index walks in order, not one OR it cannot: the rows
+        # after the position among those with a deadline, then (when the page is not
+        # full) those without one (not received yet), which sort last.
+        due, at, pk = after
+        later = Q(submitted_at__gt=at) | Q(submitted_at=at, pk__gt=pk)
+        undated = qs.filter(due_at__isnull=True)
+        if due is None:
+            rows = list(undated.filter(later)[: limit + 1])
+        else:
+            rows = list(
+                qs.filter(Q(due_at__gt=due) | (Q(due_at=due) & later), due_at__gte=due)[: limit + 1]
+            )
+            if len(rows) <= limit:
+                rows += list(undated[: limit + 1 - len(rows)])
     if len(rows) <= limit:
         return QueuePage(rows, None)
     last = rows[limit - 1]
@@ -585,14 +599,6 @@ def _before(at: dt.datetime, pk: int) -> Q:
     """Rows before ``(at, pk)`` in the newest-first order ``(submitted_at, id)``, with a
     bound an index range starts from."""
     return Q(submitted_at__lte=at) & (Q(submitted_at__lt=at) | Q(pk__lt=pk))
-
-
-def _after_in_queue(due: dt.datetime | None, at: dt.datetime, pk: int) -> Q:
-    """Rows after ``(due, at, pk)`` in ``_QUEUE_ORDER`` (no deadline sorting last)."""
-    later = Q(submitted_at__gt=at) | Q(submitted_at=at, pk__gt=pk)
-    if due is None:
-        return Q(due_at__isnull=True) & later
-    return Q(due_at__gt=due) | Q(due_at__isnull=True) | (Q(due_at=due) & later)
 
 
 #: A queue tab counts its dossiers up to this many, then says "more" ("999+"): a count
