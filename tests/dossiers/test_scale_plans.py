@@ -32,7 +32,8 @@ from lienthong.dossiers.generator import generate
 from lienthong.dossiers.models import Dossier
 from lienthong.dossiers.services import mark_overdue
 
-#: Dossiers generated (``LIENTHONG_SCALE_DOSSIERS`` overrides, for a quicker local run).
+#: Dossiers generated (``LIENTHONG_SCALE_DOSSIERS`` overrides, for a quicker local run;
+#: below about 100,000 the planner rightly reads so small a table whole, and this fails).
 VOLUME = int(os.environ.get("LIENTHONG_SCALE_DOSSIERS", "200000"))
 TABLE = Dossier._meta.db_table
 

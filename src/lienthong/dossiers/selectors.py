@@ -7,8 +7,9 @@ found", like an unknown code, and is left out of every list."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar
 
 from django.db import connection
 from django.db.models import F, Q, QuerySet
@@ -525,19 +526,29 @@ _QUEUE_ORDER: Final = (F("due_at").asc(nulls_last=True), "submitted_at", "pk")
 QUEUE_PAGE: Final = 50
 
 QueueKey = tuple[dt.datetime | None, dt.datetime, int]
+OwnKey = tuple[dt.datetime, int]
+K = TypeVar("K")
 
 
 @dataclass(frozen=True)
-class QueuePage:
-    """One page of a queue and the position after its last row (None: the last page)."""
+class KeysetPage(Generic[K]):
+    """One page of a list paged by position, and the position (the sort key) after its
+    last row (None: the last page)."""
 
     rows: list[Dossier]
-    after: QueueKey | None
+    after: K | None
+
+
+def _keyset_page(rows: list[Dossier], limit: int, key: Callable[[Dossier], K]) -> KeysetPage[K]:
+    """``rows``, read one past ``limit``, as a page: the extra row only says more follow."""
+    if len(rows) <= limit:
+        return KeysetPage(rows, None)
+    return KeysetPage(rows[:limit], key(rows[limit - 1]))
 
 
 def queue_page(
     user: User, name: str, *, after: QueueKey | None = None, limit: int | None = None
-) -> QueuePage:
+) -> KeysetPage[QueueKey]:
     """A page of one of ``user``'s queues (see :func:`queue`), from the position
     ``after`` (the deadline, submission time and id of the last row of the page before):
     keyset pagination, so the thousandth page of a province's queue costs the first's.
@@ -561,26 +572,16 @@ def queue_page(
             )
             if len(rows) <= limit:
                 rows += list(undated[: limit + 1 - len(rows)])
-    if len(rows) <= limit:
-        return QueuePage(rows, None)
-    last = rows[limit - 1]
-    return QueuePage(rows[:limit], (last.due_at, last.submitted_at, last.pk))
+    return _keyset_page(rows, limit, lambda d: (d.due_at, d.submitted_at, d.pk))
 
 
 #: Dossiers one page of "Hồ sơ của tôi" shows.
 OWN_PAGE: Final = 50
-OwnKey = tuple[dt.datetime, int]
 
 
-@dataclass(frozen=True)
-class OwnPage:
-    """One page of a person's own dossiers and the position after its last row."""
-
-    rows: list[Dossier]
-    after: OwnKey | None
-
-
-def own_dossiers(user: User, *, after: OwnKey | None = None, limit: int | None = None) -> OwnPage:
+def own_dossiers(
+    user: User, *, after: OwnKey | None = None, limit: int | None = None
+) -> KeysetPage[OwnKey]:
     """The dossiers ``user`` applied for, newest first, a page from the position
     ``after`` (an enterprise's thousands page as one person's dozen do: by the index on
     ``(applicant, submitted_at)``). ``limit``: rows a page (``OWN_PAGE``)."""
@@ -589,10 +590,7 @@ def own_dossiers(user: User, *, after: OwnKey | None = None, limit: int | None =
     if after is not None:
         qs = qs.filter(_before(*after))
     rows = list(qs.order_by("-submitted_at", "-pk")[: limit + 1])
-    if len(rows) <= limit:
-        return OwnPage(rows, None)
-    last = rows[limit - 1]
-    return OwnPage(rows[:limit], (last.submitted_at, last.pk))
+    return _keyset_page(rows, limit, lambda d: (d.submitted_at, d.pk))
 
 
 def _before(at: dt.datetime, pk: int) -> Q:
